@@ -1,0 +1,353 @@
+"""Load and validate a spec: read the file, parse JSON, check it against the schema and rules.
+
+Every problem is collected before anything is reported, and each one gets the line and
+column of the value (or key) it is about. The source map is only computed when there are
+problems to place, so a valid spec costs one ``json.loads``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import semantics
+from .errors import Problem, SpecInvalid
+from .model import Spec, build
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+__all__ = [
+    "SCHEMA_NAME",
+    "Finding",
+    "load",
+    "load_text",
+    "parse",
+    "schema",
+    "schema_text",
+    "validate",
+]
+
+SCHEMA_NAME = "spec-v1.schema.json"
+SUPPORTED_VERSION = 1
+
+Finding = semantics.Finding
+
+
+def schema_text() -> str:
+    """Return the JSON Schema of spec v1 as text (what ``diagramgen schema`` prints)."""
+    return resources.files("diagramgen").joinpath("data", SCHEMA_NAME).read_text("utf-8")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """Return the JSON Schema of spec v1."""
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@cache
+def _validator() -> Any:
+    # jsonschema is the slowest import on the path; load it only when validating.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+def load(path: str | Path) -> Spec:
+    """Return the model of the spec file at ``path``; raise :class:`SpecInvalid` on any problem."""
+    file = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise SpecInvalid(file, [Problem(0, 0, None, "is a folder, not a spec file")]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SpecInvalid(file, [Problem(0, 0, None, f"cannot read: {reason}")]) from None
+    return load_text(data, file)
+
+
+def load_text(data: bytes | str, file: str = "<stdin>") -> Spec:
+    """Return the model of a spec given as bytes or text; ``file`` names it in errors."""
+    text = _decode(data, file) if isinstance(data, bytes) else data
+    document = parse(text, file)
+    validate(document, text, file)
+    return build(document)
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "is UTF-16 text; save it as UTF-8 (without a byte-order mark)"
+        raise SpecInvalid(file, [Problem(0, 0, None, message)])
+    if data.startswith(b"\xef\xbb\xbf"):
+        message = "starts with a UTF-8 byte-order mark; save it as UTF-8 without one"
+        raise SpecInvalid(file, [Problem(0, 0, None, message)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"is not valid UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def parse(text: str, file: str = "<stdin>") -> Any:
+    """Return the JSON document in ``text``; raise :class:`SpecInvalid` if it is not one."""
+    if not text.strip():
+        message = (
+            'is empty; a spec is a JSON object such as {"version": 1, "hosts": [...]} '
+            "(`diagramgen init` writes a starter)"
+        )
+        raise SpecInvalid(file, [Problem(0, 0, None, message)])
+    try:
+        document = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        message = f"invalid JSON: {_explain(error, text)}"
+        raise SpecInvalid(file, [Problem(error.lineno, error.colno, None, message)]) from None
+    except _DuplicateKey as error:
+        position = _find_key(text, error.key)
+        message = f'duplicate key "{_clip(error.key)}"; each key may appear once per object'
+        raise SpecInvalid(file, [Problem(*position, None, message)]) from None
+    except RecursionError:
+        raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise SpecInvalid(file, [Problem(0, 0, None, f"invalid JSON: {error}")]) from None
+    if not isinstance(document, dict):
+        kind = _json_kind(document)
+        message = f'must be a JSON object {{"version": 1, "hosts": [...]}}, not {kind}'
+        raise SpecInvalid(file, [Problem(1, 1, None, message)])
+    return document
+
+
+def _explain(error: json.JSONDecodeError, text: str) -> str:
+    if error.pos >= len(text.rstrip()):
+        return "the file ends too early; is a bracket or brace left open?"
+    if error.msg.startswith("Expecting property name"):
+        return "expected a key in double quotes (JSON allows no trailing comma before })"
+    if error.msg == "Expecting value" and text[error.pos] in "]}":
+        return "expected a value (JSON allows no trailing comma before ] or })"
+    if error.msg == "Expecting value":
+        return "expected a value (strings need double quotes; true, false and null are lowercase)"
+    return error.msg
+
+
+def _find_key(text: str, key: str) -> tuple[int, int]:
+    # Position of the second occurrence of the key: the duplicate the hook rejected.
+    needle = json.dumps(key)
+    first = text.find(needle)
+    second = text.find(needle, first + 1) if first >= 0 else -1
+    if second < 0:
+        return (0, 0)
+    line = text.count("\n", 0, second) + 1
+    return (line, second - (text.rfind("\n", 0, second) + 1) + 1)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def validate(document: dict[str, Any], text: str | None = None, file: str = "<stdin>") -> None:
+    """Check a parsed spec against the schema and the semantic rules.
+
+    Raise :class:`SpecInvalid` with every problem, placed in ``text`` when it is given.
+    """
+    version = document.get("version")
+    if "version" in document and (type(version) is not int or version != SUPPORTED_VERSION):
+        shown = json.dumps(version) if _is_small(version) else _json_kind(version)
+        message = f"unsupported spec version {shown}; this diagramgen reads version 1"
+        finding = Finding("/version", message)
+        raise SpecInvalid(file, _place([finding], text))
+    findings = semantics.check(document)
+    flagged = {finding.pointer for finding in findings}
+    for error in _validator().iter_errors(document):
+        for finding in _translate(error):
+            if finding.pointer not in flagged:
+                findings.append(finding)
+    if findings:
+        raise SpecInvalid(file, _place(_dedupe(findings), text))
+
+
+def _is_small(value: Any) -> bool:
+    return isinstance(value, (int, float, str)) and len(json.dumps(value)) <= 40
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.pointer, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def _place(findings: list[Finding], text: str | None) -> list[Problem]:
+    locate = _locator(text) if text is not None else None
+    problems = []
+    for finding in findings:
+        line, column = locate(finding) if locate else (0, 0)
+        problems.append(Problem(line, column, finding.pointer, finding.message))
+    return problems
+
+
+def _locator(text: str) -> Callable[[Finding], tuple[int, int]]:
+    from json_source_map import calculate
+
+    try:
+        entries = calculate(text)
+    except Exception:  # the map's own parser rejects a few things json accepts (NaN)
+        entries = {}
+
+    def locate(finding: Finding) -> tuple[int, int]:
+        pointer = finding.pointer
+        entry = entries.get(pointer)
+        if entry is not None and finding.at_key and entry.key_start is not None:
+            return (entry.key_start.line + 1, entry.key_start.column + 1)
+        while entry is None and pointer:
+            pointer = pointer.rsplit("/", 1)[0]
+            entry = entries.get(pointer)
+        if entry is None:
+            return (0, 0)
+        return (entry.value_start.line + 1, entry.value_start.column + 1)
+
+    return locate
+
+
+def _translate(error: ValidationError) -> list[Finding]:
+    """Return the findings a jsonschema error stands for, with messages that say what to do."""
+    pointer = semantics.pointer_of(error.absolute_path)
+    instance = error.instance
+    # The stubs type these as unions with an "unset" marker; a raised error always has them.
+    validator: Any = error.validator
+    expected: Any = error.validator_value
+    rule: Any = error.schema
+    context = _stack_context(error)
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(rule.get("properties", {}))
+        extras = [key for key in instance if key not in allowed]
+        return [
+            Finding(
+                semantics.join(pointer, key),
+                f'unknown key "{_clip(key)}"{semantics.suggest(key, allowed) or ";"} '
+                f"allowed here: {', '.join(k for k in allowed if k != '$comment')}",
+                at_key=True,
+            )
+            for key in extras
+        ]
+    if validator == "required" and isinstance(instance, dict):
+        missing = [key for key in expected if key not in instance]
+        why = f" ({context})" if context else ""
+        return [Finding(pointer, f'missing required key "{key}"{why}') for key in missing]
+    if validator == "not":
+        key = pointer.rsplit("/", 1)[-1]
+        why = f"; {context}" if context else ""
+        return [Finding(pointer, f'"{key}" is not allowed here{why}', at_key=True)]
+    if validator == "contains":
+        return [Finding(pointer, f"no VM runs containers; {context}")]
+    if validator == "dependentRequired" and isinstance(instance, dict):
+        needed = [key for key in expected if key not in instance]
+        present = [key for key in rule["dependentRequired"] if key in instance]
+        return [Finding(pointer, f'a VM with "{present[0]}" also needs "{key}"') for key in needed]
+    if validator in ("enum", "const"):
+        options = expected if validator == "enum" else [expected]
+        shown = ", ".join(json.dumps(option) for option in options)
+        hint = (
+            semantics.suggest(instance, [str(o) for o in options])
+            if isinstance(instance, str)
+            else ""
+        )
+        return [Finding(pointer, f"{semantics.show(instance)} is not one of {shown}{hint}")]
+    if validator == "pattern" and expected == schema()["$defs"]["id"]["pattern"]:
+        message = (
+            f"{semantics.show(instance)} is not a valid id: start with a letter or digit, "
+            'then use only letters, digits, "_", "." and "-"'
+        )
+        return [Finding(pointer, message)]
+    if validator == "type":
+        names: list[str] = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(name) or name for name in names)
+        return [
+            Finding(
+                pointer, f"expected {wanted}, got {_json_kind(instance)} {semantics.show(instance)}"
+            )
+        ]
+    if validator == "minItems":
+        return [Finding(pointer, "must not be empty; remove the key or add an item")]
+    if validator == "minimum":
+        return [
+            Finding(
+                pointer,
+                f"{semantics.show(instance)} is too small; the minimum is {expected}",
+            )
+        ]
+    if validator == "minLength":
+        return [Finding(pointer, "must not be empty")]
+    if validator == "maxLength":
+        return [Finding(pointer, f"is longer than {expected} characters")]
+    return [Finding(pointer, error.message)]
+
+
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+_STACK_RULES = {
+    "vm": 'a "vm" host has a hypervisor and vms whose guest OSes run apps; '
+    'use stack "container" or "hybrid" for containers',
+    "container": 'a "container" host has host_os, engine and containers; '
+    'use stack "vm" or "hybrid" for a hypervisor with VMs',
+    "hybrid": 'a "hybrid" host has a hypervisor and vms, at least one of them with '
+    "engine and containers",
+}
+
+
+def _stack_context(error: ValidationError) -> str:
+    """Explain the rule behind an error raised inside an ``if``/``then`` branch of the schema."""
+    path = list(error.schema_path)
+    if "then" not in path:
+        return ""
+    branch = path.index("then")
+    if branch >= 2 and path[branch - 2] == "allOf":
+        rules = schema()["$defs"]["host"]["allOf"][path[branch - 1]]["if"]["properties"]
+        if "stack" in rules:
+            return _STACK_RULES[rules["stack"]["const"]]
+        if "hypervisor" in rules:
+            return "a type-2 hypervisor runs on a host OS"
+    return ""
