@@ -67,6 +67,8 @@ def validate(
     for spec in specs:
         if spec != "-" and not Path(spec).exists():
             raise UsageError(f"{spec}: no such file")
+        if Path(spec).is_dir():
+            raise UsageError(f"{spec}: is a folder; give spec files")
     failed = False
     for spec in specs:
         name = "<stdin>" if spec == "-" else spec

@@ -141,10 +141,13 @@ def parse(text: str, file: str = "<stdin>") -> Any:
 def _explain(error: json.JSONDecodeError, text: str) -> str:
     if error.pos >= len(text.rstrip()):
         return "the file ends too early; is a bracket or brace left open?"
+    trailing_comma = text[: error.pos].rstrip().endswith(",")
     if error.msg.startswith("Expecting property name"):
-        return "expected a key in double quotes (JSON allows no trailing comma before })"
-    if error.msg == "Expecting value" and text[error.pos] in "]}":
-        return "expected a value (JSON allows no trailing comma before ] or })"
+        if trailing_comma:
+            return "a trailing comma before }; JSON allows none"
+        return "expected a key in double quotes"
+    if error.msg == "Expecting value" and trailing_comma and text[error.pos] in "]}":
+        return "a trailing comma before ]; JSON allows none"
     if error.msg == "Expecting value":
         return "expected a value (strings need double quotes; true, false and null are lowercase)"
     return error.msg
@@ -162,6 +165,8 @@ def _find_key(text: str, key: str) -> tuple[int, int]:
 
 
 def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
@@ -230,14 +235,18 @@ def _locator(text: str) -> Callable[[Finding], tuple[int, int]]:
     except Exception:  # the map's own parser rejects a few things json accepts (NaN)
         entries = {}
 
+    def entry_at(pointer: str) -> Any:
+        # json-source-map keys its entries by unescaped pointers ("/a/b" for the key "a/b").
+        return entries.get(pointer.replace("~1", "/").replace("~0", "~"))
+
     def locate(finding: Finding) -> tuple[int, int]:
         pointer = finding.pointer
-        entry = entries.get(pointer)
+        entry = entry_at(pointer)
         if entry is not None and finding.at_key and entry.key_start is not None:
             return (entry.key_start.line + 1, entry.key_start.column + 1)
         while entry is None and pointer:
             pointer = pointer.rsplit("/", 1)[0]
-            entry = entries.get(pointer)
+            entry = entry_at(pointer)
         if entry is None:
             return (0, 0)
         return (entry.value_start.line + 1, entry.value_start.column + 1)

@@ -45,6 +45,9 @@ class UnitError(ValueError):
     """A quantity that cannot be parsed; the message says which forms are accepted."""
 
 
+_NOT_FINITE = "NaN, Infinity and numbers too large for a float (1e400) are not quantities"
+
+
 def _quote(value: object) -> str:
     text = repr(value) if not isinstance(value, str) else '"' + value + '"'
     return text if len(text) <= _MAX_TEXT + 2 else text[:_MAX_TEXT] + "…"
@@ -71,7 +74,7 @@ def parse_bytes(value: object) -> int:
         return _bounded(value, value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise UnitError(f"{_quote(value)} is not a finite number; accepted: {BYTE_FORMS}")
+            raise UnitError(f"{_NOT_FINITE}; accepted: {BYTE_FORMS}")
         raise UnitError(f"{_quote(value)} is not a whole number of bytes; accepted: {BYTE_FORMS}")
     if not isinstance(value, str):
         raise UnitError(f"{_quote(value)} is not a size; accepted: {BYTE_FORMS}")
@@ -123,7 +126,7 @@ def parse_cpu(value: object) -> int:
         return _bounded(value * 1000, value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise UnitError(f"{_quote(value)} is not a finite number; accepted: {CPU_FORMS}")
+            raise UnitError(f"{_NOT_FINITE}; accepted: {CPU_FORMS}")
         if value < 0:
             raise UnitError(f"{value} is negative; accepted: {CPU_FORMS}")
         try:

@@ -1,0 +1,5 @@
+"""Allow ``python -m diagramgen``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagramgen import __version__, load
+from diagramgen.cli import app
+
+from .conftest import DATA, ROOT, example_specs
+
+INVALID = DATA / "invalid"
+
+
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "diagramgen", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"diagramgen {__version__}\n"
+    assert result.stderr == ""
+
+
+def test_validate_examples_exit_0_and_report_on_stdout() -> None:
+    paths = [str(p.relative_to(ROOT)) for p in example_specs()]
+    result = run("validate", *paths)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[0].startswith(f"{paths[0]}: valid (")
+    assert len(result.stdout.splitlines()) == len(paths)
+
+
+def test_validate_quiet_prints_nothing() -> None:
+    result = run("validate", "-q", "specs/vm.json")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_invalid_spec_exits_1_with_errors_on_stderr_only() -> None:
+    path = INVALID / "units-bad.json"
+    result = run("validate", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    expected = path.with_suffix(".expected").read_text().replace("units-bad.json", str(path))
+    assert result.stderr == expected
+    assert "Traceback" not in result.stderr
+
+
+def test_every_invalid_case_exits_1_without_traceback() -> None:
+    paths = [str(p) for p in sorted(INVALID.glob("*.json"))]
+    result = run("validate", *paths)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    reported = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
+    assert reported == set(paths)
+
+
+def test_valid_and_invalid_together_still_reports_both() -> None:
+    result = run("validate", "specs/vm.json", str(INVALID / "link-self.json"))
+    assert result.returncode == 1
+    assert "specs/vm.json: valid" in result.stdout
+    assert "link-self.json:5:35: /links/0/to:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate", "no-such-file.json"), ("validate",), ("bogus",), ("init", "--stack", "kvm", "-")],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_names_it() -> None:
+    result = run("validate", "no-such-file.json")
+    assert result.stderr == "no-such-file.json: no such file\n"
+
+
+def test_folder_as_spec_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.returncode == 2
+    assert "is a folder" in result.stderr
+
+
+def test_validate_reads_stdin() -> None:
+    result = run("validate", "-", stdin=b'{"version": 1, "hosts": []}')
+    assert result.returncode == 1
+    assert (
+        result.stderr == "<stdin>:1:25: /hosts: must not be empty; remove the key or add an item\n"
+    )
+    good = run("validate", "-", stdin=(ROOT / "specs" / "vm.json").read_bytes())
+    assert good.returncode == 0
+    assert good.stdout.startswith("<stdin>: valid")
+
+
+def test_schema_prints_the_packaged_schema() -> None:
+    result = run("schema")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["$id"] == "urn:diagramgen:spec:v1"
+
+
+@pytest.mark.parametrize("stack", ["vm", "container", "hybrid"])
+def test_init_writes_a_starter_that_validates(tmp_path: Path, stack: str) -> None:
+    target = tmp_path / "sub" / "my.json"
+    result = run("init", "--stack", stack, str(target))
+    assert result.returncode == 0, result.stderr
+    assert str(target) in result.stdout
+    assert {host.stack for host in load(target).hosts} == {stack}
+    assert [p.name for p in target.parent.iterdir()] == ["my.json"]  # no temp file left
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "spec.json"
+    target.write_text("mine")
+    result = run("init", str(target))
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert target.read_text() == "mine"
+    forced = run("init", "--force", str(target))
+    assert forced.returncode == 0
+    load(target)
+
+
+def test_init_default_path_is_in_the_current_folder(tmp_path: Path) -> None:
+    result = run("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    load(tmp_path / "spec.json")
+
+
+def test_every_command_has_help_text() -> None:
+    for command in app.registered_commands:
+        assert command.callback is not None
+        assert command.callback.__doc__, command.name
+        result = run(command.callback.__name__, "--help")
+        assert result.returncode == 0
+        assert "Usage:" in result.stdout
