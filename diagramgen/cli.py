@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from . import __version__
 from .errors import DiagramgenError, SpecInvalid, UsageError
+
+if TYPE_CHECKING:
+    from .model import Spec
 
 __all__ = ["app", "main"]
 
@@ -83,6 +86,41 @@ def validate(
             typer.echo(f"{name}: valid ({_count(len(model.hosts), 'host')}, {_count(vms, 'VM')})")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def totals(
+    spec: Annotated[str, typer.Argument(help="Spec file; - reads it from stdin.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
+    ] = False,
+) -> None:
+    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
+    import json
+    import os
+
+    from .report import totals_data, totals_text
+    from .totals import compute
+
+    model = _load_one(spec)
+    result = compute(model)
+    if as_json:
+        typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
+        return
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    typer.echo(totals_text(model, result, color=color), nl=False, color=color)
+
+
+def _load_one(spec: str) -> Spec:
+    from .spec import load, load_text
+
+    if spec == "-":
+        return load_text(sys.stdin.buffer.read(), "<stdin>")
+    if not Path(spec).exists():
+        raise UsageError(f"{spec}: no such file")
+    if Path(spec).is_dir():
+        raise UsageError(f"{spec}: is a folder; give a spec file")
+    return load(spec)
 
 
 def _count(number: int, noun: str) -> str:

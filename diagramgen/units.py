@@ -15,6 +15,7 @@ __all__ = [
     "CPU_FORMS",
     "MAX_QUANTITY",
     "UnitError",
+    "format_amount",
     "format_bytes",
     "format_cpu",
     "parse_bytes",
@@ -196,3 +197,8 @@ def format_cpu(millicores: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def format_amount(resource: str, amount: int) -> str:
+    """Return a quantity of ``cpu``, ``memory`` or ``disk`` as label text: "2 vCPU", "1.5 GiB"."""
+    return f"{format_cpu(amount)} vCPU" if resource == "cpu" else format_bytes(amount)

@@ -155,3 +155,82 @@ def test_every_command_has_help_text() -> None:
         result = run(command.callback.__name__, "--help")
         assert result.returncode == 0
         assert "Usage:" in result.stdout
+
+
+def test_totals_table_fits_80_columns_without_colour_when_piped() -> None:
+    for path in example_specs():
+        result = run("totals", str(path.relative_to(ROOT)))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert "\x1b[" not in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    table = run("totals", "specs/vms-vs-containers.json").stdout
+    assert "Host As VMs (vmhost)  vm stack, 4 OS copies" in table
+    assert "Warnings (" in table
+
+
+def test_totals_json_has_the_documented_keys() -> None:
+    result = run("totals", "specs/hybrid.json", "--json")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert set(data) >= {"diagram", "hosts", "vms", "warnings"}
+    assert set(data["diagram"]) >= {
+        "hosts",
+        "vms",
+        "containers",
+        "apps",
+        "os_copies",
+        "os_overhead",
+        "image_disk",
+    }
+    assert set(data["diagram"]["image_disk"]) >= {"unique", "naive"}
+    host = data["hosts"][0]
+    assert set(host) >= {"id", "capacity", "committed", "overcommit", "os_copies"}
+    assert set(data["vms"][0]) >= {"id", "host", "allocated", "used"}
+    assert set(data["warnings"][0]) == {"code", "pointer", "message"}
+    assert host["committed"]["unknown"]["cpu"] >= 1  # the OS and hypervisor CPU are unknown
+
+
+def test_totals_colour_only_on_a_terminal_and_without_no_color() -> None:
+    import pty
+
+    def through_pty(env: dict[str, str]) -> bytes:
+        primary, secondary = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "diagramgen", "totals", "specs/container.json"],
+            stdout=secondary,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": str(ROOT)},
+        )
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+        os.close(primary)
+        return b"".join(chunks)
+
+    base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert b"\x1b[" in through_pty(base)
+    assert b"\x1b[" not in through_pty({**base, "NO_COLOR": "1"})
+
+
+def test_totals_of_an_invalid_spec_gives_the_validation_errors() -> None:
+    path = INVALID / "link-self.json"
+    result = run("totals", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{path}:5:35: /links/0/to:")
+
+
+def test_totals_of_a_missing_file_is_a_usage_error() -> None:
+    result = run("totals", "nope.json")
+    assert (result.returncode, result.stderr) == (2, "nope.json: no such file\n")

@@ -45,3 +45,15 @@ def test_readme_has_exactly_two_setup_commands() -> None:
         assert README.count(f"<!-- {marker} -->") == 1
     commands = [line for line in README.splitlines() if line.startswith("python3 -m venv")]
     assert len(commands) == 2
+
+
+def test_readme_worked_totals_example_matches_the_real_output() -> None:
+    from diagramgen.report import totals_text
+    from diagramgen.totals import compute
+
+    block = README.split("### A complete example", 1)[1]
+    text = re.search(r"```json\n(.*?)```", block, re.S)
+    assert text is not None
+    spec = load_text(text.group(1), "example.json")
+    shown = README.split("$ diagramgen totals example.json\n", 1)[1].split("  ...\n")[0]
+    assert totals_text(spec, compute(spec)).startswith(shown)

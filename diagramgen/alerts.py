@@ -1,0 +1,127 @@
+"""Warnings about a spec's totals: overcommit, overflow, unbounded containers, missing figures.
+
+Each warning carries a code, the JSON Pointer of the item and a message a reader can act on.
+They are listed in spec order: a host's own warnings, then those of its components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .model import VM, Container, Host, Layer, Resources, Spec
+from .totals import RESOURCES, Alert, Figures, Sum, Totals, percent
+from .units import format_amount
+
+__all__ = ["CODES", "collect"]
+
+CODES = (
+    "cpu-overcommit",
+    "memory-overcommit",
+    "disk-overcommit",
+    "vm-overflow",
+    "unbounded-container",
+    "unspecified",
+)
+
+
+def _amount(resource: str, total: Sum) -> str:
+    text = format_amount(resource, total.value)
+    return f"at least {text}" if total.unknown else text
+
+
+def _missing(resources: Resources, keys: tuple[str, ...] = RESOURCES) -> list[str]:
+    return [key for key in keys if getattr(resources, key) is None]
+
+
+def _unspecified(pointer: str, what: str, missing: list[str], group: str) -> Iterator[Alert]:
+    if missing:
+        names = [f"{group}.{key}" for key in missing]
+        figures = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        message = f"{what} has no {figures} figure; totals that include it are lower bounds"
+        yield Alert("unspecified", pointer, message)
+
+
+def _layer(layer: Layer | None, kind: str, owner: str) -> Iterator[Alert]:
+    if layer is not None:
+        what = f'{kind} "{layer.name}"' if layer.name else kind
+        yield from _unspecified(layer.pointer, f"{what} of {owner}", _missing(layer.uses), "uses")
+
+
+def _label(kind: str, name: str | None, ident: str) -> str:
+    return f'{kind} "{name or ident}"'
+
+
+def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
+    for container in containers:
+        label = _label("container", container.name, container.id)
+        unbounded = _missing(container.limits, ("cpu", "memory"))
+        if unbounded:
+            message = (
+                f"{label} has no {' or '.join(unbounded)} limit: it can starve its "
+                "neighbours (a noisy-neighbour risk), and totals count it as unknown"
+            )
+            yield Alert("unbounded-container", container.pointer, message)
+        if container.image is None or container.image.size is None:
+            message = f"{label} has no image.size figure; totals that include it are lower bounds"
+            yield Alert("unspecified", container.pointer, message)
+
+
+def _overcommit(host: Host, committed: Figures) -> Iterator[Alert]:
+    label = _label("host", host.name, host.id)
+    for resource in RESOURCES:
+        capacity = getattr(host.infrastructure.capacity, resource)
+        total = committed.get(resource)
+        if capacity is not None and total.value > capacity:
+            message = (
+                f"{label} commits {_amount(resource, total)} of {resource} but has "
+                f"{format_amount(resource, capacity)}"
+                + (f" ({percent(total, capacity)}%)" if capacity else "")
+            )
+            yield Alert(f"{resource}-overcommit", host.pointer, message)
+
+
+def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
+    label = _label("VM", vm.name, vm.id)
+    yield from _unspecified(vm.pointer, label, _missing(vm.allocated), "allocated")
+    for resource in RESOURCES:
+        allocated = getattr(vm.allocated, resource)
+        total = used.get(resource)
+        if allocated is not None and total.value > allocated:
+            message = (
+                f"{label} holds {_amount(resource, total)} of {resource} but is allocated "
+                f"{format_amount(resource, allocated)}"
+            )
+            yield Alert("vm-overflow", vm.pointer, message)
+    yield from _layer(vm.guest_os, "guest OS", label)
+    yield from _layer(vm.engine, "engine", label)
+    for app in vm.apps:
+        app_label = _label("app", app.name, app.id)
+        yield from _unspecified(app.pointer, app_label, _missing(app.uses), "uses")
+    yield from _containers(vm.containers)
+
+
+def collect(spec: Spec, totals: Totals) -> Iterator[Alert]:
+    """Yield the warnings of a spec, given its totals."""
+    for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
+        label = _label("host", host.name, host.id)
+        yield from _overcommit(host, host_totals.committed)
+        infrastructure = host.infrastructure
+        what = (
+            f'infrastructure "{infrastructure.name}"' if infrastructure.name else "infrastructure"
+        )
+        yield from _unspecified(
+            infrastructure.pointer,
+            f"{what} of {label}",
+            _missing(infrastructure.capacity),
+            "capacity",
+        )
+        yield from _layer(host.host_os, "host OS", label)
+        if host.hypervisor is not None:
+            hypervisor = host.hypervisor
+            what = f'hypervisor "{hypervisor.name}"' if hypervisor.name else "hypervisor"
+            missing = _missing(hypervisor.uses)
+            yield from _unspecified(hypervisor.pointer, f"{what} of {label}", missing, "uses")
+        yield from _layer(host.engine, "engine", label)
+        yield from _containers(host.containers)
+        for vm in host.vms:
+            yield from _vm(vm, totals.vm(vm.id).used)
