@@ -38,7 +38,7 @@ def _unspecified(pointer: str, what: str, missing: list[str], group: str) -> Ite
         names = [f"{group}.{key}" for key in missing]
         figures = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         message = f"{what} has no {figures} figure; totals that include it are lower bounds"
-        yield Alert("unspecified", pointer, message)
+        yield Alert("unspecified", pointer, message, what)
 
 
 def _layer(layer: Layer | None, kind: str, owner: str) -> Iterator[Alert]:
@@ -60,10 +60,10 @@ def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
                 f"{label} has no {' or '.join(unbounded)} limit: it can starve its "
                 "neighbours (a noisy-neighbour risk), and totals count it as unknown"
             )
-            yield Alert("unbounded-container", container.pointer, message)
+            yield Alert("unbounded-container", container.pointer, message, label)
         if container.image is None or container.image.size is None:
             message = f"{label} has no image.size figure; totals that include it are lower bounds"
-            yield Alert("unspecified", container.pointer, message)
+            yield Alert("unspecified", container.pointer, message, label)
 
 
 def _overcommit(host: Host, committed: Figures) -> Iterator[Alert]:
@@ -77,7 +77,8 @@ def _overcommit(host: Host, committed: Figures) -> Iterator[Alert]:
                 f"{format_amount(resource, capacity)}"
                 + (f" ({percent(total, capacity)}%)" if capacity else "")
             )
-            yield Alert(f"{resource}-overcommit", host.pointer, message)
+            subject = f"{label}, {percent(total, capacity)}% of {resource}" if capacity else label
+            yield Alert(f"{resource}-overcommit", host.pointer, message, subject)
 
 
 def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
@@ -91,7 +92,9 @@ def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
                 f"{label} holds {_amount(resource, total)} of {resource} but is allocated "
                 f"{format_amount(resource, allocated)}"
             )
-            yield Alert("vm-overflow", vm.pointer, message)
+            share = percent(total, allocated)
+            subject = f"{label}, {share}% of {resource}" if share is not None else label
+            yield Alert("vm-overflow", vm.pointer, message, subject)
     yield from _layer(vm.guest_os, "guest OS", label)
     yield from _layer(vm.engine, "engine", label)
     for app in vm.apps:

@@ -111,6 +111,72 @@ def totals(
     typer.echo(totals_text(model, result, color=color), nl=False, color=color)
 
 
+@app.command()
+def render(
+    specs: Annotated[list[str], typer.Argument(help="Spec files to draw.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
+        "output"
+    ),
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
+    ] = "svg",
+    theme: Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")] = "light",
+    engine: Annotated[
+        str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
+    ] = "auto",
+    embed_fonts: Annotated[
+        bool,
+        typer.Option(
+            "--embed-fonts/--no-embed-fonts",
+            help="Embed a subset of the font in SVGs so every browser draws the text alike.",
+        ),
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format> for each format."""
+    from .engines import select_engine
+    from .output import write_atomic
+    from .render import Options, verify_formats
+    from .render import render as draw
+    from .spec import load
+
+    chosen = verify_formats(formats.split(","))
+    options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
+    paths = [Path(spec) for spec in specs]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{path}: is a folder; give spec files")
+    stems: dict[str, Path] = {}
+    for path in paths:
+        earlier = stems.setdefault(path.stem, path)
+        if earlier != path:
+            raise UsageError(f"{earlier} and {path} would both write {output / path.stem}.*")
+    chosen_engine = select_engine(engine) if set(chosen) - {"dot"} else None
+    failed = False
+    for path in paths:
+        try:
+            pictures = draw(load(path), chosen, options, path.stem, chosen_engine)
+        except DiagramgenError as error:
+            _print_error(error if isinstance(error, SpecInvalid) else _named(path, error))
+            failed = True
+            continue
+        for kind, data in pictures.items():
+            target = output / f"{path.stem}.{kind}"
+            write_atomic(target, data)
+            if not quiet:
+                typer.echo(f"wrote {target}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _named(path: Path, error: DiagramgenError) -> DiagramgenError:
+    named = DiagramgenError(f"{path}: {error}")
+    named.exit_code = error.exit_code
+    return named
+
+
 def _load_one(spec: str) -> Spec:
     from .spec import load, load_text
 

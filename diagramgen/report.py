@@ -69,6 +69,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "committed": _figures(host.committed),
                 "overcommit": {key: host.overcommit(key) for key in RESOURCES},
                 "os_copies": host.os_copies,
+                "os_overhead": _figures(host.os_overhead),
             }
             for host in totals.hosts
         ],

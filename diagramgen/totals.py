@@ -104,11 +104,15 @@ def percent(part: Sum, whole: int | None) -> int | None:
 
 @dataclass(frozen=True)
 class Alert:
-    """A warning about the totals: a code (``memory-overcommit``…), where, and what."""
+    """A warning about the totals: a code (``memory-overcommit``…), where, and what.
+
+    ``subject`` names the item in a few words (``VM "db"``), for the picture's totals panel.
+    """
 
     code: str
     pointer: str
     message: str
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class HostTotals:
     capacity: Resources
     committed: Figures
     os_copies: int
+    os_overhead: Figures
 
     def overcommit(self, resource: str) -> float | None:
         """Return committed / capacity for one resource (``None`` when capacity is unknown)."""
@@ -246,6 +251,7 @@ def compute(spec: Spec) -> Totals:
             capacity=host.infrastructure.capacity,
             committed=host_committed(host),
             os_copies=len(_os_layers(host)),
+            os_overhead=_total(Figures.of(layer.uses) for layer in _os_layers(host)),
         )
         for host in spec.hosts
     )

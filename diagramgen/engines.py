@@ -1,0 +1,251 @@
+"""DOT → bytes through Graphviz: the embedded engine (pygraphviz) or the system ``dot``.
+
+Both engines see only the bundled fonts (``data/fonts/fonts.conf``), so text is measured the
+same way everywhere. The embedded engine renders in a forked child process: Graphviz can abort
+or hang on hostile input, and a child turns that into a clean :class:`EngineError` instead of
+killing the caller. Graphviz is not thread-safe; never render from two threads at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import DiagramgenError, UsageError
+
+__all__ = [
+    "ENGINES",
+    "RASTER_DPI",
+    "TIMEOUT",
+    "Engine",
+    "EngineError",
+    "select_engine",
+]
+
+ENGINES = ("auto", "embedded", "system")
+#: PNG resolution: 2x the 96 dpi of a screen (Graphviz measures in points, 72 per inch).
+RASTER_DPI = 192
+#: Seconds a single render may take before it is stopped.
+TIMEOUT = 120.0
+
+_OUTPUTS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
+
+
+class EngineError(DiagramgenError):
+    """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
+
+
+def _fonts_conf() -> str:
+    return str(resources.files("diagramgen").joinpath("data", "fonts", "fonts.conf"))
+
+
+def _install_command() -> str:
+    if sys.platform == "darwin":
+        return "brew install graphviz"
+    if sys.platform == "win32":
+        return "choco install graphviz"
+    return "apt-get install graphviz (or your distribution's graphviz package)"
+
+
+def _arguments(output: str) -> list[str]:
+    arguments = [f"-T{_OUTPUTS[output]}"]
+    if output == "png":
+        arguments.append(f"-Gdpi={RASTER_DPI}")
+    return arguments
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A way to run Graphviz: ``name`` is ``embedded`` or ``system``; ``version`` identifies it."""
+
+    name: str
+    version: str
+    executable: str | None = None
+
+    def render(self, dot: str, output: str, timeout: float = TIMEOUT) -> bytes:
+        """Return ``dot`` rendered as ``output`` (``svg``, ``png`` or ``pdf``)."""
+        if self.name == "system":
+            return _render_system(self.executable or "dot", dot, output, timeout)
+        return _render_embedded(dot, output, timeout)
+
+
+# --- embedded engine ------------------------------------------------------------------------
+
+
+@cache
+def _embedded() -> str:
+    """Load pygraphviz and point its fontconfig at the bundled fonts; return its version."""
+    import pygraphviz
+
+    libraries = Path(pygraphviz.__file__).resolve().parent.parent / "pygraphviz.libs"
+    found = sorted(libraries.glob("libfontconfig-*.so*"))
+    if found:
+        # The wheel's fontconfig warns about the system's newer config files unless it is
+        # handed a config of its own before the first render (ENGINE-NOTES).
+        fontconfig = ctypes.CDLL(str(found[0]))
+        fontconfig.FcConfigCreate.restype = ctypes.c_void_p
+        fontconfig.FcConfigParseAndLoad.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        fontconfig.FcConfigBuildFonts.argtypes = [ctypes.c_void_p]
+        fontconfig.FcConfigSetCurrent.argtypes = [ctypes.c_void_p]
+        config = fontconfig.FcConfigCreate()
+        loaded = fontconfig.FcConfigParseAndLoad(config, _fonts_conf().encode(), 1)
+        if not loaded or not fontconfig.FcConfigBuildFonts(config):
+            raise EngineError("the embedded engine could not load the bundled fonts")
+        fontconfig.FcConfigSetCurrent(config)
+    else:
+        os.environ.setdefault("FONTCONFIG_FILE", _fonts_conf())
+    return f"pygraphviz {pygraphviz.__version__}"
+
+
+def _draw(dot: str, output: str) -> bytes:
+    import pygraphviz
+
+    graph = pygraphviz.AGraph(string=dot)
+    arguments = " ".join(_arguments(output)[1:])
+    data: bytes = graph.draw(format=_OUTPUTS[output], prog="dot", args=arguments)
+    return data
+
+
+def _render_embedded(dot: str, output: str, timeout: float) -> bytes:
+    _embedded()
+    if not hasattr(os, "fork"):
+        return _draw(dot, output)  # no fork on Windows: render in-process
+    return _in_child(lambda: _draw(dot, output), timeout)
+
+
+def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
+    """Run ``work()`` in a forked child; return its bytes or raise :class:`EngineError`."""
+    result_read, result_write = os.pipe()
+    error_read, error_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, measured through the parent
+        code = 0
+        try:
+            os.close(result_read)
+            os.close(error_read)
+            os.dup2(error_write, 2)
+            data = work()
+            with os.fdopen(result_write, "wb") as stream:
+                stream.write(data)
+        except BaseException as error:  # everything must end in os._exit, not in the caller
+            os.write(error_write, f"\n{type(error).__name__}: {error}".encode())
+            code = 3
+        finally:
+            os._exit(code)
+    os.close(result_write)
+    os.close(error_write)
+    chunks: dict[int, list[bytes]] = {result_read: [], error_read: []}
+    open_fds = [result_read, error_read]
+    deadline = _now() + timeout
+    try:
+        while open_fds:
+            remaining = deadline - _now()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise EngineError(f"Graphviz did not finish within {timeout:g} s")
+            ready, _, _ = select.select(open_fds, [], [], remaining)
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if chunk:
+                    chunks[fd].append(chunk)
+                else:
+                    open_fds.remove(fd)
+    finally:
+        os.close(result_read)
+        os.close(error_read)
+    _, status = os.waitpid(pid, 0)
+    messages = _messages(b"".join(chunks[error_read]))
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        raise EngineError(f"Graphviz crashed ({name}){': ' + messages if messages else ''}")
+    if os.WEXITSTATUS(status) != 0:
+        raise EngineError(f"Graphviz failed: {messages or 'no message'}")
+    _check(messages)
+    return b"".join(chunks[result_read])
+
+
+def _check(messages: str) -> None:
+    # Graphviz reports a broken HTML label as an error but still draws the rest: a picture with
+    # a host missing. That is a failure, not a warning.
+    if "Error" in messages or "error" in messages:
+        raise EngineError(f"Graphviz failed: {messages}")
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _messages(raw: bytes) -> str:
+    lines = [line.strip() for line in raw.decode("utf-8", "replace").splitlines()]
+    return "; ".join(line for line in lines if line)
+
+
+# --- system engine --------------------------------------------------------------------------
+
+
+def _render_system(executable: str, dot: str, output: str, timeout: float) -> bytes:
+    environment = {**os.environ, "FONTCONFIG_FILE": _fonts_conf()}
+    try:
+        done = subprocess.run(
+            [executable, *_arguments(output)],
+            input=dot.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            env=environment,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise EngineError(f"Graphviz did not finish within {timeout:g} s") from None
+    except OSError as error:
+        raise EngineError(f"cannot run {executable}: {error.strerror or error}") from None
+    if done.returncode < 0:
+        name = signal.Signals(-done.returncode).name
+        raise EngineError(f"Graphviz crashed ({name}): {_messages(done.stderr)}")
+    if done.returncode != 0:
+        raise EngineError(f"Graphviz failed: {_messages(done.stderr) or 'no message'}")
+    _check(_messages(done.stderr))
+    return done.stdout
+
+
+@cache
+def _system_version(executable: str) -> str:
+    done = subprocess.run([executable, "-V"], capture_output=True, timeout=30, check=False)
+    text = done.stderr.decode("utf-8", "replace").strip()
+    return text.split(" (")[0] or "dot"
+
+
+def select_engine(name: str = "auto") -> Engine:
+    """Return the engine called ``name``; ``auto`` prefers embedded, then the system ``dot``."""
+    if name not in ENGINES:
+        raise UsageError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    problem = ""
+    if name in ("auto", "embedded"):
+        try:
+            return Engine("embedded", _embedded())
+        except ImportError as error:
+            problem = f"the embedded engine (pygraphviz) cannot load: {error}"
+            if name == "embedded":
+                raise EngineError(
+                    f"{problem}; install its system libraries (apt-get install libglib2.0-0 "
+                    "libx11-6 libxext6 libxrender1 libexpat1) or use --engine system"
+                ) from None
+    executable = shutil.which("dot")
+    if executable is None:
+        prefix = f"{problem}, and " if problem else ""
+        raise EngineError(
+            f"{prefix}Graphviz `dot` is not on PATH; install it: {_install_command()}"
+        )
+    return Engine("system", _system_version(executable), executable)

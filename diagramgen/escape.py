@@ -1,0 +1,40 @@
+"""Make user text safe for DOT: for HTML-like labels and for plain quoted attributes.
+
+Graphviz reads both kinds of string in its own way: ``&``, ``<`` and ``>`` are markup in
+HTML labels; escapes like ``\\N`` and ``\\G`` are expanded in both (even inside HTML labels);
+control characters make invalid SVG. Every piece of user text goes through one of these helpers.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean", "html_text", "plain_text"]
+
+# C0 and C1 controls, DEL, lone surrogates and non-characters: none belong in a picture.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")
+
+
+def clean(text: str) -> str:
+    """Return ``text`` on one line: whitespace runs become one space, control characters U+FFFD."""
+    return _UNSAFE.sub("\ufffd", _SPACES.sub(" ", text))
+
+
+def html_text(text: str) -> str:
+    """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
+    escaped = (
+        clean(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+    # Graphviz expands escapes such as \N (the node name) even inside HTML labels.
+    return escaped.replace("\\", "\\\\")
+
+
+def plain_text(text: str) -> str:
+    """Return ``text`` for a plain attribute (tooltip, title); the graphviz package adds quotes."""
+    return clean(text).replace("\\", "\\\\")

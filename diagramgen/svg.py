@@ -1,0 +1,102 @@
+"""Make Graphviz's SVG ready for a web page: self-contained, titled, prefixed ids, own fonts."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from functools import cache
+from importlib import resources
+
+from .escape import clean
+
+__all__ = ["embed_fonts", "finish_svg", "prefix_for"]
+
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\n?", re.S)
+_ITEM_TITLE = re.compile(r"<title>[^<]*</title>\n")
+_ID = re.compile(r'\bid="([^"]+)"')
+_REFERENCE = re.compile(r'(href="#|url\(#)([^")]+)')
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
+_FONT_FAMILY = 'font-family="DejaVu Sans"'
+_FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+
+
+def prefix_for(name: str) -> str:
+    """Return an id prefix for a diagram called ``name`` (letters, digits, ``-`` and ``_``)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
+    return safe if safe[:1].isalpha() else f"d-{safe}" if safe else "diagram"
+
+
+def _xml(text: str) -> str:
+    return html.escape(clean(text), quote=True)
+
+
+def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts: bool) -> str:
+    """Return Graphviz SVG without comments or external references, titled, ids prefixed.
+
+    With ``fonts``, a subset of the bundled font is embedded so browsers draw the text with
+    the widths Graphviz measured.
+    """
+    svg = _DOCTYPE.sub("", _COMMENT.sub("", svg))
+    # Node and edge titles are Graphviz names ("host_web"): noise as tooltips.
+    svg = _ITEM_TITLE.sub("", svg)
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = _REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    svg = svg.replace(_FONT_FAMILY, 'font-family="DejaVu Sans,Verdana,sans-serif"')
+    head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
+    labels = f"{prefix}-title"
+    if description:
+        head.append(f'<desc id="{prefix}-desc">{_xml(description)}</desc>')
+        labels += f" {prefix}-desc"
+    if fonts:
+        head.append(embed_fonts(svg))
+    opening = _SVG_OPEN.search(svg)
+    if opening is None:  # pragma: no cover - Graphviz always writes an <svg> element
+        raise ValueError("not an SVG document")
+    tag = opening.group(0)[:-1] + f' role="img" aria-labelledby="{labels}">'
+    return svg[: opening.start()] + tag + "\n" + "\n".join(head) + svg[opening.end() :]
+
+
+def _characters(svg: str) -> dict[str, str]:
+    """Return the characters drawn in each weight, sorted (the subset's input)."""
+    used: dict[str, set[str]] = {"normal": set(), "bold": set()}
+    for attributes, text in _TEXT.findall(svg):
+        weight = "bold" if 'font-weight="bold"' in attributes else "normal"
+        used[weight].update(html.unescape(text))
+    return {weight: "".join(sorted(chars)) for weight, chars in used.items() if chars - {" "}}
+
+
+def embed_fonts(svg: str) -> str:
+    """Return a ``<defs><style>`` with @font-face rules holding WOFF2 subsets of the used glyphs."""
+    rules = [
+        f'@font-face{{font-family:"DejaVu Sans";font-weight:{weight};'
+        f'src:url(data:font/woff2;base64,{_subset(weight, chars)}) format("woff2")}}'
+        for weight, chars in _characters(svg).items()
+    ]
+    return "<defs><style>" + "".join(rules) + "</style></defs>"
+
+
+@cache
+def _subset(weight: str, characters: str) -> str:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = resources.files("diagramgen").joinpath("data", "fonts", _FONT_FILES[weight])
+    with resources.as_file(path) as file:
+        font = TTFont(file, recalcTimestamp=False)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["kern", "liga"]
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence notices
+    options.name_languages = [0x409]
+    options.drop_tables += ["FFTM"]  # a FontForge timestamp: unknown to the subsetter, noisy
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(buffer)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
