@@ -90,9 +90,10 @@ class Cell:
             attributes.append(f'PORT="{html_text(self.port)}"')
         if self.align != "CENTER":
             attributes.append(f'ALIGN="{self.align}" BALIGN="{self.align}"')
-        if self.inner is not None:
+        if self.inner is not None or not self.lines:
+            # No padding around nested tables and in spacers: their size is exactly ours.
             attributes.append('CELLPADDING="0"')
-            body = self.inner
+            body = self.inner or ""
         else:
             room = self.width - 2 * PAD_X
             body = "<BR/>".join(line.fitted(room).markup() for line in self.lines)

@@ -26,8 +26,8 @@ from .units import format_amount
 __all__ = ["ITEMS_PER_ROW", "MAX_BAND_WIDTH", "to_dot"]
 
 TITLE_SIZE = 14.0
-NAME_SIZE = 10.5
-DETAIL_SIZE = 8.5
+NAME_SIZE = 10.0
+DETAIL_SIZE = 8.0
 GAP = 10
 ANCHOR = 2
 ITEMS_PER_ROW = 6
@@ -438,7 +438,15 @@ def _host_blocks(
 def _host_label(block: _Block, title: list[Line], height: int, host: Host, theme: Theme) -> str:
     """Return the HTML label of a host: its title, a spacer to ``height``, then its layers."""
     span = block.rows[-1][0].colspan  # the infrastructure bar spans the whole table
-    title_cell = Cell(title, block.width, lines_height(title), border=0, colspan=span, port=host.id)
+    title_cell = Cell(
+        title,
+        block.width,
+        lines_height(title),
+        theme.fill("host"),
+        border=0,
+        colspan=span,
+        port=host.id,
+    )
     rows = [block.rows[0], [title_cell]]  # the first anchors sit on top, where links arrive
     spare = height - block.height
     if spare > 0:
@@ -485,7 +493,7 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme) -> str:
         node_attr={"shape": "plain", "fontname": FONT},
         edge_attr={
             "fontname": FONT,
-            "fontsize": "8.5",
+            "fontsize": "8",
             "color": theme.link,
             "fontcolor": theme.link,
             "arrowsize": "0.7",
@@ -513,9 +521,14 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme) -> str:
         # so no edge is a self-loop (dot routes those around the side of the table) and no
         # stack is crossed. The point carries the label as an xlabel, which never moves a node.
         apex = f"link_{index}"
-        attributes = {"shape": "point", "width": "0.03", "color": theme.link}
+        attributes = {
+            "shape": "point",
+            "width": "0.03",
+            "color": theme.link,
+            "fontcolor": theme.link,
+        }
         if link.label:
-            attributes["xlabel"] = f'<<FONT POINT-SIZE="8.5">{html_text(link.label)}</FONT>>'
+            attributes["xlabel"] = f'<<FONT POINT-SIZE="8">{html_text(link.label)}</FONT>>'
         graph.node(apex, **attributes)
         graph.edge(apex, f"host_{owner[link.source]}:{link.source}:n", arrowhead="none")
         graph.edge(apex, f"host_{owner[link.target]}:{link.target}:n")

@@ -59,12 +59,11 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
         for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
             overhead = _figures(host_totals.os_overhead)
             pairs.append((f"  on {host.name or host.id}", f"{host_totals.os_copies}: {overhead}"))
+    if diagram.containers:
+        unique = _sum("disk", diagram.image_disk_unique)
+        naive = _sum("disk", diagram.image_disk_naive)
+        pairs.append(("image disk", f"{unique} unique · {naive} naive"))
     pairs += [
-        (
-            "image disk",
-            f"{_sum('disk', diagram.image_disk_unique)} unique · "
-            f"{_sum('disk', diagram.image_disk_naive)} naive",
-        ),
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),
         ("capacity", _capacity([h.capacity for h in totals.hosts])),
     ]

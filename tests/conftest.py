@@ -24,3 +24,23 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 def example_specs() -> list[Path]:
     return sorted(SPECS.glob("*.json"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "system_dot: needs Graphviz's dot on PATH (skipped with a reason when absent)"
+    )
+    config.addinivalue_line(
+        "markers", "browser: needs a headless Chromium (skipped with a reason when absent)"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    import shutil
+
+    if item.get_closest_marker("system_dot") and shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not on PATH (apt-get install graphviz)")
+    if item.get_closest_marker("browser") and not (
+        shutil.which("chromium") or shutil.which("chromium-browser")
+    ):
+        pytest.skip("no headless Chromium on PATH (apt-get install chromium)")

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from diagramgen import load
+from diagramgen.engines import Engine, EngineError, _in_child, select_engine
+from diagramgen.errors import UsageError
+from diagramgen.render import Options, render
+
+from .conftest import ROOT, example_specs
+
+
+def _abort() -> bytes:
+    os.abort()
+
+
+def _hang() -> bytes:
+    time.sleep(60)
+    return b""
+
+
+def _fail() -> bytes:
+    raise RuntimeError("Error: syntax error in line 1")
+
+
+def test_a_crash_in_graphviz_becomes_a_clean_error() -> None:
+    with pytest.raises(EngineError, match=r"Graphviz crashed \(SIGABRT\)"):
+        _in_child(_abort, timeout=30)
+
+
+def test_a_hang_becomes_a_timeout() -> None:
+    started = time.monotonic()
+    with pytest.raises(EngineError, match=r"did not finish within 0\.5 s"):
+        _in_child(_hang, timeout=0.5)
+    assert time.monotonic() - started < 30
+
+
+def test_a_failure_carries_graphviz_s_message() -> None:
+    with pytest.raises(EngineError, match="syntax error in line 1"):
+        _in_child(_fail, timeout=30)
+
+
+def test_invalid_dot_is_an_engine_error_not_a_traceback() -> None:
+    engine = select_engine("embedded")
+    with pytest.raises(EngineError, match="Graphviz failed"):
+        engine.render("digraph { a -> }", "svg")
+
+
+def test_unknown_engine_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="auto, embedded, system"):
+        select_engine("magic")
+
+
+def test_missing_dot_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(EngineError) as raised:
+        select_engine("system")
+    message = str(raised.value)
+    assert "`dot` is not on PATH" in message
+    assert "install graphviz" in message
+    assert "\n" not in message
+
+
+def test_auto_prefers_the_embedded_engine() -> None:
+    assert select_engine("auto").name == "embedded"
+
+
+def test_system_engine_that_cannot_run_is_an_engine_error() -> None:
+    engine = Engine("system", "dot", "/nonexistent/dot")
+    with pytest.raises(EngineError, match="cannot run /nonexistent/dot"):
+        engine.render("digraph {}", "svg")
+
+
+@pytest.mark.system_dot
+@pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
+def test_system_engine_renders_every_example(path: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(path, Path)
+    engine = select_engine("system")
+    assert engine.name == "system" and "graphviz" in engine.version
+    pictures = render(load(path), ["svg", "png", "pdf"], Options(engine="system"), path.stem)
+    assert b"<title" in pictures["svg"]
+    assert pictures["png"].startswith(b"\x89PNG")
+    again = render(load(path), ["svg"], Options(engine="system"), path.stem)
+    assert again["svg"] == pictures["svg"]
+
+
+@pytest.mark.system_dot
+def test_system_engine_uses_the_bundled_fonts_only() -> None:
+    spec = load(ROOT / "specs" / "vm.json")
+    svg = render(spec, ["svg"], Options(engine="system", embed_fonts=False), "vm")["svg"].decode()
+    assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in svg
+    assert "Times" not in svg

@@ -1,0 +1,145 @@
+"""The picture's geometry, read back from the SVG the embedded engine draws."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from diagramgen import load
+from diagramgen.layout import to_dot
+from diagramgen.metrics import text_width
+from diagramgen.render import Options, render
+from diagramgen.themes import THEMES
+from diagramgen.totals import compute
+
+from .conftest import DATA, example_specs
+from .svgshapes import Box, nodes
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+LIGHT = THEMES["light"]
+PICTURES = [*example_specs(), DATA / "render" / "overcommitted.json"]
+
+
+def _dot(path: Path) -> str:
+    spec = load(path)
+    return to_dot(spec, compute(spec), LIGHT)
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
+def test_dot_matches_golden(path: Path, update_golden: bool) -> None:
+    golden = GOLDEN / f"{path.stem}.dot"
+    dot = _dot(path)
+    if update_golden:
+        golden.write_text(dot, "utf-8")
+    assert golden.exists(), "no golden file: run pytest --update-golden and review the diff"
+    assert dot == golden.read_text("utf-8")
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
+def test_dot_is_deterministic(path: Path) -> None:
+    assert _dot(path) == _dot(path)
+
+
+def _svg(path: Path) -> str:
+    pictures = render(load(path), ["svg"], Options(engine="embedded", embed_fonts=False), path.stem)
+    return pictures["svg"].decode()
+
+
+def _hosts(svg: str) -> dict[str, list[Box]]:
+    return {ident: boxes for ident, (boxes, _) in nodes(svg).items() if "-host-" in ident}
+
+
+def _of(boxes: list[Box], layer: str) -> list[Box]:
+    return [box for box in boxes if box.fill == LIGHT.fill(layer)]
+
+
+def test_hosts_stand_on_one_line_with_equal_heights() -> None:
+    svg = _svg(Path("specs/vms-vs-containers.json").resolve())
+    hosts = _hosts(svg)
+    assert len(hosts) == 2
+    infrastructure = [_of(boxes, "infrastructure") for boxes in hosts.values()]
+    assert all(len(boxes) == 1 for boxes in infrastructure)
+    # Graphviz keeps node sizes in hundredths of an inch: allow half a point (a third of a pixel).
+    bottoms = [boxes[0].bottom for boxes in infrastructure]
+    tops = [min(b.top for b in boxes) for boxes in hosts.values()]
+    assert max(bottoms) - min(bottoms) <= 0.5, "the hosts' infrastructure bars are not aligned"
+    assert max(tops) - min(tops) <= 0.5, "the hosts are not the same height"
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
+def test_layers_stack_in_order_with_equal_widths(path: Path) -> None:
+    svg = _svg(path)
+    for ident, boxes in _hosts(svg).items():
+        infrastructure = _of(boxes, "infrastructure")[0]
+        content = [b for b in boxes if b.fill != LIGHT.fill("host")]
+        left = min(b.left for b in content)
+        right = max(b.right for b in content)
+        # The full-width bars span exactly what stands on them.
+        for layer in ("infrastructure", "hypervisor", "host_os"):
+            for bar in _of(boxes, layer):
+                if bar.width > 0.5 * infrastructure.width:
+                    assert bar.left == pytest.approx(left, abs=0.6), (ident, layer)
+                    assert bar.right == pytest.approx(right, abs=0.6), (ident, layer)
+        # Bottom to top: infrastructure, host OS, hypervisor, then what runs on them.
+        order = [_of(boxes, layer) for layer in ("infrastructure", "host_os", "hypervisor")]
+        bars = [
+            group[0] for group in order if group and group[0].width > 0.5 * infrastructure.width
+        ]
+        for lower, upper in itertools.pairwise(bars):
+            assert upper.bottom == pytest.approx(lower.top, abs=0.6)
+        guests = _of(boxes, "guest_os")
+        engines = _of(boxes, "engine")
+        for guest in guests:
+            assert guest.bottom <= bars[-1].top + 0.6
+            assert guest.left >= left - 0.6 and guest.right <= right + 0.6
+        for engine in engines:
+            above = [g for g in guests if g.left == pytest.approx(engine.left, abs=0.6)]
+            for guest in above:
+                assert engine.bottom == pytest.approx(guest.top, abs=0.6)
+        # Every guest OS of a VM is as wide as the apps or containers standing on it.
+        items = _of(boxes, "container") + _of(boxes, "libs")
+        for guest in guests:
+            inside = [
+                b for b in items if b.left >= guest.left - 0.6 and b.right <= guest.right + 0.6
+            ]
+            assert inside, (ident, "a VM without apps or containers above its guest OS")
+            assert min(b.left for b in inside) == pytest.approx(guest.left, abs=0.6)
+            assert max(b.right for b in inside) == pytest.approx(guest.right, abs=0.6)
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
+def test_vms_in_a_row_have_equal_heights(path: Path) -> None:
+    for boxes in _hosts(_svg(path)).values():
+        titles = [b for b in _of(boxes, "vm") if b.height > 0]
+        rows: dict[float, list[Box]] = {}
+        for box in titles:
+            rows.setdefault(round(box.top, 1), []).append(box)
+        for row in rows.values():
+            assert len({round(b.height, 1) for b in row}) == 1
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
+def test_no_text_overflows_its_cell(path: Path) -> None:
+    checked = 0
+    for ident, (boxes, texts) in nodes(_svg(path)).items():
+        if not boxes:
+            continue  # a link's label, drawn beside its point
+        for text in texts:
+            if not text.content.strip():
+                continue
+            cells = [
+                b
+                for b in boxes
+                if b.left <= text.x + 0.5
+                and text.x - 0.5 <= b.right
+                and b.top <= text.y <= b.bottom
+            ]
+            assert cells, (ident, text.content)
+            cell = min(cells, key=lambda b: b.width * b.height)
+            right = text.x + text_width(text.content, text.size, text.bold)
+            assert text.x >= cell.left - 0.5, (ident, text.content)
+            assert right <= cell.right + 1.0, (ident, text.content, right, cell.right)
+            checked += 1
+    assert checked > 20
