@@ -95,3 +95,60 @@ def test_system_engine_uses_the_bundled_fonts_only() -> None:
     svg = render(spec, ["svg"], Options(engine="system", embed_fonts=False), "vm")["svg"].decode()
     assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in svg
     assert "Times" not in svg
+
+
+@pytest.mark.system_dot
+def test_auto_falls_back_to_system_dot_when_embedded_cannot_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> str:
+        raise ImportError("libXrender.so.1: cannot open shared object file")
+
+    monkeypatch.setattr("diagramgen.engines._embedded", broken)
+    assert select_engine("auto").name == "system"
+    with pytest.raises(EngineError, match="libXrender.so.1.*apt-get install"):
+        select_engine("embedded")
+
+
+def test_embedded_missing_and_no_dot_says_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> str:
+        raise ImportError("no pygraphviz")
+
+    monkeypatch.setattr("diagramgen.engines._embedded", broken)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(EngineError, match="cannot load: no pygraphviz, and Graphviz `dot` is not"):
+        select_engine("auto")
+
+
+_RENDER_SVG = """
+import hashlib, sys
+from diagramgen import load
+from diagramgen.render import Options, render
+svg = render(load(sys.argv[1]), ["svg", "png"], Options(engine="embedded"), "x")
+print(hashlib.sha256(svg["svg"]).hexdigest(), hashlib.sha256(svg["png"]).hexdigest())
+"""
+
+
+def test_output_does_not_depend_on_the_machine_s_fonts(tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    empty = tmp_path / "empty.conf"
+    empty.write_text('<?xml version="1.0"?><fontconfig></fontconfig>')
+    spec = str(ROOT / "specs" / "hybrid.json")
+    digests = []
+    for extra in ({}, {"FONTCONFIG_FILE": str(empty)}, {"FONTCONFIG_PATH": str(tmp_path)}):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+        done = subprocess.run(
+            [sys.executable, "-c", _RENDER_SVG, spec],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
+        assert done.stderr == ""
+        digests.append(done.stdout)
+    assert digests[0] == digests[1] == digests[2]

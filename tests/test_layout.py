@@ -143,3 +143,19 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
             assert right <= cell.right + 1.0, (ident, text.content, right, cell.right)
             checked += 1
     assert checked > 20
+
+
+def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
+    from diagramgen.layout import MAX_BAND_WIDTH
+
+    path = DATA / "render" / "many-vms.json"
+    svg = _svg(path)
+    (boxes,) = _hosts(svg).values()
+    rows: dict[float, list[Box]] = {}
+    for box in _of(boxes, "vm"):
+        rows.setdefault(round(box.top, 1), []).append(box)
+    infrastructure = _of(boxes, "infrastructure")[0]
+    assert len(rows) >= 2 * 4  # titles and footers of at least four rows of VMs
+    assert infrastructure.width <= MAX_BAND_WIDTH + 20
+    lefts = {round(b.left, 1) for b in _of(boxes, "guest_os")}
+    assert len(lefts) <= 3  # VMs line up in columns across the rows
