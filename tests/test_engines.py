@@ -106,7 +106,7 @@ def test_auto_falls_back_to_system_dot_when_embedded_cannot_load(
 
     monkeypatch.setattr("diagramgen.engines._embedded", broken)
     assert select_engine("auto").name == "system"
-    with pytest.raises(EngineError, match="libXrender.so.1.*apt-get install"):
+    with pytest.raises(EngineError, match=r"libXrender\.so\.1.*apt-get install"):
         select_engine("embedded")
 
 
