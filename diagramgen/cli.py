@@ -7,9 +7,11 @@ exit 2 for a bad command line. Results go to stdout.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -113,7 +115,10 @@ def totals(
 
 @app.command()
 def render(
-    specs: Annotated[list[str], typer.Argument(help="Spec files to draw.")],
+    specs: Annotated[
+        list[str],
+        typer.Argument(help="Spec files, folders (every *.json below) or globs; - is stdin."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
         "output"
     ),
@@ -131,50 +136,140 @@ def render(
             help="Embed a subset of the font in SVGs so every browser draws the text alike.",
         ),
     ] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")
+    ] = 0,
+    force: Annotated[bool, typer.Option(help="Render even outputs that are up to date.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(help="Write nothing; exit 1 if an output is missing or out of date."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors: no progress, no summary.")
+    ] = False,
 ) -> None:
-    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format> for each format."""
-    from .engines import select_engine
-    from .output import write_atomic
+    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
     from .render import Options, verify_formats
-    from .render import render as draw
-    from .spec import load
 
     chosen = verify_formats(formats.split(","))
     options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
-    paths = [Path(spec) for spec in specs]
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file")
-        if path.is_dir():
-            raise UsageError(f"{path}: is a folder; give spec files")
-    stems: dict[str, Path] = {}
-    for path in paths:
-        earlier = stems.setdefault(path.stem, path)
-        if earlier != path:
-            raise UsageError(f"{earlier} and {path} would both write {output / path.stem}.*")
-    chosen_engine = select_engine(engine) if set(chosen) - {"dot"} else None
-    failed = False
-    for path in paths:
-        try:
-            pictures = draw(load(path), chosen, options, path.stem, chosen_engine)
-        except DiagramgenError as error:
-            _print_error(error if isinstance(error, SpecInvalid) else _named(path, error))
-            failed = True
-            continue
-        for kind, data in pictures.items():
-            target = output / f"{path.stem}.{kind}"
-            write_atomic(target, data)
-            if not quiet:
-                typer.echo(f"wrote {target}")
-    if failed:
+    if "-" in specs:
+        _render_stdin(specs, chosen, options)
+        return
+    from .batch import run_batch
+    from .discover import find_specs
+
+    found = find_specs(specs)
+    with _progress(len(found), quiet) as advance:
+        summary = run_batch(found, chosen, options, output, jobs, check, force, advance)
+    for outcome in summary.outcomes:
+        for line in outcome.errors:
+            typer.echo(line, err=True)
+        for name in outcome.differing:
+            state = "differs from" if (output / name).exists() else "is missing from"
+            typer.echo(f"{output / name}: {state} what `diagramgen render` writes now", err=True)
+    for path in summary.removed:
+        typer.echo(f"{path}: removed, its spec failed", err=True)
+    for path in summary.orphans:
+        typer.echo(f"note: {path} has no spec behind it", err=True)
+    if not quiet:
+        typer.echo(_summary_line(summary, check), err=True)
+    if summary.failed:
         raise typer.Exit(1)
 
 
-def _named(path: Path, error: DiagramgenError) -> DiagramgenError:
-    named = DiagramgenError(f"{path}: {error}")
-    named.exit_code = error.exit_code
-    return named
+def _summary_line(summary: Any, check: bool) -> str:
+    seconds = f"in {summary.seconds:.2f} s"
+    if check:
+        fresh = summary.count("unchanged")
+        return (
+            f"checked {len(summary.outcomes)} specs: {fresh} up to date, "
+            f"{summary.count('stale')} out of date, {summary.count('failed')} failed {seconds}"
+        )
+    return (
+        f"rendered {summary.count('rendered')}, unchanged {summary.count('unchanged')}, "
+        f"failed {summary.count('failed')} {seconds}"
+    )
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
+    """Yield a callback that advances a progress bar on stderr, if stderr is a terminal."""
+    if quiet or total < 2 or not sys.stderr.isatty():
+        yield lambda outcome: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as bar:
+        task = bar.add_task("render", total=total)
+        yield lambda outcome: bar.advance(task)
+
+
+def _render_stdin(specs: list[str], formats: list[str], options: Any) -> None:
+    """Render the spec on stdin in the one requested format to stdout."""
+    from .render import render as draw
+    from .spec import load_text
+
+    if specs != ["-"]:
+        raise UsageError("- (stdin) cannot be combined with other specs")
+    if len(formats) != 1:
+        raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
+    model = load_text(sys.stdin.buffer.read(), "<stdin>")
+    data = draw(model, formats, options, "stdin")[formats[0]]
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def compare(
+    first: Annotated[str, typer.Argument(metavar="A", help="The first spec.")],
+    second: Annotated[str, typer.Argument(metavar="B", help="The second spec.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default output/A-vs-B.<format>)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
+    ] = "svg",
+    theme: Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")] = "light",
+    engine: Annotated[
+        str, typer.Option(help="Graphviz engine: auto, embedded or system.")
+    ] = "auto",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
+    ] = False,
+) -> None:
+    """Draw two specs side by side with a panel comparing their numbers."""
+    import json
+
+    from .compare import compare as combine
+    from .compare import comparison_data, comparison_label
+    from .output import write_atomic
+    from .render import Options, verify_formats
+    from .render import render as draw
+    from .themes import verify_theme
+
+    chosen = verify_formats(formats.split(","))
+    options = Options(theme=theme, engine=engine)
+    labels = (Path(first).stem, Path(second).stem)
+    if labels[0] == labels[1]:
+        labels = (f"A {labels[0]}", f"B {labels[1]}")
+    spec, side_a, side_b = combine(_load_one(first), _load_one(second), labels)
+    if as_json:
+        typer.echo(json.dumps(comparison_data(side_a, side_b), indent=2, ensure_ascii=False))
+        return
+    panel = comparison_label(side_a, side_b, verify_theme(theme))
+    name = f"{Path(first).stem}-vs-{Path(second).stem}"
+    base = output or Path("output") / f"{name}.svg"
+    pictures = draw(spec, chosen, options, base.stem, panel=panel)
+    for kind, data in pictures.items():
+        target = base.with_suffix(f".{kind}")
+        write_atomic(target, data)
+        typer.echo(f"wrote {target}", err=True)
 
 
 def _load_one(spec: str) -> Spec:

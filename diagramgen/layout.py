@@ -474,8 +474,11 @@ def _host_of(spec: Spec) -> dict[str, str]:
     return owner
 
 
-def to_dot(spec: Spec, totals: Totals, theme: Theme) -> str:
-    """Return the DOT source of the picture: same inputs, same bytes."""
+def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -> str:
+    """Return the DOT source of the picture: same inputs, same bytes.
+
+    ``panel`` replaces the totals panel (an HTML label), as ``diagramgen compare`` does.
+    """
     import graphviz  # type: ignore[import-untyped]
 
     style = _Style(theme)
@@ -509,7 +512,7 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme) -> str:
         name = f"host_{host.id}"
         names.append(name)
         graph.node(name, label=_host_label(block, title, height, host, theme), id=f"host-{host.id}")
-    graph.node("totals", label=panel_label(spec, totals, theme), id="totals")
+    graph.node("totals", label=panel or panel_label(spec, totals, theme), id="totals")
     names.append("totals")
     with graph.subgraph(name="hosts") as row:
         row.attr(rank="same")

@@ -1,12 +1,40 @@
-"""Files written by diagramgen: atomically, so a reader never sees a partial file."""
+"""Files diagramgen writes: atomically, recorded in a manifest, never a partial or stale one.
+
+Every output is written to a temporary file in its own folder and renamed into place, so a
+reader sees the old file or the new one, never half of one. ``OUTPUT/.diagramgen.json`` records,
+for each output, the key of its inputs and the SHA-256 of what was written: a re-run skips an
+output whose key and bytes still match, and ``--check`` can trust it without rendering.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+from .errors import UsageError
+
+__all__ = [
+    "MANIFEST",
+    "OUTPUT_SUFFIXES",
+    "Manifest",
+    "digest",
+    "remove_stale_temporaries",
+    "safe_target",
+    "write_atomic",
+]
+
+MANIFEST = ".diagramgen.json"
+OUTPUT_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.diagramgen-tmp$")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -16,7 +44,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".diagramgen-tmp", dir=folder
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -27,3 +57,80 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove temporary files a killed diagramgen left in ``folder``; return how many."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.rglob("*.diagramgen-tmp"):
+        match = _TEMPORARY.match(path.name)
+        if match and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def safe_target(folder: Path, name: str) -> Path:
+    """Return ``folder/name``, refusing names that leave the folder (``..``, absolute, links)."""
+    target = folder / name
+    root = folder.resolve()
+    resolved = target.parent.resolve() / target.name
+    if not resolved.is_relative_to(root) or target.is_symlink():
+        raise UsageError(f"{target}: refusing to write outside {folder} or through a link")
+    return target
+
+
+@dataclass
+class Manifest:
+    """What diagramgen last wrote into one output folder: name → (input key, output digest)."""
+
+    folder: Path
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest:
+        try:
+            data = json.loads((folder / MANIFEST).read_text("utf-8"))
+            entries = data["outputs"] if data.get("format") == 1 else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entries = {}
+        return cls(folder, {k: v for k, v in entries.items() if isinstance(v, dict)})
+
+    def fresh(self, name: str, key: str) -> bool:
+        """Return whether ``name`` was written from ``key`` and still holds what was written."""
+        entry = self.entries.get(name)
+        if entry is None or entry.get("key") != key:
+            return False
+        try:
+            return digest((self.folder / name).read_bytes()) == entry.get("sha256")
+        except OSError:
+            return False
+
+    def record(self, name: str, key: str, sha256: str) -> None:
+        self.entries[name] = {"key": key, "sha256": sha256}
+
+    def forget(self, name: str) -> None:
+        self.entries.pop(name, None)
+
+    def save(self) -> None:
+        existing = {n: e for n, e in self.entries.items() if (self.folder / n).exists()}
+        text = json.dumps({"format": 1, "outputs": existing}, indent=1, sort_keys=True) + "\n"
+        path = self.folder / MANIFEST
+        try:
+            if path.read_text("utf-8") == text:
+                return
+        except OSError:
+            pass
+        write_atomic(path, text.encode("utf-8"))

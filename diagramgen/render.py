@@ -13,7 +13,7 @@ from .layout import to_dot
 from .model import Spec
 from .svg import finish_svg, prefix_for
 from .themes import THEMES, verify_theme
-from .totals import Totals, compute
+from .totals import compute
 
 __all__ = ["FORMATS", "MAX_RASTER", "Options", "render", "verify_formats"]
 
@@ -58,14 +58,15 @@ def render(
     options: Options = Options(),
     name: str = "diagram",
     engine: Engine | None = None,
-    totals: Totals | None = None,
+    panel: str | None = None,
 ) -> dict[str, bytes]:
     """Return the picture of ``spec`` in each format, keyed by format.
 
-    ``name`` (usually the spec file's stem) prefixes the SVG's element ids.
+    ``name`` (usually the spec file's stem) prefixes the SVG's element ids; ``panel`` replaces
+    the totals panel.
     """
     wanted = verify_formats(formats)
-    dot = to_dot(spec, totals or compute(spec), verify_theme(options.theme))
+    dot = to_dot(spec, compute(spec), verify_theme(options.theme), panel)
     results: dict[str, bytes] = {}
     if "dot" in wanted:
         results["dot"] = dot.encode("utf-8")

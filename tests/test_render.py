@@ -155,12 +155,17 @@ def test_cli_render_writes_each_format(tmp_path: Path) -> None:
         "svg,png,pdf,dot",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    assert result.stdout == ""
+    assert re.fullmatch(r"rendered 2, unchanged 0, failed 0 in [0-9.]+ s\n", result.stderr)
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == sorted(
-        f"{stem}.{kind}" for stem in ("vm", "container") for kind in ("svg", "png", "pdf", "dot")
+        [".diagramgen.json"]
+        + [
+            f"{stem}.{kind}"
+            for stem in ("vm", "container")
+            for kind in ("svg", "png", "pdf", "dot")
+        ]
     )
-    assert result.stdout.splitlines()[0] == f"wrote {tmp_path / 'vm.svg'}"
 
 
 def test_cli_render_defaults_to_svg_in_output(tmp_path: Path) -> None:
@@ -168,7 +173,10 @@ def test_cli_render_defaults_to_svg_in_output(tmp_path: Path) -> None:
     spec.write_bytes(HYBRID.read_bytes())
     result = _cli("render", "mine.json", "-q", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    assert [p.name for p in (tmp_path / "output").iterdir()] == ["mine.svg"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        ".diagramgen.json",
+        "mine.svg",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -191,7 +199,7 @@ def test_cli_render_of_an_invalid_spec_writes_nothing_for_it(tmp_path: Path) -> 
     result = _cli("render", "specs/vm.json", str(bad), "-o", str(tmp_path))
     assert result.returncode == 1
     assert "link-self.json:5:35: /links/0/to:" in result.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["vm.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".diagramgen.json", "vm.svg"]
 
 
 def test_cli_render_refuses_two_specs_with_one_output_name(tmp_path: Path) -> None:
@@ -200,7 +208,7 @@ def test_cli_render_refuses_two_specs_with_one_output_name(tmp_path: Path) -> No
     (other / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
     result = _cli("render", "specs/vm.json", str(other / "vm.json"), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert "would both write" in result.stderr
+    assert "would both write outputs named 'vm'" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

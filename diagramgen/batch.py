@@ -1,0 +1,254 @@
+"""Render many specs at once: skip what is up to date, work in parallel, never stop at a failure.
+
+An output is up to date when the manifest records the same input key (spec bytes, diagramgen
+version, engine and its version, theme, format, options) and the file still holds what was
+written. Everything else is rendered in worker processes; a spec that fails is reported with
+its file, its old outputs are removed (they no longer show the spec), and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+from . import __version__
+from .discover import Found
+from .engines import select_engine
+from .errors import DiagramgenError
+from .output import (
+    OUTPUT_SUFFIXES,
+    Manifest,
+    digest,
+    remove_stale_temporaries,
+    safe_target,
+    write_atomic,
+)
+from .render import Options
+
+__all__ = ["Outcome", "Summary", "input_key", "run_batch"]
+
+
+def input_key(spec: bytes, output: str, options: Options, engine: str) -> str:
+    """Return the key of everything an output depends on."""
+    inputs = {
+        "spec": digest(spec),
+        "diagramgen": __version__,
+        "format": output,
+        "theme": options.theme,
+        "engine": "" if output == "dot" else engine,
+        "embed_fonts": options.embed_fonts if output == "svg" else None,
+    }
+    return digest(json.dumps(inputs, sort_keys=True).encode())
+
+
+@dataclass
+class Outcome:
+    """What happened to one spec: ``rendered``, ``unchanged``, ``stale`` (check) or ``failed``."""
+
+    spec: Found
+    status: str
+    written: dict[str, str] = field(default_factory=dict)
+    differing: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome]
+    seconds: float
+    removed: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.status in ("failed", "stale") for outcome in self.outcomes)
+
+
+@dataclass(frozen=True)
+class _Task:
+    spec: Found
+    data: bytes
+    formats: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def _work(task: _Task, options: Options, folder: Path, check: bool) -> Outcome:
+    """Render one spec (in a worker) and write or compare its outputs."""
+    from .render import render
+    from .spec import load_text
+
+    try:
+        model = load_text(task.data, str(task.spec.path))
+        engine = select_engine(options.engine) if set(task.formats) - {"dot"} else None
+        stem = Path(task.spec.name).name
+        pictures = render(model, task.formats, options, stem, engine)
+    except DiagramgenError as error:
+        lines = error.lines()
+        if not lines[0].startswith(str(task.spec.path)):
+            lines = [f"{task.spec.path}: {line}" for line in lines]
+        return Outcome(task.spec, "failed", errors=lines)
+    except Exception:  # a bug: keep its traceback, but let the other specs render
+        trace = traceback.format_exc().rstrip().splitlines()
+        return Outcome(task.spec, "failed", errors=[f"{task.spec.path}: internal error", *trace])
+    outcome = Outcome(task.spec, "stale" if check else "rendered")
+    for output, data in pictures.items():
+        name = f"{task.spec.name}.{output}"
+        target = safe_target(folder, name)
+        if check:
+            try:
+                same = target.read_bytes() == data
+            except OSError:
+                same = False
+            if same:
+                outcome.written[name] = digest(data)
+            else:
+                outcome.differing.append(name)
+        else:
+            write_atomic(target, data)
+            outcome.written[name] = digest(data)
+    if check and not outcome.differing:
+        outcome.status = "unchanged"
+    return outcome
+
+
+def _context() -> BaseContext:
+    import multiprocessing
+
+    # fork shares the loaded engine and modules with the workers; elsewhere start clean.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _run_parallel(
+    tasks: list[_Task],
+    options: Options,
+    folder: Path,
+    check: bool,
+    jobs: int,
+    done: Callable[[Outcome], None],
+) -> list[Outcome]:
+    """Run tasks in worker processes; a task whose worker dies is retried alone, then failed."""
+    outcomes: dict[int, Outcome] = {}
+    lost: list[int] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        futures: dict[Future[Outcome], int] = {
+            pool.submit(_work, task, options, folder, check): index
+            for index, task in enumerate(tasks)
+        }
+        for future, index in futures.items():
+            try:
+                outcomes[index] = future.result()
+                done(outcomes[index])
+            except BrokenProcessPool:
+                lost.append(index)
+    for index in lost:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+            try:
+                outcomes[index] = alone.submit(_work, tasks[index], options, folder, check).result()
+            except BrokenProcessPool:
+                message = (
+                    f"{tasks[index].spec.path}: the process rendering it died "
+                    "(killed, or out of memory)"
+                )
+                outcomes[index] = Outcome(tasks[index].spec, "failed", errors=[message])
+        done(outcomes[index])
+    return [outcomes[index] for index in range(len(tasks))]
+
+
+def run_batch(
+    specs: Iterable[Found],
+    formats: list[str],
+    options: Options,
+    folder: Path,
+    jobs: int = 0,
+    check: bool = False,
+    force: bool = False,
+    progress: Callable[[Outcome], None] | None = None,
+) -> Summary:
+    """Render (or with ``check``, compare) every spec's outputs in ``folder``."""
+    started = time.perf_counter()
+    specs = list(specs)
+    done = progress or (lambda outcome: None)
+    engine = ""
+    if set(formats) - {"dot"}:
+        chosen = select_engine(options.engine)
+        engine = f"{chosen.name} {chosen.version}"
+    if not check:
+        remove_stale_temporaries(folder)
+    manifest = Manifest.load(folder)
+    outcomes: list[Outcome] = []
+    tasks: list[_Task] = []
+    for spec in specs:
+        data = spec.path.read_bytes()
+        keys = {output: input_key(data, output, options, engine) for output in formats}
+        names = {output: f"{spec.name}.{output}" for output in formats}
+        stale = [o for o in formats if force or not manifest.fresh(names[o], keys[o])]
+        if not stale:
+            outcome = Outcome(spec, "unchanged")
+            outcomes.append(outcome)
+            done(outcome)
+            continue
+        tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers > 1:
+        results = _run_parallel(tasks, options, folder, check, workers, done)
+    else:
+        results = []
+        for task in tasks:
+            results.append(_work(task, options, folder, check))
+            done(results[-1])
+    removed: list[str] = []
+    for task, outcome in zip(tasks, results, strict=True):
+        outcomes.append(outcome)
+        if check:
+            continue
+        if outcome.status == "failed":
+            removed += _remove_outputs(folder, task.spec.name, manifest)
+            continue
+        for output, key in zip(task.formats, task.keys, strict=True):
+            name = f"{task.spec.name}.{output}"
+            manifest.record(name, key, outcome.written[name])
+    if not check:
+        manifest.save()
+    order = {spec.path: index for index, spec in enumerate(specs)}
+    outcomes.sort(key=lambda outcome: order[outcome.spec.path])
+    orphans = _orphans(folder, specs, formats) if check else []
+    return Summary(outcomes, time.perf_counter() - started, removed, orphans)
+
+
+def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
+    """Remove a failed spec's old outputs: they no longer show what the spec says."""
+    removed = []
+    for suffix in OUTPUT_SUFFIXES:
+        target = folder / f"{name}{suffix}"
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+            removed.append(str(target))
+        manifest.forget(f"{name}{suffix}")
+    return removed
+
+
+def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
+    """Return outputs in ``folder`` that no spec of this run would write."""
+    if not folder.is_dir():
+        return []
+    expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
+    suffixes = {f".{output}" for output in formats}
+    found = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix in suffixes and path.is_file() and name not in expected:
+            found.append(str(path))
+    return found

@@ -1,0 +1,219 @@
+"""Two specs side by side, and the numbers that compare them: the VMs-vs-containers argument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .cells import Cell, Line, lines_height, lines_width, render_table
+from .model import VM, Container, Host, Spec
+from .themes import Theme
+from .totals import RESOURCES, Figures, Sum, Totals, compute
+from .units import format_amount
+
+__all__ = ["Side", "combine", "comparison_data", "comparison_label", "measure"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """The figures of one spec that a comparison sets against the other's."""
+
+    label: str
+    hosts: int
+    vms: int
+    workloads: int
+    os_copies: int
+    os_overhead: Figures
+    committed: Figures
+    capacity: Figures
+    image_disk_unique: Sum
+    image_disk_naive: Sum
+    warnings: int
+
+    @property
+    def density(self) -> float:
+        """Workloads (containers with replicas, and apps) per host."""
+        return self.workloads / self.hosts if self.hosts else 0.0
+
+
+def measure(label: str, totals: Totals) -> Side:
+    """Return the comparable figures of one spec's totals."""
+    diagram = totals.diagram
+    return Side(
+        label=label,
+        hosts=diagram.hosts,
+        vms=diagram.vms,
+        workloads=diagram.containers + diagram.apps,
+        os_copies=diagram.os_copies,
+        os_overhead=diagram.os_overhead,
+        committed=sum((host.committed for host in totals.hosts), Figures()),
+        capacity=sum((Figures.of(host.capacity) for host in totals.hosts), Figures()),
+        image_disk_unique=diagram.image_disk_unique,
+        image_disk_naive=diagram.image_disk_naive,
+        warnings=len(totals.warnings),
+    )
+
+
+def _prefixed(spec: Spec, prefix: str, label: str) -> tuple[Host, ...]:
+    """Return the spec's hosts with every id prefixed, so two specs can share one picture."""
+
+    def container(item: Container) -> Container:
+        return replace(item, id=prefix + item.id)
+
+    def vm(item: VM) -> VM:
+        return replace(
+            item,
+            id=prefix + item.id,
+            containers=tuple(map(container, item.containers)),
+            apps=tuple(replace(app, id=prefix + app.id) for app in item.apps),
+        )
+
+    return tuple(
+        replace(
+            host,
+            id=prefix + host.id,
+            name=f"{host.name or host.id} ({label})",
+            containers=tuple(map(container, host.containers)),
+            vms=tuple(map(vm, host.vms)),
+        )
+        for host in spec.hosts
+    )
+
+
+def combine(first: Spec, second: Spec, labels: tuple[str, str]) -> Spec:
+    """Return one spec holding both specs' hosts and links, ids prefixed ``a.`` and ``b.``."""
+    hosts = _prefixed(first, "a.", labels[0]) + _prefixed(second, "b.", labels[1])
+    links = tuple(
+        replace(link, source=prefix + link.source, target=prefix + link.target)
+        for prefix, spec in (("a.", first), ("b.", second))
+        for link in spec.links
+    )
+    title = f"{first.title or labels[0]} vs {second.title or labels[1]}"
+    description = f"{labels[0]} and {labels[1]} side by side, with a comparison of their totals."
+    return Spec(title, description, hosts, links)
+
+
+def _sum(resource: str, total: Sum) -> str:
+    if total.unknown and total.value == 0:
+        return "?"
+    text = format_amount(resource, total.value)
+    return f"≥{text}" if total.unknown else text
+
+
+def _rows(side: Side) -> list[str]:
+    return [
+        f"{side.hosts} · {side.vms}",
+        str(side.workloads),
+        f"{side.density:.1f}",
+        str(side.os_copies),
+        _sum("memory", side.os_overhead.memory),
+        _sum("disk", side.os_overhead.disk),
+        _sum("cpu", side.committed.cpu),
+        _sum("memory", side.committed.memory),
+        _sum("disk", side.committed.disk),
+        f"{_sum('disk', side.image_disk_unique)} / {_sum('disk', side.image_disk_naive)}",
+        str(side.warnings),
+    ]
+
+
+_LABELS = [
+    "hosts · VMs",
+    "workloads",
+    "workloads per host",
+    "OS copies",
+    "OS memory",
+    "OS disk",
+    "committed cpu",
+    "committed memory",
+    "committed disk",
+    "image disk unique / naive",
+    "warnings",
+]
+
+
+def comparison_label(first: Side, second: Side, theme: Theme) -> str:
+    """Return the HTML label of the comparison panel: one column per spec."""
+    size = 9.0
+    fill = theme.fill("panel")
+
+    def line(text: str, bold: bool = False) -> Line:
+        return Line(text, size, theme.text, bold)
+
+    columns = [
+        [line("Comparison", True), *(line(label) for label in _LABELS)],
+        [line(first.label, True), *(line(value) for value in _rows(first))],
+        [line(second.label, True), *(line(value) for value in _rows(second))],
+    ]
+    widths = [max(lines_width([cell]) for cell in column) for column in columns]
+    rows = []
+    for index in range(len(columns[0])):
+        cells = [column[index] for column in columns]
+        height = lines_height(cells[:1])
+        rows.append(
+            [
+                Cell(
+                    [cell],
+                    widths[number],
+                    height,
+                    fill,
+                    border=0,
+                    align="LEFT" if number == 0 else "RIGHT",
+                )
+                for number, cell in enumerate(cells)
+            ]
+        )
+    return (
+        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
+        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
+        "</TABLE>>"
+    )
+
+
+def _figures(figures: Figures) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    unknown = {}
+    for key in RESOURCES:
+        total = figures.get(key)
+        data[key] = None if total.unknown and total.value == 0 else total.value
+        if total.unknown:
+            unknown[key] = total.unknown
+    if unknown:
+        data["unknown"] = unknown
+    return data
+
+
+def comparison_data(first: Side, second: Side) -> dict[str, Any]:
+    """Return the comparison as JSON-ready data (millicores and bytes)."""
+
+    def side(data: Side) -> dict[str, Any]:
+        return {
+            "label": data.label,
+            "hosts": data.hosts,
+            "vms": data.vms,
+            "workloads": data.workloads,
+            "workloads_per_host": round(data.density, 3),
+            "os_copies": data.os_copies,
+            "os_overhead": _figures(data.os_overhead),
+            "committed": _figures(data.committed),
+            "capacity": _figures(data.capacity),
+            "image_disk": {
+                "unique": data.image_disk_unique.value,
+                "naive": data.image_disk_naive.value,
+            },
+            "warnings": data.warnings,
+        }
+
+    return {
+        "units": {"cpu": "millicores", "memory": "bytes", "disk": "bytes"},
+        "a": side(first),
+        "b": side(second),
+    }
+
+
+def compare(first: Spec, second: Spec, labels: tuple[str, str]) -> tuple[Spec, Side, Side]:
+    """Return the combined spec and both sides' figures."""
+    return (
+        combine(first, second, labels),
+        measure(labels[0], compute(first)),
+        measure(labels[1], compute(second)),
+    )

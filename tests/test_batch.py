@@ -1,0 +1,297 @@
+"""The docs-pipeline behaviour of `render`: batches, incremental runs, --check, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagramgen import batch
+from diagramgen.batch import run_batch
+from diagramgen.discover import find_specs
+from diagramgen.errors import UsageError
+from diagramgen.output import MANIFEST
+from diagramgen.render import Options
+
+from .conftest import DATA, ROOT, example_specs
+
+OPTIONS = Options(engine="embedded")
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """Return a folder of specs: two at the top, one in a subfolder."""
+    specs = tmp_path / "specs"
+    (specs / "team").mkdir(parents=True)
+    (specs / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (specs / "container.json").write_bytes((ROOT / "specs" / "container.json").read_bytes())
+    (specs / "team" / "hybrid.json").write_bytes((ROOT / "specs" / "hybrid.json").read_bytes())
+    return specs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _cli(
+    *args: str, cwd: Path = ROOT, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "diagramgen", *args],
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        input=stdin,
+    )
+
+
+def test_folders_files_and_globs_keep_relative_subfolders(tree: Path) -> None:
+    names = [found.name for found in find_specs([str(tree)])]
+    assert names == ["container", "team/hybrid", "vm"]
+    assert [f.name for f in find_specs([str(tree / "**" / "*.json")])] == names
+    assert [f.name for f in find_specs([str(tree / "team" / "hybrid.json")])] == ["hybrid"]
+    with pytest.raises(UsageError, match="no such file or folder"):
+        find_specs([str(tree / "nope.json")])
+    with pytest.raises(UsageError, match="no file matches"):
+        find_specs([str(tree / "*.yaml")])
+
+
+def test_two_specs_with_one_output_name_are_refused(tree: Path) -> None:
+    (tree / "team" / "vm.json").write_bytes((tree / "vm.json").read_bytes())
+    with pytest.raises(UsageError, match="would both write outputs named 'vm'"):
+        find_specs([str(tree / "vm.json"), str(tree / "team" / "vm.json")])
+    find_specs([str(tree)])  # in one folder tree they are vm and team/vm: fine
+
+
+def test_batch_writes_each_output_and_a_manifest(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = run_batch(find_specs([str(tree)]), ["svg", "dot"], OPTIONS, out, jobs=2)
+    assert [o.status for o in summary.outcomes] == ["rendered"] * 3
+    assert sorted(_files(out)) == [
+        MANIFEST,
+        "container.dot",
+        "container.svg",
+        "team/hybrid.dot",
+        "team/hybrid.svg",
+        "vm.dot",
+        "vm.svg",
+    ]
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["outputs"]) == set(_files(out)) - {MANIFEST}
+
+
+def test_parallel_outputs_are_byte_identical_to_serial(tree: Path, tmp_path: Path) -> None:
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    specs = find_specs([str(tree)])
+    run_batch(specs, ["svg", "png", "pdf"], OPTIONS, serial, jobs=1)
+    run_batch(specs, ["svg", "png", "pdf"], OPTIONS, parallel, jobs=3)
+    assert _files(serial) == _files(parallel)
+
+
+def test_rerun_renders_only_what_changed(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree)])
+    run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
+    again = run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 3
+    # An edited spec, an output edited by hand, a new theme, --force: each renders again.
+    text = (tree / "vm.json").read_text().replace("Three VMs on ESXi", "Three VMs")
+    (tree / "vm.json").write_text(text)
+    (out / "container.svg").write_text("<svg/>")
+    third = run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
+    assert [o.status for o in third.outcomes] == ["rendered", "unchanged", "rendered"]
+    assert b"Three VMs</title>" in (out / "vm.svg").read_bytes()
+    dark = run_batch(specs, ["svg"], Options(engine="embedded", theme="dark"), out, jobs=1)
+    assert [o.status for o in dark.outcomes] == ["rendered"] * 3
+    forced = run_batch(specs, ["svg"], Options(engine="embedded", theme="dark"), out, force=True)
+    assert [o.status for o in forced.outcomes] == ["rendered"] * 3
+
+
+def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree)])
+    missing = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    assert missing.failed and not out.exists()
+    assert sorted(n for o in missing.outcomes for n in o.differing) == [
+        "container.svg",
+        "team/hybrid.svg",
+        "vm.svg",
+    ]
+    run_batch(specs, ["svg"], OPTIONS, out)
+    before = _files(out)
+    fresh = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    assert not fresh.failed and fresh.count("unchanged") == 3
+    (tree / "vm.json").write_text((tree / "vm.json").read_text().replace("ESXi host", "ESX host"))
+    (out / "team" / "hybrid.svg").unlink()
+    (out / "old.svg").write_text("<svg/>")
+    stale = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    assert stale.failed
+    assert sorted(n for o in stale.outcomes for n in o.differing) == ["team/hybrid.svg", "vm.svg"]
+    assert stale.orphans == [str(out / "old.svg")]
+    assert _files(out) == {
+        **{k: v for k, v in before.items() if k != "team/hybrid.svg"},
+        "old.svg": b"<svg/>",
+    }
+
+
+def test_check_without_a_manifest_compares_what_it_would_write(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree)])
+    run_batch(specs, ["svg", "png"], OPTIONS, out)
+    (out / MANIFEST).unlink()  # e.g. outputs committed without it
+    result = run_batch(specs, ["svg", "png"], OPTIONS, out, check=True)
+    assert not result.failed and result.count("unchanged") == 3
+
+
+def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
+    tree: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree)])
+    run_batch(specs, ["svg", "png"], OPTIONS, out)
+    (tree / "container.json").write_text('{"version": 1, "hosts": []}')
+    summary = run_batch(specs, ["svg", "png"], OPTIONS, out, jobs=2)
+    statuses = {o.spec.name: o.status for o in summary.outcomes}
+    assert statuses == {"container": "failed", "team/hybrid": "unchanged", "vm": "unchanged"}
+    failed = next(o for o in summary.outcomes if o.status == "failed")
+    assert failed.errors == [
+        f"{tree / 'container.json'}:1:25: /hosts: must not be empty; remove the key or add an item"
+    ]
+    assert not (out / "container.svg").exists() and not (out / "container.png").exists()
+    assert sorted(summary.removed) == [str(out / "container.png"), str(out / "container.svg")]
+    assert not list(out.rglob("*.diagramgen-tmp"))
+
+
+_ORIGINAL_WORK = batch._work
+
+
+def dies_on_vm(task: batch._Task, *args: object) -> batch.Outcome:
+    """Stand in for a worker that is killed (OOM killer, kill -9) while rendering vm.json."""
+    if task.spec.name == "vm":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _ORIGINAL_WORK(task, *args)  # type: ignore[arg-type]
+
+
+def test_a_killed_worker_fails_its_spec_only(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "_work", dies_on_vm)  # workers are forked: they see it too
+    out = tmp_path / "out"
+    summary = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out, jobs=2)
+    statuses = {o.spec.name: o.status for o in summary.outcomes}
+    assert statuses == {"container": "rendered", "team/hybrid": "rendered", "vm": "failed"}
+    vm = next(o for o in summary.outcomes if o.spec.name == "vm")
+    assert "the process rendering it died" in vm.errors[0]
+    assert sorted(_files(out)) == [MANIFEST, "container.svg", "team/hybrid.svg"]
+    assert not list(out.rglob("*.diagramgen-tmp"))
+
+
+def test_temporaries_of_a_killed_run_are_cleaned_up(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    leftover = out / f".vm.svg.{2**22 + 1}.abc123.diagramgen-tmp"  # above any pid_max: dead
+    leftover.write_text("half")
+    run_batch(find_specs([str(tree / "vm.json")]), ["svg"], OPTIONS, out)
+    assert not leftover.exists()
+
+
+def test_cli_batch_reports_failures_and_exits_1(tree: Path, tmp_path: Path) -> None:
+    (tree / "broken.json").write_text("{")
+    result = _cli("render", str(tree), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert f"{tree / 'broken.json'}:1:2: invalid JSON" in stderr
+    assert re.search(r"rendered 3, unchanged 0, failed 1 in [0-9.]+ s", stderr)
+    assert result.stdout == b""
+
+
+def test_cli_check_exit_codes(tree: Path, tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    assert _cli("render", str(tree), "-o", out, "-q").returncode == 0
+    ok = _cli("render", str(tree), "-o", out, "--check")
+    assert ok.returncode == 0, ok.stderr
+    assert "checked 3 specs: 3 up to date, 0 out of date, 0 failed" in ok.stderr.decode()
+    (tmp_path / "out" / "vm.svg").unlink()
+    stale = _cli("render", str(tree), "-o", out, "--check")
+    assert stale.returncode == 1
+    assert (
+        f"{out}/vm.svg: is missing from what `diagramgen render` writes now"
+        in stale.stderr.decode()
+    )
+    assert not (tmp_path / "out" / "vm.svg").exists()
+
+
+def test_cli_quiet_prints_nothing_and_no_progress_without_a_terminal(
+    tree: Path, tmp_path: Path
+) -> None:
+    quiet = _cli("render", str(tree), "-o", str(tmp_path / "a"), "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, b"", b"")
+    loud = _cli("render", str(tree), "-o", str(tmp_path / "b"))
+    assert loud.stderr.decode().count("\n") == 1  # the summary only: stderr is not a terminal
+
+
+def test_progress_bar_on_a_terminal(tree: Path, tmp_path: Path) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "diagramgen",
+            "render",
+            str(tree),
+            "-o",
+            str(tmp_path / "o"),
+            "-j",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=secondary,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"},
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 0
+    os.close(primary)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "rendering" in shown and "rendered 3, unchanged 0, failed 0" in shown
+
+
+def test_stdin_renders_one_format_to_stdout() -> None:
+    spec = (ROOT / "specs" / "vm.json").read_bytes()
+    result = _cli("render", "-", "-f", "svg", stdin=spec)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"<?xml") and b"Three VMs on ESXi" in result.stdout
+    two = _cli("render", "-", "-f", "svg,png", stdin=spec)
+    assert two.returncode == 2 and b"exactly one format" in two.stderr
+    bad = _cli("render", "-", "-f", "svg", stdin=b"{}")
+    assert bad.returncode == 1 and bad.stdout == b""
+    assert b"<stdin>:1:1: /: missing required key" in bad.stderr
+
+
+def test_every_example_and_render_fixture_renders_in_one_batch(tmp_path: Path) -> None:
+    specs = find_specs([str(p) for p in example_specs()] + [str(DATA / "render")])
+    summary = run_batch(specs, ["svg"], OPTIONS, tmp_path)
+    assert not summary.failed

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from diagramgen import load
+from diagramgen.compare import compare
+
+from .conftest import ROOT
+
+GIB = 1024**3
+AS_VMS = ROOT / "specs" / "compare" / "as-vms.json"
+AS_CONTAINERS = ROOT / "specs" / "compare" / "as-containers.json"
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "diagramgen", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_compare_measures_both_sides_by_hand() -> None:
+    spec, vms, containers = compare(load(AS_VMS), load(AS_CONTAINERS), ("vms", "containers"))
+    # As VMs: one host OS + three guest OSes, Debian 12 each (512 MiB, 4 GiB).
+    assert vms.os_copies == 4 and containers.os_copies == 1
+    assert vms.os_overhead.memory.value == 4 * 512 * 1024**2
+    assert vms.os_overhead.disk.value == 16 * GIB
+    assert containers.os_overhead.disk.value == 4 * GIB
+    assert vms.workloads == containers.workloads == 3
+    assert vms.density == 3.0
+    # Ids are kept apart, links follow them.
+    ids = [host.id for host in spec.hosts]
+    assert ids == ["a.vmhost", "b.ctrhost"]
+    assert all(link.source.startswith(("a.", "b.")) for link in spec.links)
+    assert spec.title == "Three apps as VMs vs Three apps as containers"
+
+
+def test_compare_json(tmp_path: Path) -> None:
+    result = _cli("compare", str(AS_VMS), str(AS_CONTAINERS), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["a"]["os_copies"] == 4 and data["b"]["os_copies"] == 1
+    assert data["a"]["os_overhead"]["memory"] == 2 * GIB
+    # nginx 161.27 MB + python 119.2 MB stored once; naive counts python for both containers.
+    assert data["b"]["image_disk"] == {"unique": 280_470_000, "naive": 399_670_000}
+    assert data["a"]["committed"]["unknown"] == {"cpu": 2, "memory": 1}
+
+
+def test_compare_draws_one_picture(tmp_path: Path) -> None:
+    target = tmp_path / "cmp.svg"
+    result = _cli("compare", str(AS_VMS), str(AS_CONTAINERS), "-o", str(target), "-f", "svg,png")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp.png", "cmp.svg"]
+    svg = target.read_text()
+    assert "Comparison" in svg and "as&#45;vms" in svg
+    assert 'id="cmp-' in svg
+
+
+def test_compare_of_an_invalid_spec_exits_1(tmp_path: Path) -> None:
+    bad = ROOT / "tests" / "data" / "invalid" / "link-self.json"
+    result = _cli("compare", str(AS_VMS), str(bad), "-o", str(tmp_path / "x.svg"))
+    assert result.returncode == 1
+    assert "link-self.json:5:35" in result.stderr
+    assert list(tmp_path.iterdir()) == []
