@@ -221,6 +221,8 @@ def run_batch(
             name = f"{task.spec.name}.{output}"
             manifest.record(name, key, outcome.written[name])
     if not check:
+        # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
+        remove_stale_temporaries(folder)
         manifest.save()
     order = {spec.path: index for index, spec in enumerate(specs)}
     outcomes.sort(key=lambda outcome: order[outcome.spec.path])

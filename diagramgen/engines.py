@@ -131,6 +131,9 @@ def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
     if pid == 0:  # pragma: no cover - runs in the child, measured through the parent
         code = 0
         try:
+            import faulthandler
+
+            faulthandler.disable()  # a Graphviz abort is reported by the parent, not dumped here
             os.close(result_read)
             os.close(error_read)
             os.dup2(error_write, 2)
