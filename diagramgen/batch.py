@@ -8,6 +8,7 @@ its file, its old outputs are removed (they no longer show the spec), and the ba
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
@@ -37,11 +39,24 @@ from .render import Options
 __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 
 
+@cache
+def _build() -> str:
+    """Return a digest of diagramgen's own code and data: any change to them renders anew."""
+    package = Path(__file__).resolve().parent
+    state = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".woff2", ".ttf", ".conf"):
+            state.update(path.relative_to(package).as_posix().encode() + b"\0")
+            state.update(path.read_bytes())
+    return state.hexdigest()
+
+
 def input_key(spec: bytes, output: str, options: Options, engine: str) -> str:
     """Return the key of everything an output depends on."""
     inputs = {
         "spec": digest(spec),
         "diagramgen": __version__,
+        "build": _build(),
         "format": output,
         "theme": options.theme,
         "engine": "" if output == "dot" else engine,

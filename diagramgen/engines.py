@@ -8,13 +8,16 @@ killing the caller. Graphviz is not thread-safe; never render from two threads a
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import html
 import os
 import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -45,8 +48,29 @@ class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
 
 
+def _fonts_folder() -> Path:
+    return Path(str(resources.files("diagramgen").joinpath("data", "fonts"))).resolve()
+
+
+@cache
+def _fonts_xml() -> bytes:
+    """Return the fontconfig configuration that shows Graphviz the bundled fonts only.
+
+    The folder goes in as an absolute path: fontconfig 2.13 reads a relative ``<dir>`` against
+    the working directory, scanning (and writing ``.uuid`` files into) the user's folders.
+    """
+    template = (_fonts_folder() / "fonts.conf").read_text("utf-8")
+    return template.replace("@FONTS@", html.escape(str(_fonts_folder()))).encode("utf-8")
+
+
+@cache
 def _fonts_conf() -> str:
-    return str(resources.files("diagramgen").joinpath("data", "fonts", "fonts.conf"))
+    """Return the path of a private copy of the configuration, for the system ``dot``."""
+    folder = Path(tempfile.mkdtemp(prefix="diagramgen-fonts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "fonts.conf"
+    path.write_bytes(_fonts_xml())
+    return str(path)
 
 
 def _install_command() -> str:
@@ -94,11 +118,12 @@ def _embedded() -> str:
         # handed a config of its own before the first render (ENGINE-NOTES).
         fontconfig = ctypes.CDLL(str(found[0]))
         fontconfig.FcConfigCreate.restype = ctypes.c_void_p
-        fontconfig.FcConfigParseAndLoad.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        load = fontconfig.FcConfigParseAndLoadFromMemory
+        load.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
         fontconfig.FcConfigBuildFonts.argtypes = [ctypes.c_void_p]
         fontconfig.FcConfigSetCurrent.argtypes = [ctypes.c_void_p]
         config = fontconfig.FcConfigCreate()
-        loaded = fontconfig.FcConfigParseAndLoad(config, _fonts_conf().encode(), 1)
+        loaded = load(config, _fonts_xml(), 1)
         if not loaded or not fontconfig.FcConfigBuildFonts(config):
             raise EngineError("the embedded engine could not load the bundled fonts")
         fontconfig.FcConfigSetCurrent(config)

@@ -58,6 +58,22 @@ def _validator() -> Any:
     return Draft202012Validator(schema())
 
 
+def _passes_compiled_schema(document: dict[str, Any]) -> bool:
+    """Return whether the compiled schema accepts the document (the fast path: no jsonschema).
+
+    Only its verdict is used: a spec it rejects goes through jsonschema, which explains why.
+    """
+    from fastjsonschema import JsonSchemaException
+
+    from . import _fastschema
+
+    try:
+        _fastschema.validate_urn_diagramgen_spec_v1(document)
+    except (JsonSchemaException, RecursionError):
+        return False
+    return True
+
+
 def load(path: str | Path) -> Spec:
     """Return the model of the spec file at ``path``; raise :class:`SpecInvalid` on any problem."""
     file = str(path)
@@ -194,6 +210,8 @@ def validate(document: dict[str, Any], text: str | None = None, file: str = "<st
         finding = Finding("/version", message)
         raise SpecInvalid(file, _place([finding], text))
     findings = semantics.check(document)
+    if not findings and _passes_compiled_schema(document):
+        return
     flagged = {finding.pointer for finding in findings}
     for error in _validator().iter_errors(document):
         for finding in _translate(error):

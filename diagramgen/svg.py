@@ -11,7 +11,14 @@ from importlib import resources
 
 from .escape import clean
 
-__all__ = ["embed_fonts", "finish_svg", "prefix_for"]
+__all__ = [
+    "BASIC_CHARACTERS",
+    "FONT_FILES",
+    "embed_fonts",
+    "finish_svg",
+    "prefix_for",
+    "subset_font",
+]
 
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\n?", re.S)
@@ -21,7 +28,15 @@ _REFERENCE = re.compile(r'(href="#|url\(#)([^")]+)')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
 _FONT_FAMILY = 'font-family="DejaVu Sans"'
-_FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+#: Characters of the shipped basic subsets: printable ASCII and the symbols diagramgen draws.
+BASIC_CHARACTERS = "".join(
+    sorted(
+        {chr(code) for code in range(32, 127)}
+        | set("·≥≤⚠▲…✓→—°µ±•")
+        | set("\N{MULTIPLICATION SIGN}\N{EN DASH}\u2018\u2019\u201c\u201d")
+    )
+)
 
 
 def prefix_for(name: str) -> str:
@@ -73,18 +88,29 @@ def embed_fonts(svg: str) -> str:
     """Return a ``<defs><style>`` with @font-face rules holding WOFF2 subsets of the used glyphs."""
     rules = [
         f'@font-face{{font-family:"DejaVu Sans";font-weight:{weight};'
-        f'src:url(data:font/woff2;base64,{_subset(weight, chars)}) format("woff2")}}'
+        f'src:url(data:font/woff2;base64,{_woff2(weight, chars)}) format("woff2")}}'
         for weight, chars in _characters(svg).items()
     ]
     return "<defs><style>" + "".join(rules) + "</style></defs>"
 
 
 @cache
-def _subset(weight: str, characters: str) -> str:
+def _woff2(weight: str, characters: str) -> str:
+    """Return the base64 WOFF2 for ``characters``: the shipped basic subset when it covers them."""
+    if set(characters) <= set(BASIC_CHARACTERS):
+        name = FONT_FILES[weight].replace(".ttf", "-basic.woff2")
+        data = resources.files("diagramgen").joinpath("data", "fonts", name).read_bytes()
+    else:
+        data = subset_font(weight, characters)
+    return base64.b64encode(data).decode("ascii")
+
+
+def subset_font(weight: str, characters: str) -> bytes:
+    """Return a WOFF2 subset of the bundled font holding ``characters`` (slow: fontTools)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    path = resources.files("diagramgen").joinpath("data", "fonts", _FONT_FILES[weight])
+    path = resources.files("diagramgen").joinpath("data", "fonts", FONT_FILES[weight])
     with resources.as_file(path) as file:
         font = TTFont(file, recalcTimestamp=False)
     options = subset.Options()
@@ -99,4 +125,4 @@ def _subset(weight: str, characters: str) -> str:
     buffer = io.BytesIO()
     font.flavor = "woff2"
     font.save(buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()

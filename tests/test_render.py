@@ -220,3 +220,47 @@ def test_every_example_renders_on_the_embedded_engine_without_stderr(
         assert pictures["png"].startswith(b"\x89PNG")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+def test_shipped_basic_font_subsets_cover_their_characters() -> None:
+    from fontTools.ttLib import TTFont
+
+    from diagramgen.svg import BASIC_CHARACTERS, FONT_FILES
+
+    folder = ROOT / "diagramgen" / "data" / "fonts"
+    for name in FONT_FILES.values():
+        font = TTFont(folder / name.replace(".ttf", "-basic.woff2"))
+        assert font.flavor == "woff2"
+        cmap = font.getBestCmap()
+        assert all(ord(char) in cmap for char in BASIC_CHARACTERS)
+
+
+def test_text_beyond_the_basic_subset_gets_its_own_subset() -> None:
+    from diagramgen.svg import _woff2
+
+    basic = _woff2("normal", "abc")
+    extended = _woff2("normal", "abcé")
+    assert basic != extended
+    assert extended.startswith("d09GMg")  # base64 of "wOF2"
+
+
+@pytest.mark.parametrize(
+    "engine", ["embedded", pytest.param("system", marks=pytest.mark.system_dot)]
+)
+def test_render_writes_nothing_but_its_outputs(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("mine")
+    (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    result = _cli("render", "vm.json", "-f", "svg,png,pdf", "--engine", engine, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert files == [
+        "notes",
+        "notes/a.txt",
+        "output",
+        "output/.diagramgen.json",
+        "output/vm.pdf",
+        "output/vm.png",
+        "output/vm.svg",
+        "vm.json",
+    ]

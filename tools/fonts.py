@@ -1,18 +1,26 @@
-"""Regenerate diagramgen/data/fonts/metrics.json from the bundled fonts (needs fontTools).
+"""Regenerate what diagramgen derives from its bundled fonts (needs fontTools and brotli).
 
-The layout measures text with these advance widths instead of loading the fonts at run time.
-Run: python tools/font_metrics.py
+- data/fonts/metrics.json: advance widths, so the layout measures text without loading fonts;
+- data/fonts/DejaVuSans*-basic.woff2: subsets for the characters most diagrams use, embedded in
+  SVGs as they are (subsetting on the fly costs about half a second per diagram).
+
+Run: python tools/fonts.py
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-FONTS = Path(__file__).resolve().parent.parent / "diagramgen" / "data" / "fonts"
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = ROOT / "diagramgen" / "data" / "fonts"
 STYLES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+
+sys.path.insert(0, str(ROOT))
+from diagramgen.svg import BASIC_CHARACTERS, FONT_FILES, subset_font  # noqa: E402
 
 
 def advances(path: Path) -> tuple[int, dict[str, int]]:
@@ -31,6 +39,9 @@ def main() -> None:
         data["units_per_em"] = units
         data[style] = table
     (FONTS / "metrics.json").write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    for weight, name in FONT_FILES.items():
+        woff2 = subset_font(weight, BASIC_CHARACTERS)
+        (FONTS / name.replace(".ttf", "-basic.woff2")).write_bytes(woff2)
 
 
 if __name__ == "__main__":
