@@ -15,12 +15,10 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
-from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .discover import Found
@@ -36,6 +34,9 @@ from .output import (
 )
 from .render import Options
 
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
 __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 
 
@@ -45,9 +46,11 @@ def _build() -> str:
     package = Path(__file__).resolve().parent
     state = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json", ".woff2", ".ttf", ".conf"):
+        if path.is_file() and path.suffix in (".py", ".json", ".woff2", ".bin", ".conf"):
             state.update(path.relative_to(package).as_posix().encode() + b"\0")
             state.update(path.read_bytes())
+        elif path.suffix == ".ttf":  # 1.5 MB; derived files above change with them
+            state.update(f"{path.name}:{path.stat().st_size}".encode())
     return state.hexdigest()
 
 
@@ -155,6 +158,10 @@ def _run_parallel(
     done: Callable[[Outcome], None],
 ) -> list[Outcome]:
     """Run tasks in worker processes; a task whose worker dies is retried alone, then failed."""
+    # Imported here: a single spec never needs them (10 ms of start-up).
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     outcomes: dict[int, Outcome] = {}
     lost: list[int] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:

@@ -21,9 +21,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from .assets import FONTS
 from .errors import DiagramgenError, UsageError
 
 __all__ = [
@@ -48,10 +48,6 @@ class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
 
 
-def _fonts_folder() -> Path:
-    return Path(str(resources.files("diagramgen").joinpath("data", "fonts"))).resolve()
-
-
 @cache
 def _fonts_xml() -> bytes:
     """Return the fontconfig configuration that shows Graphviz the bundled fonts only.
@@ -59,8 +55,8 @@ def _fonts_xml() -> bytes:
     The folder goes in as an absolute path: fontconfig 2.13 reads a relative ``<dir>`` against
     the working directory, scanning (and writing ``.uuid`` files into) the user's folders.
     """
-    template = (_fonts_folder() / "fonts.conf").read_text("utf-8")
-    return template.replace("@FONTS@", html.escape(str(_fonts_folder()))).encode("utf-8")
+    template = (FONTS / "fonts.conf").read_text("utf-8")
+    return template.replace("@FONTS@", html.escape(str(FONTS))).encode("utf-8")
 
 
 @cache

@@ -14,6 +14,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .cells import FONT, Cell, Line, lines_height, lines_width, render_table
 from .escape import html_text
@@ -86,6 +87,8 @@ class _Style:
     """What every builder needs: the theme and the two text styles."""
 
     theme: Theme
+    #: Ids that links reach: only their cells need ports (anchors cost Graphviz time).
+    linked: frozenset[str] = frozenset()
 
     def name(self, text: str, bold: bool = True, size: float = NAME_SIZE) -> Line:
         return Line(text, size, self.theme.text, bold)
@@ -137,7 +140,7 @@ class _Items:
     tops: list[list[Line]]
     bottoms: list[list[Line]]
     fill: str
-    ports: list[str]
+    ports: list[str | None]
     columns: int = field(init=False)
     top_height: int = field(init=False)
     bottom_height: int = field(init=False)
@@ -160,12 +163,14 @@ class _Items:
             return lines_height([style.detail("no apps")])
         return self.rows * (self.top_height + self.bottom_height)
 
-    def anchors(self, width: int, theme: Theme) -> str:
+    def anchors(self, width: int, theme: Theme) -> str | None:
         """Return a row of invisible cells over the first row of items: where links attach.
 
         Links leave from the top of the host (``:n``), so they arc over the stacks instead
-        of crossing them.
+        of crossing them. ``None`` when no link reaches an item of the first row.
         """
+        if not any(self.ports[: self.columns]):
+            return None
         columns = len(self.ports[: self.columns]) or 1
         widths = _split(width, self.columns)
         cells = [
@@ -226,12 +231,13 @@ def _split(total: int, parts: int) -> list[int]:
 
 
 def _items(entries: Iterable[Container | App], fill: str, style: _Style) -> _Items:
-    tops, bottoms, ports = [], [], []
+    tops, bottoms = [], []
+    ports: list[str | None] = []
     for entry in entries:
         top, bottom = _item_lines(entry, style)
         tops.append(top)
         bottoms.append(bottom)
-        ports.append(entry.id)
+        ports.append(entry.id if entry.id in style.linked else None)
     return _Items(tops, bottoms, fill, ports)
 
 
@@ -246,6 +252,7 @@ class _Column:
     guest: list[Line]
     footer: list[Line]
 
+    @cached_property
     def natural_width(self) -> int:
         texts = [self.title, self.engine, self.guest, self.footer]
         return max(
@@ -278,17 +285,30 @@ class _Block:
     height: int
 
 
+def _span(widths: list[int], per_band: int) -> int:
+    """Return how wide bands of ``per_band`` VMs are: the sum of their widest columns."""
+    widest = [0] * per_band
+    for index, width in enumerate(widths):
+        column = index % per_band
+        widest[column] = max(widest[column], width)
+    return sum(widest) + GAP * (per_band - 1)
+
+
 def _bands(columns: list[_Column]) -> list[list[_Column]]:
-    """Split VMs into bands of equal count, each about as wide as MAX_BAND_WIDTH allows."""
-    widths = [column.natural_width() for column in columns]
-    per_band = len(columns)
-    while per_band > 1:
-        bands = [widths[i : i + per_band] for i in range(0, len(widths), per_band)]
-        span = sum(max(band[j] for band in bands if j < len(band)) for j in range(per_band))
-        if span + GAP * (per_band - 1) <= MAX_BAND_WIDTH:
-            break
-        per_band -= 1
-    return [columns[i : i + per_band] for i in range(0, len(columns), per_band)]
+    """Split VMs into bands of equal count, as many per band as MAX_BAND_WIDTH allows.
+
+    The widest count that fits is found by bisection (the span grows with the count), so a
+    thousand VMs cost a few dozen passes, not a thousand.
+    """
+    widths = [column.natural_width for column in columns]
+    low, high = 1, len(columns)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _span(widths, middle) <= MAX_BAND_WIDTH:
+            low = middle
+        else:
+            high = middle - 1
+    return [columns[i : i + low] for i in range(0, len(columns), low)]
 
 
 def _bar(lines: list[Line], width: int, span: int, fill: str, port: str | None = None) -> Cell:
@@ -300,7 +320,7 @@ def _vm_block(host: Host, totals: Totals, style: _Style, bars: list[Cell]) -> _B
     bands = _bands([_column(vm, totals, style) for vm in host.vms])
     per_band = len(bands[0])
     widths = [
-        max(band[j].natural_width() for band in bands if j < len(band)) for j in range(per_band)
+        max(band[j].natural_width for band in bands if j < len(band)) for j in range(per_band)
     ]
     span = 2 * per_band - 1
     needed = max(lines_width(cell.lines) for cell in bars)
@@ -481,7 +501,8 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
     """
     import graphviz  # type: ignore[import-untyped]
 
-    style = _Style(theme)
+    linked = frozenset(end for link in spec.links for end in (link.source, link.target))
+    style = _Style(theme, linked)
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={

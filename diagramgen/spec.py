@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import semantics
+from .assets import DATA
 from .errors import Problem, SpecInvalid
 from .model import Spec, build
 
@@ -40,7 +40,7 @@ Finding = semantics.Finding
 
 def schema_text() -> str:
     """Return the JSON Schema of spec v1 as text (what ``diagramgen schema`` prints)."""
-    return resources.files("diagramgen").joinpath("data", SCHEMA_NAME).read_text("utf-8")
+    return (DATA / SCHEMA_NAME).read_text("utf-8")
 
 
 @cache

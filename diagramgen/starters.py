@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import resources
+from .assets import DATA
 
 __all__ = ["STACKS", "starter_text"]
 
@@ -13,8 +13,4 @@ def starter_text(stack: str) -> str:
     """Return the starter spec for a kind of stack (one of :data:`STACKS`)."""
     if stack not in STACKS:
         raise ValueError(f"unknown stack {stack!r}; expected one of {', '.join(STACKS)}")
-    return (
-        resources.files("diagramgen")
-        .joinpath("data", "starters", f"{stack}.json")
-        .read_text("utf-8")
-    )
+    return (DATA / "starters" / f"{stack}.json").read_text("utf-8")

@@ -7,8 +7,8 @@ import html
 import io
 import re
 from functools import cache
-from importlib import resources
 
+from .assets import FONTS
 from .escape import clean
 
 __all__ = [
@@ -34,7 +34,7 @@ BASIC_CHARACTERS = "".join(
     sorted(
         {chr(code) for code in range(32, 127)}
         | set("·≥≤⚠▲…✓→—°µ±•")
-        | set("\N{MULTIPLICATION SIGN}\N{EN DASH}\u2018\u2019\u201c\u201d")
+        | set("\N{NO-BREAK SPACE}\N{MULTIPLICATION SIGN}\N{EN DASH}\u2018\u2019\u201c\u201d")
     )
 )
 
@@ -58,8 +58,9 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
     svg = _DOCTYPE.sub("", _COMMENT.sub("", svg))
     # Node and edge titles are Graphviz names ("host_web"): noise as tooltips.
     svg = _ITEM_TITLE.sub("", svg)
-    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = _REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    # prefix_for() keeps prefixes to [A-Za-z0-9_-]: safe in a replacement template.
+    svg = _ID.sub(rf'id="{prefix}-\1"', svg)
+    svg = _REFERENCE.sub(rf"\1{prefix}-\2", svg)
     svg = svg.replace(_FONT_FAMILY, 'font-family="DejaVu Sans,Verdana,sans-serif"')
     head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
     labels = f"{prefix}-title"
@@ -99,7 +100,7 @@ def _woff2(weight: str, characters: str) -> str:
     """Return the base64 WOFF2 for ``characters``: the shipped basic subset when it covers them."""
     if set(characters) <= set(BASIC_CHARACTERS):
         name = FONT_FILES[weight].replace(".ttf", "-basic.woff2")
-        data = resources.files("diagramgen").joinpath("data", "fonts", name).read_bytes()
+        data = (FONTS / name).read_bytes()
     else:
         data = subset_font(weight, characters)
     return base64.b64encode(data).decode("ascii")
@@ -110,9 +111,7 @@ def subset_font(weight: str, characters: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    path = resources.files("diagramgen").joinpath("data", "fonts", FONT_FILES[weight])
-    with resources.as_file(path) as file:
-        font = TTFont(file, recalcTimestamp=False)
+    font = TTFont(FONTS / FONT_FILES[weight], recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["kern", "liga"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from .model import VM, Container, Host, Layer, Resources, Spec
 
@@ -158,11 +159,21 @@ class Totals:
     vms: tuple[VMTotals, ...]
     warnings: tuple[Alert, ...] = field(default=())
 
+    @cached_property
+    def _by_id(self) -> dict[str, HostTotals | VMTotals]:
+        found: dict[str, HostTotals | VMTotals] = {host.id: host for host in self.hosts}
+        found.update((vm.id, vm) for vm in self.vms)
+        return found
+
     def host(self, host_id: str) -> HostTotals:
-        return next(host for host in self.hosts if host.id == host_id)
+        found = self._by_id[host_id]
+        assert isinstance(found, HostTotals)
+        return found
 
     def vm(self, vm_id: str) -> VMTotals:
-        return next(vm for vm in self.vms if vm.id == vm_id)
+        found = self._by_id[vm_id]
+        assert isinstance(found, VMTotals)
+        return found
 
 
 def _limits(container: Container) -> Figures:

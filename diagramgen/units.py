@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 __all__ = [
     "BYTE_FORMS",
@@ -163,6 +164,7 @@ def _bounded(result: int, original: object) -> int:
 _IEC_STEPS = (("PiB", 1024**5), ("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
 
 
+@cache
 def format_bytes(value: int) -> str:
     """Return ``value`` bytes as IEC text with at most 3 significant digits ("1.5 GiB").
 
@@ -191,6 +193,7 @@ def _three_digits(number: Decimal) -> str:
     return text
 
 
+@cache
 def format_cpu(millicores: int) -> str:
     """Return a CPU quantity for labels: whole or fractional cores ("2", "0.5", "0.125")."""
     text = f"{Decimal(millicores) / 1000:f}"

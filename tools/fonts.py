@@ -1,6 +1,6 @@
 """Regenerate what diagramgen derives from its bundled fonts (needs fontTools and brotli).
 
-- data/fonts/metrics.json: advance widths, so the layout measures text without loading fonts;
+- data/fonts/metrics.bin: advance widths, so the layout measures text without loading fonts;
 - data/fonts/DejaVuSans*-basic.woff2: subsets for the characters most diagrams use, embedded in
   SVGs as they are (subsetting on the fly costs about half a second per diagram).
 
@@ -9,8 +9,8 @@ Run: python tools/fonts.py
 
 from __future__ import annotations
 
-import json
 import sys
+from array import array
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -20,25 +20,26 @@ FONTS = ROOT / "diagramgen" / "data" / "fonts"
 STYLES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 
 sys.path.insert(0, str(ROOT))
+from diagramgen.metrics import UNITS_PER_EM  # noqa: E402
 from diagramgen.svg import BASIC_CHARACTERS, FONT_FILES, subset_font  # noqa: E402
 
 
-def advances(path: Path) -> tuple[int, dict[str, int]]:
-    font = TTFont(path, lazy=True)
-    metrics = font["hmtx"].metrics
-    cmap = font.getBestCmap()
-    return font["head"].unitsPerEm, {
-        str(code): metrics[glyph][0] for code, glyph in sorted(cmap.items())
-    }
+def metrics() -> bytes:
+    """Return the advance widths of the BMP, regular then bold, as little-endian uint16."""
+    widths = array("H")
+    for name in STYLES.values():
+        font = TTFont(FONTS / name, lazy=True)
+        assert font["head"].unitsPerEm == UNITS_PER_EM
+        table = font["hmtx"].metrics
+        cmap = font.getBestCmap()
+        widths.extend(table[cmap[code]][0] if code in cmap else 0 for code in range(0x10000))
+    if sys.byteorder == "big":
+        widths.byteswap()
+    return widths.tobytes()
 
 
 def main() -> None:
-    data: dict[str, object] = {}
-    for style, name in STYLES.items():
-        units, table = advances(FONTS / name)
-        data["units_per_em"] = units
-        data[style] = table
-    (FONTS / "metrics.json").write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    (FONTS / "metrics.bin").write_bytes(metrics())
     for weight, name in FONT_FILES.items():
         woff2 = subset_font(weight, BASIC_CHARACTERS)
         (FONTS / name.replace(".ttf", "-basic.woff2")).write_bytes(woff2)
