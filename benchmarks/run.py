@@ -46,7 +46,9 @@ def setup() -> None:
     if not _python(OURS).exists():
         subprocess.run([sys.executable, "-m", "venv", str(OURS)], check=True)
         _pip(OURS, str(ROOT))
-    # A regular install, not an editable one: compiled bytecode, as users get it.
+    # A regular install, not an editable one: compiled bytecode, as users get it. setuptools
+    # keeps files of earlier builds in build/; start from the checkout alone.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     _pip(OURS, "--force-reinstall", "--no-deps", str(ROOT))
 
 
@@ -276,7 +278,8 @@ def main() -> None:
     curve = growth()
 
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, "
         f"{_dot_version()}; {runs} runs per figure, medians, ours interleaved with the reference.",
         "",
         "| workload | diagramgen | reference | ratio | goal | |",
@@ -292,7 +295,8 @@ def main() -> None:
         "| containers | validate | per container | totals | per container |",
         "| --- | --- | --- | --- | --- |",
         *(
-            f"| {n} | {v * 1000:.1f} ms | {v / n * 1e6:.0f} us | {t * 1000:.1f} ms | {t / n * 1e6:.0f} us |"
+            f"| {n} | {v * 1000:.1f} ms | {v / n * 1e6:.0f} us "
+            f"| {t * 1000:.1f} ms | {t / n * 1e6:.0f} us |"
             for n, v, t in curve
         ),
     ]

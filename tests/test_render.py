@@ -264,3 +264,15 @@ def test_render_writes_nothing_but_its_outputs(tmp_path: Path, engine: str) -> N
         "output/vm.svg",
         "vm.json",
     ]
+
+
+def test_shipped_font_files_are_up_to_date() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import fonts
+    finally:
+        sys.path.pop(0)
+    folder = ROOT / "diagramgen" / "data" / "fonts"
+    assert (folder / "metrics.bin").read_bytes() == fonts.metrics(), "run python tools/fonts.py"
