@@ -111,17 +111,17 @@ def subset_font(weight: str, characters: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(FONTS / FONT_FILES[weight], recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["kern", "liga"]
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence notices
     options.name_languages = [0x409]
     options.drop_tables += ["FFTM"]  # a FontForge timestamp: unknown to the subsetter, noisy
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    font.flavor = "woff2"
-    font.save(buffer)
+    with TTFont(FONTS / FONT_FILES[weight], recalcTimestamp=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        font.flavor = "woff2"
+        font.save(buffer)
     return buffer.getvalue()

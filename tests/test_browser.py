@@ -29,11 +29,11 @@ def _fonts_without_dejavu(tmp_path: Path) -> Path:
 
     folder = tmp_path / "fonts"
     folder.mkdir()
-    font = TTFont(ROOT / "diagramgen" / "data" / "fonts" / "DejaVuSans.ttf")
-    for record in font["name"].names:
-        if record.nameID in (1, 4, 6, 16):
-            record.string = "Other Sans"
-    font.save(folder / "other.ttf")
+    with TTFont(ROOT / "diagramgen" / "data" / "fonts" / "DejaVuSans.ttf") as font:
+        for record in font["name"].names:
+            if record.nameID in (1, 4, 6, 16):
+                record.string = "Other Sans"
+        font.save(folder / "other.ttf")
     config = tmp_path / "without.conf"
     config.write_text(_CONFIG.format(dirs=f"<dir>{folder}</dir>", cache=tmp_path / "cache"))
     return config

@@ -229,10 +229,10 @@ def test_shipped_basic_font_subsets_cover_their_characters() -> None:
 
     folder = ROOT / "diagramgen" / "data" / "fonts"
     for name in FONT_FILES.values():
-        font = TTFont(folder / name.replace(".ttf", "-basic.woff2"))
-        assert font.flavor == "woff2"
-        cmap = font.getBestCmap()
-        assert all(ord(char) in cmap for char in BASIC_CHARACTERS)
+        with TTFont(folder / name.replace(".ttf", "-basic.woff2")) as font:
+            assert font.flavor == "woff2"
+            cmap = font.getBestCmap()
+            assert all(ord(char) in cmap for char in BASIC_CHARACTERS)
 
 
 def test_text_beyond_the_basic_subset_gets_its_own_subset() -> None:

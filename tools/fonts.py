@@ -28,11 +28,11 @@ def metrics() -> bytes:
     """Return the advance widths of the BMP, regular then bold, as little-endian uint16."""
     widths = array("H")
     for name in STYLES.values():
-        font = TTFont(FONTS / name, lazy=True)
-        assert font["head"].unitsPerEm == UNITS_PER_EM
-        table = font["hmtx"].metrics
-        cmap = font.getBestCmap()
-        widths.extend(table[cmap[code]][0] if code in cmap else 0 for code in range(0x10000))
+        with TTFont(FONTS / name, lazy=True) as font:
+            assert font["head"].unitsPerEm == UNITS_PER_EM
+            table = font["hmtx"].metrics
+            cmap = font.getBestCmap()
+            widths.extend(table[cmap[code]][0] if code in cmap else 0 for code in range(0x10000))
     if sys.byteorder == "big":
         widths.byteswap()
     return widths.tobytes()
