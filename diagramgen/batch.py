@@ -24,12 +24,14 @@ from . import __version__
 from .discover import Found
 from .engines import select_engine
 from .errors import DiagramgenError
+from .limits import DEFAULT_LIMITS, Limits
 from .output import (
     OUTPUT_SUFFIXES,
     Manifest,
     digest,
     remove_stale_temporaries,
     safe_target,
+    walk_files,
     write_atomic,
 )
 from .render import Options
@@ -77,6 +79,8 @@ class Outcome:
     written: dict[str, str] = field(default_factory=dict)
     differing: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: A spec that fails loses its old outputs; a write that fails (disk full) keeps them.
+    remove_stale: bool = True
 
 
 @dataclass
@@ -102,16 +106,16 @@ class _Task:
     keys: tuple[str, ...]
 
 
-def _work(task: _Task, options: Options, folder: Path, check: bool) -> Outcome:
+def _work(task: _Task, options: Options, folder: Path, check: bool, limits: Limits) -> Outcome:
     """Render one spec (in a worker) and write or compare its outputs."""
     from .render import render
     from .spec import load_text
 
     try:
-        model = load_text(task.data, str(task.spec.path))
+        model = load_text(task.data, str(task.spec.path), limits)
         engine = select_engine(options.engine) if set(task.formats) - {"dot"} else None
         stem = Path(task.spec.name).name
-        pictures = render(model, task.formats, options, stem, engine)
+        pictures = render(model, task.formats, options, stem, engine, limits=limits)
     except DiagramgenError as error:
         lines = error.lines()
         if not lines[0].startswith(str(task.spec.path)):
@@ -123,7 +127,12 @@ def _work(task: _Task, options: Options, folder: Path, check: bool) -> Outcome:
     outcome = Outcome(task.spec, "stale" if check else "rendered")
     for output, data in pictures.items():
         name = f"{task.spec.name}.{output}"
-        target = safe_target(folder, name)
+        try:
+            target = safe_target(folder, name)
+        except DiagramgenError as error:
+            return Outcome(
+                task.spec, "failed", errors=[f"{task.spec.path}: {error}"], remove_stale=False
+            )
         if check:
             try:
                 same = target.read_bytes() == data
@@ -134,7 +143,12 @@ def _work(task: _Task, options: Options, folder: Path, check: bool) -> Outcome:
             else:
                 outcome.differing.append(name)
         else:
-            write_atomic(target, data)
+            try:
+                write_atomic(target, data)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                message = f"{task.spec.path}: cannot write {target}: {reason}"
+                return Outcome(task.spec, "failed", errors=[message], remove_stale=False)
             outcome.written[name] = digest(data)
     if check and not outcome.differing:
         outcome.status = "unchanged"
@@ -156,6 +170,7 @@ def _run_parallel(
     check: bool,
     jobs: int,
     done: Callable[[Outcome], None],
+    limits: Limits,
 ) -> list[Outcome]:
     """Run tasks in worker processes; a task whose worker dies is retried alone, then failed."""
     # Imported here: a single spec never needs them (10 ms of start-up).
@@ -166,7 +181,7 @@ def _run_parallel(
     lost: list[int] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
         futures: dict[Future[Outcome], int] = {
-            pool.submit(_work, task, options, folder, check): index
+            pool.submit(_work, task, options, folder, check, limits): index
             for index, task in enumerate(tasks)
         }
         for future, index in futures.items():
@@ -178,7 +193,9 @@ def _run_parallel(
     for index in lost:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
             try:
-                outcomes[index] = alone.submit(_work, tasks[index], options, folder, check).result()
+                outcomes[index] = alone.submit(
+                    _work, tasks[index], options, folder, check, limits
+                ).result()
             except BrokenProcessPool:
                 message = (
                     f"{tasks[index].spec.path}: the process rendering it died "
@@ -198,6 +215,7 @@ def run_batch(
     check: bool = False,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Summary:
     """Render (or with ``check``, compare) every spec's outputs in ``folder``."""
     started = time.perf_counter()
@@ -225,11 +243,11 @@ def run_batch(
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers > 1:
-        results = _run_parallel(tasks, options, folder, check, workers, done)
+        results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []
         for task in tasks:
-            results.append(_work(task, options, folder, check))
+            results.append(_work(task, options, folder, check, limits))
             done(results[-1])
     removed: list[str] = []
     for task, outcome in zip(tasks, results, strict=True):
@@ -237,7 +255,8 @@ def run_batch(
         if check:
             continue
         if outcome.status == "failed":
-            removed += _remove_outputs(folder, task.spec.name, manifest)
+            if outcome.remove_stale:
+                removed += _remove_outputs(folder, task.spec.name, manifest)
             continue
         for output, key in zip(task.formats, task.keys, strict=True):
             name = f"{task.spec.name}.{output}"
@@ -256,8 +275,11 @@ def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
     """Remove a failed spec's old outputs: they no longer show what the spec says."""
     removed = []
     for suffix in OUTPUT_SUFFIXES:
-        target = folder / f"{name}{suffix}"
-        if target.is_file() and not target.is_symlink():
+        try:
+            target = safe_target(folder, f"{name}{suffix}")
+        except DiagramgenError:
+            continue  # behind a link: not ours to remove
+        if target.is_file():
             target.unlink()
             removed.append(str(target))
         manifest.forget(f"{name}{suffix}")
@@ -271,8 +293,8 @@ def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
     expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
     suffixes = {f".{output}" for output in formats}
     found = []
-    for path in sorted(folder.rglob("*")):
+    for path in walk_files(folder):
         name = path.relative_to(folder).as_posix()
-        if path.suffix in suffixes and path.is_file() and name not in expected:
+        if path.suffix in suffixes and name not in expected:
             found.append(str(path))
     return found

@@ -65,10 +65,20 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        ),
+    ] = None,
 ) -> None:
     """Check specs against the schema and the stack rules; print every problem found."""
+    from .limits import parse_limits
     from .spec import load, load_text
 
+    limits = parse_limits(limit)
     for spec in specs:
         if spec != "-" and not Path(spec).exists():
             raise UsageError(f"{spec}: no such file")
@@ -78,7 +88,11 @@ def validate(
     for spec in specs:
         name = "<stdin>" if spec == "-" else spec
         try:
-            model = load_text(sys.stdin.buffer.read(), name) if spec == "-" else load(spec)
+            model = (
+                load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), name, limits)
+                if spec == "-"
+                else load(spec, limits)
+            )
         except SpecInvalid as error:
             _print_error(error)
             failed = True
@@ -96,6 +110,14 @@ def totals(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        ),
+    ] = None,
 ) -> None:
     """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
     import json
@@ -104,7 +126,7 @@ def totals(
     from .report import totals_data, totals_text
     from .totals import compute
 
-    model = _load_one(spec)
+    model = _load_one(spec, limit)
     result = compute(model)
     if as_json:
         typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
@@ -147,21 +169,31 @@ def render(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors: no progress, no summary.")
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        ),
+    ] = None,
 ) -> None:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
+    from .limits import parse_limits
     from .render import Options, verify_formats
 
     chosen = verify_formats(formats.split(","))
     options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
+    limits = parse_limits(limit)
     if "-" in specs:
-        _render_stdin(specs, chosen, options)
+        _render_stdin(specs, chosen, options, limits)
         return
     from .batch import run_batch
     from .discover import find_specs
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(found, chosen, options, output, jobs, check, force, advance)
+        summary = run_batch(found, chosen, options, output, jobs, check, force, advance, limits)
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
@@ -209,7 +241,7 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
         yield lambda outcome: bar.advance(task)
 
 
-def _render_stdin(specs: list[str], formats: list[str], options: Any) -> None:
+def _render_stdin(specs: list[str], formats: list[str], options: Any, limits: Any) -> None:
     """Render the spec on stdin in the one requested format to stdout."""
     from .render import render as draw
     from .spec import load_text
@@ -218,8 +250,9 @@ def _render_stdin(specs: list[str], formats: list[str], options: Any) -> None:
         raise UsageError("- (stdin) cannot be combined with other specs")
     if len(formats) != 1:
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
-    model = load_text(sys.stdin.buffer.read(), "<stdin>")
-    data = draw(model, formats, options, "stdin")[formats[0]]
+    data = sys.stdin.buffer.read(limits.spec_bytes + 1)
+    model = load_text(data, "<stdin>", limits)
+    data = draw(model, formats, options, "stdin", limits=limits)[formats[0]]
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
@@ -242,12 +275,21 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        ),
+    ] = None,
 ) -> None:
     """Draw two specs side by side with a panel comparing their numbers."""
     import json
 
     from .compare import compare as combine
     from .compare import comparison_data, comparison_label
+    from .limits import parse_limits
     from .output import write_atomic
     from .render import Options, verify_formats
     from .render import render as draw
@@ -258,30 +300,32 @@ def compare(
     labels = (Path(first).stem, Path(second).stem)
     if labels[0] == labels[1]:
         labels = (f"A {labels[0]}", f"B {labels[1]}")
-    spec, side_a, side_b = combine(_load_one(first), _load_one(second), labels)
+    spec, side_a, side_b = combine(_load_one(first, limit), _load_one(second, limit), labels)
     if as_json:
         typer.echo(json.dumps(comparison_data(side_a, side_b), indent=2, ensure_ascii=False))
         return
     panel = comparison_label(side_a, side_b, verify_theme(theme))
     name = f"{Path(first).stem}-vs-{Path(second).stem}"
     base = output or Path("output") / f"{name}.svg"
-    pictures = draw(spec, chosen, options, base.stem, panel=panel)
+    pictures = draw(spec, chosen, options, base.stem, panel=panel, limits=parse_limits(limit))
     for kind, data in pictures.items():
         target = base.with_suffix(f".{kind}")
         write_atomic(target, data)
         typer.echo(f"wrote {target}", err=True)
 
 
-def _load_one(spec: str) -> Spec:
+def _load_one(spec: str, limit: list[str] | None = None) -> Spec:
+    from .limits import parse_limits
     from .spec import load, load_text
 
+    limits = parse_limits(limit)
     if spec == "-":
-        return load_text(sys.stdin.buffer.read(), "<stdin>")
+        return load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), "<stdin>", limits)
     if not Path(spec).exists():
         raise UsageError(f"{spec}: no such file")
     if Path(spec).is_dir():
         raise UsageError(f"{spec}: is a folder; give a spec file")
-    return load(spec)
+    return load(spec, limits)
 
 
 def _count(number: int, noun: str) -> str:

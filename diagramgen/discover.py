@@ -1,5 +1,6 @@
 """Find the specs a command line names: files, folders (every ``*.json`` below) and globs.
 
+Links to folders are not followed (a link can point anywhere, or at its own parent).
 Each spec gets the name its outputs are written under: its path relative to the folder or
 glob base it was found from, without ``.json`` (``specs/web/a.json`` found in ``specs/`` is
 ``web/a``). Two specs that would write the same output are an error before anything is done.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
+from .output import walk_files
 
 __all__ = ["Found", "find_specs"]
 
@@ -53,7 +55,7 @@ def find_specs(arguments: list[str]) -> list[Found]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            specs = sorted(p for p in path.rglob("*.json") if p.is_file())
+            specs = [p for p in walk_files(path) if p.suffix == ".json"]
             if not specs:
                 raise UsageError(f"{argument}: no *.json files in this folder")
             found += [Found(spec, _name(spec, path)) for spec in specs]

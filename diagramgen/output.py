@@ -25,6 +25,7 @@ __all__ = [
     "digest",
     "remove_stale_temporaries",
     "safe_target",
+    "walk_files",
     "write_atomic",
 ]
 
@@ -66,20 +67,30 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # pragma: no cover - someone else's process
         return True
-    return True
+    try:  # a killed process nobody has reaped yet is a zombie: as dead as it gets
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def remove_stale_temporaries(folder: Path) -> int:
     """Remove temporary files a killed diagramgen left in ``folder``; return how many."""
-    if not folder.is_dir():
-        return 0
     removed = 0
-    for path in folder.rglob("*.diagramgen-tmp"):
+    for path in walk_files(folder):
         match = _TEMPORARY.match(path.name)
         if match and not _alive(int(match.group(1))):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def walk_files(folder: Path) -> list[Path]:
+    """Return the files below ``folder``, sorted, without following links to other folders."""
+    found = []
+    for root, _, files in os.walk(folder, followlinks=False):
+        found += [Path(root) / name for name in files]
+    return sorted(found)
 
 
 def safe_target(folder: Path, name: str) -> Path:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .engines import RASTER_DPI, Engine, EngineError, select_engine
 from .errors import UsageError
 from .layout import to_dot
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Spec
 from .svg import finish_svg, prefix_for
 from .themes import THEMES, verify_theme
@@ -59,6 +60,7 @@ def render(
     name: str = "diagram",
     engine: Engine | None = None,
     panel: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, bytes]:
     """Return the picture of ``spec`` in each format, keyed by format.
 
@@ -82,13 +84,13 @@ def render(
         )
         results["svg"] = text.encode("utf-8")
     if "png" in drawn:
-        results["png"] = _png(engine, dot, svg)
+        results["png"] = _png(engine, dot, svg, limits)
     if "pdf" in drawn:
         results["pdf"] = _PDF_DATE.sub(rb"\g<1>20000101000000", engine.render(dot, "pdf"))
     return {output: results[output] for output in wanted}
 
 
-def _png(engine: Engine, dot: str, svg: bytes) -> bytes:
+def _png(engine: Engine, dot: str, svg: bytes, limits: Limits) -> bytes:
     """Return the PNG at 2x with its resolution recorded; refuse sizes cairo would truncate."""
     size = _SVG_SIZE.search(svg)
     if size is not None:
@@ -97,6 +99,11 @@ def _png(engine: Engine, dot: str, svg: bytes) -> bytes:
             raise EngineError(
                 f"the picture would be {width} x {height} px as PNG at {RASTER_DPI} dpi, more than "
                 f"the {MAX_RASTER} px a PNG side can have; render SVG or PDF instead"
+            )
+        if width * height > limits.picture:
+            raise EngineError(
+                f"the picture would be {width} x {height} px as PNG ({width * height:,} pixels); "
+                f"{limits.hint('picture')} pixels, or render SVG or PDF instead"
             )
     from PIL import Image
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .limits import DEFAULT_LIMITS, Limits
 from .units import UnitError, parse_bytes, parse_cpu
 
 __all__ = ["Finding", "check", "join", "pointer_of", "show", "suggest"]
@@ -142,7 +143,24 @@ class _Walk:
             self.findings.append(Finding(join(where, "size"), message))
 
 
-def check(document: dict[str, Any]) -> list[Finding]:
+_TEXT_KEYS = ("title", "name", "ref", "label")
+
+
+def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
+    """Yield a finding for each title, name, label, library or ref longer than the limit."""
+    stack: list[tuple[Any, str, str]] = [(document, "", "")]
+    while stack:
+        node, pointer, key = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((value, join(pointer, k), k) for k, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, join(pointer, index), key) for index, value in enumerate(node))
+        elif isinstance(node, str) and key in (*_TEXT_KEYS, "libs") and len(node) > limits.text:
+            message = f"is {len(node):,} characters long; {limits.hint('text')}"
+            yield Finding(pointer, message)
+
+
+def check(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
     """Return the semantic problems of a parsed spec (in document order)."""
     walk = _Walk(ids={}, findings=[])
     for host_at, host in _items(document.get("hosts"), "/hosts"):
@@ -164,6 +182,12 @@ def check(document: dict[str, Any]) -> list[Finding]:
                 walk.resources(app, "uses", app_at)
     for link_at, link in _items(document.get("links"), "/links"):
         _check_link(link, link_at, walk)
+    if len(walk.ids) > limits.components:
+        message = (
+            f"has {len(walk.ids):,} hosts, VMs, containers and apps; {limits.hint('components')}"
+        )
+        walk.findings.append(Finding("", message))
+    walk.findings.extend(sorted(_check_texts(document, limits), key=lambda f: f.pointer))
     return walk.findings
 
 

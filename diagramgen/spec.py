@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from . import semantics
 from .assets import DATA
 from .errors import Problem, SpecInvalid
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Spec, build
+from .units import format_bytes
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -74,24 +76,34 @@ def _passes_compiled_schema(document: dict[str, Any]) -> bool:
     return True
 
 
-def load(path: str | Path) -> Spec:
+def load(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Spec:
     """Return the model of the spec file at ``path``; raise :class:`SpecInvalid` on any problem."""
     file = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > limits.spec_bytes:
+            raise SpecInvalid(file, [_too_big(size, limits)])
         data = Path(path).read_bytes()
     except IsADirectoryError:
         raise SpecInvalid(file, [Problem(0, 0, None, "is a folder, not a spec file")]) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise SpecInvalid(file, [Problem(0, 0, None, f"cannot read: {reason}")]) from None
-    return load_text(data, file)
+    return load_text(data, file, limits)
 
 
-def load_text(data: bytes | str, file: str = "<stdin>") -> Spec:
+def _too_big(size: int, limits: Limits) -> Problem:
+    message = f"is {format_bytes(size)}, too large for a spec ({limits.hint('spec_bytes')} bytes)"
+    return Problem(0, 0, None, message)
+
+
+def load_text(data: bytes | str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> Spec:
     """Return the model of a spec given as bytes or text; ``file`` names it in errors."""
+    if len(data) > limits.spec_bytes:
+        raise SpecInvalid(file, [_too_big(len(data), limits)])
     text = _decode(data, file) if isinstance(data, bytes) else data
-    document = parse(text, file)
-    validate(document, text, file)
+    document = parse(text, file, limits)
+    validate(document, text, file, limits)
     return build(document)
 
 
@@ -126,7 +138,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def parse(text: str, file: str = "<stdin>") -> Any:
+def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> Any:
     """Return the JSON document in ``text``; raise :class:`SpecInvalid` if it is not one."""
     if not text.strip():
         message = (
@@ -147,6 +159,10 @@ def parse(text: str, file: str = "<stdin>") -> Any:
         raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise SpecInvalid(file, [Problem(0, 0, None, f"invalid JSON: {error}")]) from None
+    depth = _depth(document)
+    if depth > limits.depth:
+        message = f"is nested {depth} levels deep; {limits.hint('depth')}"
+        raise SpecInvalid(file, [Problem(0, 0, None, message)])
     if not isinstance(document, dict):
         kind = _json_kind(document)
         message = f'must be a JSON object {{"version": 1, "hosts": [...]}}, not {kind}'
@@ -167,6 +183,21 @@ def _explain(error: json.JSONDecodeError, text: str) -> str:
     if error.msg == "Expecting value":
         return "expected a value (strings need double quotes; true, false and null are lowercase)"
     return error.msg
+
+
+def _depth(document: Any) -> int:
+    """Return how deeply arrays and objects nest in ``document`` (without recursion)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, level)
+            stack.extend((value, level + 1) for value in node.values())
+        elif isinstance(node, list):
+            deepest = max(deepest, level)
+            stack.extend((value, level + 1) for value in node)
+    return deepest
 
 
 def _find_key(text: str, key: str) -> tuple[int, int]:
@@ -198,7 +229,12 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def validate(document: dict[str, Any], text: str | None = None, file: str = "<stdin>") -> None:
+def validate(
+    document: dict[str, Any],
+    text: str | None = None,
+    file: str = "<stdin>",
+    limits: Limits = DEFAULT_LIMITS,
+) -> None:
     """Check a parsed spec against the schema and the semantic rules.
 
     Raise :class:`SpecInvalid` with every problem, placed in ``text`` when it is given.
@@ -209,7 +245,7 @@ def validate(document: dict[str, Any], text: str | None = None, file: str = "<st
         message = f"unsupported spec version {shown}; this diagramgen reads version 1"
         finding = Finding("/version", message)
         raise SpecInvalid(file, _place([finding], text))
-    findings = semantics.check(document)
+    findings = semantics.check(document, limits)
     if not findings and _passes_compiled_schema(document):
         return
     flagged = {finding.pointer for finding in findings}

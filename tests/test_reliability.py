@@ -1,0 +1,323 @@
+"""Hostile and broken input, limits, safe file handling: diagramgen survives and loses nothing."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagramgen import SpecInvalid, load_text
+from diagramgen.batch import run_batch
+from diagramgen.discover import find_specs
+from diagramgen.errors import UsageError
+from diagramgen.layout import to_dot
+from diagramgen.limits import Limits, parse_limits
+from diagramgen.output import safe_target
+from diagramgen.render import Options, render
+from diagramgen.themes import THEMES
+from diagramgen.totals import compute
+
+from .conftest import ROOT
+from .strategies import specs
+
+OPTIONS = Options(engine="embedded")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs())
+def test_every_valid_spec_validates_totals_and_lays_out(document: dict[str, Any]) -> None:
+    spec = load_text(json.dumps(document), "fuzz.json")
+    totals = compute(spec)
+    assert totals.diagram.hosts == len(document["hosts"])
+    dot = to_dot(spec, totals, THEMES["light"])
+    assert dot.startswith("digraph diagramgen {")
+
+
+@pytest.mark.parametrize(
+    "engine", ["embedded", pytest.param("system", marks=pytest.mark.system_dot)]
+)
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(document=specs())
+def test_a_sample_of_valid_specs_renders_on_both_engines(
+    engine: str, document: dict[str, Any]
+) -> None:
+    spec = load_text(json.dumps(document), "fuzz.json")
+    svg = render(spec, ["svg"], Options(engine=engine), "fuzz")["svg"]
+    assert svg.startswith(b"<?xml")
+
+
+def _cli(
+    *args: str, stdin: bytes | None = None, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "diagramgen", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+BROKEN = {
+    "random-bytes": bytes(range(256)) * 4,
+    "invalid-utf8": b'{"version": 1, "title": "\xff\xfe"}',
+    "utf16-bom": '{"version": 1}'.encode("utf-16"),
+    "utf16-no-bom": '{"version": 1}'.encode("utf-16-le"),
+    "utf8-bom": b"\xef\xbb\xbf" + b'{"version": 1}',
+    "duplicate-keys": b'{"version": 1, "hosts": [], "hosts": []}',
+    "deep-nesting": b"[" * 10_000 + b"]" * 10_000,
+    "deep-objects": b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+    "huge-float": b'{"version": 1e308, "hosts": []}',
+    "huge-int": b'{"version": 1, "hosts": [{"id": "h", "stack": "vm", "infrastructure": '
+    b'{"capacity": {"memory": 1' + b"0" * 100 + b"}}}]}",
+    "overflowing-float": b'{"version": 1, "hosts": [{"id": "h", "stack": "vm", '
+    b'"infrastructure": {"capacity": {"cpu": 1e400}}}]}',
+    "ten-megabyte-string": b'{"version": 1, "title": "' + b"x" * (10 * 1024 * 1024) + b'"}',
+    "nul-bytes": b'{"version": 1\x00}',
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_broken_input_gives_exit_1_and_clear_lines(name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(BROKEN[name])
+    started = time.monotonic()
+    for command in (("validate",), ("render", "-o", str(tmp_path / "out")), ("totals",)):
+        result = _cli(*command, str(path))
+        assert result.returncode == 1, (command, result.stderr[:300])
+        stderr = result.stderr.decode()
+        assert "Traceback" not in stderr
+        assert stderr.startswith(str(path)), stderr[:200]
+        assert all(len(line) < 600 for line in stderr.splitlines())
+    assert time.monotonic() - started < 60  # not a hang; generous for a loaded machine
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.svg"))
+
+
+def test_memory_stays_bounded_on_a_ten_megabyte_string(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(BROKEN["ten-megabyte-string"])
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "diagramgen", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert int(done.stdout) < 400 * 1024  # KiB: well under half a GiB for a 10 MB file
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=256))
+def test_random_bytes_raise_only_spec_invalid(data: bytes) -> None:
+    try:
+        load_text(data, "bytes.json")
+    except SpecInvalid as error:
+        assert all(line.startswith("bytes.json") for line in error.lines())
+
+
+# --- limits -----------------------------------------------------------------------------
+
+
+def _spec_with(**changes: Any) -> dict[str, Any]:
+    document = json.loads((ROOT / "specs" / "container.json").read_text())
+    document.update(changes)
+    return document
+
+
+def test_each_limit_has_a_clear_error_and_can_be_raised() -> None:
+    long_title = _spec_with(title="t" * 300)
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(json.dumps(long_title), "x.json")
+    (problem,) = raised.value.problems
+    assert problem.pointer == "/title"
+    assert (
+        "is 300 characters long; the limit is 200; change it with --limit text=N" in problem.message
+    )
+    load_text(json.dumps(long_title), "x.json", Limits(text=300))
+
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(json.dumps(_spec_with()), "x.json", Limits(spec_bytes=100))
+    assert (
+        "too large for a spec (the limit is 100; change it with --limit spec-bytes=N"
+        in (raised.value.lines()[0])
+    )
+
+    nested = _spec_with(hosts=[{**_spec_with()["hosts"][0], "x": [[[[[[1]]]]]]}])
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(json.dumps(nested), "x.json", Limits(depth=8))
+    # document, hosts, the host, then six arrays: nine levels
+    assert "is nested 9 levels deep; the limit is 8" in raised.value.problems[0].message
+
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(json.dumps(_spec_with()), "x.json", Limits(components=3))
+    assert "has 6 hosts, VMs, containers and apps; the limit is 3" in raised.value.lines()[0]
+
+
+def test_picture_limit(tmp_path: Path) -> None:
+    from diagramgen import load
+    from diagramgen.engines import EngineError
+
+    spec = load(ROOT / "specs" / "hybrid.json")
+    with pytest.raises(EngineError, match="change it with --limit picture=N"):
+        render(spec, ["png"], OPTIONS, "h", limits=Limits(picture=1000))
+
+
+def test_limits_on_the_command_line(tmp_path: Path) -> None:
+    spec = tmp_path / "long.json"
+    spec.write_text(json.dumps(_spec_with(title="t" * 250)))
+    assert _cli("validate", str(spec)).returncode == 1
+    assert _cli("validate", "--limit", "text=300", str(spec)).returncode == 0
+    bad = _cli("validate", "--limit", "colour=3", str(spec))
+    assert bad.returncode == 2 and b"unknown limit 'colour'" in bad.stderr
+    assert parse_limits(["components=5", "depth=1_000"]) == Limits(components=5, depth=1000)
+    with pytest.raises(UsageError, match="not a whole number"):
+        parse_limits(["text=many"])
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UsageError, match="refusing to write outside"):
+        safe_target(out, "../escape.svg")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (out / "linked").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UsageError, match="refusing to write outside"):
+        safe_target(out, "linked/vm.svg")
+    (outside / "victim.svg").write_text("keep")
+    (out / "vm.svg").symlink_to(outside / "victim.svg")
+    with pytest.raises(UsageError, match="through a link"):
+        safe_target(out, "vm.svg")
+
+
+def test_a_symlink_in_the_output_folder_is_not_followed(tmp_path: Path) -> None:
+    specs_folder = tmp_path / "specs"
+    (specs_folder / "team").mkdir(parents=True)
+    (specs_folder / "team" / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "team").symlink_to(outside, target_is_directory=True)
+    summary = run_batch(find_specs([str(specs_folder)]), ["svg"], OPTIONS, out)
+    assert summary.failed
+    assert "refusing to write outside" in summary.outcomes[0].errors[-1]
+    assert list(outside.iterdir()) == []
+
+
+def test_spec_folders_do_not_follow_links(tmp_path: Path) -> None:
+    specs_folder = tmp_path / "specs"
+    specs_folder.mkdir()
+    (specs_folder / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (specs_folder / "loop").symlink_to(specs_folder, target_is_directory=True)
+    assert [found.name for found in find_specs([str(specs_folder)])] == ["vm"]
+
+
+def test_a_full_disk_keeps_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    specs_folder = find_specs([str(ROOT / "specs" / "vm.json")])
+    run_batch(specs_folder, ["svg"], OPTIONS, out)
+    before = (out / "vm.svg").read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    summary = run_batch(
+        specs_folder, ["svg"], Options(engine="embedded", theme="dark"), out, jobs=1
+    )
+    assert summary.failed
+    assert summary.outcomes[0].errors == [
+        f"{ROOT / 'specs' / 'vm.json'}: cannot write {out / 'vm.svg'}: No space left on device"
+    ]
+    assert (out / "vm.svg").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [".diagramgen.json", "vm.svg"]
+
+
+def test_a_batch_killed_midway_leaves_whole_files_only(tmp_path: Path) -> None:
+    specs_folder = tmp_path / "specs"
+    specs_folder.mkdir()
+    for index in range(40):
+        text = (ROOT / "specs" / "hybrid.json").read_text().replace("KVM host", f"KVM host {index}")
+        (specs_folder / f"s{index:02}.json").write_text(text)
+    out = tmp_path / "out"
+    assert _cli("render", str(specs_folder), "-o", str(out), "-q").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.svg")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "diagramgen",
+            "render",
+            str(specs_folder),
+            "-o",
+            str(out),
+            "--theme",
+            "dark",
+            "-q",
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        changed = [name for name, data in before.items() if (out / name).read_bytes() != data]
+        if changed:
+            break
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    import xml.etree.ElementTree as ET
+
+    for path in out.glob("*.svg"):
+        ET.fromstring(path.read_bytes())  # whole files: the old one or the new one
+    assert len(list(out.glob("*.svg"))) == 40
+    # The next run cleans up what the killed one left and finishes the job.
+    assert (
+        _cli("render", str(specs_folder), "-o", str(out), "--theme", "dark", "-q").returncode == 0
+    )
+    assert not [p for p in out.iterdir() if p.name.endswith(".diagramgen-tmp")]
+    assert all((out / name).read_bytes() != data for name, data in before.items())
+
+
+def test_a_failing_spec_never_removes_files_behind_a_link(tmp_path: Path) -> None:
+    specs_folder = tmp_path / "specs"
+    (specs_folder / "team").mkdir(parents=True)
+    (specs_folder / "team" / "vm.json").write_text("{")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "vm.svg").write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "team").symlink_to(outside, target_is_directory=True)
+    summary = run_batch(find_specs([str(specs_folder)]), ["svg"], OPTIONS, out)
+    assert summary.failed and summary.removed == []
+    assert (outside / "vm.svg").read_text() == "precious"
