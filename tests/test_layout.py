@@ -146,7 +146,7 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
 
 
 def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
-    from diagramgen.layout import MAX_BAND_WIDTH
+    from diagramgen.stacks import MAX_BAND_WIDTH
 
     path = DATA / "render" / "many-vms.json"
     svg = _svg(path)
