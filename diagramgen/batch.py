@@ -11,18 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .discover import Found
-from .engines import select_engine
+from .engines import TIMEOUT, select_engine
 from .errors import DiagramgenError
 from .limits import DEFAULT_LIMITS, Limits
 from .output import (
@@ -106,14 +107,23 @@ class _Task:
     keys: tuple[str, ...]
 
 
-def _work(task: _Task, options: Options, folder: Path, check: bool, limits: Limits) -> Outcome:
-    """Render one spec (in a worker) and write or compare its outputs."""
+def _work(
+    task: _Task,
+    options: Options,
+    folder: Path,
+    check: bool,
+    limits: Limits,
+    isolated: bool = True,
+) -> Outcome:
+    """Render one spec and write or compare its outputs."""
     from .render import render
     from .spec import load_text
 
     try:
         model = load_text(task.data, str(task.spec.path), limits)
         engine = select_engine(options.engine) if set(task.formats) - {"dot"} else None
+        if engine is not None and not isolated:
+            engine = replace(engine, isolated=False)
         stem = Path(task.spec.name).name
         pictures = render(model, task.formats, options, stem, engine, limits=limits)
     except DiagramgenError as error:
@@ -155,6 +165,23 @@ def _work(task: _Task, options: Options, folder: Path, check: bool, limits: Limi
     return outcome
 
 
+def _work_in_worker(
+    task: _Task, options: Options, folder: Path, check: bool, limits: Limits
+) -> Outcome:
+    """Render in a pool worker: Graphviz runs in the worker itself, under a watchdog.
+
+    The worker is already a process of its own, so a Graphviz crash kills only it (the pool
+    breaks and the spec is retried alone); a hang is ended by SIGALRM's default action, which
+    terminates the worker. Both end as a failure of that spec.
+    """
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(int(TIMEOUT) + 1)
+    try:
+        return _work(task, options, folder, check, limits, isolated=False)
+    finally:
+        signal.alarm(0)
+
+
 def _context() -> BaseContext:
     import multiprocessing
 
@@ -181,7 +208,7 @@ def _run_parallel(
     lost: list[int] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
         futures: dict[Future[Outcome], int] = {
-            pool.submit(_work, task, options, folder, check, limits): index
+            pool.submit(_work_in_worker, task, options, folder, check, limits): index
             for index, task in enumerate(tasks)
         }
         for future, index in futures.items():
@@ -194,12 +221,12 @@ def _run_parallel(
         with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
             try:
                 outcomes[index] = alone.submit(
-                    _work, tasks[index], options, folder, check, limits
+                    _work_in_worker, tasks[index], options, folder, check, limits
                 ).result()
             except BrokenProcessPool:
                 message = (
-                    f"{tasks[index].spec.path}: the process rendering it died "
-                    "(killed, or out of memory)"
+                    f"{tasks[index].spec.path}: the process rendering it died (Graphviz "
+                    f"crashed, ran out of memory, took over {TIMEOUT:g} s, or was killed)"
                 )
                 outcomes[index] = Outcome(tasks[index].spec, "failed", errors=[message])
         done(outcomes[index])

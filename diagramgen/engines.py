@@ -91,12 +91,15 @@ class Engine:
     name: str
     version: str
     executable: str | None = None
+    #: Render the embedded engine in a forked child. Off only where the caller is itself a
+    #: disposable worker process with a watchdog (batches): it saves 5-10 ms a render.
+    isolated: bool = True
 
     def render(self, dot: str, output: str, timeout: float = TIMEOUT) -> bytes:
         """Return ``dot`` rendered as ``output`` (``svg``, ``png`` or ``pdf``)."""
         if self.name == "system":
             return _render_system(self.executable or "dot", dot, output, timeout)
-        return _render_embedded(dot, output, timeout)
+        return _render_embedded(dot, output, timeout, self.isolated)
 
 
 # --- embedded engine ------------------------------------------------------------------------
@@ -137,10 +140,10 @@ def _draw(dot: str, output: str) -> bytes:
     return data
 
 
-def _render_embedded(dot: str, output: str, timeout: float) -> bytes:
+def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> bytes:
     _embedded()
-    if not hasattr(os, "fork"):
-        return _draw(dot, output)  # no fork on Windows: render in-process
+    if not isolated or not hasattr(os, "fork"):
+        return _draw(dot, output)  # (no fork on Windows: render in-process)
     return _in_child(lambda: _draw(dot, output), timeout)
 
 

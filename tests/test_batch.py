@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,11 +178,18 @@ def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
 _ORIGINAL_WORK = batch._work
 
 
-def dies_on_vm(task: batch._Task, *args: object) -> batch.Outcome:
+def dies_on_vm(task: batch._Task, *args: object, **keywords: object) -> batch.Outcome:
     """Stand in for a worker that is killed (OOM killer, kill -9) while rendering vm.json."""
     if task.spec.name == "vm":
         os.kill(os.getpid(), signal.SIGKILL)
-    return _ORIGINAL_WORK(task, *args)  # type: ignore[arg-type]
+    return _ORIGINAL_WORK(task, *args, **keywords)  # type: ignore[arg-type]
+
+
+def hangs_on_vm(task: batch._Task, *args: object, **keywords: object) -> batch.Outcome:
+    """Stand in for Graphviz hanging on vm.json."""
+    if task.spec.name == "vm":
+        time.sleep(3600)
+    return _ORIGINAL_WORK(task, *args, **keywords)  # type: ignore[arg-type]
 
 
 def test_a_killed_worker_fails_its_spec_only(
@@ -196,6 +204,19 @@ def test_a_killed_worker_fails_its_spec_only(
     assert "the process rendering it died" in vm.errors[0]
     assert sorted(_files(out)) == [MANIFEST, "container.svg", "team/hybrid.svg"]
     assert not list(out.rglob("*.diagramgen-tmp"))
+
+
+def test_a_hanging_render_in_a_batch_is_stopped(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "_work", hangs_on_vm)
+    monkeypatch.setattr(batch, "TIMEOUT", 1)
+    started = time.monotonic()
+    summary = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, tmp_path / "out", jobs=2)
+    assert time.monotonic() - started < 60
+    statuses = {o.spec.name: o.status for o in summary.outcomes}
+    assert statuses == {"container": "rendered", "team/hybrid": "rendered", "vm": "failed"}
+    assert "took over 1 s" in next(o for o in summary.outcomes if o.spec.name == "vm").errors[0]
 
 
 def test_temporaries_of_a_killed_run_are_cleaned_up(tree: Path, tmp_path: Path) -> None:
