@@ -99,7 +99,23 @@ def validate(
             continue
         if not quiet:
             vms = sum(len(host.vms) for host in model.hosts)
-            typer.echo(f"{name}: valid ({_count(len(model.hosts), 'host')}, {_count(vms, 'VM')})")
+            containers = sum(
+                c.replicas
+                for host in model.hosts
+                for group in (host.containers, *(vm.containers for vm in host.vms))
+                for c in group
+            )
+            apps = sum(len(vm.apps) for host in model.hosts for vm in host.vms)
+            counts = ", ".join(
+                _count(number, noun)
+                for number, noun in (
+                    (len(model.hosts), "host"),
+                    (vms, "VM"),
+                    (containers, "container"),
+                    (apps, "app"),
+                )
+            )
+            typer.echo(f"{name}: valid ({counts})")
     if failed:
         raise typer.Exit(1)
 
@@ -169,6 +185,9 @@ def render(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors: no progress, no summary.")
     ] = False,
+    name: Annotated[
+        str, typer.Option(help="With - (stdin): the diagram's name, which prefixes SVG ids.")
+    ] = "stdin",
     limit: Annotated[
         list[str] | None,
         typer.Option(
@@ -186,7 +205,7 @@ def render(
     options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
     limits = parse_limits(limit)
     if "-" in specs:
-        _render_stdin(specs, chosen, options, limits)
+        _render_stdin(specs, chosen, options, limits, name)
         return
     from .batch import run_batch
     from .discover import find_specs
@@ -241,7 +260,9 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
         yield lambda outcome: bar.advance(task)
 
 
-def _render_stdin(specs: list[str], formats: list[str], options: Any, limits: Any) -> None:
+def _render_stdin(
+    specs: list[str], formats: list[str], options: Any, limits: Any, name: str
+) -> None:
     """Render the spec on stdin in the one requested format to stdout."""
     from .render import render as draw
     from .spec import load_text
@@ -252,7 +273,7 @@ def _render_stdin(specs: list[str], formats: list[str], options: Any, limits: An
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
     data = sys.stdin.buffer.read(limits.spec_bytes + 1)
     model = load_text(data, "<stdin>", limits)
-    data = draw(model, formats, options, "stdin", limits=limits)[formats[0]]
+    data = draw(model, formats, options, name, limits=limits)[formats[0]]
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 

@@ -18,7 +18,7 @@ from .stacks import Block, Style, container_block, host_bars, host_title, vm_blo
 from .themes import Theme
 from .totals import Totals
 
-__all__ = ["to_dot"]
+__all__ = ["component_names", "to_dot"]
 
 
 def _host_blocks(spec: Spec, totals: Totals, style: Style) -> list[tuple[Host, Block, list[Line]]]:
@@ -57,20 +57,18 @@ def _host_label(block: Block, title: list[Line], height: int, host: Host, theme:
     )
 
 
-def _host_of(spec: Spec) -> dict[str, str]:
-    """Return the host id of every component id (hosts map to themselves)."""
-    owner = {}
+def component_names(spec: Spec) -> dict[str, tuple[str, str]]:
+    """Return, for every component id, the id of its host and its display name."""
+    found: dict[str, tuple[str, str]] = {}
     for host in spec.hosts:
-        owner[host.id] = host.id
-        for container in host.containers:
-            owner[container.id] = host.id
+        found[host.id] = (host.id, host.name or host.id)
         for vm in host.vms:
-            owner[vm.id] = host.id
+            found[vm.id] = (host.id, vm.name or vm.id)
             for app in vm.apps:
-                owner[app.id] = host.id
-            for container in vm.containers:
-                owner[container.id] = host.id
-    return owner
+                found[app.id] = (host.id, app.name or app.id)
+        for container in (*host.containers, *(c for vm in host.vms for c in vm.containers)):
+            found[container.id] = (host.id, container.name or container.id)
+    return found
 
 
 def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -> str:
@@ -118,22 +116,19 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
         row.attr(rank="same")
         for tail, head in itertools.pairwise(names):
             row.edge(tail, head, style="invis", weight="100")
-    owner = _host_of(spec)
+    hosts = {ident: host for ident, (host, _) in component_names(spec).items()}
     for index, link in enumerate(spec.links):
         # Each link goes up from its source to a point above the hosts and down to its target,
         # so no edge is a self-loop (dot routes those around the side of the table) and no
         # stack is crossed. The point carries the label as an xlabel, which never moves a node.
+        # (The totals panel lists every link by name: crossing arcs are hard to follow.)
         apex = f"link_{index}"
-        attributes = {
-            "shape": "point",
-            "width": "0.03",
-            "color": theme.link,
-            "fontcolor": theme.link,
-        }
+        attributes = {"shape": "point", "width": "0.03", "color": theme.link}
         if link.label:
+            attributes["fontcolor"] = theme.link
             attributes["xlabel"] = f'<<FONT POINT-SIZE="8">{html_text(link.label)}</FONT>>'
         graph.node(apex, **attributes)
-        graph.edge(apex, f"host_{owner[link.source]}:{link.source}:n", arrowhead="none")
-        graph.edge(apex, f"host_{owner[link.target]}:{link.target}:n")
+        graph.edge(apex, f"host_{hosts[link.source]}:{link.source}:n", arrowhead="none")
+        graph.edge(apex, f"host_{hosts[link.target]}:{link.target}:n")
     source: str = graph.source
     return source

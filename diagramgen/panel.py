@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cells import Cell, Line, lines_height, lines_width, render_table
+from .metrics import fit
 from .model import Resources, Spec
 from .themes import Theme
 from .totals import RESOURCES, Figures, Sum, Totals
@@ -67,7 +68,7 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),
         ("capacity", _capacity([h.capacity for h in totals.hosts])),
     ]
-    notes = _warning_lines(totals)
+    notes = _link_lines(spec) + _warning_lines(totals)
     label_width = max(lines_width([text(label)]) for label, _ in pairs)
     value_width = max(lines_width([text(value)]) for _, value in pairs)
     legend = [Line("figures: cpu · memory · disk   ? unknown   ≥ at least", SIZE - 1, theme.detail)]
@@ -101,6 +102,26 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
         f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
         "</TABLE>>"
     )
+
+
+#: Links listed in the panel; the rest are counted.
+MAX_LINKS = 8
+
+
+def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
+    """Return the panel's list of links by name: "api → db: TCP 5432"."""
+    from .layout import component_names
+
+    if not spec.links:
+        return []
+    names = component_names(spec)
+    lines = [("links:", False)]
+    for link in spec.links[:MAX_LINKS]:
+        text = f"{fit(names[link.source][1], SIZE, 150)} → {fit(names[link.target][1], SIZE, 150)}"
+        lines.append((f"{text}: {link.label}" if link.label else text, False))
+    if len(spec.links) > MAX_LINKS:
+        lines.append((f"… and {len(spec.links) - MAX_LINKS} more links", False))
+    return lines
 
 
 def _warning_lines(totals: Totals) -> list[tuple[str, bool]]:

@@ -176,7 +176,10 @@ def _diagram(totals: Totals, paint: Paint) -> list[str]:
             (diagram.apps, "app"),
         )
     )
-    overhead = ", ".join(f"{_amount(key, diagram.os_overhead.get(key))} {key}" for key in RESOURCES)
+    amounts = {key: _amount(key, diagram.os_overhead.get(key)) for key in RESOURCES}
+    overhead = ", ".join(
+        text if text.endswith("vCPU") else f"{text} {key}" for key, text in amounts.items()
+    )
     unique = _amount("disk", diagram.image_disk_unique)
     naive = _amount("disk", diagram.image_disk_naive)
     return [

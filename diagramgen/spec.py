@@ -150,7 +150,8 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
         document = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {_explain(error, text)}"
-        raise SpecInvalid(file, [Problem(error.lineno, error.colno, None, message)]) from None
+        line, column = _syntax_position(error, text)
+        raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
     except _DuplicateKey as error:
         position = _find_key(text, error.key)
         message = f'duplicate key "{_clip(error.key)}"; each key may appear once per object'
@@ -170,7 +171,22 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
     return document
 
 
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _syntax_position(error: json.JSONDecodeError, text: str) -> tuple[int, int]:
+    """Return where to point for a syntax error: at a trailing comma, not the bracket after it."""
+    before = text[: error.pos].rstrip()
+    if before.endswith(",") and error.pos < len(text) and text[error.pos] in "]}":
+        return _position(text, len(before) - 1)
+    return error.lineno, error.colno
+
+
 def _explain(error: json.JSONDecodeError, text: str) -> str:
+    if text.startswith(("//", "/*", "#"), error.pos):
+        return 'JSON has no comments; write them as a "$comment" key (any object may have one)'
     if error.pos >= len(text.rstrip()):
         return "the file ends too early; is a bracket or brace left open?"
     trailing_comma = text[: error.pos].rstrip().endswith(",")
@@ -332,7 +348,10 @@ def _translate(error: ValidationError) -> list[Finding]:
     if validator == "required" and isinstance(instance, dict):
         missing = [key for key in expected if key not in instance]
         why = f" ({context})" if context else ""
-        return [Finding(pointer, f'missing required key "{key}"{why}') for key in missing]
+        return [
+            Finding(pointer, f'missing required key "{key}"{_SHAPES.get(key, "")}{why}')
+            for key in missing
+        ]
     if validator == "not":
         key = pointer.rsplit("/", 1)[-1]
         why = f"; {context}" if context else ""
@@ -367,7 +386,7 @@ def _translate(error: ValidationError) -> list[Finding]:
             )
         ]
     if validator == "minItems":
-        return [Finding(pointer, "must not be empty; remove the key or add an item")]
+        return [Finding(pointer, "must have at least one item")]
     if validator == "minimum":
         return [
             Finding(
@@ -381,6 +400,22 @@ def _translate(error: ValidationError) -> list[Finding]:
         return [Finding(pointer, f"is longer than {expected} characters")]
     return [Finding(pointer, error.message)]
 
+
+_SHAPES = {
+    "version": ': write "version": 1',
+    "hosts": ': a list of hosts, e.g. [{"id": "h1", "stack": "vm", ...}]',
+    "id": ': a name like "web-1"',
+    "stack": ': "vm", "container" or "hybrid"',
+    "infrastructure": ': {"name": ..., "capacity": {"cpu": 8, "memory": "32GiB", "disk": "1TiB"}}',
+    "guest_os": ': {"name": "Debian 12", "uses": {"memory": "512MiB", "disk": "4GiB"}}',
+    "host_os": ': {"name": "Debian 12", "uses": {...}}',
+    "hypervisor": ': {"name": "KVM", "type": 1, "uses": {...}}',
+    "engine": ': {"name": "Docker Engine", "uses": {...}}',
+    "vms": ': a list of VMs, e.g. [{"id": "vm1", "guest_os": {...}}]',
+    "containers": ': a list of containers, e.g. [{"id": "web", "image": {...}}]',
+    "from": ": the id of a host, VM, container or app",
+    "to": ": the id of a host, VM, container or app",
+}
 
 _TYPE_NAMES = {
     "object": "an object",

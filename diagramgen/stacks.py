@@ -125,10 +125,13 @@ def _item_lines(item: Container | App, style: Style) -> tuple[list[Line], list[L
     if item.replicas > 1:
         name += f" \N{MULTIPLICATION SIGN} {item.replicas}"
     missing = [key for key in ("cpu", "memory") if getattr(item.limits, key) is None]
+    given = [key for key in ("cpu", "memory") if key not in missing]
+    parts = ["limit " + _trio(item.limits, given)] if given else []
     if missing:
-        limits = f"{WARN} no {' or '.join('mem' if k == 'memory' else k for k in missing)} limit"
-    else:
-        limits = "limit " + _trio(item.limits, ("cpu", "memory"))
+        parts.append(
+            f"{WARN} no {' or '.join('mem' if k == 'memory' else k for k in missing)} limit"
+        )
+    limits = " · ".join(parts)
     image = item.image
     size = _amount("disk", image.size if image else None)
     return [style.name(name), style.detail(limits, warn=bool(missing))], [
@@ -419,7 +422,7 @@ def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
         hypervisor = host.hypervisor
         name = hypervisor.name or "hypervisor"
         if hypervisor.type:
-            name += f" (type {hypervisor.type})"
+            name += f" · type {hypervisor.type}"
         lines = [style.name(name), style.detail(_trio(hypervisor.uses))]
         bars.append(_bar(lines, 0, 1, theme.fill("hypervisor")))
     if host.host_os is not None:

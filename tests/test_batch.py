@@ -168,7 +168,7 @@ def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
     assert statuses == {"container": "failed", "team/hybrid": "unchanged", "vm": "unchanged"}
     failed = next(o for o in summary.outcomes if o.status == "failed")
     assert failed.errors == [
-        f"{tree / 'container.json'}:1:25: /hosts: must not be empty; remove the key or add an item"
+        f"{tree / 'container.json'}:1:25: /hosts: must have at least one item"
     ]
     assert not (out / "container.svg").exists() and not (out / "container.png").exists()
     assert sorted(summary.removed) == [str(out / "container.png"), str(out / "container.svg")]

@@ -276,3 +276,15 @@ def test_shipped_font_files_are_up_to_date() -> None:
         sys.path.pop(0)
     folder = ROOT / "diagramgen" / "data" / "fonts"
     assert (folder / "metrics.bin").read_bytes() == fonts.metrics(), "run python tools/fonts.py"
+
+
+def test_a_partly_limited_container_shows_its_limit_and_the_missing_one() -> None:
+    import json as json_module
+
+    from diagramgen import load_text
+
+    document = json_module.loads((ROOT / "specs" / "container.json").read_text())
+    document["hosts"][0]["containers"][3]["limits"] = {"cpu": 2}
+    spec = load_text(json_module.dumps(document), "partial.json")
+    svg = render(spec, ["svg"], Options(engine="embedded", embed_fonts=False), "p")["svg"].decode()
+    assert "limit 2 vCPU · ⚠ no mem limit" in svg
