@@ -167,9 +167,7 @@ def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "failed", "team/hybrid": "unchanged", "vm": "unchanged"}
     failed = next(o for o in summary.outcomes if o.status == "failed")
-    assert failed.errors == [
-        f"{tree / 'container.json'}:1:25: /hosts: must have at least one item"
-    ]
+    assert failed.errors == [f"{tree / 'container.json'}:1:25: /hosts: must have at least one item"]
     assert not (out / "container.svg").exists() and not (out / "container.png").exists()
     assert sorted(summary.removed) == [str(out / "container.png"), str(out / "container.svg")]
     assert not list(out.rglob("*.diagramgen-tmp"))

@@ -105,9 +105,7 @@ def test_folder_as_spec_is_a_usage_error(tmp_path: Path) -> None:
 def test_validate_reads_stdin() -> None:
     result = run("validate", "-", stdin=b'{"version": 1, "hosts": []}')
     assert result.returncode == 1
-    assert (
-        result.stderr == "<stdin>:1:25: /hosts: must have at least one item\n"
-    )
+    assert result.stderr == "<stdin>:1:25: /hosts: must have at least one item\n"
     good = run("validate", "-", stdin=(ROOT / "specs" / "vm.json").read_bytes())
     assert good.returncode == 0
     assert good.stdout.startswith("<stdin>: valid")
