@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .model import VM, Container, Host, Layer, Resources, Spec
-from .totals import RESOURCES, Alert, Figures, Sum, Totals, percent
+from .totals import RESOURCES, Alert, Figures, Totals, percent
 from .units import format_amount
 
 __all__ = ["CODES", "collect"]
@@ -22,11 +22,6 @@ CODES = (
     "unbounded-container",
     "unspecified",
 )
-
-
-def _amount(resource: str, total: Sum) -> str:
-    text = format_amount(resource, total.value)
-    return f"at least {text}" if total.unknown else text
 
 
 def _missing(resources: Resources, keys: tuple[str, ...] = RESOURCES) -> list[str]:
@@ -72,8 +67,9 @@ def _overcommit(host: Host, committed: Figures) -> Iterator[Alert]:
         capacity = getattr(host.infrastructure.capacity, resource)
         total = committed.get(resource)
         if capacity is not None and total.value > capacity:
+            amount = total.label(resource, at_least="at least ")
             message = (
-                f"{label} commits {_amount(resource, total)} of {resource} but has "
+                f"{label} commits {amount} of {resource} but has "
                 f"{format_amount(resource, capacity)}"
                 + (f" ({percent(total, capacity)}%)" if capacity else "")
             )
@@ -88,8 +84,9 @@ def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
         allocated = getattr(vm.allocated, resource)
         total = used.get(resource)
         if allocated is not None and total.value > allocated:
+            amount = total.label(resource, at_least="at least ")
             message = (
-                f"{label} holds {_amount(resource, total)} of {resource} but is allocated "
+                f"{label} holds {amount} of {resource} but is allocated "
                 f"{format_amount(resource, allocated)}"
             )
             share = percent(total, allocated)

@@ -33,6 +33,24 @@ app = typer.Typer(
 )
 
 
+# Options that several commands share, declared once.
+FormatsOption = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
+]
+ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")]
+EngineOption = Annotated[
+    str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
+]
+LimitOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        metavar="NAME=N",
+        help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+    ),
+]
+
+
 class StackKind(str, Enum):
     vm = "vm"
     container = "container"
@@ -60,22 +78,17 @@ def _root(
 @app.command()
 def validate(
     specs: Annotated[
-        list[str], typer.Argument(help="Spec files to check; - reads one from stdin.")
+        list[str],
+        typer.Argument(metavar="SPEC...", help="Spec files to check; - reads one from stdin."),
     ],
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
-    limit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--limit",
-            metavar="NAME=N",
-            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Check specs against the schema and the stack rules; print every problem found."""
     from .limits import parse_limits
+    from .report import count
     from .spec import load, load_text
 
     limits = parse_limits(limit)
@@ -107,7 +120,7 @@ def validate(
             )
             apps = sum(len(vm.apps) for host in model.hosts for vm in host.vms)
             counts = ", ".join(
-                _count(number, noun)
+                count(number, noun)
                 for number, noun in (
                     (len(model.hosts), "host"),
                     (vms, "VM"),
@@ -122,18 +135,11 @@ def validate(
 
 @app.command()
 def totals(
-    spec: Annotated[str, typer.Argument(help="Spec file; - reads it from stdin.")],
+    spec: Annotated[str, typer.Argument(metavar="SPEC", help="Spec file; - reads it from stdin.")],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
-    limit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--limit",
-            metavar="NAME=N",
-            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
     import json
@@ -155,18 +161,16 @@ def totals(
 def render(
     specs: Annotated[
         list[str],
-        typer.Argument(help="Spec files, folders (every *.json below) or globs; - is stdin."),
+        typer.Argument(
+            metavar="SPEC...", help="Spec files, folders (every *.json below) or globs; - is stdin."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
         "output"
     ),
-    formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
-    ] = "svg",
-    theme: Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")] = "light",
-    engine: Annotated[
-        str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
-    ] = "auto",
+    formats: FormatsOption = "svg",
+    theme: ThemeOption = "light",
+    engine: EngineOption = "auto",
     embed_fonts: Annotated[
         bool,
         typer.Option(
@@ -188,14 +192,7 @@ def render(
     name: Annotated[
         str, typer.Option(help="With - (stdin): the diagram's name, which prefixes SVG ids.")
     ] = "stdin",
-    limit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--limit",
-            metavar="NAME=N",
-            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
     from .limits import parse_limits
@@ -286,24 +283,15 @@ def compare(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default output/A-vs-B.<format>)."),
     ] = None,
-    formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
-    ] = "svg",
-    theme: Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")] = "light",
+    formats: FormatsOption = "svg",
+    theme: ThemeOption = "light",
     engine: Annotated[
         str, typer.Option(help="Graphviz engine: auto, embedded or system.")
     ] = "auto",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
-    limit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--limit",
-            metavar="NAME=N",
-            help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
-        ),
-    ] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Draw two specs side by side with a panel comparing their numbers."""
     import json
@@ -349,10 +337,6 @@ def _load_one(spec: str, limit: list[str] | None = None) -> Spec:
     return load(spec, limits)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help)."""
@@ -364,7 +348,7 @@ def schema() -> None:
 @app.command()
 def init(
     path: Annotated[
-        str, typer.Argument(help="Where to write the starter spec; - prints it.")
+        str, typer.Argument(metavar="[PATH]", help="Where to write the starter spec; - prints it.")
     ] = "spec.json",
     stack: Annotated[
         StackKind, typer.Option("--stack", "-s", help="Kind of stack to start from.")

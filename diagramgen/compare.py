@@ -7,9 +7,9 @@ from typing import Any
 
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .model import VM, Container, Host, Spec
+from .report import figures_data
 from .themes import Theme
-from .totals import RESOURCES, Figures, Sum, Totals, compute
-from .units import format_amount
+from .totals import Figures, Sum, Totals, compute
 
 __all__ = ["Side", "combine", "comparison_data", "comparison_label", "measure"]
 
@@ -93,25 +93,18 @@ def combine(first: Spec, second: Spec, labels: tuple[str, str]) -> Spec:
     return Spec(title, description, hosts, links)
 
 
-def _sum(resource: str, total: Sum) -> str:
-    if total.unknown and total.value == 0:
-        return "?"
-    text = format_amount(resource, total.value)
-    return f"≥{text}" if total.unknown else text
-
-
 def _rows(side: Side) -> list[str]:
     return [
         f"{side.hosts} · {side.vms}",
         str(side.workloads),
         f"{side.density:.1f}",
         str(side.os_copies),
-        _sum("memory", side.os_overhead.memory),
-        _sum("disk", side.os_overhead.disk),
-        _sum("cpu", side.committed.cpu),
-        _sum("memory", side.committed.memory),
-        _sum("disk", side.committed.disk),
-        f"{_sum('disk', side.image_disk_unique)} / {_sum('disk', side.image_disk_naive)}",
+        side.os_overhead.memory.label("memory"),
+        side.os_overhead.disk.label("disk"),
+        side.committed.cpu.label("cpu"),
+        side.committed.memory.label("memory"),
+        side.committed.disk.label("disk"),
+        f"{side.image_disk_unique.label('disk')} / {side.image_disk_naive.label('disk')}",
         str(side.warnings),
     ]
 
@@ -169,19 +162,6 @@ def comparison_label(first: Side, second: Side, theme: Theme) -> str:
     )
 
 
-def _figures(figures: Figures) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    unknown = {}
-    for key in RESOURCES:
-        total = figures.get(key)
-        data[key] = None if total.unknown and total.value == 0 else total.value
-        if total.unknown:
-            unknown[key] = total.unknown
-    if unknown:
-        data["unknown"] = unknown
-    return data
-
-
 def comparison_data(first: Side, second: Side) -> dict[str, Any]:
     """Return the comparison as JSON-ready data (millicores and bytes)."""
 
@@ -193,9 +173,9 @@ def comparison_data(first: Side, second: Side) -> dict[str, Any]:
             "workloads": data.workloads,
             "workloads_per_host": round(data.density, 3),
             "os_copies": data.os_copies,
-            "os_overhead": _figures(data.os_overhead),
-            "committed": _figures(data.committed),
-            "capacity": _figures(data.capacity),
+            "os_overhead": figures_data(data.os_overhead),
+            "committed": figures_data(data.committed),
+            "capacity": figures_data(data.capacity),
             "image_disk": {
                 "unique": data.image_disk_unique.value,
                 "naive": data.image_disk_naive.value,

@@ -7,7 +7,6 @@ from .metrics import fit
 from .model import Resources, Spec
 from .themes import Theme
 from .totals import RESOURCES, Figures, Sum, Totals
-from .units import format_amount
 
 __all__ = ["MAX_WARNINGS", "panel_label"]
 
@@ -23,15 +22,8 @@ SYMBOLS = {
 }
 
 
-def _sum(resource: str, total: Sum) -> str:
-    if total.unknown and total.value == 0:
-        return "?"
-    text = format_amount(resource, total.value)
-    return f"≥{text}" if total.unknown else text
-
-
 def _figures(figures: Figures) -> str:
-    return " · ".join(_sum(key, figures.get(key)) for key in RESOURCES)
+    return " · ".join(figures.get(key).label(key) for key in RESOURCES)
 
 
 def _capacity(resources: list[Resources]) -> str:
@@ -39,7 +31,7 @@ def _capacity(resources: list[Resources]) -> str:
     for key in RESOURCES:
         known = [getattr(r, key) for r in resources if getattr(r, key) is not None]
         unknown = len(resources) - len(known)
-        parts.append(_sum(key, Sum(sum(known), unknown)))
+        parts.append(Sum(sum(known), unknown).label(key))
     return " · ".join(parts)
 
 
@@ -61,8 +53,8 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
             overhead = _figures(host_totals.os_overhead)
             pairs.append((f"  on {host.name or host.id}", f"{host_totals.os_copies}: {overhead}"))
     if diagram.containers:
-        unique = _sum("disk", diagram.image_disk_unique)
-        naive = _sum("disk", diagram.image_disk_naive)
+        unique = diagram.image_disk_unique.label("disk")
+        naive = diagram.image_disk_naive.label("disk")
         pairs.append(("image disk", f"{unique} unique · {naive} naive"))
     pairs += [
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),

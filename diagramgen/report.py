@@ -10,7 +10,7 @@ from .model import Resources, Spec
 from .totals import RESOURCES, Figures, Sum, Totals, percent
 from .units import format_amount
 
-__all__ = ["totals_data", "totals_text"]
+__all__ = ["count", "figures_data", "totals_data", "totals_text"]
 
 WIDTH = 80
 
@@ -19,13 +19,9 @@ def _resources(resources: Resources) -> dict[str, int | None]:
     return {key: getattr(resources, key) for key in RESOURCES}
 
 
-def _known(total: Sum) -> int | None:
-    # Nothing known (no figure, or only zeros, beside unknown contributors): null, not 0.
-    return None if total.unknown and total.value == 0 else total.value
-
-
-def _figures(figures: Figures) -> dict[str, Any]:
-    data: dict[str, Any] = {key: _known(figures.get(key)) for key in RESOURCES}
+def figures_data(figures: Figures) -> dict[str, Any]:
+    """Return sums as JSON-ready data: the known part (null if none) and unknown counts."""
+    data: dict[str, Any] = {key: figures.get(key).known for key in RESOURCES}
     unknown = {key: figures.get(key).unknown for key in RESOURCES if figures.get(key).unknown}
     if unknown:
         data["unknown"] = unknown
@@ -36,8 +32,8 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
     """Return the totals as JSON-ready data: millicores and bytes, ``None`` where unknown."""
     diagram = totals.diagram
     image_disk: dict[str, Any] = {
-        "unique": _known(diagram.image_disk_unique),
-        "naive": _known(diagram.image_disk_naive),
+        "unique": diagram.image_disk_unique.known,
+        "naive": diagram.image_disk_naive.known,
     }
     unknown_images = {
         name: total.unknown
@@ -58,7 +54,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
             "containers": diagram.containers,
             "apps": diagram.apps,
             "os_copies": diagram.os_copies,
-            "os_overhead": _figures(diagram.os_overhead),
+            "os_overhead": figures_data(diagram.os_overhead),
             "image_disk": image_disk,
         },
         "hosts": [
@@ -66,10 +62,10 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "id": host.id,
                 "stack": host.stack,
                 "capacity": _resources(host.capacity),
-                "committed": _figures(host.committed),
+                "committed": figures_data(host.committed),
                 "overcommit": {key: host.overcommit(key) for key in RESOURCES},
                 "os_copies": host.os_copies,
-                "os_overhead": _figures(host.os_overhead),
+                "os_overhead": figures_data(host.os_overhead),
             }
             for host in totals.hosts
         ],
@@ -78,7 +74,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "id": vm.id,
                 "host": vm.host,
                 "allocated": _resources(vm.allocated),
-                "used": _figures(vm.used),
+                "used": figures_data(vm.used),
             }
             for vm in totals.vms
         ],
@@ -105,10 +101,7 @@ def _painter(color: bool) -> Paint:
 
 
 def _amount(resource: str, total: Sum) -> str:
-    if total.unknown and total.value == 0:
-        return "unknown"
-    text = format_amount(resource, total.value)
-    return f"≥ {text}" if total.unknown else text
+    return total.label(resource, unknown="unknown", at_least="≥ ")
 
 
 def _limit(resource: str, figure: int | None) -> str:
@@ -168,7 +161,7 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
 def _diagram(totals: Totals, paint: Paint) -> list[str]:
     diagram = totals.diagram
     counts = ", ".join(
-        _count(number, noun)
+        count(number, noun)
         for number, noun in (
             (diagram.hosts, "host"),
             (diagram.vms, "VM"),
@@ -190,7 +183,8 @@ def _diagram(totals: Totals, paint: Paint) -> list[str]:
     ]
 
 
-def _count(number: int, noun: str) -> str:
+def count(number: int, noun: str) -> str:
+    """Return "1 host", "2 hosts"."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .model import VM, App, Container, Host, Layer, Resources
 from .themes import Theme
-from .totals import RESOURCES, Figures, Sum, Totals, percent
+from .totals import RESOURCES, Figures, Totals, percent
 from .units import format_amount
 
 __all__ = [
@@ -53,13 +53,6 @@ def _trio(resources: Resources, keys: Sequence[str] = RESOURCES) -> str:
     return " · ".join(_amount(key, getattr(resources, key)) for key in keys)
 
 
-def _sum_text(resource: str, total: Sum) -> str:
-    if total.unknown and total.value == 0:
-        return "?"
-    text = format_amount(resource, total.value)
-    return f"≥{text}" if total.unknown else text
-
-
 @dataclass
 class _Usage:
     """Lines saying how much of a limit is used: "used ≥1 vCPU · 2 GiB" and the percentages."""
@@ -70,7 +63,7 @@ class _Usage:
 
 
 def _usage(label: str, used: Figures, limit: Resources) -> _Usage:
-    amounts = " · ".join(_sum_text(key, used.get(key)) for key in RESOURCES)
+    amounts = " · ".join(used.get(key).label(key) for key in RESOURCES)
     shares = []
     over = False
     for key in RESOURCES:

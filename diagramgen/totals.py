@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from .model import VM, Container, Host, Layer, Resources, Spec
+from .units import format_amount
 
 __all__ = [
     "RESOURCES",
@@ -51,6 +52,18 @@ class Sum:
     @property
     def exact(self) -> bool:
         return self.unknown == 0
+
+    @property
+    def known(self) -> int | None:
+        """Return the known part, or ``None`` when only unknown contributors make the sum."""
+        return None if self.unknown and self.value == 0 else self.value
+
+    def label(self, resource: str, unknown: str = "?", at_least: str = "≥") -> str:
+        """Return the sum as label text: "2 GiB", "≥1.5 vCPU", or ``unknown``."""
+        if self.known is None:
+            return unknown
+        text = format_amount(resource, self.value)
+        return f"{at_least}{text}" if self.unknown else text
 
 
 @dataclass(frozen=True)
