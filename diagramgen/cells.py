@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 
 from .escape import html_text
 from .metrics import fit, text_width
@@ -41,10 +42,15 @@ class Line:
         return Line(fit(self.text, self.size, width, self.bold), self.size, self.colour, self.bold)
 
     def markup(self) -> str:
-        text = html_text(self.text) if self.text else " "  # an empty FONT would be a syntax error
-        if self.bold:
-            text = f"<B>{text}</B>"
-        return f'<FONT POINT-SIZE="{self.size:g}" COLOR="{self.colour}">{text}</FONT>'
+        return _line_markup(self)
+
+
+@cache  # Lines are frozen and repeat ("bins/libs", the same limits): build each once
+def _line_markup(line: Line) -> str:
+    text = html_text(line.text) if line.text else " "  # an empty FONT would be a syntax error
+    if line.bold:
+        text = f"<B>{text}</B>"
+    return f'<FONT POINT-SIZE="{line.size:g}" COLOR="{line.colour}">{text}</FONT>'
 
 
 def lines_height(lines: list[Line]) -> int:

@@ -8,6 +8,7 @@ control characters make invalid SVG. Every piece of user text goes through one o
 from __future__ import annotations
 
 import re
+from functools import cache
 
 __all__ = ["clean", "html_text", "plain_text"]
 
@@ -21,6 +22,7 @@ def clean(text: str) -> str:
     return _UNSAFE.sub("\ufffd", _SPACES.sub(" ", text))
 
 
+@cache  # big diagrams repeat their strings: escape each once
 def html_text(text: str) -> str:
     """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
     escaped = (

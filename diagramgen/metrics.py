@@ -43,6 +43,7 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return total * size / UNITS_PER_EM
 
 
+@cache
 def fit(text: str, size: float, width: float, bold: bool = False) -> str:
     """Return ``text``, shortened with "…" if needed so that it is at most ``width`` points wide."""
     if text_width(text, size, bold) <= width:

@@ -23,7 +23,7 @@ __all__ = [
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\n?", re.S)
 _ITEM_TITLE = re.compile(r"<title>[^<]*</title>\n")
-_ID = re.compile(r'\bid="([^"]+)"')
+_ID = re.compile(r' id="')  # Graphviz writes every id as ' id="...": no \b scan needed
 _REFERENCE = re.compile(r'(href="#|url\(#)([^")]+)')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
@@ -59,7 +59,7 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
     # Node and edge titles are Graphviz names ("host_web"): noise as tooltips.
     svg = _ITEM_TITLE.sub("", svg)
     # prefix_for() keeps prefixes to [A-Za-z0-9_-]: safe in a replacement template.
-    svg = _ID.sub(rf'id="{prefix}-\1"', svg)
+    svg = _ID.sub(f' id="{prefix}-', svg)
     svg = _REFERENCE.sub(rf"\1{prefix}-\2", svg)
     svg = svg.replace(_FONT_FAMILY, 'font-family="DejaVu Sans,Verdana,sans-serif"')
     head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
@@ -79,7 +79,7 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
 def _characters(svg: str) -> dict[str, str]:
     """Return the characters drawn in each weight, sorted (the subset's input)."""
     used: dict[str, set[str]] = {"normal": set(), "bold": set()}
-    for attributes, text in _TEXT.findall(svg):
+    for attributes, text in set(_TEXT.findall(svg)):  # texts repeat: unescape each once
         weight = "bold" if 'font-weight="bold"' in attributes else "normal"
         used[weight].update(html.unescape(text))
     return {weight: "".join(sorted(chars)) for weight, chars in used.items() if chars - {" "}}
