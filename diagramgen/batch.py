@@ -182,6 +182,13 @@ def _work_in_worker(
         signal.alarm(0)
 
 
+def _warm_up() -> None:
+    """Import in the parent what every worker needs: forked workers then start with it."""
+    import graphviz  # type: ignore[import-untyped]  # noqa: F401
+
+    from . import _fastschema, layout  # noqa: F401
+
+
 def _context() -> BaseContext:
     import multiprocessing
 
@@ -270,6 +277,7 @@ def run_batch(
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers > 1:
+        _warm_up()
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []

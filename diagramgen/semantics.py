@@ -146,8 +146,25 @@ class _Walk:
 _TEXT_KEYS = ("title", "name", "ref", "label")
 
 
+def _longest(document: Any) -> int:
+    """Return the length of the longest string value in ``document`` (a quick first pass)."""
+    longest = 0
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and len(node) > longest:
+            longest = len(node)
+    return longest
+
+
 def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
     """Yield a finding for each title, name, label, library or ref longer than the limit."""
+    if _longest(document) <= limits.text:
+        return  # the usual case: no pointers to build
     stack: list[tuple[Any, str, str]] = [(document, "", "")]
     while stack:
         node, pointer, key = stack.pop()

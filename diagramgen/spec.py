@@ -160,10 +160,6 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
         raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise SpecInvalid(file, [Problem(0, 0, None, f"invalid JSON: {error}")]) from None
-    depth = _depth(document)
-    if depth > limits.depth:
-        message = f"is nested {depth} levels deep; {limits.hint('depth')}"
-        raise SpecInvalid(file, [Problem(0, 0, None, message)])
     if not isinstance(document, dict):
         kind = _json_kind(document)
         message = f'must be a JSON object {{"version": 1, "hosts": [...]}}, not {kind}'
@@ -263,7 +259,11 @@ def validate(
         raise SpecInvalid(file, _place([finding], text))
     findings = semantics.check(document, limits)
     if not findings and _passes_compiled_schema(document):
-        return
+        return  # valid: the schema bounds its depth, no need to measure it
+    depth = _depth(document)
+    if depth > limits.depth:
+        message = f"is nested {depth} levels deep; {limits.hint('depth')}"
+        raise SpecInvalid(file, [Problem(0, 0, None, message)])
     flagged = {finding.pointer for finding in findings}
     for error in _validator().iter_errors(document):
         for finding in _translate(error):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache, wraps
 
 __all__ = [
     "BYTE_FORMS",
@@ -62,6 +63,20 @@ def _unit_hint(unit: str) -> str:
     return ""
 
 
+def _memoized(parse: Callable[[object], int]) -> Callable[[object], int]:
+    """Cache a parser for JSON scalars; lists and objects (always errors) go straight through."""
+    cached = lru_cache(maxsize=4096, typed=True)(parse)  # typed: True is not 1
+
+    @wraps(parse)
+    def wrapper(value: object) -> int:
+        if isinstance(value, (str, int, float)):
+            return cached(value)
+        return parse(value)
+
+    return wrapper
+
+
+@_memoized
 def parse_bytes(value: object) -> int:
     """Return a memory or disk quantity in bytes.
 
@@ -114,6 +129,7 @@ def _bytes_hint(text: str) -> str:
     return ""
 
 
+@_memoized
 def parse_cpu(value: object) -> int:
     """Return a CPU quantity in millicores.
 
