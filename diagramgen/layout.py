@@ -14,7 +14,7 @@ from .cells import FONT, Cell, Line, lines_height, render_table
 from .escape import html_text
 from .model import Host, Spec
 from .panel import panel_label
-from .stacks import Block, Style, container_block, host_bars, host_title, vm_block
+from .stacks import DETAIL_SIZE, Block, Style, container_block, host_bars, host_title, vm_block
 from .themes import Theme
 from .totals import Totals
 
@@ -91,7 +91,13 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
             "ranksep": "0.5",
             "labelloc": "t",
         },
-        node_attr={"shape": "plain", "fontname": FONT},
+        # Detail lines are drawn in the nodes' own font: see cells.Line.plain.
+        node_attr={
+            "shape": "plain",
+            "fontname": FONT,
+            "fontsize": f"{DETAIL_SIZE:g}",
+            "fontcolor": theme.detail,
+        },
         edge_attr={
             "fontname": FONT,
             "fontsize": "8",

@@ -20,6 +20,7 @@ from .totals import RESOURCES, Figures, Totals, percent
 from .units import format_amount
 
 __all__ = [
+    "DETAIL_SIZE",
     "ITEMS_PER_ROW",
     "MAX_BAND_WIDTH",
     "Block",
@@ -91,8 +92,10 @@ class Style:
         return Line(text, size, self.theme.text, bold)
 
     def detail(self, text: str, warn: bool = False) -> Line:
-        colour = self.theme.warn if warn else self.theme.detail
-        return Line(text, DETAIL_SIZE, colour, warn)
+        """Return a line of detail text: the host table's default font (see layout.to_dot)."""
+        if warn:
+            return Line(text, DETAIL_SIZE, self.theme.warn, True)
+        return Line(text, DETAIL_SIZE, self.theme.detail, plain=True)
 
     def layer(self, layer: Layer | None, kind: str, default: str) -> list[Line]:
         if layer is None:
