@@ -50,10 +50,6 @@ class Sum:
         return Sum(0, 1) if figure is None else Sum(figure * times, 0)
 
     @property
-    def exact(self) -> bool:
-        return self.unknown == 0
-
-    @property
     def known(self) -> int | None:
         """Return the known part, or ``None`` when only unknown contributors make the sum."""
         return None if self.unknown and self.value == 0 else self.value
