@@ -1,6 +1,9 @@
 """Find the specs a command line names: files, folders (every ``*.json`` below) and globs.
 
-Links to folders are not followed (a link can point anywhere, or at its own parent).
+Links to folders are not followed (a link can point anywhere, or at its own parent), and
+hidden files and folders are skipped: ``.git``, and the manifest diagramgen writes beside its
+outputs (``.diagramgen.json``), which would otherwise be taken for a spec when the outputs
+live inside the spec folder.
 Each spec gets the name its outputs are written under: its path relative to the folder or
 glob base it was found from, without ``.json`` (``specs/web/a.json`` found in ``specs/`` is
 ``web/a``). Two specs that would write the same output are an error before anything is done.
@@ -55,7 +58,12 @@ def find_specs(arguments: list[str]) -> list[Found]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            specs = [p for p in walk_files(path) if p.suffix == ".json"]
+            specs = [
+                p
+                for p in walk_files(path)
+                if p.suffix == ".json"
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ]
             if not specs:
                 raise UsageError(f"{argument}: no *.json files in this folder")
             found += [Found(spec, _name(spec, path)) for spec in specs]

@@ -314,3 +314,14 @@ def test_every_example_and_render_fixture_renders_in_one_batch(tmp_path: Path) -
     specs = find_specs([str(p) for p in example_specs()] + [str(DATA / "render")])
     summary = run_batch(specs, ["svg"], OPTIONS, tmp_path)
     assert not summary.failed
+
+
+def test_outputs_inside_the_spec_folder_are_not_taken_for_specs(tree: Path) -> None:
+    out = tree / "img"
+    first = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out)
+    assert not first.failed and (out / ".diagramgen.json").exists()
+    (tree / ".git").mkdir()
+    (tree / ".git" / "config.json").write_text("{}")
+    again = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out)
+    assert [o.spec.name for o in again.outcomes] == ["container", "team/hybrid", "vm"]
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 3
