@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .discover import Found
 from .engines import TIMEOUT, select_engine
-from .errors import DiagramgenError
+from .errors import DiagramgenError, Problem, SpecInvalid
 from .limits import DEFAULT_LIMITS, Limits
 from .output import (
     OUTPUT_SUFFIXES,
@@ -36,6 +36,7 @@ from .output import (
     write_atomic,
 )
 from .render import Options
+from .spec import too_big
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -57,9 +58,24 @@ def _build() -> str:
     return state.hexdigest()
 
 
-def input_key(spec: bytes, output: str, options: Options, engine: str) -> str:
-    """Return the key of everything an output depends on."""
+def _read(path: Path, limits: Limits) -> bytes:
+    """Return a spec's bytes; one that cannot be read or is too large is a failed spec."""
+    try:
+        size = path.stat().st_size
+        if size > limits.spec_bytes:
+            raise SpecInvalid(str(path), [too_big(size, limits)])
+        return path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SpecInvalid(str(path), [Problem(0, 0, None, f"cannot read: {reason}")]) from None
+
+
+def input_key(
+    spec: bytes, output: str, options: Options, engine: str, limits: Limits = DEFAULT_LIMITS
+) -> str:
+    """Return the key of everything an output depends on (limits decide whether it exists)."""
     inputs = {
+        "limits": asdict(limits),
         "spec": digest(spec),
         "diagramgen": __version__,
         "build": _build(),
@@ -265,8 +281,14 @@ def run_batch(
     outcomes: list[Outcome] = []
     tasks: list[_Task] = []
     for spec in specs:
-        data = spec.path.read_bytes()
-        keys = {output: input_key(data, output, options, engine) for output in formats}
+        try:
+            data = _read(spec.path, limits)
+        except SpecInvalid as error:
+            outcome = Outcome(spec, "failed", errors=error.lines(), remove_stale=False)
+            outcomes.append(outcome)
+            done(outcome)
+            continue
+        keys = {output: input_key(data, output, options, engine, limits) for output in formats}
         names = {output: f"{spec.name}.{output}" for output in formats}
         stale = [o for o in formats if force or not manifest.fresh(names[o], keys[o])]
         if not stale:
@@ -310,6 +332,8 @@ def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
     """Remove a failed spec's old outputs: they no longer show what the spec says."""
     removed = []
     for suffix in OUTPUT_SUFFIXES:
+        if f"{name}{suffix}" not in manifest.entries:
+            continue  # not written by diagramgen: not ours to remove
         try:
             target = safe_target(folder, f"{name}{suffix}")
         except DiagramgenError:

@@ -202,8 +202,12 @@ def render(
     options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
     limits = parse_limits(limit)
     if "-" in specs:
+        if check:
+            raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
         _render_stdin(specs, chosen, options, limits, name)
         return
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output}: is a file; -o takes a folder")
     from .batch import run_batch
     from .discover import find_specs
 
@@ -315,10 +319,12 @@ def compare(
         return
     panel = comparison_label(side_a, side_b, verify_theme(theme))
     name = f"{Path(first).stem}-vs-{Path(second).stem}"
-    base = output or Path("output") / f"{name}.svg"
-    pictures = draw(spec, chosen, options, base.stem, panel=panel, limits=parse_limits(limit))
+    base = output or Path("output") / name
+    if base.suffix.lstrip(".") in ("svg", "png", "pdf", "dot"):
+        base = base.with_suffix("")  # -o cmp.svg: the stem; -o design-1.2: the whole name
+    pictures = draw(spec, chosen, options, base.name, panel=panel, limits=parse_limits(limit))
     for kind, data in pictures.items():
-        target = base.with_suffix(f".{kind}")
+        target = base.with_name(f"{base.name}.{kind}")
         write_atomic(target, data)
         typer.echo(f"wrote {target}", err=True)
 
@@ -382,4 +388,8 @@ def main() -> NoReturn:
     except DiagramgenError as error:
         _print_error(error)
         sys.exit(error.exit_code)
+    except OSError as error:  # a file the user named cannot be written or read
+        where = f"{error.filename}: " if error.filename else ""
+        typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
+        sys.exit(1)
     sys.exit(0)  # pragma: no cover - typer exits itself

@@ -48,6 +48,17 @@ def _name(path: Path, base: Path) -> str:
     return str(name)
 
 
+def _through_link(path: Path, base: Path) -> bool:
+    """Return whether ``path`` is reached through a linked folder below ``base`` (``**`` follows
+    links; folder arguments do not, and globs should not either)."""
+    folder = path.parent
+    while folder != base and folder != folder.parent and base in folder.parents:
+        if folder.is_symlink():
+            return True
+        folder = folder.parent
+    return False
+
+
 def find_specs(arguments: list[str]) -> list[Found]:
     """Return the specs named by ``arguments``, in the order given, folders sorted by path.
 
@@ -72,7 +83,7 @@ def find_specs(arguments: list[str]) -> list[Found]:
         elif _MAGIC & set(argument):
             base = _glob_base(argument)
             matches = sorted(Path(m) for m in glob.glob(argument, recursive=True))
-            specs = [m for m in matches if m.is_file()]
+            specs = [m for m in matches if m.is_file() and not _through_link(m, base)]
             if not specs:
                 raise UsageError(f"{argument}: no file matches this pattern")
             found += [Found(spec, _name(spec, base)) for spec in specs]

@@ -275,4 +275,5 @@ def select_engine(name: str = "auto") -> Engine:
         raise EngineError(
             f"{prefix}Graphviz `dot` is not on PATH; install it: {_install_command()}"
         )
+    _fonts_conf()  # now, in this process: batch workers exit without atexit clean-up
     return Engine("system", _system_version(executable), executable)

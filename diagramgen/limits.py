@@ -40,6 +40,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_HIGHEST = 2**53
 
 
 def parse_limits(items: list[str] | None) -> Limits:
@@ -55,7 +56,7 @@ def parse_limits(items: list[str] | None) -> Limits:
             number = int(value.replace("_", ""))
         except ValueError:
             raise UsageError(f"--limit {name}: {value!r} is not a whole number") from None
-        if number < 1:
-            raise UsageError(f"--limit {name}: must be at least 1")
+        if not 1 <= number <= _HIGHEST:
+            raise UsageError(f"--limit {name}: must be between 1 and {_HIGHEST:,}")
         limits = replace(limits, **{field: number})
     return limits

@@ -60,6 +60,10 @@ def _validator() -> Any:
     return Draft202012Validator(schema())
 
 
+#: The deepest a valid spec nests: document, hosts, host, vms, VM, containers, container, limits.
+_SCHEMA_DEPTH = 8
+
+
 def _passes_compiled_schema(document: dict[str, Any]) -> bool:
     """Return whether the compiled schema accepts the document (the fast path: no jsonschema).
 
@@ -82,7 +86,7 @@ def load(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Spec:
     try:
         size = Path(path).stat().st_size
         if size > limits.spec_bytes:
-            raise SpecInvalid(file, [_too_big(size, limits)])
+            raise SpecInvalid(file, [too_big(size, limits)])
         data = Path(path).read_bytes()
     except IsADirectoryError:
         raise SpecInvalid(file, [Problem(0, 0, None, "is a folder, not a spec file")]) from None
@@ -92,7 +96,8 @@ def load(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Spec:
     return load_text(data, file, limits)
 
 
-def _too_big(size: int, limits: Limits) -> Problem:
+def too_big(size: int, limits: Limits) -> Problem:
+    """Return the problem of a spec of ``size`` bytes, above the limit."""
     message = f"is {format_bytes(size)}, too large for a spec ({limits.hint('spec_bytes')} bytes)"
     return Problem(0, 0, None, message)
 
@@ -100,7 +105,7 @@ def _too_big(size: int, limits: Limits) -> Problem:
 def load_text(data: bytes | str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> Spec:
     """Return the model of a spec given as bytes or text; ``file`` names it in errors."""
     if len(data) > limits.spec_bytes:
-        raise SpecInvalid(file, [_too_big(len(data), limits)])
+        raise SpecInvalid(file, [too_big(len(data), limits)])
     text = _decode(data, file) if isinstance(data, bytes) else data
     document = parse(text, file, limits)
     validate(document, text, file, limits)
@@ -258,7 +263,7 @@ def validate(
         finding = Finding("/version", message)
         raise SpecInvalid(file, _place([finding], text))
     findings = semantics.check(document, limits)
-    if not findings and _passes_compiled_schema(document):
+    if not findings and _passes_compiled_schema(document) and limits.depth >= _SCHEMA_DEPTH:
         return  # valid: the schema bounds its depth, no need to measure it
     depth = _depth(document)
     if depth > limits.depth:

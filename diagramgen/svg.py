@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import re
@@ -24,7 +25,8 @@ _COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\n?", re.S)
 _ITEM_TITLE = re.compile(r"<title>[^<]*</title>\n")
 _ID = re.compile(r' id="')  # Graphviz writes every id as ' id="...": no \b scan needed
-_REFERENCE = re.compile(r'(href="#|url\(#)([^")]+)')
+# Only in attributes (="...): text content keeps a user's "url(#top)" as it is.
+_REFERENCE = re.compile(r'(href="#|="url\(#)([^")]+)')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
 _FONT_FAMILY = 'font-family="DejaVu Sans"'
@@ -42,7 +44,9 @@ BASIC_CHARACTERS = "".join(
 def prefix_for(name: str) -> str:
     """Return an id prefix for a diagram called ``name`` (letters, digits, ``-`` and ``_``)."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
-    return safe if safe[:1].isalpha() else f"d-{safe}" if safe else "diagram"
+    if safe != name:  # names that differ only in the characters replaced stay apart
+        safe = f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:8]}".strip("-")
+    return safe if safe[:1].isalpha() else f"d-{safe}"
 
 
 def _xml(text: str) -> str:
