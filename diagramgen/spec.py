@@ -128,19 +128,39 @@ def _decode(data: bytes, file: str) -> str:
         raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+class _Object(dict[str, Any]):
+    """A JSON object that repeated some of its keys (json keeps only the last value)."""
+
+    duplicates: list[str]
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
+    duplicates = []
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKey(key)
+            duplicates.append(key)
         result[key] = value
-    return result
+    if not duplicates:
+        return result
+    marked = _Object(result)
+    marked.duplicates = duplicates
+    return marked
+
+
+def _duplicates(document: Any) -> list[tuple[str, str]]:
+    """Return (pointer of the object, key) for every repeated key, in document order."""
+    found = []
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, _Object):
+            found += [(pointer, key) for key in node.duplicates]
+        if isinstance(node, dict):
+            stack.extend((value, semantics.join(pointer, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, semantics.join(pointer, i)) for i, value in enumerate(node))
+    return found
 
 
 def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -157,14 +177,21 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
         message = f"invalid JSON: {_explain(error, text)}"
         line, column = _syntax_position(error, text)
         raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
-    except _DuplicateKey as error:
-        position = _find_key(text, error.key)
-        message = f'duplicate key "{_clip(error.key)}"; each key may appear once per object'
-        raise SpecInvalid(file, [Problem(*position, None, message)]) from None
     except RecursionError:
         raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise SpecInvalid(file, [Problem(0, 0, None, f"invalid JSON: {error}")]) from None
+    duplicates = _duplicates(document)
+    if duplicates:
+        findings = [
+            Finding(
+                semantics.join(pointer, key),
+                f'duplicate key "{_clip(key)}"; each key may appear once per object',
+                at_key=True,
+            )
+            for pointer, key in duplicates
+        ]
+        raise SpecInvalid(file, _place(findings, text))
     if not isinstance(document, dict):
         kind = _json_kind(document)
         message = f'must be a JSON object {{"version": 1, "hosts": [...]}}, not {kind}'
@@ -215,17 +242,6 @@ def _depth(document: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((value, level + 1) for value in node)
     return deepest
-
-
-def _find_key(text: str, key: str) -> tuple[int, int]:
-    # Position of the second occurrence of the key: the duplicate the hook rejected.
-    needle = json.dumps(key)
-    first = text.find(needle)
-    second = text.find(needle, first + 1) if first >= 0 else -1
-    if second < 0:
-        return (0, 0)
-    line = text.count("\n", 0, second) + 1
-    return (line, second - (text.rfind("\n", 0, second) + 1) + 1)
 
 
 def _json_kind(value: Any) -> str:
