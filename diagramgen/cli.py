@@ -6,6 +6,7 @@ exit 2 for a bad command line. Results go to stdout.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -385,11 +386,31 @@ def main() -> NoReturn:
     """Run the command line; the console script's entry point."""
     try:
         app(standalone_mode=True)
+        code = 0
+    except SystemExit as done:  # how Typer ends every command, usage errors included
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        if isinstance(done.code, str):
+            typer.echo(done.code, err=True)
     except DiagramgenError as error:
         _print_error(error)
-        sys.exit(error.exit_code)
+        code = error.exit_code
     except OSError as error:  # a file the user named cannot be written or read
         where = f"{error.filename}: " if error.filename else ""
         typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
-        sys.exit(1)
-    sys.exit(0)  # pragma: no cover - typer exits itself
+        code = 1
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown.
+
+    Freeing every module and cache takes about 35 ms, a fifth of a small render. Everything
+    diagramgen writes is closed by now (atomic writes close their files), the engines' temporary
+    files are removed here, and the output streams are flushed.
+    """
+    from .engines import clean_up
+
+    clean_up()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

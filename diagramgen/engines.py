@@ -32,6 +32,7 @@ __all__ = [
     "TIMEOUT",
     "Engine",
     "EngineError",
+    "clean_up",
     "select_engine",
 ]
 
@@ -59,14 +60,24 @@ def _fonts_xml() -> bytes:
     return template.replace("@FONTS@", html.escape(str(FONTS))).encode("utf-8")
 
 
+_TEMPORARY: list[Path] = []
+
+
 @cache
 def _fonts_conf() -> str:
     """Return the path of a private copy of the configuration, for the system ``dot``."""
     folder = Path(tempfile.mkdtemp(prefix="diagramgen-fonts-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    _TEMPORARY.append(folder)
+    atexit.register(clean_up)
     path = folder / "fonts.conf"
     path.write_bytes(_fonts_xml())
     return str(path)
+
+
+def clean_up() -> None:
+    """Remove the temporary files the engines made (also run at exit)."""
+    while _TEMPORARY:
+        shutil.rmtree(_TEMPORARY.pop(), ignore_errors=True)
 
 
 def _install_command() -> str:
