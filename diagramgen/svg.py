@@ -64,7 +64,8 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
     svg = _ITEM_TITLE.sub("", svg)
     # prefix_for() keeps prefixes to [A-Za-z0-9_-]: safe in a replacement template.
     svg = _ID.sub(f' id="{prefix}-', svg)
-    svg = _REFERENCE.sub(rf"\1{prefix}-\2", svg)
+    if 'href="#' in svg or '="url(#' in svg:  # rare (gradients, links): skip the scan otherwise
+        svg = _REFERENCE.sub(rf"\1{prefix}-\2", svg)
     svg = svg.replace(_FONT_FAMILY, 'font-family="DejaVu Sans,Verdana,sans-serif"')
     head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
     labels = f"{prefix}-title"
@@ -80,8 +81,17 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
     return svg[: opening.start()] + tag + "\n" + "\n".join(head) + svg[opening.end() :]
 
 
+_ASCII = re.compile(r"[\x00-\x7f]+")
+
+
 def _characters(svg: str) -> dict[str, str]:
-    """Return the characters drawn in each weight, sorted (the subset's input)."""
+    """Return the characters drawn in each weight, sorted (the subset's input).
+
+    When every character of the document is in the shipped basic subsets (the usual case),
+    those cover both weights and the texts need not be read one by one.
+    """
+    if set(_ASCII.sub("", svg)) <= set(BASIC_CHARACTERS):
+        return {"normal": BASIC_CHARACTERS, "bold": BASIC_CHARACTERS}
     used: dict[str, set[str]] = {"normal": set(), "bold": set()}
     for attributes, text in set(_TEXT.findall(svg)):  # texts repeat: unescape each once
         weight = "bold" if 'font-weight="bold"' in attributes else "normal"
