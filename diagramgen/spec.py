@@ -215,6 +215,8 @@ def _syntax_position(error: json.JSONDecodeError, text: str) -> tuple[int, int]:
 def _explain(error: json.JSONDecodeError, text: str) -> str:
     if text.startswith(("//", "/*", "#"), error.pos):
         return 'JSON has no comments; write them as a "$comment" key (any object may have one)'
+    if error.msg.startswith("Illegal trailing comma"):  # Python 3.13 and later say so
+        return f"a trailing comma before {'}' if 'object' in error.msg else ']'}; JSON allows none"
     if error.pos >= len(text.rstrip()):
         return "the file ends too early; is a bracket or brace left open?"
     trailing_comma = text[: error.pos].rstrip().endswith(",")
