@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         shutil.which("chromium") or shutil.which("chromium-browser")
     ):
         pytest.skip("no headless Chromium on PATH (apt-get install chromium)")
+
+
+def cli(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m diagramgen`` from this checkout; stdout and stderr as bytes."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "diagramgen", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+    )
+
+
+def cli_text(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m diagramgen`` from this checkout; stdout and stderr as text."""
+    done = cli(*args, cwd=cwd, stdin=stdin, timeout=timeout)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )

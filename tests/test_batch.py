@@ -20,7 +20,7 @@ from diagramgen.errors import UsageError
 from diagramgen.output import MANIFEST
 from diagramgen.render import Options
 
-from .conftest import DATA, ROOT, example_specs
+from .conftest import DATA, ROOT, cli, example_specs
 
 OPTIONS = Options(engine="embedded")
 
@@ -44,18 +44,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _cli(
-    *args: str, cwd: Path = ROOT, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-        input=stdin,
-    )
+_cli = cli
 
 
 def test_folders_files_and_globs_keep_relative_subfolders(tree: Path) -> None:

@@ -11,24 +11,12 @@ import pytest
 from diagramgen import __version__, load
 from diagramgen.cli import app
 
-from .conftest import DATA, ROOT, example_specs
+from .conftest import DATA, ROOT, cli_text, example_specs
 
 INVALID = DATA / "invalid"
 
 
-def run(
-    *args: str, stdin: bytes | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        env=env,
-        timeout=60,
-    )
+run = cli_text
 
 
 def test_version() -> None:

@@ -1,31 +1,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from diagramgen import load
 from diagramgen.compare import compare
 
-from .conftest import ROOT
+from .conftest import ROOT, cli_text
 
 GIB = 1024**3
 AS_VMS = ROOT / "specs" / "compare" / "as-vms.json"
 AS_CONTAINERS = ROOT / "specs" / "compare" / "as-containers.json"
 
 
-def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
+_cli = cli_text
 
 
 def test_compare_measures_both_sides_by_hand() -> None:

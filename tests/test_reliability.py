@@ -27,7 +27,7 @@ from diagramgen.render import Options, render
 from diagramgen.themes import THEMES
 from diagramgen.totals import compute
 
-from .conftest import ROOT
+from .conftest import ROOT, cli
 from .strategies import specs
 
 OPTIONS = Options(engine="embedded")
@@ -60,18 +60,7 @@ def test_a_sample_of_valid_specs_renders_on_both_engines(
     assert svg.startswith(b"<?xml")
 
 
-def _cli(
-    *args: str, stdin: bytes | None = None, cwd: Path = ROOT, timeout: float = 120
-) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        input=stdin,
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=timeout,
-    )
+_cli = cli
 
 
 BROKEN = {

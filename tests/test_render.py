@@ -18,7 +18,7 @@ from diagramgen.engines import EngineError
 from diagramgen.errors import UsageError
 from diagramgen.render import MAX_RASTER, Options, render, verify_formats
 
-from .conftest import ROOT, example_specs
+from .conftest import ROOT, cli_text, example_specs
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HYBRID = ROOT / "specs" / "hybrid.json"
@@ -132,16 +132,7 @@ def test_output_is_byte_identical_across_processes() -> None:
     assert runs[0].stderr == runs[1].stderr == ""
 
 
-def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
+_cli = cli_text
 
 
 def test_cli_render_writes_each_format(tmp_path: Path) -> None:

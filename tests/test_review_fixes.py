@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,22 +15,13 @@ from diagramgen.limits import Limits, parse_limits
 from diagramgen.render import Options, render
 from diagramgen.svg import prefix_for
 
-from .conftest import ROOT
+from .conftest import ROOT, cli
 
 OPTIONS = Options(engine="embedded")
 VM = (ROOT / "specs" / "vm.json").read_bytes()
 
 
-def _cli(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "diagramgen", *args],
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        input=stdin,
-    )
+_cli = cli
 
 
 def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> None:
