@@ -72,3 +72,36 @@ def cli_text(
     return subprocess.CompletedProcess(
         done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
     )
+
+
+def cli_on_terminal(
+    *args: str, stream: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[int, bytes]:
+    """Run ``python -m diagramgen`` with ``stream`` ("stdout" or "stderr") on a pseudo-terminal.
+
+    Return the exit code and what the terminal showed; the other stream is discarded.
+    """
+    import pty
+
+    primary, secondary = pty.openpty()
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: secondary}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "diagramgen", *args],
+        stdout=streams["stdout"],
+        stderr=streams["stderr"],
+        cwd=cwd or ROOT,
+        env={**(os.environ if env is None else env), "PYTHONPATH": str(ROOT), "TERM": "xterm"},
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    code = process.wait(timeout=120)
+    os.close(primary)
+    return code, b"".join(chunks)

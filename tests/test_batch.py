@@ -6,8 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from diagramgen.errors import UsageError
 from diagramgen.output import MANIFEST
 from diagramgen.render import Options
 
-from .conftest import DATA, ROOT, cli, example_specs
+from .conftest import DATA, ROOT, cli, cli_on_terminal, example_specs
 
 OPTIONS = Options(engine="embedded")
 
@@ -251,39 +249,11 @@ def test_cli_quiet_prints_nothing_and_no_progress_without_a_terminal(
 
 
 def test_progress_bar_on_a_terminal(tree: Path, tmp_path: Path) -> None:
-    import pty
-
-    primary, secondary = pty.openpty()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "diagramgen",
-            "render",
-            str(tree),
-            "-o",
-            str(tmp_path / "o"),
-            "-j",
-            "1",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=secondary,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"},
+    code, shown_bytes = cli_on_terminal(
+        "render", str(tree), "-o", str(tmp_path / "o"), "-j", "1", stream="stderr"
     )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert process.wait(timeout=120) == 0
-    os.close(primary)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert code == 0
+    shown = shown_bytes.decode("utf-8", "replace")
     assert "rendering" in shown and "rendered 3, unchanged 0, failed 0" in shown
 
 

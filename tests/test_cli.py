@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from diagramgen import __version__, load
 from diagramgen.cli import app
 
-from .conftest import DATA, ROOT, cli_text, example_specs
+from .conftest import DATA, ROOT, cli_on_terminal, cli_text, example_specs
 
 INVALID = DATA / "invalid"
 
@@ -179,34 +177,13 @@ def test_totals_json_has_the_documented_keys() -> None:
 
 
 def test_totals_colour_only_on_a_terminal_and_without_no_color() -> None:
-    import pty
-
-    def through_pty(env: dict[str, str]) -> bytes:
-        primary, secondary = pty.openpty()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "diagramgen", "totals", "specs/container.json"],
-            stdout=secondary,
-            stderr=subprocess.DEVNULL,
-            cwd=ROOT,
-            env={**env, "PYTHONPATH": str(ROOT)},
-        )
-        os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        process.wait(timeout=60)
-        os.close(primary)
-        return b"".join(chunks)
-
     base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    assert b"\x1b[" in through_pty(base)
-    assert b"\x1b[" not in through_pty({**base, "NO_COLOR": "1"})
+    _, coloured = cli_on_terminal("totals", "specs/container.json", stream="stdout", env=base)
+    _, plain = cli_on_terminal(
+        "totals", "specs/container.json", stream="stdout", env={**base, "NO_COLOR": "1"}
+    )
+    assert b"\x1b[" in coloured
+    assert b"\x1b[" not in plain
 
 
 def test_totals_of_an_invalid_spec_gives_the_validation_errors() -> None:
