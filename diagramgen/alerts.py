@@ -61,37 +61,39 @@ def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
             yield Alert("unspecified", container.pointer, message, label)
 
 
+def _exceeded(
+    label: str, used: Figures, bounds: Resources, action: str, bound: str
+) -> Iterator[tuple[str, str, str]]:
+    """Yield (resource, message, subject) for each resource used beyond its known bound."""
+    for resource in RESOURCES:
+        limit = getattr(bounds, resource)
+        total = used.get(resource)
+        if limit is None or total.value <= limit:
+            continue
+        amount = total.label(resource, at_least="at least ")
+        message = (
+            f"{label} {action} {amount} of {resource} but {bound} {format_amount(resource, limit)}"
+        )
+        share = percent(total, limit)
+        subject = f"{label}, {share}% of {resource}" if share is not None else label
+        yield resource, message, subject
+
+
 def _overcommit(host: Host, committed: Figures) -> Iterator[Alert]:
     label = _label("host", host.name, host.id)
-    for resource in RESOURCES:
-        capacity = getattr(host.infrastructure.capacity, resource)
-        total = committed.get(resource)
-        if capacity is not None and total.value > capacity:
-            amount = total.label(resource, at_least="at least ")
-            message = (
-                f"{label} commits {amount} of {resource} but has "
-                f"{format_amount(resource, capacity)}"
-                + (f" ({percent(total, capacity)}%)" if capacity else "")
-            )
-            subject = f"{label}, {percent(total, capacity)}% of {resource}" if capacity else label
-            yield Alert(f"{resource}-overcommit", host.pointer, message, subject)
+    capacity = host.infrastructure.capacity
+    for resource, message, subject in _exceeded(label, committed, capacity, "commits", "has"):
+        share = percent(committed.get(resource), getattr(capacity, resource))
+        if share is not None:
+            message += f" ({share}%)"
+        yield Alert(f"{resource}-overcommit", host.pointer, message, subject)
 
 
 def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
     label = _label("VM", vm.name, vm.id)
     yield from _unspecified(vm.pointer, label, _missing(vm.allocated), "allocated")
-    for resource in RESOURCES:
-        allocated = getattr(vm.allocated, resource)
-        total = used.get(resource)
-        if allocated is not None and total.value > allocated:
-            amount = total.label(resource, at_least="at least ")
-            message = (
-                f"{label} holds {amount} of {resource} but is allocated "
-                f"{format_amount(resource, allocated)}"
-            )
-            share = percent(total, allocated)
-            subject = f"{label}, {share}% of {resource}" if share is not None else label
-            yield Alert("vm-overflow", vm.pointer, message, subject)
+    for _, message, subject in _exceeded(label, used, vm.allocated, "holds", "is allocated"):
+        yield Alert("vm-overflow", vm.pointer, message, subject)
     yield from _layer(vm.guest_os, "guest OS", label)
     yield from _layer(vm.engine, "engine", label)
     for app in vm.apps:
