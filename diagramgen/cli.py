@@ -89,8 +89,9 @@ def validate(
 ) -> None:
     """Check specs against the schema and the stack rules; print every problem found."""
     from .limits import parse_limits
-    from .report import count
+    from .report import counts_text
     from .spec import load, load_text
+    from .totals import compute
 
     limits = parse_limits(limit)
     for spec in specs:
@@ -112,23 +113,7 @@ def validate(
             failed = True
             continue
         if not quiet:
-            vms = sum(len(host.vms) for host in model.hosts)
-            containers = sum(
-                c.replicas
-                for host in model.hosts
-                for group in (host.containers, *(vm.containers for vm in host.vms))
-                for c in group
-            )
-            apps = sum(len(vm.apps) for host in model.hosts for vm in host.vms)
-            counts = ", ".join(
-                count(number, noun)
-                for number, noun in (
-                    (len(model.hosts), "host"),
-                    (vms, "VM"),
-                    (containers, "container"),
-                    (apps, "app"),
-                )
-            )
+            counts = counts_text(compute(model).diagram)
             typer.echo(f"{name}: valid ({counts})")
     if failed:
         raise typer.Exit(1)

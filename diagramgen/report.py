@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .model import Resources, Spec
-from .totals import RESOURCES, Figures, Sum, Totals, percent
+from .totals import RESOURCES, DiagramTotals, Figures, Sum, Totals, percent
 from .units import format_amount
 
-__all__ = ["count", "figures_data", "totals_data", "totals_text"]
+__all__ = ["count", "counts_text", "figures_data", "totals_data", "totals_text"]
 
 WIDTH = 80
 
@@ -160,15 +160,7 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
 
 def _diagram(totals: Totals, paint: Paint) -> list[str]:
     diagram = totals.diagram
-    counts = ", ".join(
-        count(number, noun)
-        for number, noun in (
-            (diagram.hosts, "host"),
-            (diagram.vms, "VM"),
-            (diagram.containers, "container"),
-            (diagram.apps, "app"),
-        )
-    )
+    counts = counts_text(diagram)
     amounts = {key: _amount(key, diagram.os_overhead.get(key)) for key in RESOURCES}
     overhead = ", ".join(
         text if text.endswith("vCPU") else f"{text} {key}" for key, text in amounts.items()
@@ -181,6 +173,19 @@ def _diagram(totals: Totals, paint: Paint) -> list[str]:
         f"    {'image disk':<18}{unique} unique ({naive} if each replica had its own copy)",
         "",
     ]
+
+
+def counts_text(diagram: DiagramTotals) -> str:
+    """Return "1 host, 3 VMs, 8 containers, 1 app" (replicas counted)."""
+    return ", ".join(
+        count(number, noun)
+        for number, noun in (
+            (diagram.hosts, "host"),
+            (diagram.vms, "VM"),
+            (diagram.containers, "container"),
+            (diagram.apps, "app"),
+        )
+    )
 
 
 def count(number: int, noun: str) -> str:
