@@ -134,18 +134,25 @@ class _Object(dict[str, Any]):
     duplicates: list[str]
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    duplicates = []
-    for key, value in pairs:
-        if key in result:
-            duplicates.append(key)
-        result[key] = value
-    if not duplicates:
-        return result
-    marked = _Object(result)
-    marked.duplicates = duplicates
-    return marked
+def _unique_keys(marked: list[_Object]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """Return a json object hook that marks objects repeating a key and lists them in ``marked``."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result
+        seen: set[str] = set()
+        duplicates = []
+        for key, _ in pairs:
+            if key in seen:
+                duplicates.append(key)
+            seen.add(key)
+        repeating = _Object(result)
+        repeating.duplicates = duplicates
+        marked.append(repeating)
+        return repeating
+
+    return build
 
 
 def _duplicates(document: Any) -> list[tuple[str, str]]:
@@ -172,7 +179,8 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
         )
         raise SpecInvalid(file, [Problem(0, 0, None, message)])
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
+        marked: list[_Object] = []
+        document = json.loads(text, object_pairs_hook=_unique_keys(marked))
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {_explain(error, text)}"
         line, column = _syntax_position(error, text)
@@ -181,7 +189,8 @@ def parse(text: str, file: str = "<stdin>", limits: Limits = DEFAULT_LIMITS) -> 
         raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise SpecInvalid(file, [Problem(0, 0, None, f"invalid JSON: {error}")]) from None
-    duplicates = _duplicates(document)
+    # Only a document that repeats a key is walked for their pointers.
+    duplicates = _duplicates(document) if marked else []
     if duplicates:
         findings = [
             Finding(
