@@ -8,9 +8,13 @@ The library API; the ``diagramgen`` command is a thin layer over it::
 
 from __future__ import annotations
 
-from .errors import DiagramgenError, Problem, SpecInvalid, UsageError
-from .model import Spec
-from .spec import load, load_text, parse, schema, validate
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import DiagramgenError, Problem, SpecInvalid, UsageError
+    from .model import Spec
+    from .spec import load, load_text, parse, schema, validate
 
 __version__ = "0.1.0"
 
@@ -27,3 +31,26 @@ __all__ = [
     "schema",
     "validate",
 ]
+
+# Loaded on first use: the command line imports this package before it knows what it will do,
+# and the validation stack is a fifth of a small render's start-up.
+_HOMES = {
+    "DiagramgenError": "errors",
+    "Problem": "errors",
+    "SpecInvalid": "errors",
+    "UsageError": "errors",
+    "Spec": "model",
+    "load": "spec",
+    "load_text": "spec",
+    "parse": "spec",
+    "schema": "spec",
+    "validate": "spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'diagramgen' has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -16,16 +16,19 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import asdict, replace
 
 from . import __version__
 from .discover import Found
 from .engines import TIMEOUT, select_engine
 from .errors import DiagramgenError, Problem, SpecInvalid
 from .limits import DEFAULT_LIMITS, Limits
+from .options import Options
 from .output import (
     OUTPUT_SUFFIXES,
     Manifest,
@@ -35,11 +38,11 @@ from .output import (
     walk_files,
     write_atomic,
 )
-from .render import Options
-from .spec import too_big
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+    from .helper import Helper
 
 __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 
@@ -60,6 +63,8 @@ def _build() -> str:
 
 def _read(path: Path, limits: Limits) -> bytes:
     """Return a spec's bytes; one that cannot be read or is too large is a failed spec."""
+    from .spec import too_big
+
     try:
         size = path.stat().st_size
         if size > limits.spec_bytes:
@@ -87,8 +92,7 @@ def input_key(
     return digest(json.dumps(inputs, sort_keys=True).encode())
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """What happened to one spec: ``rendered``, ``unchanged``, ``stale`` (check) or ``failed``."""
 
     spec: Found
@@ -100,8 +104,7 @@ class Outcome:
     remove_stale: bool = True
 
 
-@dataclass
-class Summary:
+class Summary(Struct):
     outcomes: list[Outcome]
     seconds: float
     removed: list[str] = field(default_factory=list)
@@ -115,8 +118,7 @@ class Summary:
         return any(outcome.status in ("failed", "stale") for outcome in self.outcomes)
 
 
-@dataclass(frozen=True)
-class _Task:
+class _Task(Struct, frozen=True):
     spec: Found
     data: bytes
     formats: tuple[str, ...]
@@ -198,11 +200,23 @@ def _work_in_worker(
         signal.alarm(0)
 
 
-def _warm_up() -> None:
-    """Import in the parent what every worker needs: forked workers then start with it."""
+def _work_in_helper(
+    helper: Helper, task: _Task, options: Options, folder: Path, check: bool, limits: Limits
+) -> Outcome:
+    """Render in the render helper: as in a pool worker, but the helper's death is reported."""
+    job = partial(_work_in_worker, task, options, folder, check, limits)
+    try:
+        outcome: Outcome = helper.run(job, TIMEOUT + 5)
+    except DiagramgenError as error:
+        return Outcome(task.spec, "failed", errors=[f"{task.spec.path}: {error}"])
+    return outcome
+
+
+def warm_up() -> None:
+    """Import the drawing pipeline: forked workers and the render helper then start with it."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401
 
-    from . import _fastschema, layout  # noqa: F401
+    from . import _fastschema, layout, render, spec, svg, totals  # noqa: F401
 
 
 def _context() -> BaseContext:
@@ -266,14 +280,19 @@ def run_batch(
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    helper: Helper | None = None,
 ) -> Summary:
-    """Render (or with ``check``, compare) every spec's outputs in ``folder``."""
+    """Render (or with ``check``, compare) every spec's outputs in ``folder``.
+
+    A running ``helper`` (see :mod:`diagramgen.helper`) renders the spec if only one needs it,
+    and is dismissed otherwise.
+    """
     started = time.perf_counter()
     specs = list(specs)
     done = progress or (lambda outcome: None)
     engine = ""
     if set(formats) - {"dot"}:
-        chosen = select_engine(options.engine)
+        chosen = select_engine(options.engine, helper.embedded_engine if helper else None)
         engine = f"{chosen.name} {chosen.version}"
     if not check:
         remove_stale_temporaries(folder)
@@ -297,9 +316,16 @@ def run_batch(
             done(outcome)
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
+    if helper is not None and helper.running and len(tasks) != 1:
+        helper.dismiss()
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if workers > 1:
-        _warm_up()
+    if helper is not None and helper.running:
+        results = [_work_in_helper(helper, tasks[0], options, folder, check, limits)]
+        done(results[0])
+    elif workers > 1:
+        warm_up()
+        if set(formats) - {"dot"}:
+            select_engine(options.engine)  # loaded once, here: the forked workers share it
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []

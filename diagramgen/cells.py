@@ -8,8 +8,9 @@ keeps them, and equal widths and heights are ours to decide.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import cache
+
+from msgspec import Struct, field
 
 from .escape import html_text
 from .metrics import fit, text_width
@@ -26,8 +27,7 @@ def line_height(size: float) -> float:
     return size * 1.3
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Struct, frozen=True):
     """One line of text in a cell; ``text`` is raw user or label text, escaped when drawn."""
 
     text: str
@@ -69,8 +69,7 @@ def lines_width(lines: list[Line]) -> int:
     return math.ceil(max((line.width() for line in lines), default=0) + 2 * PAD_X)
 
 
-@dataclass
-class Cell:
+class Cell(Struct):
     """A ``<TD>``: lines of text or a nested table, with its exact size and style."""
 
     lines: list[Line] = field(default_factory=list)

@@ -20,6 +20,7 @@ from . import __version__
 from .errors import DiagramgenError, SpecInvalid, UsageError
 
 if TYPE_CHECKING:
+    from .helper import Helper
     from .model import Spec
 
 __all__ = ["app", "main"]
@@ -145,6 +146,7 @@ def totals(
 
 @app.command()
 def render(
+    context: typer.Context,
     specs: Annotated[
         list[str],
         typer.Argument(
@@ -182,7 +184,7 @@ def render(
 ) -> None:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
     from .limits import parse_limits
-    from .render import Options, verify_formats
+    from .options import Options, verify_formats
 
     chosen = verify_formats(formats.split(","))
     options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
@@ -199,7 +201,9 @@ def render(
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(found, chosen, options, output, jobs, check, force, advance, limits)
+        summary = run_batch(
+            found, chosen, options, output, jobs, check, force, advance, limits, context.obj
+        )
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
@@ -289,8 +293,8 @@ def compare(
     from .compare import compare as combine
     from .compare import comparison_data, comparison_label
     from .limits import parse_limits
+    from .options import Options, verify_formats
     from .output import write_atomic
-    from .render import Options, verify_formats
     from .render import render as draw
     from .themes import verify_theme
 
@@ -367,10 +371,10 @@ def _print_error(error: DiagramgenError) -> None:
         typer.echo(line, err=True)
 
 
-def main() -> NoReturn:
-    """Run the command line; the console script's entry point."""
+def main(helper: Helper | None = None) -> NoReturn:
+    """Run the command line; ``helper`` is a render helper forked at launch, if any."""
     try:
-        app(standalone_mode=True)
+        app(standalone_mode=True, obj=helper)
         code = 0
     except SystemExit as done:  # how Typer ends every command, usage errors included
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
@@ -383,6 +387,8 @@ def main() -> NoReturn:
         where = f"{error.filename}: " if error.filename else ""
         typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
         code = 1
+    if helper is not None:
+        helper.dismiss()
     _exit(code)
 
 

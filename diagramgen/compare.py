@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .model import VM, Container, Host, Spec
@@ -14,8 +16,7 @@ from .totals import Figures, Sum, Totals, compute
 __all__ = ["Side", "combine", "comparison_data", "comparison_label", "measure"]
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(Struct, frozen=True):
     """The figures of one spec that a comparison sets against the other's."""
 
     label: str

@@ -12,8 +12,9 @@ glob base it was found from, without ``.json`` (``specs/web/a.json`` found in ``
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from msgspec import Struct
 
 from .errors import UsageError
 from .output import walk_files
@@ -23,8 +24,7 @@ __all__ = ["Found", "find_specs"]
 _MAGIC = set("*?[")
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Struct, frozen=True):
     """A spec file and the name (a relative POSIX path without suffix) its outputs take."""
 
     path: Path

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 __all__ = ["DiagramgenError", "Problem", "SpecInvalid", "UsageError"]
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(Struct, frozen=True, order=True):
     """One problem in a spec: a message at a JSON Pointer, with a 1-based position when known.
 
     Problems sort by position, then pointer, so a list of them reads top to bottom like the file.

@@ -7,15 +7,15 @@ change it (``--limit NAME=VALUE``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from msgspec import Struct
+from msgspec.structs import fields, replace
 
 from .errors import UsageError
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "parse_limits"]
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """The limits in force; the defaults suit any diagram a person can read."""
 
     #: Size of a spec file in bytes.

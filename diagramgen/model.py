@@ -6,8 +6,9 @@ diagram ids) can point back into the spec. ``None`` means a figure the spec does
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from msgspec import Struct
 
 from .semantics import join
 from .units import parse_bytes, parse_cpu
@@ -31,8 +32,7 @@ __all__ = [
 Stack = Literal["vm", "container", "hybrid"]
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(Struct, frozen=True):
     """CPU in millicores, memory and disk in bytes; ``None`` where the spec gives no figure."""
 
     cpu: int | None = None
@@ -40,8 +40,7 @@ class Resources:
     disk: int | None = None
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(Struct, frozen=True):
     """A software layer that consumes resources itself: host OS, guest OS or engine."""
 
     pointer: str
@@ -49,29 +48,25 @@ class Layer:
     uses: Resources
 
 
-@dataclass(frozen=True)
-class Hypervisor:
+class Hypervisor(Struct, frozen=True):
     pointer: str
     name: str | None
     type: int | None
     uses: Resources
 
 
-@dataclass(frozen=True)
-class Infrastructure:
+class Infrastructure(Struct, frozen=True):
     pointer: str
     name: str | None
     capacity: Resources
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(Struct, frozen=True):
     ref: str | None
     size: int | None
 
 
-@dataclass(frozen=True)
-class Container:
+class Container(Struct, frozen=True):
     pointer: str
     id: str
     name: str | None
@@ -81,8 +76,7 @@ class Container:
     replicas: int
 
 
-@dataclass(frozen=True)
-class App:
+class App(Struct, frozen=True):
     pointer: str
     id: str
     name: str | None
@@ -90,8 +84,7 @@ class App:
     uses: Resources
 
 
-@dataclass(frozen=True)
-class VM:
+class VM(Struct, frozen=True):
     pointer: str
     id: str
     name: str | None
@@ -102,8 +95,7 @@ class VM:
     apps: tuple[App, ...]
 
 
-@dataclass(frozen=True)
-class Host:
+class Host(Struct, frozen=True):
     pointer: str
     id: str
     name: str | None
@@ -116,16 +108,14 @@ class Host:
     vms: tuple[VM, ...]
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(Struct, frozen=True):
     pointer: str
     source: str
     target: str
     label: str | None
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Struct, frozen=True):
     title: str | None
     description: str | None
     hosts: tuple[Host, ...]

@@ -13,8 +13,9 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from .errors import UsageError
 
@@ -103,8 +104,7 @@ def safe_target(folder: Path, name: str) -> Path:
     return target
 
 
-@dataclass
-class Manifest:
+class Manifest(Struct):
     """What diagramgen last wrote into one output folder: name → (input key, output digest)."""
 
     folder: Path

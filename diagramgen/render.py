@@ -5,20 +5,18 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .engines import RASTER_DPI, Engine, EngineError, select_engine
-from .errors import UsageError
 from .layout import to_dot
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Spec
+from .options import DEFAULT_OPTIONS, FORMATS, Options, verify_formats
 from .svg import finish_svg, prefix_for
-from .themes import THEMES, verify_theme
+from .themes import verify_theme
 from .totals import compute
 
 __all__ = ["FORMATS", "MAX_RASTER", "Options", "render", "verify_formats"]
 
-FORMATS = ("svg", "png", "pdf", "dot")
 #: cairo cannot draw a PNG wider or taller than this many pixels.
 MAX_RASTER = 32767
 
@@ -26,37 +24,10 @@ _SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)([0-9]{14})")
 
 
-def verify_formats(formats: Iterable[str]) -> list[str]:
-    """Return the formats in order without repeats; raise :class:`UsageError` for an unknown one."""
-    chosen: list[str] = []
-    for name in formats:
-        name = name.strip().lower()
-        if name not in FORMATS:
-            raise UsageError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-        if name not in chosen:
-            chosen.append(name)
-    if not chosen:
-        raise UsageError(f"no format given; choose from {', '.join(FORMATS)}")
-    return chosen
-
-
-@dataclass(frozen=True)
-class Options:
-    """How to render: theme, engine (``auto``, ``embedded``, ``system``), fonts in the SVG."""
-
-    theme: str = "light"
-    engine: str = "auto"
-    embed_fonts: bool = True
-
-    def __post_init__(self) -> None:
-        if self.theme not in THEMES:
-            raise UsageError(f"unknown theme {self.theme!r}; choose one of {', '.join(THEMES)}")
-
-
 def render(
     spec: Spec,
     formats: Iterable[str],
-    options: Options = Options(),
+    options: Options = DEFAULT_OPTIONS,
     name: str = "diagram",
     engine: Engine | None = None,
     panel: str | None = None,

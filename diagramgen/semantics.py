@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from .limits import DEFAULT_LIMITS, Limits
 from .units import UnitError, parse_bytes, parse_cpu
@@ -18,8 +19,7 @@ from .units import UnitError, parse_bytes, parse_cpu
 __all__ = ["Finding", "check", "join", "pointer_of", "show", "suggest"]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """A problem at a JSON Pointer, before it is placed in the source text.
 
     ``at_key`` places it on the key rather than the value (unknown or forbidden keys).
@@ -84,8 +84,7 @@ def _check_quantities(resources: dict[str, Any], pointer: str) -> Iterator[Findi
                 yield Finding(join(pointer, key), str(error))
 
 
-@dataclass
-class _Walk:
+class _Walk(Struct):
     """What one pass over the document collects."""
 
     ids: dict[str, str]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
+
+from msgspec import Struct
 
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .model import VM, App, Container, Host, Layer, Resources
@@ -54,8 +55,7 @@ def _trio(resources: Resources, keys: Sequence[str] = RESOURCES) -> str:
     return " · ".join(_amount(key, getattr(resources, key)) for key in keys)
 
 
-@dataclass
-class _Usage:
+class _Usage(Struct):
     """Lines saying how much of a limit is used: "used ≥1 vCPU · 2 GiB" and the percentages."""
 
     amounts: str
@@ -80,8 +80,7 @@ def _usage(label: str, used: Figures, limit: Resources) -> _Usage:
     return _Usage(f"{label} {amounts}", " · ".join(shares), over)
 
 
-@dataclass
-class Style:
+class Style(Struct):
     """What every builder needs: the theme and the two text styles."""
 
     theme: Theme
@@ -136,17 +135,16 @@ def _item_lines(item: Container | App, style: Style) -> tuple[list[Line], list[L
     ]
 
 
-@dataclass
-class _Items:
+class _Items(Struct):
     """The apps or containers of one VM or engine, in a grid of at most ITEMS_PER_ROW columns."""
 
     tops: list[list[Line]]
     bottoms: list[list[Line]]
     fill: str
     ports: list[str | None]
-    columns: int = field(init=False)
-    top_height: int = field(init=False)
-    bottom_height: int = field(init=False)
+    columns: int = 0  # set in __post_init__
+    top_height: int = 0  # set in __post_init__
+    bottom_height: int = 0  # set in __post_init__
 
     def __post_init__(self) -> None:
         self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW))
@@ -244,8 +242,7 @@ def _items(entries: Iterable[Container | App], fill: str, style: Style) -> _Item
     return _Items(tops, bottoms, fill, ports)
 
 
-@dataclass
-class _Column:
+class _Column(Struct, dict=True):  # dict: room for cached properties
     """One VM: its layers as lines, before widths and heights are settled."""
 
     vm: VM
@@ -279,8 +276,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
     )
 
 
-@dataclass
-class Block:
+class Block(Struct):
     """A host's table rows and their exact size."""
 
     rows: list[list[Cell]]

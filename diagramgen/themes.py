@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 __all__ = ["LAYERS", "THEMES", "Theme", "contrast", "verify_theme"]
 
@@ -22,8 +22,7 @@ LAYERS = (
 )
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(Struct, frozen=True):
     """Colours of one theme. ``text``, ``detail`` and ``warn`` are drawn on every fill."""
 
     name: str

@@ -8,9 +8,10 @@ a :class:`Sum` adds the known values and counts the unknown contributors, so a l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+
+from msgspec import Struct
 
 from .model import VM, Container, Host, Layer, Resources, Spec
 from .units import format_amount
@@ -34,8 +35,7 @@ __all__ = [
 RESOURCES = ("cpu", "memory", "disk")
 
 
-@dataclass(frozen=True)
-class Sum:
+class Sum(Struct, frozen=True):
     """A total of known values plus how many contributors gave no figure."""
 
     value: int = 0
@@ -62,8 +62,7 @@ class Sum:
         return f"{at_least}{text}" if self.unknown else text
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(Struct, frozen=True):
     """One :class:`Sum` per resource."""
 
     cpu: Sum = Sum()
@@ -112,8 +111,7 @@ def percent(part: Sum, whole: int | None) -> int | None:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(Struct, frozen=True):
     """A warning about the totals: a code (``memory-overcommit``…), where, and what.
 
     ``subject`` names the item in a few words (``VM "db"``), for the picture's totals panel.
@@ -125,8 +123,7 @@ class Alert:
     subject: str = ""
 
 
-@dataclass(frozen=True)
-class VMTotals:
+class VMTotals(Struct, frozen=True):
     id: str
     host: str
     pointer: str
@@ -134,8 +131,7 @@ class VMTotals:
     used: Figures
 
 
-@dataclass(frozen=True)
-class HostTotals:
+class HostTotals(Struct, frozen=True):
     id: str
     pointer: str
     stack: str
@@ -149,8 +145,7 @@ class HostTotals:
         return ratio(self.committed.get(resource), getattr(self.capacity, resource))
 
 
-@dataclass(frozen=True)
-class DiagramTotals:
+class DiagramTotals(Struct, frozen=True):
     hosts: int
     vms: int
     containers: int
@@ -161,12 +156,11 @@ class DiagramTotals:
     image_disk_naive: Sum
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(Struct, frozen=True, dict=True):  # dict: room for cached properties
     diagram: DiagramTotals
     hosts: tuple[HostTotals, ...]
     vms: tuple[VMTotals, ...]
-    warnings: tuple[Alert, ...] = field(default=())
+    warnings: tuple[Alert, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, HostTotals | VMTotals]:

@@ -104,7 +104,7 @@ def test_auto_falls_back_to_system_dot_when_embedded_cannot_load(
     def broken() -> str:
         raise ImportError("libXrender.so.1: cannot open shared object file")
 
-    monkeypatch.setattr("diagramgen.engines._embedded", broken)
+    monkeypatch.setattr("diagramgen.engines.load_embedded", broken)
     assert select_engine("auto").name == "system"
     with pytest.raises(EngineError, match=r"libXrender\.so\.1.*apt-get install"):
         select_engine("embedded")
@@ -114,7 +114,7 @@ def test_embedded_missing_and_no_dot_says_both(monkeypatch: pytest.MonkeyPatch) 
     def broken() -> str:
         raise ImportError("no pygraphviz")
 
-    monkeypatch.setattr("diagramgen.engines._embedded", broken)
+    monkeypatch.setattr("diagramgen.engines.load_embedded", broken)
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(EngineError, match="cannot load: no pygraphviz, and Graphviz `dot` is not"):
         select_engine("auto")

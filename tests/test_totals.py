@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from diagramgen import load_text
 from diagramgen.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
