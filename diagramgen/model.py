@@ -1,4 +1,4 @@
-"""The model of a valid spec: frozen dataclasses, quantities as integers, spec order kept.
+"""The model of a valid spec: frozen records (msgspec Structs), integer quantities, spec order.
 
 Every component keeps the JSON Pointer it came from, so later stages (totals warnings,
 diagram ids) can point back into the spec. ``None`` means a figure the spec does not give.
