@@ -1,5 +1,5 @@
 """Allow ``python -m diagramgen``."""
 
-from .launch import main
+from .cli import main
 
 main()

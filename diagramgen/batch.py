@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +41,6 @@ from .output import (
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
-
-    from .helper import Helper
 
 __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 
@@ -200,23 +198,11 @@ def _work_in_worker(
         signal.alarm(0)
 
 
-def _work_in_helper(
-    helper: Helper, task: _Task, options: Options, folder: Path, check: bool, limits: Limits
-) -> Outcome:
-    """Render in the render helper: as in a pool worker, but the helper's death is reported."""
-    job = partial(_work_in_worker, task, options, folder, check, limits)
-    try:
-        outcome: Outcome = helper.run(job, TIMEOUT + 5)
-    except DiagramgenError as error:
-        return Outcome(task.spec, "failed", errors=[f"{task.spec.path}: {error}"])
-    return outcome
-
-
-def warm_up() -> None:
-    """Import the drawing pipeline: forked workers and the render helper then start with it."""
+def _warm_up() -> None:
+    """Import in the parent what every worker needs: forked workers then start with it."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401
 
-    from . import _fastschema, layout, render, spec, svg, totals  # noqa: F401
+    from . import _fastschema, layout  # noqa: F401
 
 
 def _context() -> BaseContext:
@@ -280,19 +266,14 @@ def run_batch(
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    helper: Helper | None = None,
 ) -> Summary:
-    """Render (or with ``check``, compare) every spec's outputs in ``folder``.
-
-    A running ``helper`` (see :mod:`diagramgen.helper`) renders the spec if only one needs it,
-    and is dismissed otherwise.
-    """
+    """Render (or with ``check``, compare) every spec's outputs in ``folder``."""
     started = time.perf_counter()
     specs = list(specs)
     done = progress or (lambda outcome: None)
     engine = ""
     if set(formats) - {"dot"}:
-        chosen = select_engine(options.engine, helper.embedded_engine if helper else None)
+        chosen = select_engine(options.engine)
         engine = f"{chosen.name} {chosen.version}"
     if not check:
         remove_stale_temporaries(folder)
@@ -316,16 +297,9 @@ def run_batch(
             done(outcome)
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
-    if helper is not None and helper.running and len(tasks) != 1:
-        helper.dismiss()
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if helper is not None and helper.running:
-        results = [_work_in_helper(helper, tasks[0], options, folder, check, limits)]
-        done(results[0])
-    elif workers > 1:
-        warm_up()
-        if set(formats) - {"dot"}:
-            select_engine(options.engine)  # loaded once, here: the forked workers share it
+    if workers > 1:
+        _warm_up()
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []

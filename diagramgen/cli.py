@@ -20,7 +20,6 @@ from . import __version__
 from .errors import DiagramgenError, SpecInvalid, UsageError
 
 if TYPE_CHECKING:
-    from .helper import Helper
     from .model import Spec
 
 __all__ = ["app", "main"]
@@ -146,7 +145,6 @@ def totals(
 
 @app.command()
 def render(
-    context: typer.Context,
     specs: Annotated[
         list[str],
         typer.Argument(
@@ -201,9 +199,7 @@ def render(
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(
-            found, chosen, options, output, jobs, check, force, advance, limits, context.obj
-        )
+        summary = run_batch(found, chosen, options, output, jobs, check, force, advance, limits)
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
@@ -371,10 +367,10 @@ def _print_error(error: DiagramgenError) -> None:
         typer.echo(line, err=True)
 
 
-def main(helper: Helper | None = None) -> NoReturn:
-    """Run the command line; ``helper`` is a render helper forked at launch, if any."""
+def main() -> NoReturn:
+    """Run the command line; the console script's entry point."""
     try:
-        app(standalone_mode=True, obj=helper)
+        app(standalone_mode=True)
         code = 0
     except SystemExit as done:  # how Typer ends every command, usage errors included
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
@@ -387,8 +383,6 @@ def main(helper: Helper | None = None) -> NoReturn:
         where = f"{error.filename}: " if error.filename else ""
         typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
         code = 1
-    if helper is not None:
-        helper.dismiss()
     _exit(code)
 
 

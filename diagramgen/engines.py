@@ -19,7 +19,6 @@ from pathlib import Path
 from msgspec import Struct
 
 from .assets import FONTS
-from .child import check_messages, fork_child, messages, wait_for_child
 from .errors import DiagramgenError, UsageError
 
 __all__ = [
@@ -163,7 +162,77 @@ def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> b
 
 def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
     """Run ``work()`` in a forked child; return its bytes or raise :class:`EngineError`."""
-    return wait_for_child(*fork_child(work), timeout)
+    import select
+
+    result_read, result_write = os.pipe()
+    error_read, error_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, measured through the parent
+        code = 0
+        try:
+            import faulthandler
+
+            faulthandler.disable()  # a Graphviz abort is reported by the parent, not dumped here
+            os.close(result_read)
+            os.close(error_read)
+            os.dup2(error_write, 2)
+            data = work()
+            with os.fdopen(result_write, "wb") as stream:
+                stream.write(data)
+        except BaseException as error:  # everything must end in os._exit, not in the caller
+            os.write(error_write, f"\n{type(error).__name__}: {error}".encode())
+            code = 3
+        finally:
+            os._exit(code)
+    os.close(result_write)
+    os.close(error_write)
+    chunks: dict[int, list[bytes]] = {result_read: [], error_read: []}
+    open_fds = [result_read, error_read]
+    deadline = _now() + timeout
+    try:
+        while open_fds:
+            remaining = deadline - _now()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise EngineError(f"Graphviz did not finish within {timeout:g} s")
+            ready, _, _ = select.select(open_fds, [], [], remaining)
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if chunk:
+                    chunks[fd].append(chunk)
+                else:
+                    open_fds.remove(fd)
+    finally:
+        os.close(result_read)
+        os.close(error_read)
+    _, status = os.waitpid(pid, 0)
+    messages = _messages(b"".join(chunks[error_read]))
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        raise EngineError(f"Graphviz crashed ({name}){': ' + messages if messages else ''}")
+    if os.WEXITSTATUS(status) != 0:
+        raise EngineError(f"Graphviz failed: {messages or 'no message'}")
+    _check(messages)
+    return b"".join(chunks[result_read])
+
+
+def _check(messages: str) -> None:
+    # Graphviz reports a broken HTML label as an error but still draws the rest: a picture with
+    # a host missing. That is a failure, not a warning.
+    if "Error" in messages or "error" in messages:
+        raise EngineError(f"Graphviz failed: {messages}")
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _messages(raw: bytes) -> str:
+    lines = [line.strip() for line in raw.decode("utf-8", "replace").splitlines()]
+    return "; ".join(line for line in lines if line)
 
 
 # --- system engine --------------------------------------------------------------------------
@@ -188,10 +257,10 @@ def _render_system(executable: str, dot: str, output: str, timeout: float) -> by
         raise EngineError(f"cannot run {executable}: {error.strerror or error}") from None
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
-        raise EngineError(f"Graphviz crashed ({name}): {messages(done.stderr)}")
+        raise EngineError(f"Graphviz crashed ({name}): {_messages(done.stderr)}")
     if done.returncode != 0:
-        raise EngineError(f"Graphviz failed: {messages(done.stderr) or 'no message'}")
-    check_messages(messages(done.stderr))
+        raise EngineError(f"Graphviz failed: {_messages(done.stderr) or 'no message'}")
+    _check(_messages(done.stderr))
     return done.stdout
 
 
@@ -204,18 +273,14 @@ def _system_version(executable: str) -> str:
     return text.split(" (")[0] or "dot"
 
 
-def select_engine(name: str = "auto", embedded: Callable[[], str] | None = None) -> Engine:
-    """Return the engine called ``name``; ``auto`` prefers embedded, then the system ``dot``.
-
-    ``embedded`` returns the embedded engine's version or raises :class:`ImportError`; by
-    default pygraphviz is loaded here (a render helper asks it in its own process instead).
-    """
+def select_engine(name: str = "auto") -> Engine:
+    """Return the engine called ``name``; ``auto`` prefers embedded, then the system ``dot``."""
     if name not in ENGINES:
         raise UsageError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     problem = ""
     if name in ("auto", "embedded"):
         try:
-            return Engine("embedded", (embedded or load_embedded)())
+            return Engine("embedded", load_embedded())
         except ImportError as error:
             problem = f"the embedded engine (pygraphviz) cannot load: {error}"
             if name == "embedded":
