@@ -156,8 +156,33 @@ def _draw(dot: str, output: str) -> bytes:
 def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> bytes:
     load_embedded()
     if not isolated or not hasattr(os, "fork"):
-        return _draw(dot, output)  # (no fork on Windows: render in-process)
+        return _in_process(lambda: _draw(dot, output))  # (no fork on Windows)
     return _in_child(lambda: _draw(dot, output), timeout)
+
+
+def _in_process(work: Callable[[], bytes]) -> bytes:
+    """Run ``work()`` here, with Graphviz's stderr caught: its errors fail as in a child."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            data = work()
+        except Exception as error:
+            failure: Exception | None = error
+        else:
+            failure = None
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        caught.seek(0)
+        messages = _messages(caught.read())
+    if failure is not None:
+        raise EngineError(f"Graphviz failed: {messages or failure}") from None
+    _check(messages)
+    return data
 
 
 def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:

@@ -4,6 +4,7 @@ import os
 import time
 
 import pytest
+from msgspec.structs import replace
 
 from diagramgen import load
 from diagramgen.engines import Engine, EngineError, _in_child, select_engine
@@ -47,6 +48,26 @@ def test_invalid_dot_is_an_engine_error_not_a_traceback() -> None:
     engine = select_engine("embedded")
     with pytest.raises(EngineError, match="Graphviz failed"):
         engine.render("digraph { a -> }", "svg")
+
+
+BROKEN_LABEL = "digraph { a [label=<<TABLE><TR><TD>x</TD></TR>>] }"
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["forked", "in-process"])
+@pytest.mark.parametrize(
+    ("dot", "message"),
+    [("digraph { a -> }", "syntax error in line 1"), (BROKEN_LABEL, "mismatched tag")],
+)
+def test_graphviz_errors_fail_in_a_child_and_in_process_alike(
+    dot: str, message: str, isolated: bool, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Batch workers render in-process: a broken label must fail there too, not print to
+    # the terminal and leave a picture with a host missing.
+    engine = replace(select_engine("embedded"), isolated=isolated)
+    with pytest.raises(EngineError, match=f"Graphviz failed: .*{message}"):
+        engine.render(dot, "svg")
+    assert capfd.readouterr().err == ""  # caught, not printed
+    assert engine.render("digraph { a -> b }", "svg").startswith(b"<?xml")
 
 
 def test_unknown_engine_is_a_usage_error() -> None:
