@@ -45,11 +45,11 @@ def setup() -> None:
         _pip(PEERS, "diagrams==0.25.1")
     if not _python(OURS).exists():
         subprocess.run([sys.executable, "-m", "venv", str(OURS)], check=True)
-        _pip(OURS, str(ROOT))
-    # A regular install, not an editable one: compiled bytecode, as users get it. setuptools
+    # A regular install, not an editable one: compiled bytecode, as users get it. pip
+    # reinstalls a local folder every time (and adds dependencies it gained). setuptools
     # keeps files of earlier builds in build/; start from the checkout alone.
     shutil.rmtree(ROOT / "build", ignore_errors=True)
-    _pip(OURS, "--force-reinstall", "--no-deps", str(ROOT))
+    _pip(OURS, str(ROOT))
 
 
 def _pip(venv: Path, *arguments: str) -> None:
