@@ -50,10 +50,8 @@ def render(
     svg = engine.render(dot, "svg")
     if "svg" in drawn:
         title = spec.title or name
-        text = finish_svg(
-            svg.decode("utf-8"), title, spec.description, prefix_for(name), options.embed_fonts
-        )
-        results["svg"] = text.encode("utf-8")
+        prefix = prefix_for(name)
+        results["svg"] = finish_svg(svg, title, spec.description, prefix, options.embed_fonts)
     if "png" in drawn:
         results["png"] = _png(engine, dot, svg, limits)
     if "pdf" in drawn:

@@ -21,15 +21,14 @@ __all__ = [
     "subset_font",
 ]
 
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
-_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\n?", re.S)
-_ITEM_TITLE = re.compile(r"<title>[^<]*</title>\n")
-_ID = re.compile(r' id="')  # Graphviz writes every id as ' id="...": no \b scan needed
+# Graphviz's comments and doctype, and node and edge titles (Graphviz names such as
+# "host_web": noise as tooltips); the SVG's own title is written anew.
+_NOISE = re.compile(rb"<!--.*?-->\n?|<!DOCTYPE[^>]*>\n?|<title>[^<]*</title>\n", re.S)
 # Only in attributes (="...): text content keeps a user's "url(#top)" as it is.
-_REFERENCE = re.compile(r'(href="#|="url\(#)([^")]+)')
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_REFERENCE = re.compile(rb'(href="#|="url\(#)([^")]+)')
+_SVG_OPEN = re.compile(rb"<svg\b[^>]*>")
 _TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
-_FONT_FAMILY = 'font-family="DejaVu Sans"'
+_FONT_FAMILY = b'font-family="DejaVu Sans"'
 FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 #: Characters of the shipped basic subsets: printable ASCII and the symbols diagramgen draws.
 BASIC_CHARACTERS = "".join(
@@ -53,20 +52,20 @@ def _xml(text: str) -> str:
     return html.escape(clean(text), quote=True)
 
 
-def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts: bool) -> str:
+def finish_svg(svg: bytes, title: str, description: str | None, prefix: str, fonts: bool) -> bytes:
     """Return Graphviz SVG without comments or external references, titled, ids prefixed.
 
     With ``fonts``, a subset of the bundled font is embedded so browsers draw the text with
-    the widths Graphviz measured.
+    the widths Graphviz measured. The document is handled as bytes, in as few passes as can
+    be: a big diagram's SVG runs to megabytes.
     """
-    svg = _DOCTYPE.sub("", _COMMENT.sub("", svg))
-    # Node and edge titles are Graphviz names ("host_web"): noise as tooltips.
-    svg = _ITEM_TITLE.sub("", svg)
-    # prefix_for() keeps prefixes to [A-Za-z0-9_-]: safe in a replacement template.
-    svg = _ID.sub(f' id="{prefix}-', svg)
-    if 'href="#' in svg or '="url(#' in svg:  # rare (gradients, links): skip the scan otherwise
-        svg = _REFERENCE.sub(rf"\1{prefix}-\2", svg)
-    svg = svg.replace(_FONT_FAMILY, 'font-family="DejaVu Sans,Verdana,sans-serif"')
+    svg = _NOISE.sub(b"", svg)
+    # Graphviz writes every id as ' id="...'; prefix_for() keeps prefixes to [A-Za-z0-9_-],
+    # safe in a replacement template.
+    svg = svg.replace(b' id="', f' id="{prefix}-'.encode())
+    if b'href="#' in svg or b'="url(#' in svg:  # rare (gradients, links): skip the scan otherwise
+        svg = _REFERENCE.sub(rf"\1{prefix}-\2".encode(), svg)
+    svg = svg.replace(_FONT_FAMILY, b'font-family="DejaVu Sans,Verdana,sans-serif"')
     head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
     labels = f"{prefix}-title"
     if description:
@@ -77,29 +76,30 @@ def finish_svg(svg: str, title: str, description: str | None, prefix: str, fonts
     opening = _SVG_OPEN.search(svg)
     if opening is None:  # pragma: no cover - Graphviz always writes an <svg> element
         raise ValueError("not an SVG document")
-    tag = opening.group(0)[:-1] + f' role="img" aria-labelledby="{labels}">'
-    return svg[: opening.start()] + tag + "\n" + "\n".join(head) + svg[opening.end() :]
+    tag = opening.group(0)[:-1] + f' role="img" aria-labelledby="{labels}">\n'.encode()
+    added = "\n".join(head).encode("utf-8")
+    return b"".join((svg[: opening.start()], tag, added, svg[opening.end() :]))
 
 
-_ASCII = re.compile(r"[\x00-\x7f]+")
+_ASCII = re.compile(rb"[\x00-\x7f]+")
 
 
-def _characters(svg: str) -> dict[str, str]:
+def _characters(svg: bytes) -> dict[str, str]:
     """Return the characters drawn in each weight, sorted (the subset's input).
 
     When every character of the document is in the shipped basic subsets (the usual case),
     those cover both weights and the texts need not be read one by one.
     """
-    if set(_ASCII.sub("", svg)) <= set(BASIC_CHARACTERS):
+    if set(_ASCII.sub(b"", svg).decode("utf-8")) <= set(BASIC_CHARACTERS):
         return {"normal": BASIC_CHARACTERS, "bold": BASIC_CHARACTERS}
     used: dict[str, set[str]] = {"normal": set(), "bold": set()}
-    for attributes, text in set(_TEXT.findall(svg)):  # texts repeat: unescape each once
+    for attributes, text in set(_TEXT.findall(svg.decode("utf-8"))):  # unescape each once
         weight = "bold" if 'font-weight="bold"' in attributes else "normal"
         used[weight].update(html.unescape(text))
     return {weight: "".join(sorted(chars)) for weight, chars in used.items() if chars - {" "}}
 
 
-def embed_fonts(svg: str) -> str:
+def embed_fonts(svg: bytes) -> str:
     """Return a ``<defs><style>`` with @font-face rules holding WOFF2 subsets of the used glyphs."""
     rules = [
         f'@font-face{{font-family:"DejaVu Sans";font-weight:{weight};'
