@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["clean", "html_text", "plain_text"]
+__all__ = ["clean", "html_text", "plain_text", "xml_text"]
 
 # C0 and C1 controls, DEL, lone surrogates and non-characters: none belong in a picture.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -22,19 +22,27 @@ def clean(text: str) -> str:
     return _UNSAFE.sub("\ufffd", _SPACES.sub(" ", text))
 
 
-@cache  # big diagrams repeat their strings: escape each once
-def html_text(text: str) -> str:
-    """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
-    escaped = (
+def _markup(text: str, apostrophe: str) -> str:
+    return (
         clean(text)
         .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
-        .replace("'", "&#39;")
+        .replace("'", apostrophe)
     )
+
+
+def xml_text(text: str) -> str:
+    """Return ``text`` on one line, escaped for XML text or a quoted attribute (SVG titles)."""
+    return _markup(text, "&#x27;")
+
+
+@cache  # big diagrams repeat their strings: escape each once
+def html_text(text: str) -> str:
+    """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
     # Graphviz expands escapes such as \N (the node name) even inside HTML labels.
-    return escaped.replace("\\", "\\\\")
+    return _markup(text, "&#39;").replace("\\", "\\\\")
 
 
 def plain_text(text: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import io
 import re
 from functools import cache
 
 from .assets import FONTS
-from .escape import clean
+from .escape import xml_text
 
 __all__ = [
     "BASIC_CHARACTERS",
@@ -48,10 +47,6 @@ def prefix_for(name: str) -> str:
     return safe if safe[:1].isalpha() else f"d-{safe}"
 
 
-def _xml(text: str) -> str:
-    return html.escape(clean(text), quote=True)
-
-
 def finish_svg(svg: bytes, title: str, description: str | None, prefix: str, fonts: bool) -> bytes:
     """Return Graphviz SVG without comments or external references, titled, ids prefixed.
 
@@ -66,10 +61,10 @@ def finish_svg(svg: bytes, title: str, description: str | None, prefix: str, fon
     if b'href="#' in svg or b'="url(#' in svg:  # rare (gradients, links): skip the scan otherwise
         svg = _REFERENCE.sub(rf"\1{prefix}-\2".encode(), svg)
     svg = svg.replace(_FONT_FAMILY, b'font-family="DejaVu Sans,Verdana,sans-serif"')
-    head = [f'<title id="{prefix}-title">{_xml(title)}</title>']
+    head = [f'<title id="{prefix}-title">{xml_text(title)}</title>']
     labels = f"{prefix}-title"
     if description:
-        head.append(f'<desc id="{prefix}-desc">{_xml(description)}</desc>')
+        head.append(f'<desc id="{prefix}-desc">{xml_text(description)}</desc>')
         labels += f" {prefix}-desc"
     if fonts:
         head.append(embed_fonts(svg))
@@ -92,6 +87,8 @@ def _characters(svg: bytes) -> dict[str, str]:
     """
     if set(_ASCII.sub(b"", svg).decode("utf-8")) <= set(BASIC_CHARACTERS):
         return {"normal": BASIC_CHARACTERS, "bold": BASIC_CHARACTERS}
+    import html
+
     used: dict[str, set[str]] = {"normal": set(), "bold": set()}
     for attributes, text in set(_TEXT.findall(svg.decode("utf-8"))):  # unescape each once
         weight = "bold" if 'font-weight="bold"' in attributes else "normal"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from diagramgen import load_text
-from diagramgen.escape import clean, html_text, plain_text
+from diagramgen.escape import clean, html_text, plain_text, xml_text
 from diagramgen.render import Options, render
 
 HOSTILE = [
@@ -121,3 +124,9 @@ def test_hostile_text_is_drawn_literally(engine: str) -> None:
     assert "host <&> \\N" in drawn and 'vm "1"' in drawn and "engine\\" in drawn
     assert pictures["png"].startswith(b"\x89PNG")
     assert pictures["pdf"].startswith(b"%PDF-")
+
+
+@given(st.text())
+def test_xml_text_escapes_as_the_standard_library_does(text: str) -> None:
+    # SVG titles and descriptions: the same bytes html.escape gave, without importing html.
+    assert xml_text(text) == html.escape(clean(text), quote=True)
