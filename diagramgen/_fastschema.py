@@ -4,7 +4,23 @@
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
+
+
+class JsonSchemaValueException(ValueError):
+    """The first rule the document breaks (fastjsonschema's exception, with its arguments)."""
+
+    def __init__(self, message, value=None, name=None, definition=None, rule=None):
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.name = name
+        self.definition = definition
+        self.rule = rule
+
+
+# fastjsonschema raises this one only without fast failing, which the code here never does.
+JsonSchemaValuesException = JsonSchemaValueException
+
 
 
 REGEX_PATTERNS = {

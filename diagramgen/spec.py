@@ -69,13 +69,11 @@ def _passes_compiled_schema(document: dict[str, Any]) -> bool:
 
     Only its verdict is used: a spec it rejects goes through jsonschema, which explains why.
     """
-    from fastjsonschema import JsonSchemaException
-
     from . import _fastschema
 
     try:
         _fastschema.validate_urn_diagramgen_spec_v1(document)
-    except (JsonSchemaException, RecursionError):
+    except (_fastschema.JsonSchemaValueException, RecursionError):
         return False
     return True
 
