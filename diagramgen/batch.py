@@ -48,15 +48,29 @@ __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 @cache
 def _build() -> str:
     """Return a digest of diagramgen's own code and data: any change to them renders anew."""
-    package = Path(__file__).resolve().parent
+    package = os.path.dirname(os.path.abspath(__file__))
     state = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json", ".woff2", ".bin", ".conf"):
-            state.update(path.relative_to(package).as_posix().encode() + b"\0")
-            state.update(path.read_bytes())
-        elif path.suffix == ".ttf":  # 1.5 MB; derived files above change with them
-            state.update(f"{path.name}:{path.stat().st_size}".encode())
+    for relative, path in _package_files(package, ""):
+        if relative.endswith((".py", ".json", ".woff2", ".bin", ".conf")):
+            state.update(relative.encode() + b"\0")
+            with open(path, "rb") as stream:
+                state.update(stream.read())
+        elif relative.endswith(".ttf"):  # 1.5 MB; derived files above change with them
+            state.update(f"{os.path.basename(path)}:{os.path.getsize(path)}".encode())
     return state.hexdigest()
+
+
+def _package_files(folder: str, prefix: str) -> list[tuple[str, str]]:
+    """Return (relative POSIX path, path) of the files below ``folder``, sorted; no caches."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    found += _package_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                found.append((f"{prefix}{entry.name}", entry.path))
+    return sorted(found)
 
 
 def _read(path: Path, limits: Limits) -> bytes:
