@@ -20,6 +20,7 @@ from msgspec import Struct
 
 from .assets import FONTS
 from .errors import DiagramgenError, UsageError
+from .escape import xml_escape
 
 __all__ = [
     "ENGINES",
@@ -52,10 +53,8 @@ def _fonts_xml() -> bytes:
     The folder goes in as an absolute path: fontconfig 2.13 reads a relative ``<dir>`` against
     the working directory, scanning (and writing ``.uuid`` files into) the user's folders.
     """
-    import html
-
     template = (FONTS / "fonts.conf").read_text("utf-8")
-    return template.replace("@FONTS@", html.escape(str(FONTS))).encode("utf-8")
+    return template.replace("@FONTS@", xml_escape(str(FONTS))).encode("utf-8")
 
 
 _TEMPORARY: list[Path] = []

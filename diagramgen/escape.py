@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["clean", "html_text", "plain_text", "xml_text"]
+__all__ = ["clean", "html_text", "plain_text", "xml_escape", "xml_text"]
 
 # C0 and C1 controls, DEL, lone surrogates and non-characters: none belong in a picture.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -22,10 +22,10 @@ def clean(text: str) -> str:
     return _UNSAFE.sub("\ufffd", _SPACES.sub(" ", text))
 
 
-def _markup(text: str, apostrophe: str) -> str:
+def xml_escape(text: str, apostrophe: str = "&#x27;") -> str:
+    """Return ``text`` escaped for XML text or a quoted attribute, as it is (no cleaning)."""
     return (
-        clean(text)
-        .replace("&", "&amp;")
+        text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -35,14 +35,14 @@ def _markup(text: str, apostrophe: str) -> str:
 
 def xml_text(text: str) -> str:
     """Return ``text`` on one line, escaped for XML text or a quoted attribute (SVG titles)."""
-    return _markup(text, "&#x27;")
+    return xml_escape(clean(text))
 
 
 @cache  # big diagrams repeat their strings: escape each once
 def html_text(text: str) -> str:
     """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
     # Graphviz expands escapes such as \N (the node name) even inside HTML labels.
-    return _markup(text, "&#39;").replace("\\", "\\\\")
+    return xml_escape(clean(text), "&#39;").replace("\\", "\\\\")
 
 
 def plain_text(text: str) -> str:

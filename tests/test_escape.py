@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from diagramgen import load_text
-from diagramgen.escape import clean, html_text, plain_text, xml_text
+from diagramgen.escape import clean, html_text, plain_text, xml_escape, xml_text
 from diagramgen.render import Options, render
 
 HOSTILE = [
@@ -128,5 +128,6 @@ def test_hostile_text_is_drawn_literally(engine: str) -> None:
 
 @given(st.text())
 def test_xml_text_escapes_as_the_standard_library_does(text: str) -> None:
-    # SVG titles and descriptions: the same bytes html.escape gave, without importing html.
+    # SVG titles and the fonts' path: the same text html.escape gave, without importing html.
+    assert xml_escape(text) == html.escape(text, quote=True)
     assert xml_text(text) == html.escape(clean(text), quote=True)
