@@ -12,7 +12,8 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -160,28 +161,42 @@ def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> b
 
 
 def _in_process(work: Callable[[], bytes]) -> bytes:
-    """Run ``work()`` here, with Graphviz's stderr caught: its errors fail as in a child."""
+    """Run ``work()`` here, with Graphviz's stderr caught: its errors fail as in a child.
+
+    The swap of file descriptor 2 holds for the whole process while Graphviz runs: for
+    single-threaded callers only (batch workers, and platforms without fork).
+    """
     import tempfile
 
-    sys.stderr.flush()
-    saved = os.dup(2)
+    from pygraphviz import DotError
+
     with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
         try:
-            data = work()
-        except Exception as error:
-            failure: Exception | None = error
+            with _stderr_into(caught.fileno()):
+                data = work()
+        except DotError as error:  # Graphviz refused the input: its own message says why
+            refused = str(error)
         else:
-            failure = None
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+            refused = ""
         caught.seek(0)
         messages = _messages(caught.read())
-    if failure is not None:
-        raise EngineError(f"Graphviz failed: {messages or failure}") from None
+    if refused:
+        raise EngineError(f"Graphviz failed: {messages or refused}")
     _check(messages)
     return data
+
+
+@contextmanager
+def _stderr_into(fd: int) -> Iterator[None]:
+    """Send what is written to file descriptor 2 into ``fd`` for the duration."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:

@@ -7,7 +7,7 @@ import pytest
 from msgspec.structs import replace
 
 from diagramgen import load
-from diagramgen.engines import Engine, EngineError, _in_child, select_engine
+from diagramgen.engines import Engine, EngineError, _in_child, _in_process, select_engine
 from diagramgen.errors import UsageError
 from diagramgen.render import Options, render
 
@@ -173,3 +173,12 @@ def test_output_does_not_depend_on_the_machine_s_fonts(tmp_path: object) -> None
         assert done.stderr == ""
         digests.append(done.stdout)
     assert digests[0] == digests[1] == digests[2]
+
+
+def test_a_bug_in_an_in_process_render_keeps_its_traceback() -> None:
+    # Only Graphviz refusing its input is a user-facing engine error; anything else is a bug.
+    def broken() -> bytes:
+        return {}["svgz"]  # type: ignore[no-any-return]
+
+    with pytest.raises(KeyError):
+        _in_process(broken)
