@@ -42,6 +42,9 @@ from .output import (
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from .engines import Engine
+    from .renderer import EngineProcess
+
 __all__ = ["Outcome", "Summary", "input_key", "run_batch"]
 
 
@@ -144,14 +147,16 @@ def _work(
     check: bool,
     limits: Limits,
     isolated: bool = True,
+    engine: Engine | None = None,
 ) -> Outcome:
-    """Render one spec and write or compare its outputs."""
+    """Render one spec and write or compare its outputs (with ``engine``, if one is given)."""
     from .render import render
     from .spec import load_text
 
     try:
         model = load_text(task.data, str(task.spec.path), limits)
-        engine = select_engine(options.engine) if set(task.formats) - {"dot"} else None
+        if engine is None and set(task.formats) - {"dot"}:
+            engine = select_engine(options.engine)
         if engine is not None and not isolated:
             engine = replace(engine, isolated=False)
         stem = Path(task.spec.name).name
@@ -212,11 +217,14 @@ def _work_in_worker(
         signal.alarm(0)
 
 
-def _warm_up() -> None:
-    """Import in the parent what every worker needs: forked workers then start with it."""
+def _warm_up(engine: str | None) -> None:
+    """Load in the parent what every worker needs: forked workers then start with it."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401
 
     from . import _fastschema, layout  # noqa: F401
+
+    if engine is not None:
+        select_engine(engine)  # the embedded engine, here, even when a process has it too
 
 
 def _context() -> BaseContext:
@@ -280,14 +288,20 @@ def run_batch(
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    process: EngineProcess | None = None,
 ) -> Summary:
-    """Render (or with ``check``, compare) every spec's outputs in ``folder``."""
+    """Render (or with ``check``, compare) every spec's outputs in ``folder``.
+
+    With an engine ``process`` (:mod:`diagramgen.renderer`), specs rendered here render there;
+    pool workers render in themselves.
+    """
     started = time.perf_counter()
     specs = list(specs)
     done = progress or (lambda outcome: None)
     engine = ""
+    chosen = None
     if set(formats) - {"dot"}:
-        chosen = select_engine(options.engine)
+        chosen = select_engine(options.engine, process)
         engine = f"{chosen.name} {chosen.version}"
     if not check:
         remove_stale_temporaries(folder)
@@ -313,12 +327,12 @@ def run_batch(
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers > 1:
-        _warm_up()
+        _warm_up(options.engine if chosen is not None else None)
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []
         for task in tasks:
-            results.append(_work(task, options, folder, check, limits))
+            results.append(_work(task, options, folder, check, limits, engine=chosen))
             done(results[-1])
     removed: list[str] = []
     for task, outcome in zip(tasks, results, strict=True):

@@ -21,7 +21,9 @@ from . import __version__
 from .errors import DiagramgenError, SpecInvalid, UsageError
 
 if TYPE_CHECKING:
+    from .engines import Engine
     from .model import Spec
+    from .renderer import EngineProcess
 
 __all__ = ["app", "main"]
 
@@ -146,6 +148,7 @@ def totals(
 
 @app.command()
 def render(
+    context: typer.Context,
     specs: Annotated[
         list[str],
         typer.Argument(
@@ -191,7 +194,7 @@ def render(
     if "-" in specs:
         if check:
             raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
-        _render_stdin(specs, chosen, options, limits, name)
+        _render_stdin(specs, chosen, options, limits, name, context.obj)
         return
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: is a file; -o takes a folder")
@@ -200,7 +203,9 @@ def render(
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(found, chosen, options, output, jobs, check, force, advance, limits)
+        summary = run_batch(
+            found, chosen, options, output, jobs, check, force, advance, limits, context.obj
+        )
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
@@ -249,7 +254,12 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
 
 
 def _render_stdin(
-    specs: list[str], formats: list[str], options: Any, limits: Any, name: str
+    specs: list[str],
+    formats: list[str],
+    options: Any,
+    limits: Any,
+    name: str,
+    process: "EngineProcess | None",
 ) -> None:
     """Render the spec on stdin in the one requested format to stdout."""
     from .render import render as draw
@@ -261,13 +271,22 @@ def _render_stdin(
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
     data = sys.stdin.buffer.read(limits.spec_bytes + 1)
     model = load_text(data, "<stdin>", limits)
-    data = draw(model, formats, options, name, limits=limits)[formats[0]]
+    engine = _engine(options, formats, process)
+    data = draw(model, formats, options, name, engine, limits=limits)[formats[0]]
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
 
+def _engine(options: Any, formats: list[str], process: "EngineProcess | None") -> "Engine | None":
+    """Return the engine for ``formats`` (none for DOT alone), in the engine process if any."""
+    from .engines import select_engine
+
+    return select_engine(options.engine, process) if set(formats) - {"dot"} else None
+
+
 @app.command()
 def compare(
+    context: typer.Context,
     first: Annotated[str, typer.Argument(metavar="A", help="The first spec.")],
     second: Annotated[str, typer.Argument(metavar="B", help="The second spec.")],
     output: Annotated[
@@ -309,7 +328,8 @@ def compare(
     base = output or Path("output") / name
     if base.suffix.lstrip(".") in ("svg", "png", "pdf", "dot"):
         base = base.with_suffix("")  # -o cmp.svg: the stem; -o design-1.2: the whole name
-    pictures = draw(spec, chosen, options, base.name, panel=panel, limits=parse_limits(limit))
+    drawer = _engine(options, chosen, context.obj)
+    pictures = draw(spec, chosen, options, base.name, drawer, panel, parse_limits(limit))
     for kind, data in pictures.items():
         target = base.with_name(f"{base.name}.{kind}")
         write_atomic(target, data)
@@ -368,10 +388,10 @@ def _print_error(error: DiagramgenError) -> None:
         typer.echo(line, err=True)
 
 
-def main() -> NoReturn:
-    """Run the command line; the console script's entry point."""
+def main(process: "EngineProcess | None" = None) -> NoReturn:
+    """Run the command line; ``process`` is the engine process started at launch, if any."""
     try:
-        app(standalone_mode=True)
+        app(standalone_mode=True, obj=process)
         code = 0
     except SystemExit as done:  # how Typer ends every command, usage errors included
         code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
@@ -384,6 +404,8 @@ def main() -> NoReturn:
         where = f"{error.filename}: " if error.filename else ""
         typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
         code = 1
+    if process is not None:
+        process.close()
     _exit(code)
 
 

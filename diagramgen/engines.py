@@ -12,16 +12,17 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from .assets import FONTS
+from .embedded import RASTER_DPI, arguments, clean_up, draw, fonts_conf, stderr_into
 from .errors import DiagramgenError, UsageError
-from .escape import xml_escape
+
+if TYPE_CHECKING:
+    from .renderer import EngineProcess
 
 __all__ = [
     "ENGINES",
@@ -29,56 +30,19 @@ __all__ = [
     "TIMEOUT",
     "Engine",
     "EngineError",
+    "check_messages",
     "clean_up",
     "load_embedded",
+    "messages",
     "select_engine",
 ]
 
 ENGINES = ("auto", "embedded", "system")
-#: PNG resolution: 2x the 96 dpi of a screen (Graphviz measures in points, 72 per inch).
-RASTER_DPI = 192
 #: Seconds a single render may take before it is stopped.
 TIMEOUT = 120.0
 
-_OUTPUTS = {"svg": "svg", "png": "png:cairo", "pdf": "pdf:cairo"}
-
-
 class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
-
-
-@cache
-def _fonts_xml() -> bytes:
-    """Return the fontconfig configuration that shows Graphviz the bundled fonts only.
-
-    The folder goes in as an absolute path: fontconfig 2.13 reads a relative ``<dir>`` against
-    the working directory, scanning (and writing ``.uuid`` files into) the user's folders.
-    """
-    template = (FONTS / "fonts.conf").read_text("utf-8")
-    return template.replace("@FONTS@", xml_escape(str(FONTS))).encode("utf-8")
-
-
-_TEMPORARY: list[Path] = []
-
-
-@cache
-def _fonts_conf() -> str:
-    """Return the path of a private copy of the configuration, for the system ``dot``."""
-    import atexit
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="diagramgen-fonts-"))
-    _TEMPORARY.append(folder)
-    atexit.register(clean_up)
-    path = folder / "fonts.conf"
-    path.write_bytes(_fonts_xml())
-    return str(path)
-
-
-def clean_up() -> None:
-    """Remove the temporary files the engines made (also run at exit)."""
-    while _TEMPORARY:
-        shutil.rmtree(_TEMPORARY.pop(), ignore_errors=True)
 
 
 def _install_command() -> str:
@@ -87,13 +51,6 @@ def _install_command() -> str:
     if sys.platform == "win32":
         return "choco install graphviz"
     return "apt-get install graphviz (or your distribution's graphviz package)"
-
-
-def _arguments(output: str) -> list[str]:
-    arguments = [f"-T{_OUTPUTS[output]}"]
-    if output == "png":
-        arguments.append(f"-Gdpi={RASTER_DPI}")
-    return arguments
 
 
 class Engine(Struct, frozen=True):
@@ -105,59 +62,37 @@ class Engine(Struct, frozen=True):
     #: Render the embedded engine in a forked child. Off only where the caller is itself a
     #: disposable worker process with a watchdog (batches): it saves 5-10 ms a render.
     isolated: bool = True
+    #: The engine process started at launch (:mod:`diagramgen.renderer`), if any: it renders
+    #: instead of a child forked per render.
+    process: EngineProcess | None = None
 
     def render(self, dot: str, output: str, timeout: float = TIMEOUT) -> bytes:
         """Return ``dot`` rendered as ``output`` (``svg``, ``png`` or ``pdf``)."""
         if self.name == "system":
             return _render_system(self.executable or "dot", dot, output, timeout)
+        if self.process is not None and self.process.alive:
+            return self.process.render(dot, output, timeout)
         return _render_embedded(dot, output, timeout, self.isolated)
 
 
 # --- embedded engine ------------------------------------------------------------------------
 
 
-@cache
 def load_embedded() -> str:
-    """Load pygraphviz and point its fontconfig at the bundled fonts; return its version."""
-    import ctypes
+    """Load pygraphviz with the bundled fonts; return its version (ImportError if it cannot)."""
+    from . import embedded
 
-    import pygraphviz
-
-    libraries = Path(pygraphviz.__file__).resolve().parent.parent / "pygraphviz.libs"
-    found = sorted(libraries.glob("libfontconfig-*.so*"))
-    if found:
-        # The wheel's fontconfig warns about the system's newer config files unless it is
-        # handed a config of its own before the first render (ENGINE-NOTES).
-        fontconfig = ctypes.CDLL(str(found[0]))
-        fontconfig.FcConfigCreate.restype = ctypes.c_void_p
-        load = fontconfig.FcConfigParseAndLoadFromMemory
-        load.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-        fontconfig.FcConfigBuildFonts.argtypes = [ctypes.c_void_p]
-        fontconfig.FcConfigSetCurrent.argtypes = [ctypes.c_void_p]
-        config = fontconfig.FcConfigCreate()
-        loaded = load(config, _fonts_xml(), 1)
-        if not loaded or not fontconfig.FcConfigBuildFonts(config):
-            raise EngineError("the embedded engine could not load the bundled fonts")
-        fontconfig.FcConfigSetCurrent(config)
-    else:
-        os.environ.setdefault("FONTCONFIG_FILE", _fonts_conf())
-    return f"pygraphviz {pygraphviz.__version__}"
-
-
-def _draw(dot: str, output: str) -> bytes:
-    import pygraphviz
-
-    graph = pygraphviz.AGraph(string=dot)
-    arguments = " ".join(_arguments(output)[1:])
-    data: bytes = graph.draw(format=_OUTPUTS[output], prog="dot", args=arguments)
-    return data
+    try:
+        return embedded.load()
+    except OSError as error:
+        raise EngineError(str(error)) from None
 
 
 def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> bytes:
     load_embedded()
     if not isolated or not hasattr(os, "fork"):
-        return _in_process(lambda: _draw(dot, output))  # (no fork on Windows)
-    return _in_child(lambda: _draw(dot, output), timeout)
+        return _in_process(lambda: draw(dot, output))  # (no fork on Windows)
+    return _in_child(lambda: draw(dot, output), timeout)
 
 
 def _in_process(work: Callable[[], bytes]) -> bytes:
@@ -172,31 +107,18 @@ def _in_process(work: Callable[[], bytes]) -> bytes:
 
     with tempfile.TemporaryFile() as caught:
         try:
-            with _stderr_into(caught.fileno()):
+            with stderr_into(caught.fileno()):
                 data = work()
         except DotError as error:  # Graphviz refused the input: its own message says why
             refused = str(error)
         else:
             refused = ""
         caught.seek(0)
-        messages = _messages(caught.read())
+        text = messages(caught.read())
     if refused:
-        raise EngineError(f"Graphviz failed: {messages or refused}")
-    _check(messages)
+        raise EngineError(f"Graphviz failed: {text or refused}")
+    check_messages(text)
     return data
-
-
-@contextmanager
-def _stderr_into(fd: int) -> Iterator[None]:
-    """Send what is written to file descriptor 2 into ``fd`` for the duration."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        os.dup2(fd, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
@@ -246,21 +168,24 @@ def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
         os.close(result_read)
         os.close(error_read)
     _, status = os.waitpid(pid, 0)
-    messages = _messages(b"".join(chunks[error_read]))
+    text = messages(b"".join(chunks[error_read]))
     if os.WIFSIGNALED(status):
         name = signal.Signals(os.WTERMSIG(status)).name
-        raise EngineError(f"Graphviz crashed ({name}){': ' + messages if messages else ''}")
+        raise EngineError(f"Graphviz crashed ({name}){': ' + text if text else ''}")
     if os.WEXITSTATUS(status) != 0:
-        raise EngineError(f"Graphviz failed: {messages or 'no message'}")
-    _check(messages)
+        raise EngineError(f"Graphviz failed: {text or 'no message'}")
+    check_messages(text)
     return b"".join(chunks[result_read])
 
 
-def _check(messages: str) -> None:
-    # Graphviz reports a broken HTML label as an error but still draws the rest: a picture with
-    # a host missing. That is a failure, not a warning.
-    if "Error" in messages or "error" in messages:
-        raise EngineError(f"Graphviz failed: {messages}")
+def check_messages(text: str) -> None:
+    """Raise :class:`EngineError` if Graphviz's messages report an error.
+
+    Graphviz reports a broken HTML label as an error but still draws the rest: a picture with a
+    host missing. That is a failure, not a warning.
+    """
+    if "Error" in text or "error" in text:
+        raise EngineError(f"Graphviz failed: {text}")
 
 
 def _now() -> float:
@@ -269,7 +194,8 @@ def _now() -> float:
     return time.monotonic()
 
 
-def _messages(raw: bytes) -> str:
+def messages(raw: bytes) -> str:
+    """Return what a Graphviz run wrote to stderr as one line."""
     lines = [line.strip() for line in raw.decode("utf-8", "replace").splitlines()]
     return "; ".join(line for line in lines if line)
 
@@ -280,10 +206,10 @@ def _messages(raw: bytes) -> str:
 def _render_system(executable: str, dot: str, output: str, timeout: float) -> bytes:
     import subprocess
 
-    environment = {**os.environ, "FONTCONFIG_FILE": _fonts_conf()}
+    environment = {**os.environ, "FONTCONFIG_FILE": fonts_conf()}
     try:
         done = subprocess.run(
-            [executable, *_arguments(output)],
+            [executable, *arguments(output)],
             input=dot.encode("utf-8"),
             capture_output=True,
             timeout=timeout,
@@ -296,10 +222,10 @@ def _render_system(executable: str, dot: str, output: str, timeout: float) -> by
         raise EngineError(f"cannot run {executable}: {error.strerror or error}") from None
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
-        raise EngineError(f"Graphviz crashed ({name}): {_messages(done.stderr)}")
+        raise EngineError(f"Graphviz crashed ({name}): {messages(done.stderr)}")
     if done.returncode != 0:
-        raise EngineError(f"Graphviz failed: {_messages(done.stderr) or 'no message'}")
-    _check(_messages(done.stderr))
+        raise EngineError(f"Graphviz failed: {messages(done.stderr) or 'no message'}")
+    check_messages(messages(done.stderr))
     return done.stdout
 
 
@@ -312,13 +238,18 @@ def _system_version(executable: str) -> str:
     return text.split(" (")[0] or "dot"
 
 
-def select_engine(name: str = "auto") -> Engine:
-    """Return the engine called ``name``; ``auto`` prefers embedded, then the system ``dot``."""
+def select_engine(name: str = "auto", process: EngineProcess | None = None) -> Engine:
+    """Return the engine called ``name``; ``auto`` prefers embedded, then the system ``dot``.
+
+    With an engine ``process`` running, the embedded engine is the one loaded there.
+    """
     if name not in ENGINES:
         raise UsageError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     problem = ""
     if name in ("auto", "embedded"):
         try:
+            if process is not None:
+                return Engine("embedded", process.version(), process=process)
             return Engine("embedded", load_embedded())
         except ImportError as error:
             problem = f"the embedded engine (pygraphviz) cannot load: {error}"
@@ -333,5 +264,5 @@ def select_engine(name: str = "auto") -> Engine:
         raise EngineError(
             f"{prefix}Graphviz `dot` is not on PATH; install it: {_install_command()}"
         )
-    _fonts_conf()  # now, in this process: batch workers exit without atexit clean-up
+    fonts_conf()  # now, in this process: batch workers exit without atexit clean-up
     return Engine("system", _system_version(executable), executable)
