@@ -1,9 +1,11 @@
 """DOT → bytes through Graphviz: the embedded engine (pygraphviz) or the system ``dot``.
 
 Both engines see only the bundled fonts (``data/fonts/fonts.conf``), so text is measured the
-same way everywhere. The embedded engine renders in a forked child process: Graphviz can abort
-or hang on hostile input, and a child turns that into a clean :class:`EngineError` instead of
-killing the caller. Graphviz is not thread-safe; never render from two threads at once.
+same way everywhere. The embedded engine renders in a process of its own: the engine process
+the command line starts at launch (:mod:`diagramgen.renderer`), or else a child forked per
+render. Graphviz can abort or hang on hostile input, and another process turns that into a
+clean :class:`EngineError` instead of killing the caller. Graphviz is not thread-safe; never
+render from two threads at once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from .embedded import RASTER_DPI, arguments, clean_up, draw, fonts_conf, stderr_into
+from . import embedded
+from .embedded import RASTER_DPI, arguments, clean_up, fonts_conf, stderr_into
 from .errors import DiagramgenError, UsageError
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ __all__ = [
 ENGINES = ("auto", "embedded", "system")
 #: Seconds a single render may take before it is stopped.
 TIMEOUT = 120.0
+
 
 class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
@@ -80,8 +84,6 @@ class Engine(Struct, frozen=True):
 
 def load_embedded() -> str:
     """Load pygraphviz with the bundled fonts; return its version (ImportError if it cannot)."""
-    from . import embedded
-
     try:
         return embedded.load()
     except OSError as error:
@@ -91,8 +93,8 @@ def load_embedded() -> str:
 def _render_embedded(dot: str, output: str, timeout: float, isolated: bool) -> bytes:
     load_embedded()
     if not isolated or not hasattr(os, "fork"):
-        return _in_process(lambda: draw(dot, output))  # (no fork on Windows)
-    return _in_child(lambda: draw(dot, output), timeout)
+        return _in_process(lambda: embedded.draw(dot, output))  # (no fork on Windows)
+    return _in_child(lambda: embedded.draw(dot, output), timeout)
 
 
 def _in_process(work: Callable[[], bytes]) -> bytes:
