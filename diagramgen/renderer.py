@@ -161,6 +161,12 @@ def _serve(requests: int, answers: int, errors: int) -> NoReturn:  # pragma: no 
 
         faulthandler.disable()  # a Graphviz abort is reported by the parent, not dumped here
         os.dup2(errors, 2)
+        # Not the command's stdin and stdout: a pipe the command writes a picture to ends when
+        # the command does, whatever this process is doing.
+        nowhere = os.open(os.devnull, os.O_RDWR)
+        os.dup2(nowhere, 0)
+        os.dup2(nowhere, 1)
+        os.close(nowhere)
         from . import embedded
 
         try:

@@ -160,3 +160,11 @@ def test_it_never_outlives_its_parent() -> None:
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(pid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_it_holds_neither_stdin_nor_stdout(process: EngineProcess) -> None:
+    process.version()  # started and past its set-up
+    for fd in (0, 1):
+        target = os.readlink(f"/proc/{process.pid}/fd/{fd}")
+        assert target == os.devnull
