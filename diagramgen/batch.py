@@ -224,7 +224,7 @@ def _warm_up(engine: str | None) -> None:
     from . import _fastschema, layout  # noqa: F401
 
     if engine is not None:
-        select_engine(engine)  # the embedded engine, here, even when a process has it too
+        select_engine(engine)  # here, even when an engine process had it: workers fork from here
 
 
 def _context() -> BaseContext:
@@ -327,6 +327,11 @@ def run_batch(
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers > 1:
+        if process is not None:
+            process.close()  # the workers render in themselves
+        if chosen is not None:
+            # The workers use the engine the keys name, even where the process chose another.
+            options = replace(options, engine=chosen.name)
         _warm_up(options.engine if chosen is not None else None)
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:

@@ -404,8 +404,9 @@ def main(process: "EngineProcess | None" = None) -> NoReturn:
         where = f"{error.filename}: " if error.filename else ""
         typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
         code = 1
-    if process is not None:
-        process.close()
+    finally:
+        if process is not None:
+            process.close()
     _exit(code)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "RASTER_DPI",
     "arguments",
     "clean_up",
+    "disown_temporaries",
     "draw",
     "fonts_conf",
     "load",
@@ -74,6 +75,11 @@ def clean_up() -> None:
     """Remove the temporary files the engines made (also run at exit)."""
     while _TEMPORARY:
         shutil.rmtree(_TEMPORARY.pop(), ignore_errors=True)
+
+
+def disown_temporaries() -> None:
+    """Forget temporary files made before a fork: the parent removes them, not the child."""
+    _TEMPORARY.clear()
 
 
 @cache

@@ -7,6 +7,7 @@ process loads the command line (see :mod:`diagramgen.renderer`).
 from __future__ import annotations
 
 import sys
+from itertools import pairwise
 from typing import NoReturn
 
 __all__ = ["main"]
@@ -15,15 +16,22 @@ __all__ = ["main"]
 def main() -> NoReturn:
     """Run ``diagramgen`` with the arguments in ``sys.argv``."""
     process = None
-    if _draws(sys.argv[1:]):
+    if _draws_embedded(sys.argv[1:]):
         from .renderer import start
 
-        process = start()
+        try:
+            process = start()
+        except OSError:  # no process to spare: each render forks its own child instead
+            process = None
     from .cli import main as run
 
     run(process)
 
 
-def _draws(arguments: list[str]) -> bool:
-    """Return whether the command may draw pictures (``render`` or ``compare``, not help)."""
-    return arguments[:1] in (["render"], ["compare"]) and not {"-h", "--help"} & set(arguments)
+def _draws_embedded(arguments: list[str]) -> bool:
+    """Return whether the command may draw with the embedded engine (a guess: may be wrong)."""
+    if arguments[:1] not in (["render"], ["compare"]):
+        return False
+    if {"-h", "--help", "--json", "--engine=system"} & set(arguments):
+        return False
+    return ("--engine", "system") not in pairwise(arguments)

@@ -55,6 +55,8 @@ class EngineProcess:
         """Return ``dot`` rendered as ``output``; raise EngineError as a forked child would."""
         from .engines import EngineError, check_messages
 
+        if not self.alive:
+            raise EngineError("the engine process has ended")
         self.version()
         with suppress(BrokenPipeError):  # it has died: the answer says how
             _send(self._requests, output.encode() + b"\n" + dot.encode("utf-8"))
@@ -66,13 +68,20 @@ class EngineProcess:
         return answer[1:]
 
     def close(self) -> None:
-        """End the process and reap it."""
+        """End the process and reap it: it cleans up and exits when its requests end."""
+        import time
+
         if not self.alive:
             return
         self.alive = False
         for fd in (self._requests, self._answers, self._errors):
             os.close(fd)
-        os.kill(self.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.0005)
+        os.kill(self.pid, signal.SIGKILL)  # busy (still loading, or a render we gave up on)
         os.waitpid(self.pid, 0)
 
     def _answer(self, timeout: float) -> tuple[bytes, str]:
@@ -169,19 +178,19 @@ def _serve(requests: int, answers: int, errors: int) -> NoReturn:  # pragma: no 
         os.close(nowhere)
         from . import embedded
 
+        embedded.disown_temporaries()
         try:
-            _send(answers, b"V" + embedded.load().encode())
+            version = embedded.load()
+            embedded.warm_up()  # before answering: a hang here is the parent's timeout
         except (ImportError, OSError) as error:
             _send(answers, b"M" + str(error).encode())
             raise SystemExit(0) from None
-        embedded.warm_up()
-        from pygraphviz import DotError
-
+        _send(answers, b"V" + version.encode())
         while (request := _receive(requests)) is not None:
             output, _, dot = request.partition(b"\n")
             try:
                 answer = b"O" + embedded.draw(dot.decode("utf-8"), output.decode())
-            except DotError as error:  # Graphviz refused the input: its message says why
+            except Exception as error:  # Graphviz refused the input or failed: it says why
                 answer = b"E" + str(error).encode()
             _send(answers, answer)
     except BaseException as error:  # everything must end in os._exit, not in the caller
@@ -189,7 +198,15 @@ def _serve(requests: int, answers: int, errors: int) -> NoReturn:  # pragma: no 
             os.write(errors, f"\n{type(error).__name__}: {error}".encode())
             code = 3
     finally:
+        _clean_up()
         os._exit(code)
+
+
+def _clean_up() -> None:  # pragma: no cover - runs in the child
+    """Remove the temporary files this process made (its exit skips atexit)."""
+    from .embedded import clean_up
+
+    clean_up()
 
 
 def _send(fd: int, payload: bytes) -> None:

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from diagramgen import embedded, load, renderer
+from diagramgen.batch import run_batch
+from diagramgen.discover import find_specs
 from diagramgen.engines import EngineError, select_engine
+from diagramgen.options import Options
 from diagramgen.render import render
 from diagramgen.renderer import EngineProcess
 
@@ -168,3 +171,65 @@ def test_it_holds_neither_stdin_nor_stdout(process: EngineProcess) -> None:
     for fd in (0, 1):
         target = os.readlink(f"/proc/{process.pid}/fd/{fd}")
         assert target == os.devnull
+
+
+def test_a_failure_that_is_no_dot_error_fails_the_render_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    draw = embedded.draw
+
+    def fails_on_layout(dot: str, output: str) -> bytes:
+        if "fail" in dot:
+            raise ValueError("Graphviz layout failed")  # as pygraphviz says it
+        return draw(dot, output)
+
+    monkeypatch.setattr(embedded, "draw", fails_on_layout)
+    process = _started()
+    try:
+        with pytest.raises(EngineError, match="Graphviz failed: Graphviz layout failed"):
+            process.render("digraph { fail }", "svg", timeout=30)
+        assert process.alive
+    finally:
+        process.close()
+
+
+def test_it_removes_its_temporary_files_and_not_its_parent_s(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parents = embedded.fonts_conf()  # made here before the fork: the parent's to remove
+    load = embedded.load
+
+    def without_bundled_fontconfig() -> str:  # as on wheels without libfontconfig
+        marker = tmp_path / "made-by-the-process"
+        marker.write_text(embedded.fonts_conf.__wrapped__())
+        return load()
+
+    monkeypatch.setattr(embedded, "load", without_bundled_fontconfig)
+    process = _started()
+    process.version()
+    made = Path((tmp_path / "made-by-the-process").read_text())
+    assert made.exists() and made != Path(parents)
+    process.close()
+    assert not made.exists()
+    assert Path(parents).exists()
+
+
+@pytest.mark.system_dot
+def test_a_batch_draws_with_the_engine_its_keys_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The engine process cannot load pygraphviz, this process can: auto means the system dot
+    # for the keys, so the pool's workers must draw with it too.
+    def missing() -> str:
+        raise ImportError("no pygraphviz here")
+
+    monkeypatch.setattr(embedded, "load", missing)
+    process = _started()
+    monkeypatch.undo()
+    specs = find_specs([str(ROOT / "specs" / "vm.json"), str(ROOT / "specs" / "container.json")])
+    summary = run_batch(specs, ["svg"], Options(), tmp_path / "pool", jobs=2, process=process)
+    assert [outcome.status for outcome in summary.outcomes] == ["rendered", "rendered"]
+    assert not process.alive  # not needed by a pool
+    run_batch(specs, ["svg"], Options(engine="system"), tmp_path / "system", jobs=1)
+    for name in ("vm.svg", "container.svg"):
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "system" / name).read_bytes()
