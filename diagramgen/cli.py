@@ -406,7 +406,7 @@ def main(process: "EngineProcess | None" = None) -> NoReturn:
         code = 1
     finally:
         if process is not None:
-            process.close()
+            process.release()
     _exit(code)
 
 

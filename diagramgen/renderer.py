@@ -67,15 +67,23 @@ class EngineProcess:
         check_messages(messages)
         return answer[1:]
 
+    def release(self) -> None:
+        """Let the process go without waiting: it cleans up and exits when its requests end.
+
+        For a command that is about to exit: waiting for the process to end costs 2 ms.
+        """
+        if self.alive:
+            self.alive = False
+            for fd in (self._requests, self._answers, self._errors):
+                os.close(fd)
+
     def close(self) -> None:
         """End the process and reap it: it cleans up and exits when its requests end."""
         import time
 
         if not self.alive:
             return
-        self.alive = False
-        for fd in (self._requests, self._answers, self._errors):
-            os.close(fd)
+        self.release()
         deadline = time.monotonic() + 0.5
         while time.monotonic() < deadline:
             if os.waitpid(self.pid, os.WNOHANG)[0]:

@@ -233,3 +233,14 @@ def test_a_batch_draws_with_the_engine_its_keys_name(
     run_batch(specs, ["svg"], Options(engine="system"), tmp_path / "system", jobs=1)
     for name in ("vm.svg", "container.svg"):
         assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "system" / name).read_bytes()
+
+
+def test_released_it_ends_by_itself(process: EngineProcess) -> None:
+    process.version()
+    process.release()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if os.waitpid(process.pid, os.WNOHANG)[0]:
+            break
+        time.sleep(0.01)
+    assert _gone(process.pid)
