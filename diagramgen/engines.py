@@ -37,6 +37,7 @@ __all__ = [
     "clean_up",
     "load_embedded",
     "messages",
+    "process_ended",
     "select_engine",
 ]
 
@@ -171,13 +172,18 @@ def _in_child(work: Callable[[], bytes], timeout: float) -> bytes:
         os.close(error_read)
     _, status = os.waitpid(pid, 0)
     text = messages(b"".join(chunks[error_read]))
-    if os.WIFSIGNALED(status):
-        name = signal.Signals(os.WTERMSIG(status)).name
-        raise EngineError(f"Graphviz crashed ({name}){': ' + text if text else ''}")
-    if os.WEXITSTATUS(status) != 0:
-        raise EngineError(f"Graphviz failed: {text or 'no message'}")
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        raise process_ended(status, text)
     check_messages(text)
     return b"".join(chunks[result_read])
+
+
+def process_ended(status: int, text: str) -> EngineError:
+    """Return the error of a Graphviz process that ended with ``status`` before answering."""
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        return EngineError(f"Graphviz crashed ({name}){': ' + text if text else ''}")
+    return EngineError(f"Graphviz failed: {text or 'no message'}")
 
 
 def check_messages(text: str) -> None:

@@ -139,16 +139,11 @@ class EngineProcess:
         return data
 
     def _ended(self, text: str) -> Exception:
-        from .engines import EngineError
+        from .engines import process_ended
 
-        self.alive = False
-        for fd in (self._requests, self._answers, self._errors):
-            os.close(fd)
+        self.release()
         _, status = os.waitpid(self.pid, 0)
-        if os.WIFSIGNALED(status):
-            name = signal.Signals(os.WTERMSIG(status)).name
-            return EngineError(f"Graphviz crashed ({name}){': ' + text if text else ''}")
-        return EngineError(f"Graphviz failed: {text or 'its process ended'}")
+        return process_ended(status, text)
 
 
 def start() -> EngineProcess | None:
