@@ -217,14 +217,14 @@ def _work_in_worker(
         signal.alarm(0)
 
 
-def _warm_up(engine: str | None) -> None:
+def _warm_up(engine: Engine | None) -> None:
     """Load in the parent what every worker needs: forked workers then start with it."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401
 
     from . import _fastschema, layout  # noqa: F401
 
     if engine is not None:
-        select_engine(engine)  # here, even when an engine process had it: workers fork from here
+        select_engine(engine.name)  # here, even when an engine process had it: workers fork here
 
 
 def _context() -> BaseContext:
@@ -332,7 +332,7 @@ def run_batch(
         if chosen is not None:
             # The workers use the engine the keys name, even where the process chose another.
             options = replace(options, engine=chosen.name)
-        _warm_up(options.engine if chosen is not None else None)
+        _warm_up(chosen)
         results = _run_parallel(tasks, options, folder, check, workers, done, limits)
     else:
         results = []
