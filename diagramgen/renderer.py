@@ -201,15 +201,13 @@ def _serve(requests: int, answers: int, errors: int) -> NoReturn:  # pragma: no 
             os.write(errors, f"\n{type(error).__name__}: {error}".encode())
             code = 3
     finally:
-        _clean_up()
+        # Its exit skips atexit: remove the temporary files it made. Nothing may keep it
+        # from os._exit, or it would go on as a second copy of the command.
+        with suppress(BaseException):
+            from .embedded import clean_up
+
+            clean_up()
         os._exit(code)
-
-
-def _clean_up() -> None:  # pragma: no cover - runs in the child
-    """Remove the temporary files this process made (its exit skips atexit)."""
-    from .embedded import clean_up
-
-    clean_up()
 
 
 def _send(fd: int, payload: bytes) -> None:
