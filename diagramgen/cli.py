@@ -1,7 +1,8 @@
-"""The ``diagramgen`` command: a thin layer over the library that turns errors into exit codes.
+"""The ``diagramgen`` command: parse the command line, call the library, print the result.
 
-Only this module prints user errors: stderr lines, no tracebacks, exit 1 for a bad spec and
-exit 2 for a bad command line. Results go to stdout.
+Only this module turns errors into stderr lines and exit codes: 1 for a bad spec or a failed
+render, 2 for a bad command line (:class:`UsageError`, or a library :class:`InvalidArgument`).
+Results go to stdout. ``main(argv)`` returns the exit code, so every exit is testable in-process.
 """
 
 # No `from __future__ import annotations` here: Typer would evaluate every parameter's
@@ -9,21 +10,20 @@ exit 2 for a bad command line. Results go to stdout.
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import DiagramgenError, SpecInvalid, UsageError
+from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
 
 if TYPE_CHECKING:
-    from .engines import Engine
-    from .model import Spec
-    from .renderer import EngineProcess
+    from .files.batch import Summary
+    from .spec import Limits, Spec
 
 __all__ = ["app", "main"]
 
@@ -34,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -50,15 +51,12 @@ LimitOption = Annotated[
     typer.Option(
         "--limit",
         metavar="NAME=N",
-        help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        help="Change a limit: spec-bytes, components, text, depth, picture (see docs).",
     ),
 ]
 
 
-class StackKind(str, Enum):
-    vm = "vm"
-    container = "container"
-    hybrid = "hybrid"
+StackKind = Enum("StackKind", {name: name for name in ("vm", "container", "hybrid")}, type=str)  # type: ignore[misc]
 
 
 def _version(value: bool) -> None:
@@ -79,47 +77,64 @@ def _root(
     """Turn JSON specs of infrastructure stacks into layered diagrams with resource totals."""
 
 
+def _limits(items: list[str] | None) -> "Limits":
+    from .spec import parse_limits
+
+    return parse_limits(items)
+
+
+def _stdin(limits: "Limits") -> bytes:
+    return sys.stdin.buffer.read(limits.spec_bytes + 1)
+
+
+def _load(spec: str, limits: "Limits") -> "Spec":
+    """Return the model of one spec file, or of stdin for ``-``."""
+    from .spec import load, load_text
+
+    if spec == "-":
+        return load_text(_stdin(limits), "<stdin>", limits)
+    if not Path(spec).exists():
+        raise UsageError(f"{spec}: no such file")
+    if Path(spec).is_dir():
+        raise UsageError(f"{spec}: is a folder; give a spec file")
+    return load(spec, limits)
+
+
 @app.command()
 def validate(
     specs: Annotated[
         list[str],
-        typer.Argument(metavar="SPEC...", help="Spec files to check; - reads one from stdin."),
+        typer.Argument(
+            metavar="SPEC...", help="Spec files, folders or globs to check; - reads one from stdin."
+        ),
     ],
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
     limit: LimitOption = None,
-) -> None:
+) -> int:
     """Check specs against the schema and the stack rules; print every problem found."""
-    from .limits import parse_limits
-    from .report import counts_text
+    from .files.discover import find_specs
     from .spec import load, load_text
     from .totals import compute
+    from .totals.report import counts_text
 
-    limits = parse_limits(limit)
-    for spec in specs:
-        if spec != "-" and not Path(spec).exists():
-            raise UsageError(f"{spec}: no such file")
-        if Path(spec).is_dir():
-            raise UsageError(f"{spec}: is a folder; give spec files")
+    limits = _limits(limit)
+    paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]
+    if "-" in specs and specs != ["-"]:
+        raise UsageError("- (stdin) cannot be combined with other specs")
     failed = False
-    for spec in specs:
+    for spec in paths or ["-"]:
         name = "<stdin>" if spec == "-" else spec
         try:
-            model = (
-                load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), name, limits)
-                if spec == "-"
-                else load(spec, limits)
-            )
+            model = load_text(_stdin(limits), name, limits) if spec == "-" else load(spec, limits)
         except SpecInvalid as error:
             _print_error(error)
             failed = True
             continue
         if not quiet:
-            counts = counts_text(compute(model).diagram)
-            typer.echo(f"{name}: valid ({counts})")
-    if failed:
-        raise typer.Exit(1)
+            typer.echo(f"{name}: valid ({counts_text(compute(model).diagram)})")
+    return 1 if failed else 0
 
 
 @app.command()
@@ -129,26 +144,25 @@ def totals(
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
     limit: LimitOption = None,
-) -> None:
+) -> int:
     """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
     import json
-    import os
 
-    from .report import totals_data, totals_text
     from .totals import compute
+    from .totals.report import totals_data, totals_text
 
-    model = _load_one(spec, limit)
+    model = _load(spec, _limits(limit))
     result = compute(model)
     if as_json:
         typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
-        return
+        return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     typer.echo(totals_text(model, result, color=color), nl=False, color=color)
+    return 0
 
 
 @app.command()
 def render(
-    context: typer.Context,
     specs: Annotated[
         list[str],
         typer.Argument(
@@ -183,46 +197,54 @@ def render(
         str, typer.Option(help="With - (stdin): the diagram's name, which prefixes SVG ids.")
     ] = "stdin",
     limit: LimitOption = None,
-) -> None:
+) -> int:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
-    from .limits import parse_limits
-    from .options import Options, verify_formats
+    from .api import Options
+    from .engines import verify_engine
+    from .formats import verify_formats
 
     chosen = verify_formats(formats.split(","))
-    options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
-    limits = parse_limits(limit)
+    Options(theme, embed_fonts)
+    verify_engine(engine)
+    limits = _limits(limit)
     if "-" in specs:
-        if check:
-            raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
-        _render_stdin(specs, chosen, options, limits, name, context.obj)
-        return
+        return _render_stdin(specs, chosen, theme, engine, embed_fonts, limits, name, check)
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: is a file; -o takes a folder")
-    from .batch import run_batch
-    from .discover import find_specs
+    from .files.batch import render_files
+    from .files.discover import find_specs
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(
-            found, chosen, options, output, jobs, check, force, advance, limits, context.obj
+        summary = render_files(
+            found,
+            output,
+            chosen,
+            theme=theme,
+            engine=engine,
+            embed_fonts=embed_fonts,
+            jobs=jobs,
+            check=check,
+            force=force,
+            progress=advance,
+            limits=limits,
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
-        for name in outcome.differing:
-            state = "differs from" if (output / name).exists() else "is missing from"
-            typer.echo(f"{output / name}: {state} what `diagramgen render` writes now", err=True)
+        for missing in outcome.differing:
+            state = "differs from" if (output / missing).exists() else "is missing from"
+            typer.echo(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
     for path in summary.removed:
         typer.echo(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:
         typer.echo(f"note: {path} has no spec behind it", err=True)
     if not quiet:
         typer.echo(_summary_line(summary, check), err=True)
-    if summary.failed:
-        raise typer.Exit(1)
+    return 1 if summary.failed else 0
 
 
-def _summary_line(summary: Any, check: bool) -> str:
+def _summary_line(summary: "Summary", check: bool) -> str:
     seconds = f"in {summary.seconds:.2f} s"
     if check:
         fresh = summary.count("unchanged")
@@ -230,10 +252,11 @@ def _summary_line(summary: Any, check: bool) -> str:
             f"checked {len(summary.outcomes)} specs: {fresh} up to date, "
             f"{summary.count('stale')} out of date, {summary.count('failed')} failed {seconds}"
         )
-    return (
-        f"rendered {summary.count('rendered')}, unchanged {summary.count('unchanged')}, "
-        f"failed {summary.count('failed')} {seconds}"
-    )
+    rendered, unchanged = summary.count("rendered"), summary.count("unchanged")
+    line = f"rendered {rendered}, unchanged {unchanged}, failed {summary.count('failed')} {seconds}"
+    if unchanged and not rendered and not summary.failed:
+        line += f" ({summary.folder}/ already holds current pictures; --force renders again)"
+    return line
 
 
 @contextmanager
@@ -256,37 +279,40 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
 def _render_stdin(
     specs: list[str],
     formats: list[str],
-    options: Any,
-    limits: Any,
+    theme: str,
+    engine: str,
+    embed_fonts: bool,
+    limits: "Limits",
     name: str,
-    process: "EngineProcess | None",
-) -> None:
+    check: bool,
+) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
-    from .render import render as draw
+    from .api import render as draw
     from .spec import load_text
 
+    if check:
+        raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
     if specs != ["-"]:
         raise UsageError("- (stdin) cannot be combined with other specs")
     if len(formats) != 1:
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
-    data = sys.stdin.buffer.read(limits.spec_bytes + 1)
-    model = load_text(data, "<stdin>", limits)
-    engine = _engine(options, formats, process)
-    data = draw(model, formats, options, name, engine, limits=limits)[formats[0]]
-    sys.stdout.buffer.write(data)
+    model = load_text(_stdin(limits), "<stdin>", limits)
+    pictures = draw(
+        model,
+        formats,
+        theme=theme,
+        engine=engine,
+        name=name,
+        embed_fonts=embed_fonts,
+        limits=limits,
+    )
+    sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
-
-
-def _engine(options: Any, formats: list[str], process: "EngineProcess | None") -> "Engine | None":
-    """Return the engine for ``formats`` (none for DOT alone), in the engine process if any."""
-    from .engines import select_engine
-
-    return select_engine(options.engine, process) if set(formats) - {"dot"} else None
+    return 0
 
 
 @app.command()
 def compare(
-    context: typer.Context,
     first: Annotated[str, typer.Argument(metavar="A", help="The first spec.")],
     second: Annotated[str, typer.Argument(metavar="B", help="The second spec.")],
     output: Annotated[
@@ -295,67 +321,49 @@ def compare(
     ] = None,
     formats: FormatsOption = "svg",
     theme: ThemeOption = "light",
-    engine: Annotated[
-        str, typer.Option(help="Graphviz engine: auto, embedded or system.")
-    ] = "auto",
+    engine: EngineOption = "auto",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
     limit: LimitOption = None,
-) -> None:
+) -> int:
     """Draw two specs side by side with a panel comparing their numbers."""
     import json
 
-    from .compare import compare as combine
-    from .compare import comparison_data, comparison_label
-    from .limits import parse_limits
-    from .options import Options, verify_formats
-    from .output import write_atomic
-    from .render import render as draw
-    from .themes import verify_theme
+    from .api import compare as compare_specs
+    from .files.single import compare_files
+    from .formats import verify_formats
 
-    chosen = verify_formats(formats.split(","))
-    options = Options(theme=theme, engine=engine)
-    labels = (Path(first).stem, Path(second).stem)
-    if labels[0] == labels[1]:
-        labels = (f"A {labels[0]}", f"B {labels[1]}")
-    spec, side_a, side_b = combine(_load_one(first, limit), _load_one(second, limit), labels)
+    limits = _limits(limit)
+    models = (_load(first, limits), _load(second, limits))
     if as_json:
-        typer.echo(json.dumps(comparison_data(side_a, side_b), indent=2, ensure_ascii=False))
-        return
-    panel = comparison_label(side_a, side_b, verify_theme(theme))
-    name = f"{Path(first).stem}-vs-{Path(second).stem}"
-    base = output or Path("output") / name
-    if base.suffix.lstrip(".") in ("svg", "png", "pdf", "dot"):
-        base = base.with_suffix("")  # -o cmp.svg: the stem; -o design-1.2: the whole name
-    drawer = _engine(options, chosen, context.obj)
-    pictures = draw(spec, chosen, options, base.name, drawer, panel, parse_limits(limit))
-    for kind, data in pictures.items():
-        target = base.with_name(f"{base.name}.{kind}")
-        write_atomic(target, data)
+        from .api import comparison_labels
+
+        labels = comparison_labels(first, second)
+        comparison = compare_specs(*models, labels=labels, limits=limits)
+        typer.echo(json.dumps(comparison.data(), indent=2, ensure_ascii=False))
+        return 0
+    _, written = compare_files(
+        first,
+        second,
+        output,
+        verify_formats(formats.split(",")),
+        theme=theme,
+        engine=engine,
+        limits=limits,
+    )
+    for target in written:
         typer.echo(f"wrote {target}", err=True)
-
-
-def _load_one(spec: str, limit: list[str] | None = None) -> "Spec":
-    from .limits import parse_limits
-    from .spec import load, load_text
-
-    limits = parse_limits(limit)
-    if spec == "-":
-        return load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), "<stdin>", limits)
-    if not Path(spec).exists():
-        raise UsageError(f"{spec}: no such file")
-    if Path(spec).is_dir():
-        raise UsageError(f"{spec}: is a folder; give a spec file")
-    return load(spec, limits)
+    return 0
 
 
 @app.command()
-def schema() -> None:
+def schema() -> int:
     """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help)."""
     from .spec import schema_text
 
     typer.echo(schema_text(), nl=False)
+    return 0
 
 
 @app.command()
@@ -365,22 +373,20 @@ def init(
     ] = "spec.json",
     stack: Annotated[
         StackKind, typer.Option("--stack", "-s", help="Kind of stack to start from.")
-    ] = StackKind.hybrid,
+    ] = StackKind.hybrid,  # type: ignore[attr-defined]
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
-) -> None:
+) -> int:
     """Write a commented starter spec that validates, to edit into your own."""
-    from .output import write_atomic
-    from .starters import starter_text
+    from .files.single import write_starter
+    from .spec.starters import starter_text
 
-    text = starter_text(stack.value)
+    kind = stack.value
     if path == "-":
-        typer.echo(text, nl=False)
-        return
-    target = Path(path)
-    if target.exists() and not force:
-        raise UsageError(f"{path}: already exists; use --force to overwrite it")
-    write_atomic(target, text.encode("utf-8"))
-    typer.echo(f"wrote {path} ({stack.value} stack); check it with: diagramgen validate {path}")
+        typer.echo(starter_text(kind), nl=False)
+        return 0
+    write_starter(path, kind, force)
+    typer.echo(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
+    return 0
 
 
 def _print_error(error: DiagramgenError) -> None:
@@ -388,38 +394,29 @@ def _print_error(error: DiagramgenError) -> None:
         typer.echo(line, err=True)
 
 
-def main(process: "EngineProcess | None" = None) -> NoReturn:
-    """Run the command line; ``process`` is the engine process started at launch, if any."""
+def _exit_code(error: DiagramgenError) -> int:
+    return 2 if isinstance(error, (UsageError, InvalidArgument)) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     try:
-        app(standalone_mode=True, obj=process)
-        code = 0
-    except SystemExit as done:  # how Typer ends every command, usage errors included
-        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
-        if isinstance(done.code, str):
-            typer.echo(done.code, err=True)
+        result = app(args=list(sys.argv[1:] if argv is None else argv), standalone_mode=False)
+    except SystemExit as done:  # --help, --version
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     except DiagramgenError as error:
         _print_error(error)
-        code = error.exit_code
-    except OSError as error:  # a file the user named cannot be written or read
-        where = f"{error.filename}: " if error.filename else ""
-        typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
-        code = 1
-    finally:
-        if process is not None:
-            process.release()
-    _exit(code)
-
-
-def _exit(code: int) -> NoReturn:
-    """End the process without the interpreter's teardown.
-
-    Freeing every module and cache takes about 35 ms, a fifth of a small render. Everything
-    diagramgen writes is closed by now (atomic writes close their files), the engines' temporary
-    files are removed here, and the output streams are flushed.
-    """
-    from .engines import clean_up
-
-    clean_up()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+        return _exit_code(error)
+    except Exception as error:
+        # Typer's own usage errors (an unknown option, a missing argument) and Ctrl-C arrive
+        # as click exceptions: they know their message and exit code.
+        if type(error).__name__ == "Abort":
+            typer.echo("Aborted!", err=True)
+            return 1
+        show = getattr(error, "show", None)
+        code = getattr(error, "exit_code", None)
+        if show is None or not isinstance(code, int):
+            raise
+        show()
+        return code
+    return result if isinstance(result, int) else 0

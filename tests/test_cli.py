@@ -79,13 +79,23 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 
 def test_missing_file_names_it() -> None:
     result = run("validate", "no-such-file.json")
-    assert result.stderr == "no-such-file.json: no such file\n"
+    assert result.stderr == "no-such-file.json: no such file or folder\n"
 
 
-def test_folder_as_spec_is_a_usage_error(tmp_path: Path) -> None:
+def test_validate_takes_folders_and_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.returncode == 2
-    assert "is a folder" in result.stderr
+    assert result.stderr.endswith(": no *.json files in this folder\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (tmp_path / "bad.json").write_text("{}")
+    both = run("validate", str(tmp_path))
+    assert both.returncode == 1
+    assert (
+        both.stdout
+        == f"{tmp_path / 'sub' / 'vm.json'}: valid (1 host, 3 VMs, 0 containers, 3 apps)\n"
+    )
+    assert both.stderr.startswith(f"{tmp_path / 'bad.json'}:")
 
 
 def test_validate_reads_stdin() -> None:

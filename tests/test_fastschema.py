@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from diagramgen.spec import _passes_compiled_schema, schema
+from diagramgen.spec import schema
+from diagramgen.spec.schema import passes_compiled_schema as _passes_compiled_schema
 
 from .conftest import DATA, ROOT, example_specs
 
@@ -30,9 +31,9 @@ def test_generated_module_is_up_to_date() -> None:
         import compile_schema
     finally:
         sys.path.pop(0)
-    assert (ROOT / "diagramgen" / "_fastschema.py").read_text("utf-8") == compile_schema.source(), (
-        "run python tools/compile_schema.py"
-    )
+    assert (ROOT / "diagramgen" / "spec" / "_fastschema.py").read_text(
+        "utf-8"
+    ) == compile_schema.source(), "run python tools/compile_schema.py"
 
 
 def _agree(document: Any) -> None:
