@@ -122,7 +122,10 @@ class _Builder:
         try:
             self._consume(events)
         except _Refused as refused:
-            raise SpecInvalid(self.file, [*self.problems, refused.problem]) from None
+            # Problems sort by position, then pointer; one place cannot hold a pointer and None.
+            last = refused.problem
+            earlier = [p for p in self.problems if (p.line, p.column) != (last.line, last.column)]
+            raise SpecInvalid(self.file, [*earlier, last]) from None
 
     def result(self) -> tuple[dict[str, Any], Locate]:
         if self.problems:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgspec.structs import replace
 
+from diagramgen import semantics
 from diagramgen import spec as json_spec
 from diagramgen.alerts import collect
 from diagramgen.errors import Problem, SpecInvalid
@@ -259,7 +260,7 @@ def test_nan_and_infinity_are_reported_as_quantities_at_their_values() -> None:
         "    host_os: {}\n    engine: {}\n    containers: [{id: c}]\n"
     )
     document, locate = read_yaml(text, "n.yaml", DEFAULT_LIMITS)
-    findings = json_spec.semantics.check(document, DEFAULT_LIMITS)
+    findings = semantics.check(document, DEFAULT_LIMITS)
     placed = {f.pointer.rsplit("/", 1)[-1]: locate(f.pointer, f.at_key) for f in findings}
     assert placed == {"memory": (6, 26), "disk": (6, 38), "cpu": (6, 50)}
     assert all("NaN, Infinity" in f.message for f in findings)
@@ -319,7 +320,8 @@ REFUSALS = {
     ),
     "list": (
         "- version: 1\n",
-        "s.yaml:1:1: must be a YAML mapping with keys such as `version: 1` and `hosts:`, not a list",
+        "s.yaml:1:1: must be a YAML mapping with keys such as `version: 1` and `hosts:`, "
+        "not a list",
     ),
     "text": (
         "\n  version 1\n",
@@ -331,7 +333,8 @@ REFUSALS = {
     ),
     "tab": (
         "a:\n\tb: 1\n",
-        "s.yaml:2:1: invalid YAML: a tab character; indent with spaces (YAML does not allow tabs here)",
+        "s.yaml:2:1: invalid YAML: a tab character; "
+        "indent with spaces (YAML does not allow tabs here)",
     ),
     "unclosed-quote": (
         'a: "x\n',
@@ -340,7 +343,8 @@ REFUSALS = {
     ),
     "unclosed-list": (
         "a: [1, 2\n",
-        "s.yaml:1:4: invalid YAML: the file ends inside the [ list that starts here; is it left open?",
+        "s.yaml:1:4: invalid YAML: the file ends inside the [ list that starts here; "
+        "is it left open?",
     ),
     "no-colon": (
         "a: 1\nb\nc: 2\n",
@@ -353,7 +357,8 @@ REFUSALS = {
     ),
     "indentation": (
         "a:\n  b: 1\n c: 2\n",
-        "s.yaml:3:2: invalid YAML: a key is indented differently from the lines above; line them up",
+        "s.yaml:3:2: invalid YAML: a key is indented differently from the lines above; "
+        "line them up",
     ),
     "reserved-character": (
         "a: @home\n",
@@ -402,6 +407,12 @@ def test_non_text_keys_are_reported_at_each_key() -> None:
         'write it in quotes ("true":) to keep it as text',
         "s.yaml:4:1: /: a key is missing before this colon",
     ]
+
+
+def test_a_refusal_where_a_key_problem_stands_is_reported_once() -> None:
+    # Found by fuzzing: an empty key, then a tag at the same place (problems with and
+    # without a pointer at one position cannot be sorted).
+    assert problems("a: {b: 1,:!sk: 5}") == [f"s.yaml:1:11: the tag !sk: {_TAG}"]
 
 
 def test_messages_escape_control_characters_from_the_users_text() -> None:
