@@ -155,6 +155,8 @@ def test_a_byte_order_mark_is_accepted_and_positions_stay_right() -> None:
     assert plain[0] == with_mark[0]
     assert with_mark[1]("/version", False) == (1, 10) == plain[1]("/version", False)
     assert with_mark[1]("/hosts/0/id", True) == (3, 5)
+    crlf = read_yaml(text.replace("\n", "\r\n"), "c", DEFAULT_LIMITS)
+    assert crlf[0] == plain[0] and crlf[1]("/hosts/0/id", False) == (3, 9)
 
 
 # Positions
