@@ -46,6 +46,9 @@ ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mon
 EngineOption = Annotated[
     str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
 ]
+SpecFormatOption = Annotated[
+    str, typer.Option("--spec-format", help="Syntax of a spec read from - (stdin): json or yaml.")
+]
 LimitOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -87,12 +90,12 @@ def _stdin(limits: "Limits") -> bytes:
     return sys.stdin.buffer.read(limits.spec_bytes + 1)
 
 
-def _load(spec: str, limits: "Limits") -> "Spec":
-    """Return the model of one spec file, or of stdin for ``-``."""
+def _load(spec: str, limits: "Limits", syntax: str = "json") -> "Spec":
+    """Return the model of one spec file, or of stdin for ``-`` (read as ``syntax``)."""
     from .spec import load, load_text
 
     if spec == "-":
-        return load_text(_stdin(limits), "<stdin>", limits)
+        return load_text(_stdin(limits), "<stdin>", limits, syntax)
     if not Path(spec).exists():
         raise UsageError(f"{spec}: no such file")
     if Path(spec).is_dir():
@@ -111,9 +114,14 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
 ) -> int:
-    """Check specs against the schema and the stack rules; print every problem found."""
+    """Check specs against the schema and the stack rules; print every problem found.
+
+    Examples: diagramgen validate specs/ · diagramgen validate a.json b.yaml ·
+    diagramgen validate - --spec-format yaml < stack.yaml
+    """
     from .files.discover import find_specs
     from .spec import load, load_text
     from .totals import compute
@@ -127,7 +135,11 @@ def validate(
     for spec in paths or ["-"]:
         name = "<stdin>" if spec == "-" else spec
         try:
-            model = load_text(_stdin(limits), name, limits) if spec == "-" else load(spec, limits)
+            model = (
+                load_text(_stdin(limits), name, limits, spec_format)
+                if spec == "-"
+                else load(spec, limits)
+            )
         except SpecInvalid as error:
             _print_error(error)
             failed = True
@@ -143,15 +155,19 @@ def totals(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
 ) -> int:
-    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
+    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings.
+
+    Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json
+    """
     import json
 
     from .totals import compute
     from .totals.report import totals_data, totals_text
 
-    model = _load(spec, _limits(limit))
+    model = _load(spec, _limits(limit), spec_format)
     result = compute(model)
     if as_json:
         typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
@@ -196,9 +212,14 @@ def render(
     name: Annotated[
         str, typer.Option(help="With - (stdin): the diagram's name, which prefixes SVG ids.")
     ] = "stdin",
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
 ) -> int:
-    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
+    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed.
+
+    Examples: diagramgen render spec.json · diagramgen render specs -o site/img -f svg,png ·
+    diagramgen render docs/diagrams -o docs/img --check
+    """
     from .api import Options
     from .engines import verify_engine
     from .formats import verify_formats
@@ -208,7 +229,18 @@ def render(
     verify_engine(engine)
     limits = _limits(limit)
     if "-" in specs:
-        return _render_stdin(specs, chosen, theme, engine, embed_fonts, limits, name, check)
+        return _render_stdin(
+            specs,
+            chosen,
+            theme,
+            engine,
+            embed_fonts,
+            limits,
+            name,
+            check,
+            spec_format,
+            output_given=output != Path("output"),
+        )
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: is a file; -o takes a folder")
     from .files.batch import render_files
@@ -285,6 +317,8 @@ def _render_stdin(
     limits: "Limits",
     name: str,
     check: bool,
+    syntax: str,
+    output_given: bool,
 ) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
     from .api import render as draw
@@ -296,7 +330,9 @@ def _render_stdin(
         raise UsageError("- (stdin) cannot be combined with other specs")
     if len(formats) != 1:
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
-    model = load_text(_stdin(limits), "<stdin>", limits)
+    if output_given:
+        raise UsageError("with - (stdin) the picture goes to stdout; -o does not apply")
+    model = load_text(_stdin(limits), "<stdin>", limits, syntax)
     pictures = draw(
         model,
         formats,
@@ -327,7 +363,11 @@ def compare(
     ] = False,
     limit: LimitOption = None,
 ) -> int:
-    """Draw two specs side by side with a panel comparing their numbers."""
+    """Draw two specs side by side with a panel comparing their numbers.
+
+    Examples: diagramgen compare as-vms.json as-containers.json -f svg,png ·
+    diagramgen compare a.yaml b.yaml --json
+    """
     import json
 
     from .api import compare as compare_specs
@@ -359,7 +399,10 @@ def compare(
 
 @app.command()
 def schema() -> int:
-    """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help)."""
+    """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help).
+
+    Examples: diagramgen schema > spec-v1.schema.json
+    """
     from .spec import schema_text
 
     typer.echo(schema_text(), nl=False)
@@ -375,16 +418,28 @@ def init(
         StackKind, typer.Option("--stack", "-s", help="Kind of stack to start from.")
     ] = StackKind.hybrid,  # type: ignore[attr-defined]
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+    syntax: Annotated[
+        str,
+        typer.Option("--format", help="json, or yaml (default when PATH ends in .yaml or .yml)."),
+    ] = "",
 ) -> int:
-    """Write a commented starter spec that validates, to edit into your own."""
+    """Write a commented starter spec that validates, to edit into your own.
+
+    Examples: diagramgen init · diagramgen init --stack vm my-stack.yaml ·
+    diagramgen init --format yaml -
+    """
     from .files.single import write_starter
+    from .spec.sources import syntax_of
     from .spec.starters import starter_text
 
     kind = stack.value
+    chosen = syntax or ("json" if path == "-" else syntax_of(path))
     if path == "-":
-        typer.echo(starter_text(kind), nl=False)
+        typer.echo(starter_text(kind, chosen), nl=False)
         return 0
-    write_starter(path, kind, force)
+    if path == "spec.json" and chosen == "yaml":
+        path = "spec.yaml"
+    write_starter(path, kind, force, chosen)
     typer.echo(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
     return 0
 

@@ -12,14 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from diagramgen.spec import schema
+from diagramgen.spec import read, schema, syntax_of
 from diagramgen.spec.schema import passes_compiled_schema as _passes_compiled_schema
 
 from .conftest import DATA, ROOT, example_specs
 
 VALIDATOR = Draft202012Validator(schema())
 BASES = [
-    json.loads(p.read_text()) for p in [*example_specs(), *sorted((DATA / "render").glob("*.json"))]
+    read(p.read_bytes(), str(p), syntax=syntax_of(p)).document
+    for p in [*example_specs(), *sorted((DATA / "render").glob("*.json"))]
 ]
 
 

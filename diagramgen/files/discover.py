@@ -1,4 +1,4 @@
-"""Find the specs a command line names: files, folders (every ``*.json`` below) and globs.
+"""Find the specs a command line names: files, folders (every spec file below) and globs.
 
 Links to folders are not followed (a link can point anywhere, or at its own parent), and
 hidden files and folders are skipped: ``.git``, and the manifest diagramgen writes beside its
@@ -17,11 +17,14 @@ from pathlib import Path, PurePosixPath
 from msgspec import Struct
 
 from ..errors import InvalidArgument
+from ..spec.sources import SYNTAXES
 from .atomic import walk_files
 
 __all__ = ["Found", "find_specs"]
 
 _MAGIC = set("*?[")
+#: The suffixes of spec files: folders are searched for these.
+SUFFIXES = tuple(suffix for suffixes in SYNTAXES.values() for suffix in suffixes)
 
 
 class Found(Struct, frozen=True):
@@ -72,11 +75,11 @@ def find_specs(arguments: list[str]) -> list[Found]:
             specs = [
                 p
                 for p in walk_files(path)
-                if p.suffix == ".json"
+                if p.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
             if not specs:
-                raise InvalidArgument(f"{argument}: no *.json files in this folder")
+                raise InvalidArgument(f"{argument}: no spec files (*.json, *.yaml, *.yml) here")
             found += [Found(spec, _name(spec, path)) for spec in specs]
         elif path.exists():
             found.append(Found(path, _name(path, path.parent)))

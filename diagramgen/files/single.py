@@ -63,10 +63,10 @@ def compare_files(
     return comparison, written
 
 
-def write_starter(path: Path_, stack: str, force: bool = False) -> Path:
+def write_starter(path: Path_, stack: str, force: bool = False, syntax: str = "json") -> Path:
     """Write the starter spec for ``stack`` to ``path``; refuse to overwrite without ``force``."""
     target = Path(path)
-    text = starter_text(stack)
+    text = starter_text(stack, syntax)
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; give the path of the spec file to write")
     if target.exists() and not force:
