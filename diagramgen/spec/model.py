@@ -33,6 +33,7 @@ __all__ = [
     "Workload",
     "build",
     "display_name",
+    "reserving",
     "verify_stack",
 ]
 
@@ -91,6 +92,9 @@ class Container(Struct, frozen=True):
     libs: tuple[str, ...]
     limits: Resources
     replicas: int
+    #: What the container has reserved (Compose reservations, Kubernetes requests).
+    reservations: Resources = Resources()
+    url: str | None = None
 
 
 class App(Struct, frozen=True):
@@ -99,6 +103,7 @@ class App(Struct, frozen=True):
     name: str | None
     libs: tuple[str, ...]
     uses: Resources
+    url: str | None = None
 
 
 Workload = Union[App, Container]  # noqa: UP007 - a runtime alias, and Python 3.10 is supported
@@ -113,6 +118,7 @@ class VM(Struct, frozen=True):
     engine: Layer | None
     containers: tuple[Container, ...]
     apps: tuple[App, ...]
+    url: str | None = None
 
     def workloads(self) -> tuple[Workload, ...]:
         """Return what runs in the VM, as drawn: its apps, then its containers."""
@@ -130,6 +136,7 @@ class Host(Struct, frozen=True):
     engine: Layer | None
     containers: tuple[Container, ...]
     vms: tuple[VM, ...]
+    url: str | None = None
 
     def engines(self) -> Iterator[tuple[Layer | None, tuple[Container, ...]]]:
         """Yield each container engine on the host with its containers: its own, then its VMs'."""
@@ -182,6 +189,13 @@ class Spec(Struct, frozen=True):
                 yield host, vm
 
 
+def reserving(containers: tuple[Container, ...]) -> bool:
+    """Return whether any of the containers reserves CPU or memory."""
+    return any(
+        c.reservations.cpu is not None or c.reservations.memory is not None for c in containers
+    )
+
+
 def display_name(component: Component) -> str:
     """Return the name a component is drawn with: its name, or its id."""
     return component.name or component.id
@@ -217,6 +231,8 @@ def _container(data: dict[str, Any], pointer: str) -> Container:
         libs=tuple(data.get("libs", ())),
         limits=_resources(data.get("limits")),
         replicas=data.get("replicas", 1),
+        reservations=_resources(data.get("reservations")),
+        url=data.get("url"),
     )
 
 
@@ -247,9 +263,11 @@ def _vm(data: dict[str, Any], pointer: str) -> VM:
                 name=app.get("name"),
                 libs=tuple(app.get("libs", ())),
                 uses=_resources(app.get("uses")),
+                url=app.get("url"),
             )
             for index, app in enumerate(data.get("apps", ()))
         ),
+        url=data.get("url"),
     )
 
 
@@ -281,6 +299,7 @@ def _host(data: dict[str, Any], pointer: str) -> Host:
         engine=_layer(data.get("engine"), join(pointer, "engine")),
         containers=_containers(data, pointer),
         vms=tuple(_vm(vm, join(vms_at, index)) for index, vm in enumerate(data.get("vms", ()))),
+        url=data.get("url"),
     )
 
 

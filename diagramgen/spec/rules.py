@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -78,6 +79,13 @@ class _Walk(Struct):
     findings: list[Finding]
 
     def component(self, item: dict[str, Any], pointer: str) -> None:
+        url = item.get("url")
+        if isinstance(url, str) and not _safe_url(url):
+            message = (
+                f"{show(url)} is not a link diagramgen draws: use an http or https URL, "
+                'or a relative one ("docs/db.html")'
+            )
+            self.findings.append(Finding(join(pointer, "url"), message))
         value = item.get("id")
         if not isinstance(value, str):
             return
@@ -105,6 +113,7 @@ class _Walk(Struct):
         for where, container in _items(owner.get("containers"), join(pointer, "containers")):
             self.component(container, where)
             self.resources(container, "limits", where)
+            self.resources(container, "reservations", where)
             image = _child(container, "image", where)
             if image:
                 self.image(*image, sizes)
@@ -127,6 +136,18 @@ class _Walk(Struct):
                 f"{earlier[1]}; one image on one engine has one size"
             )
             self.findings.append(Finding(join(where, "size"), message))
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+
+
+def _safe_url(url: str) -> bool:
+    """Return whether ``url`` is http(s) or relative, without spaces or control characters."""
+    scheme = _SCHEME.match(url)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        return False
+    return _UNSAFE_URL.search(url) is None
 
 
 _TEXT_KEYS = ("title", "name", "ref", "label")

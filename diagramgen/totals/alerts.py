@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from msgspec import Struct
 
-from ..spec.model import VM, Container, Host, Layer, Resources, Spec
+from ..spec.model import VM, Container, Host, Layer, Resources, Spec, reserving
 from ..spec.units import format_amount
 from .figures import RESOURCES, Figures, percent
 
@@ -20,6 +20,7 @@ CODES = (
     "cpu-overcommit",
     "memory-overcommit",
     "disk-overcommit",
+    "reservation-overcommit",
     "vm-overflow",
     "unbounded-container",
     "unspecified",
@@ -116,13 +117,33 @@ def _vm(vm: VM, used: Figures) -> Iterator[Alert]:
     yield from _containers(vm.containers)
 
 
-def collect(
-    spec: Spec, committed: Mapping[str, Figures], used: Mapping[str, Figures]
+def _reserved(
+    label: str, pointer: str, reserved: Figures, bounds: Resources, bound: str
 ) -> Iterator[Alert]:
-    """Yield the warnings of a spec, given what each host commits and each VM uses (by id)."""
+    """Yield a warning per resource whose reservations exceed what the host or VM has."""
+    within = Resources(cpu=bounds.cpu, memory=bounds.memory)  # disk is not reserved
+    for _, message, subject in _exceeded(label, reserved, within, "reserves", bound):
+        message += "; those workloads cannot all be placed"
+        yield Alert("reservation-overcommit", pointer, message, subject)
+
+
+def collect(
+    spec: Spec,
+    committed: Mapping[str, Figures],
+    used: Mapping[str, Figures],
+    reserved: Mapping[str, Figures] | None = None,
+) -> Iterator[Alert]:
+    """Yield the warnings of a spec, given what each host commits and each VM uses (by id).
+
+    ``reserved`` (by host and VM id) is what their containers' reservations add up to.
+    """
+    reserved = reserved or {}
     for host in spec.hosts:
         label = _label("host", host.name, host.id)
         yield from _overcommit(host, committed[host.id])
+        if host.id in reserved and reserving(host.containers):
+            capacity = host.infrastructure.capacity
+            yield from _reserved(label, host.pointer, reserved[host.id], capacity, "has")
         infrastructure = host.infrastructure
         what = (
             f'infrastructure "{infrastructure.name}"' if infrastructure.name else "infrastructure"
@@ -143,3 +164,7 @@ def collect(
         yield from _containers(host.containers)
         for vm in host.vms:
             yield from _vm(vm, used[vm.id])
+            if vm.id in reserved and reserving(vm.containers):
+                vm_label = _label("VM", vm.name, vm.id)
+                bound = "is allocated"
+                yield from _reserved(vm_label, vm.pointer, reserved[vm.id], vm.allocated, bound)

@@ -6,7 +6,7 @@ CPU is in millicores, memory and disk in bytes; unknown figures are counted, nev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from msgspec import Struct
@@ -32,6 +32,8 @@ class VMTotals(Struct, frozen=True):
     pointer: str
     allocated: Resources
     used: Figures
+    #: As ``used``, with containers counted by their reservations instead of their limits.
+    reserved: Figures = Figures()
 
 
 class HostTotals(Struct, frozen=True):
@@ -42,6 +44,8 @@ class HostTotals(Struct, frozen=True):
     committed: Figures
     os_copies: int
     os_overhead: Figures
+    #: As ``committed``, with containers counted by their reservations instead of their limits.
+    reserved: Figures = Figures()
 
     def overcommit(self, resource: str) -> float | None:
         """Return committed / capacity for one resource (``None`` when capacity is unknown)."""
@@ -90,6 +94,15 @@ def _limits(container: Container) -> Figures:
     )
 
 
+def _reservations(container: Container) -> Figures:
+    """Return a container's CPU and memory reservations times its replicas (none: nothing)."""
+    reserved = container.reservations
+    return Figures(
+        Sum((reserved.cpu or 0) * container.replicas),
+        Sum((reserved.memory or 0) * container.replicas),
+    )
+
+
 def _image_disk(containers: Iterable[Container]) -> tuple[Sum, Sum]:
     """Return (unique, naive) image disk of the containers of one engine.
 
@@ -116,28 +129,33 @@ def _layer_uses(layer: Layer | None) -> Figures:
     return Figures.of(layer.uses) if layer is not None else Figures()
 
 
-def _engine_load(engine: Layer | None, containers: tuple[Container, ...]) -> Figures:
-    """Return what an engine and its containers take: limits times replicas, images once each."""
+def _engine_load(
+    engine: Layer | None, containers: tuple[Container, ...], each: Callable[[Container], Figures]
+) -> Figures:
+    """Return what an engine and its containers take: ``each`` container, images once each."""
     if not containers:
         return _layer_uses(engine)
     unique, _ = _image_disk(containers)
-    return _layer_uses(engine) + total(_limits(c) for c in containers) + Figures(disk=unique)
+    return _layer_uses(engine) + total(each(c) for c in containers) + Figures(disk=unique)
 
 
-def vm_used(vm: VM) -> Figures:
-    """Return what a VM's contents use: guest OS, engine, apps, container limits and images."""
+def vm_used(vm: VM, each: Callable[[Container], Figures] = _limits) -> Figures:
+    """Return what a VM's contents use: guest OS, engine, apps, container limits and images.
+
+    With ``each`` a container counts by another figure (its reservations: the reserved total).
+    """
     return (
         _layer_uses(vm.guest_os)
-        + _engine_load(vm.engine, vm.containers)
+        + _engine_load(vm.engine, vm.containers, each)
         + total(Figures.of(app.uses) for app in vm.apps)
     )
 
 
-def host_committed(host: Host) -> Figures:
+def host_committed(host: Host, each: Callable[[Container], Figures] = _limits) -> Figures:
     """Return what a host commits: its own layers plus VM allocations, or container limits."""
     own = _layer_uses(host.host_os)
     if host.stack == "container":
-        return own + _engine_load(host.engine, host.containers)
+        return own + _engine_load(host.engine, host.containers, each)
     hypervisor = Figures.of(host.hypervisor.uses) if host.hypervisor else Figures()
     return own + hypervisor + total(Figures.of(vm.allocated) for vm in host.vms)
 
@@ -153,11 +171,13 @@ def compute(spec: Spec) -> Totals:
             committed=host_committed(host),
             os_copies=len(host.os_layers()),
             os_overhead=total(Figures.of(layer.uses) for layer in host.os_layers()),
+            reserved=host_committed(host, _reservations),
         )
         for host in spec.hosts
     )
     vms = tuple(
-        VMTotals(vm.id, host.id, vm.pointer, vm.allocated, vm_used(vm)) for host, vm in spec.vms()
+        VMTotals(vm.id, host.id, vm.pointer, vm.allocated, vm_used(vm), vm_used(vm, _reservations))
+        for host, vm in spec.vms()
     )
     groups = [containers for host in spec.hosts for _, containers in host.engines()]
     images = [_image_disk(group) for group in groups]
@@ -174,4 +194,6 @@ def compute(spec: Spec) -> Totals:
     )
     committed = {figures.id: figures.committed for figures in hosts}
     used = {vm.id: vm.used for vm in vms}
-    return Totals(diagram, hosts, vms, tuple(collect(spec, committed, used)))
+    reserved = {host.id: host.reserved for host in hosts}
+    reserved.update((vm.id, vm.reserved) for vm in vms)
+    return Totals(diagram, hosts, vms, tuple(collect(spec, committed, used, reserved)))

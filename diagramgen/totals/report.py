@@ -6,12 +6,19 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from ..spec.model import Resources, Spec
+from ..spec.model import Resources, Spec, reserving
 from ..spec.units import format_amount
 from .compute import DiagramTotals, Totals
 from .figures import RESOURCES, Figures, Sum, figures_data, percent, sum_data
 
-__all__ = ["count", "counts_text", "image_disk_data", "totals_data", "totals_text"]
+__all__ = [
+    "count",
+    "counts_text",
+    "image_disk_data",
+    "severity",
+    "totals_data",
+    "totals_text",
+]
 
 WIDTH = 80
 
@@ -24,6 +31,8 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
     """Return the totals as JSON-ready data: millicores and bytes, ``None`` where unknown."""
     diagram = totals.diagram
     image_disk = image_disk_data(diagram.image_disk_unique, diagram.image_disk_naive)
+    reserving_ids = {host.id for host in spec.hosts if reserving(host.containers)}
+    reserving_ids |= {vm.id for _, vm in spec.vms() if reserving(vm.containers)}
     return {
         "title": spec.title,
         "units": {"cpu": "millicores", "memory": "bytes", "disk": "bytes"},
@@ -45,6 +54,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "overcommit": {key: host.overcommit(key) for key in RESOURCES},
                 "os_copies": host.os_copies,
                 "os_overhead": figures_data(host.os_overhead),
+                **({"reserved": figures_data(host.reserved)} if host.id in reserving_ids else {}),
             }
             for host in totals.hosts
         ],
@@ -54,14 +64,25 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "host": vm.host,
                 "allocated": _resources(vm.allocated),
                 "used": figures_data(vm.used),
+                **({"reserved": figures_data(vm.reserved)} if vm.id in reserving_ids else {}),
             }
             for vm in totals.vms
         ],
         "warnings": [
-            {"code": alert.code, "pointer": alert.pointer, "message": alert.message}
+            {
+                "code": alert.code,
+                "severity": severity(alert.code),
+                "pointer": alert.pointer,
+                "message": alert.message,
+            }
             for alert in totals.warnings
         ],
     }
+
+
+def severity(code: str) -> str:
+    """Return how serious a warning code is: ``info`` for missing figures, else ``warning``."""
+    return "info" if code == "unspecified" else "warning"
 
 
 def image_disk_data(unique: Sum, naive: Sum) -> dict[str, Any]:
