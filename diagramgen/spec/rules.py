@@ -32,11 +32,17 @@ class Finding(Struct, frozen=True):
     at_key: bool = False
 
 
-def suggest(word: str, options: Iterable[str]) -> str:
-    """Return '; did you mean "x"?' for the nearest option, or an empty string."""
+def nearest(word: str, options: Iterable[str]) -> str | None:
+    """Return the option nearest to ``word`` (case-insensitive), or ``None`` if none is near."""
     lowered = {option.lower(): option for option in options}
     matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f'; did you mean "{lowered[matches[0]]}"?' if matches else ""
+    return lowered[matches[0]] if matches else None
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return '; did you mean "x"?' for the nearest option, or an empty string."""
+    meant = nearest(word, options)
+    return f'; did you mean "{meant}"?' if meant else ""
 
 
 def show(value: Any, limit: int = 40) -> str:
@@ -61,10 +67,29 @@ def _child(parent: dict[str, Any], key: str, pointer: str) -> tuple[str, dict[st
 
 
 _QUANTITY_PARSERS = {"cpu": parse_cpu, "memory": parse_bytes, "disk": parse_bytes}
+_ALL = ("cpu", "memory", "disk")
+#: The keys that hold figures, and which figures each holds.
+QUANTITY_KEYS: dict[str, tuple[str, ...]] = {
+    "capacity": _ALL,
+    "allocated": _ALL,
+    "uses": _ALL,
+    "limits": ("cpu", "memory"),
+    "reservations": ("cpu", "memory"),
+}
 
 
-def _check_quantities(resources: dict[str, Any], pointer: str) -> Iterator[Finding]:
-    for key, parser in _QUANTITY_PARSERS.items():
+def check_quantities(
+    resources: dict[str, Any], pointer: str, keys: tuple[str, ...] = _ALL
+) -> list[Finding]:
+    """Return a finding for each figure under ``pointer`` that does not parse."""
+    return list(_check_quantities(resources, pointer, keys))
+
+
+def _check_quantities(
+    resources: dict[str, Any], pointer: str, keys: tuple[str, ...] = _ALL
+) -> Iterator[Finding]:
+    for key in keys:
+        parser = _QUANTITY_PARSERS[key]
         if key in resources:
             try:
                 parser(resources[key])
@@ -77,6 +102,8 @@ class _Walk(Struct):
 
     ids: dict[str, str]
     findings: list[Finding]
+    #: Each id's name, where it has one: a link to a name is told the id.
+    names: dict[str, str]
 
     def component(self, item: dict[str, Any], pointer: str) -> None:
         url = item.get("url")
@@ -92,6 +119,9 @@ class _Walk(Struct):
         first = self.ids.get(value)
         if first is None:
             self.ids[value] = pointer
+            name = item.get("name")
+            if isinstance(name, str):
+                self.names[value] = name
         else:
             message = f'id "{value}" is already used at {first}; ids must be unique in the spec'
             self.findings.append(Finding(join(pointer, "id"), message))
@@ -186,7 +216,7 @@ def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
 
 def check(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
     """Return the semantic problems of a parsed spec (in document order)."""
-    walk = _Walk(ids={}, findings=[])
+    walk = _Walk(ids={}, findings=[], names={})
     for host_at, host in _items(document.get("hosts"), "/hosts"):
         walk.component(host, host_at)
         infrastructure = _child(host, "infrastructure", host_at)
@@ -224,7 +254,39 @@ def _check_link(link: dict[str, Any], pointer: str, walk: _Walk) -> None:
         ends[end] = target
         if target not in walk.ids:
             message = f'"{target}" is not the id of any host, VM, container or app'
-            walk.findings.append(Finding(join(pointer, end), message + suggest(target, walk.ids)))
+            walk.findings.append(Finding(join(pointer, end), message + _link_hint(target, walk)))
     if len(ends) == 2 and ends["from"] == ends["to"]:
         message = f'a link from "{ends["from"]}" to itself; join two different components'
         walk.findings.append(Finding(join(pointer, "to"), message))
+
+
+_KINDS = (("/apps/", "app"), ("/containers/", "container"), ("/vms/", "VM"), ("/hosts/", "host"))
+
+
+def _kind_of(pointer: str) -> str:
+    """Return what the component at ``pointer`` is: host, VM, container or app."""
+    found = max(_KINDS, key=lambda entry: pointer.rfind(entry[0]))
+    return found[1]
+
+
+def _link_hint(target: str, walk: _Walk) -> str:
+    """Return how to fix a link to an unknown id: the id of a component so named, else the
+    nearest id, else the ids themselves when there are few."""
+    wanted = target.casefold()
+    named = [ident for ident, name in walk.names.items() if name.casefold() == wanted]
+    named = named or [
+        ident for ident, name in walk.names.items() if name.casefold().startswith(wanted)
+    ]
+    if len(named) == 1:
+        ident = named[0]
+        what = _kind_of(walk.ids[ident])
+        return (
+            f'; links take ids, not names: the {what} named "{walk.names[ident]}" '
+            f'has the id "{ident}"'
+        )
+    near = suggest(target, walk.ids)
+    if near:
+        return near
+    if 0 < len(walk.ids) <= 8:
+        return f"; the ids are {', '.join(walk.ids)}"
+    return ""

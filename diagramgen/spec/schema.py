@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..assets import DATA
 from .pointers import join, pointer_of
-from .rules import Finding, show, suggest
+from .rules import QUANTITY_KEYS, Finding, check_quantities, nearest, show, suggest
 from .sources import clip, kind
 
 if TYPE_CHECKING:
@@ -52,8 +52,64 @@ def _validator() -> Any:
 
 
 def schema_errors(document: dict[str, Any]) -> list[Finding]:
-    """Return the findings of every schema error in ``document`` (slow: loads jsonschema)."""
-    return [finding for error in _validator().iter_errors(document) for finding in explain(error)]
+    """Return the findings of every schema error in ``document`` (slow: loads jsonschema).
+
+    Each cause is reported once: a VM with containers but no engine is not also "no VM runs
+    containers"; a host whose layers contradict its ``stack`` gets one line at ``stack``
+    saying which stack its layers are, before the details.
+    """
+    findings = [f for error in _validator().iter_errors(document) for f in explain(error)]
+    needs_engine = {f.pointer.rsplit("/", 1)[0] for f in findings if f.message.startswith(_NEEDS)}
+    findings = [
+        f for f in findings if not (f.message.startswith(_NONE_RUN) and f.pointer in needs_engine)
+    ]
+    leads = _stack_leads(document, findings)
+    # Under a lead, what the wrong stack would need is noise: the fix is the stack.
+    led = {lead.pointer.rsplit("/", 1)[0] for lead in leads}
+    findings = [
+        f
+        for f in findings
+        if not (f.pointer in led and any(rule in f.message for rule in _STACK_RULES.values()))
+    ]
+    return leads + findings
+
+
+_NEEDS = 'a VM with "containers" also needs'
+_NONE_RUN = "no VM runs containers"
+
+
+def _stack_leads(document: dict[str, Any], findings: list[Finding]) -> list[Finding]:
+    """Return one finding per host whose stack rules failed, at its ``stack``, naming the fit."""
+    leads = []
+    hosts = document.get("hosts")
+    for index, host in enumerate(hosts if isinstance(hosts, list) else []):
+        at = f"/hosts/{index}"
+        stack = host.get("stack") if isinstance(host, dict) else None
+        if stack not in _STACK_RULES or not any(
+            f.pointer.startswith(at) and _STACK_RULES[stack] in f.message for f in findings
+        ):
+            continue
+        fits = _fitting_stacks(host)
+        if fits and stack not in fits:
+            has = "containers on an engine" if fits == ["container"] else "a hypervisor"
+            has += " and VMs" if isinstance(host.get("vms"), list) and host["vms"] else ""
+            choices = " or ".join(f'"{name}"' for name in fits)
+            message = f"this host has {has}: did you mean {choices}?"
+            leads.append(Finding(f"{at}/stack", message))
+    return leads
+
+
+def _fitting_stacks(host: dict[str, Any]) -> list[str]:
+    """Return the stacks a host's layers fit, by what it has."""
+    vms = host.get("vms")
+    if isinstance(vms, list) and vms:
+        runs = any(isinstance(vm, dict) and ("containers" in vm or "engine" in vm) for vm in vms)
+        return ["hybrid"] if runs else ["vm", "hybrid"]
+    if "containers" in host or "engine" in host:
+        return ["container"]
+    if "hypervisor" in host:
+        return ["vm", "hybrid"]
+    return []
 
 
 def passes_compiled_schema(document: dict[str, Any]) -> bool:
@@ -81,16 +137,19 @@ def explain(error: ValidationError) -> list[Finding]:
     context = _stack_context(error)
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(rule.get("properties", {}))
-        extras = [key for key in instance if key not in allowed]
-        return [
-            Finding(
-                join(pointer, key),
-                f'unknown key "{clip(key)}"{suggest(key, allowed) or ";"} '
-                f"allowed here: {', '.join(k for k in allowed if k != '$comment')}",
-                at_key=True,
+        found = []
+        for key in (key for key in instance if key not in allowed):
+            meant = nearest(key, allowed)
+            hint = f'; did you mean "{meant}"?' if meant else ";"
+            message = (
+                f'unknown key "{clip(key)}"{hint} '
+                f"allowed here: {', '.join(k for k in allowed if k != '$comment')}"
             )
-            for key in extras
-        ]
+            found.append(Finding(join(pointer, key), message, at_key=True))
+            if meant in QUANTITY_KEYS and isinstance(instance[key], dict):
+                # Check the figures under the key as if it were spelt right: both at once.
+                found += check_quantities(instance[key], join(pointer, key), QUANTITY_KEYS[meant])
+        return found
     if validator == "required" and isinstance(instance, dict):
         missing = [key for key in expected if key not in instance]
         why = f" ({context})" if context else ""
@@ -111,6 +170,10 @@ def explain(error: ValidationError) -> list[Finding]:
     if validator in ("enum", "const"):
         options = expected if validator == "enum" else [expected]
         shown = ", ".join(json.dumps(option) for option in options)
+        quoted = [o for o in options if not isinstance(o, str) and json.dumps(o) == instance]
+        if quoted:  # "type": "1" for 1
+            message = f"{show(instance)} is a string; write the number {quoted[0]} without quotes"
+            return [Finding(pointer, message)]
         hint = suggest(instance, [str(o) for o in options]) if isinstance(instance, str) else ""
         return [Finding(pointer, f"{show(instance)} is not one of {shown}{hint}")]
     if validator == "pattern" and expected == schema()["$defs"]["id"]["pattern"]:
@@ -144,11 +207,14 @@ _SHAPES = {
     "hosts": ': a list of hosts, e.g. [{"id": "h1", "stack": "vm", ...}]',
     "id": ': a name like "web-1"',
     "stack": ': "vm", "container" or "hybrid"',
-    "infrastructure": ': {"name": ..., "capacity": {"cpu": 8, "memory": "32GiB", "disk": "1TiB"}}',
-    "guest_os": ': {"name": "Debian 12", "uses": {"memory": "512MiB", "disk": "4GiB"}}',
-    "host_os": ': {"name": "Debian 12", "uses": {...}}',
-    "hypervisor": ': {"name": "KVM", "type": 1, "uses": {...}}',
-    "engine": ': {"name": "Docker Engine", "uses": {...}}',
+    "infrastructure": (
+        ': {"name": <hardware name>, "capacity": {"cpu": <cores>, "memory": <size>, '
+        '"disk": <size>}}'
+    ),
+    "guest_os": ': {"name": <OS name>, "uses": {"memory": <size>, "disk": <size>}}',
+    "host_os": ': {"name": <OS name>, "uses": {"cpu": <cores>, "memory": <size>, ...}}',
+    "hypervisor": ': {"name": <hypervisor name>, "type": 1 or 2, "uses": {...}}',
+    "engine": ': {"name": <engine name>, "uses": {"memory": <size>, "disk": <size>}}',
     "vms": ': a list of VMs, e.g. [{"id": "vm1", "guest_os": {...}}]',
     "containers": ': a list of containers, e.g. [{"id": "web", "image": {...}}]',
     "from": ": the id of a host, VM, container or app",
