@@ -1,0 +1,4 @@
+"""Placeholder."""
+
+def import_kubernetes(*a, **k):
+    raise NotImplementedError
