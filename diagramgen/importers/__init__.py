@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .compose import import_compose
 from .kubernetes import import_kubernetes
-from .notes import ImportFailed, Imported, ImportWarning
+from .notes import Imported, ImportFailed, ImportWarning
 from .writer import dump_spec
 
 __all__ = [

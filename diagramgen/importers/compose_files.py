@@ -108,7 +108,7 @@ def _prepare(document: Document, notes: Notes) -> dict[str, Any] | None:
         notes.warn(document.place(path), path, message)
 
     try:
-        data = interpolate_tree(document.data, (), warn)
+        data: dict[str, Any] = interpolate_tree(document.data, (), warn)
     except InterpolationError as error:
         notes.fail(Place(document.file), "", str(error))
         return None

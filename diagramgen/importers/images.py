@@ -45,6 +45,10 @@ class ImageSizes:
         """Return the spec size of ``ref``, or None when no input gives it."""
         return None if ref is None else self._sizes.get(normalize_ref(ref))
 
+    def items(self) -> list[tuple[str, int | str]]:
+        """Return the (full reference, size) pairs in the order they were added."""
+        return list(self._sizes.items())
+
     def __len__(self) -> int:
         return len(self._sizes)
 

@@ -11,6 +11,7 @@ import re
 from fractions import Fraction
 
 __all__ = [
+    "MilliByteMemory",
     "QuantityError",
     "docker_bytes",
     "docker_cpus",
@@ -25,6 +26,10 @@ __all__ = [
 
 class QuantityError(ValueError):
     """A quantity that cannot be read; the message says which forms are accepted."""
+
+
+class MilliByteMemory(QuantityError):
+    """A Kubernetes memory quantity with the ``m`` suffix: valid, but surely not what was meant."""
 
 
 _DOCKER_BYTES = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i)?(b)?", re.IGNORECASE)
@@ -60,7 +65,8 @@ def docker_bytes(value: object) -> int:
             ", e.g. 512m, 1.5g, 1073741824"
         )
     digits, letter, _, _ = match.groups()
-    return math.floor(Fraction(digits) * 1024 ** _BINARY_POWER[(letter or "").lower()])
+    power: int = 1024 ** _BINARY_POWER[(letter or "").lower()]
+    return math.floor(Fraction(digits) * power)
 
 
 def docker_cpus(value: object) -> Fraction:
@@ -152,7 +158,7 @@ def kubernetes_memory(value: object) -> tuple[int, bool]:
     quantity, suffix = kubernetes_quantity(value)
     if suffix == "m":
         text = str(value).strip()
-        raise QuantityError(
+        raise MilliByteMemory(
             f"{text} memory is {_plain(quantity)} bytes (m means milli-bytes);"
             f" did you mean {text[:-1]}Mi or {text[:-1]}M? The figure is left out"
         )
@@ -172,14 +178,17 @@ def spec_bytes(size: int) -> int | str:
     """Return a byte figure as the spec writes it: the shortest exact unit form, else an integer.
 
     ``536870912`` → ``"512MiB"``, ``1610612736`` → ``"1.5GiB"``, ``129000000`` → ``"129MB"``;
-    a figure no unit states exactly, with 3 decimals at most and under 100000 of the unit,
-    stays integer bytes.
+    a figure no unit states exactly and briefly (a whole number under 100000, or under 1000 with
+    at most 3 decimals) stays integer bytes.
     """
     candidates: list[str] = []
     for units, base in ((_IEC_UNITS, 1024), (_SI_UNITS, 1000)):
         for index, unit in enumerate(units):
             value = Fraction(size, base ** (len(units) - index))
-            if 1 <= value < 100_000 and (value * 1000).denominator == 1:
+            whole = value.denominator == 1
+            if (whole and 1 <= value < 100_000) or (
+                1 <= value < 1000 and (value * 1000).denominator == 1
+            ):
                 candidates.append(_decimal(value) + unit)
                 break
     if not candidates:

@@ -49,6 +49,18 @@ class Document(msgspec.Struct, frozen=True):
                 return Place(self.file, *found)
         return Place(self.file)
 
+    def data_at(self, path: Path) -> Any:
+        """Return the value at ``path``, or None where the path leads nowhere."""
+        value = self.data
+        for part in path:
+            if isinstance(value, dict) and isinstance(part, str):
+                value = value.get(part)
+            elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+                value = value[part]
+            else:
+                return None
+        return value
+
 
 def display_name(path: str | os.PathLike[str]) -> str:
     """Return the name an input file goes by in notes: the path as the caller gave it."""
@@ -98,7 +110,8 @@ def read_documents(
         return []
     documents = []
     for data in loaded:
-        positions: dict[str, tuple[int, int]] = {"": (1, 1)}
+        start = getattr(data, "lc", None)
+        positions = {"": (start.line + 1, start.col + 1) if start else (1, 1)}
         converter = _Converter(positions, keep_tags)
         try:
             plain = converter.convert(data, ())
