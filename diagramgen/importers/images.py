@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 from typing import Any
 
 from .notes import Notes, Place
@@ -62,7 +63,7 @@ def read_images(path: str | os.PathLike[str], notes: Notes) -> ImageSizes:
     sizes = ImageSizes()
     file = display_name(path)
     try:
-        text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115
+        text = pathlib.Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         notes.fail(Place(file), "", f"cannot read the file: {error}")
         return sizes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pathlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from .notes import Notes, Path, Place
 __all__ = ["MAX_NODES", "Document", "Tagged", "display_name", "pointer", "read_documents"]
 
 # Aliases may point at aliases: a few lines of YAML can expand to billions of values.
-MAX_NODES = 5_000_000
+MAX_NODES = 2_000_000
 
 
 class Tagged(msgspec.Struct, frozen=True):
@@ -70,7 +71,7 @@ def display_name(path: str | os.PathLike[str]) -> str:
 def _read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
     file = display_name(path)
     try:
-        data = open(path, "rb").read()  # noqa: SIM115 - closed by reference counting at once
+        data = pathlib.Path(path).read_bytes()
     except OSError as error:
         notes.fail(Place(file), "", f"cannot read the file: {error.strerror or error}")
         return None
