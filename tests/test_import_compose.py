@@ -3,11 +3,11 @@
 Hand-computed figures for the fixtures (tests/data/import/compose), compose.yaml with
 compose.override.yaml, every service (no profile selected):
 
-    web     3 replicas (override) × 250m, 128 MiB  =  750m,  384 MiB
-    app     3 replicas × 500m, 768 MiB (override)  = 1500m, 2304 MiB; reserved 750m, 768 MiB
-    db      1 × 2 cores, 3 GiB (override)          = 2000m, 3072 MiB; reserved      1024 MiB
-    cache   1 × 500m (cpus), 512 MiB (deploy wins) =  500m,  512 MiB
-    worker  2 (scale) × 1 core, 1 GiB              = 2000m, 2048 MiB
+    web     3 replicas (override) x 250m, 128 MiB  =  750m,  384 MiB
+    app     3 replicas x 500m, 768 MiB (override)  = 1500m, 2304 MiB; reserved 750m, 768 MiB
+    db      1 x 2 cores, 3 GiB (override)          = 2000m, 3072 MiB; reserved      1024 MiB
+    cache   1 x 500m (cpus), 512 MiB (deploy wins) =  500m,  512 MiB
+    worker  2 (scale) x 1 core, 1 GiB              = 2000m, 2048 MiB
     adminer no limits                              = unknown (unbounded)
     committed: 6750m and 8320 MiB (≥, adminer unknown); reserved: 750m and 1792 MiB
 """
@@ -15,6 +15,7 @@ compose.override.yaml, every service (no profile selected):
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from ruamel.yaml import YAML
 
 from diagramgen import load_text
 from diagramgen.errors import DiagramgenError
-from diagramgen.importers import ImportFailed, Imported, ImportWarning, dump_spec, import_compose
+from diagramgen.importers import Imported, ImportFailed, ImportWarning, dump_spec, import_compose
 from diagramgen.importers.quantities import QuantityError, docker_bytes, spec_bytes
 from diagramgen.totals import compute
 
@@ -93,7 +94,7 @@ def test_override_wins_and_figures_follow_compose(shop: Imported) -> None:
 
 def test_totals_by_hand(shop: Imported) -> None:
     totals = compute(validated(shop)).hosts[0]
-    # web 2×… no: 3 × 250m + 3 × 500m + 2000m + 500m + 2 × 1000m
+    # web, app, db, cache, worker (adminer has no limits)
     assert totals.committed.cpu.value == 3 * 250 + 3 * 500 + 2000 + 500 + 2 * 1000 == 6750
     assert totals.committed.memory.value == (384 + 2304 + 3072 + 512 + 2048) * MiB == 8320 * MiB
     assert totals.capacity.cpu == 8000
@@ -418,8 +419,6 @@ def test_spec_bytes_round_trips_through_the_spec_syntax(size: int) -> None:
     units = {"KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4, "PiB": 1024**5}
     units |= {"KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4, "PB": 1000**5}
     unit = written.lstrip("0123456789.")
-    from fractions import Fraction
-
     assert Fraction(written[: -len(unit)]) * units[unit] == size
 
 
