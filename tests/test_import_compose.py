@@ -442,7 +442,7 @@ def test_a_size_that_cannot_be_read_fails_at_its_place(tmp_path: Path) -> None:
         ("version: '3'\n", ": services: no services: not a Compose file"),
         ("services:\n  a: {image: x}\n  a: {image: y}\n", ":3:3: is not valid YAML"),
         ("services:\n  a:\n    image: x\n    depends_on: [ghost]\n", "undefined service 'ghost'"),
-        ('{"services": {"a": 1,}}', ":1:22: is not valid JSON"),
+        ('{"services": {"a": 1}}', ":1:20: services.a: expected a mapping"),
     ],
 )
 def test_bad_input_fails_with_one_line_per_problem(
@@ -453,6 +453,15 @@ def test_bad_input_fails_with_one_line_per_problem(
         import_compose([path])
     assert expected in failed.value.lines()[0]
     assert failed.value.lines()[0].startswith(path)
+
+
+def test_json_is_read_as_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "compose.json", '{"services": {"a": {"image": "x"},}}')
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:1:35: is not valid JSON: Expecting property name enclosed in double quotes"
+    ]
 
 
 def test_a_missing_file_fails(tmp_path: Path) -> None:

@@ -129,6 +129,12 @@ def _manifest_pods(path: str | os.PathLike[str], notes: Notes) -> Iterator[_Pod]
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
                 notes.fail(document.place(base), base, "is not a Kubernetes object (no kind)")
                 continue
+            metadata = item.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            if name is not None and not isinstance(name, str):
+                at = (*base, "metadata", "name")
+                notes.fail(document.place(at), at, "expected a string")
+                continue
             pod = _workload(document, base, item, notes)
             if pod is not None:
                 yield pod

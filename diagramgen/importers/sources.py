@@ -94,8 +94,15 @@ def read_documents(
     text = _read_text(path, notes)
     if text is None:
         return []
-    if text.lstrip()[:1] in ("{", "["):
+    if file.lower().endswith(".json"):
         return _read_json(file, text, notes)
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            pass  # YAML in flow style, or broken: the YAML reader says which
+        else:
+            return _read_json(file, text, notes)
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
     try:
