@@ -10,7 +10,7 @@ import msgspec
 from .images import ImageSizes
 from .notes import Notes, Path, Place
 from .quantities import QuantityError, kubernetes_cpu, kubernetes_memory, spec_bytes, spec_cpu
-from .sources import read_documents
+from .sources import mapping, read_documents
 
 __all__ = ["Node", "read_nodes", "runs_on"]
 
@@ -56,12 +56,12 @@ def read_nodes(path: str | os.PathLike[str], notes: Notes) -> list[Node]:
 
 
 def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
-    metadata = _mapping(item.get("metadata"))
-    status = _mapping(item.get("status"))
-    info = _mapping(status.get("nodeInfo"))
+    metadata = mapping(item.get("metadata"))
+    status = mapping(item.get("status"))
+    info = mapping(status.get("nodeInfo"))
     figures: dict[str, dict[str, int | None]] = {}
     for kind in ("capacity", "allocatable"):
-        values = _mapping(status.get(kind))
+        values = mapping(status.get(kind))
         figures[kind] = {}
         for resource, key in (("cpu", "cpu"), ("memory", "memory"), ("disk", "ephemeral-storage")):
             path = (*base, "status", kind, key)
@@ -78,7 +78,7 @@ def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
             for name in image.get("names") or []:
                 if isinstance(name, str):
                     sizes.add(name, spec_bytes(size))
-    labels = {str(k): str(v) for k, v in _mapping(metadata.get("labels")).items()}
+    labels = {str(k): str(v) for k, v in mapping(metadata.get("labels")).items()}
     runtime = str(info.get("containerRuntimeVersion") or "Container runtime")
     return Node(
         name=str(metadata.get("name") or "node"),
@@ -91,7 +91,7 @@ def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
         runtime=runtime.replace("://", " "),
         instance_type=labels.get("node.kubernetes.io/instance-type"),
         labels=labels,
-        taints=[t for t in _mapping(item.get("spec")).get("taints") or [] if isinstance(t, dict)],
+        taints=[t for t in mapping(item.get("spec")).get("taints") or [] if isinstance(t, dict)],
         images=sizes,
     )
 
@@ -105,16 +105,12 @@ def _describe(figures: dict[str, int | None]) -> str:
     return ", ".join(parts) or "not given"
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def runs_on(node: Node, pod_spec: dict[str, Any]) -> bool:
     """Return whether a DaemonSet's pod runs on ``node``: its nodeSelector and taints allow it.
 
     As the DaemonSet controller decides, except that node affinity is not evaluated.
     """
-    selector = _mapping(pod_spec.get("nodeSelector"))
+    selector = mapping(pod_spec.get("nodeSelector"))
     if any(node.labels.get(str(key)) != str(value) for key, value in selector.items()):
         return False
     tolerations = [t for t in pod_spec.get("tolerations") or [] if isinstance(t, dict)]

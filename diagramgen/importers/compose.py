@@ -28,7 +28,7 @@ from .compose_files import Located, read_compose
 from .images import ImageSizes, read_images
 from .notes import Imported, Notes, Path, Place, dotted
 from .quantities import QuantityError, docker_bytes, docker_cpus, spec_bytes
-from .sources import display_name, read_documents
+from .sources import display_name, mapping, read_documents
 from .specparts import Ids, container, host, link, resources, spec
 
 __all__ = ["import_compose"]
@@ -61,45 +61,48 @@ def import_compose(
     services = model.data.get("services")
     if not isinstance(services, dict) or not services:
         first = display_name(paths[0]) if paths else ""
-        notes.fail(Place(first), "services", "no services: not a Compose file")
-        notes.check()
-        raise AssertionError  # unreachable: check() raised
-    project = _project_name(model, paths)
+        notes.stop(Place(first), "services", "no services: not a Compose file")
+    builder = _Builder(model, sizes, nodes, _project_name(model, paths), notes)
+    name = str(facts.get("Name") or "Docker host")
+    host_id = builder.ids.make(str(facts.get("Name") or "docker-host"), "docker-host")
     active = _active_services(model, services, profiles, notes)
-    builder = _Builder(model, sizes, nodes, project, notes)
-    containers = [c for name in active if (c := builder.service(name, services[name]))]
+    containers = [c for service in active if (c := builder.service(service, services[service]))]
     notes.check()
     if not containers:
-        notes.fail(model.place(("services",)), "services", "no service left to import")
-        notes.check()
+        notes.stop(model.place(("services",)), "services", "no service left to import")
     links = _links(model, services, active, builder.ids_of, notes)
-    host_id = Ids().make(str(facts.get("Name") or "docker-host"), "docker-host")
-    builder.ids.make(host_id)
+    version = facts.get("ServerVersion")
     the_host = host(
         host_id,
-        str(facts.get("Name") or "Docker host"),
-        infrastructure=str(facts.get("Name") or "Docker host"),
+        name,
+        infrastructure=name,
         capacity=_capacity(facts),
-        infrastructure_comment=_capacity_comment(facts, docker_info),
+        infrastructure_comment=_capacity_comment(docker_info),
         host_os=str(facts.get("OperatingSystem") or "Host OS"),
-        engine=f"Docker Engine {facts['ServerVersion']}"
-        if facts.get("ServerVersion")
-        else "Docker Engine",
+        engine=f"Docker Engine {version}" if version else "Docker Engine",
         containers=containers,
     )
+    title = f"{builder.project} (Docker Compose)"
+    document = spec(_comment(paths, docker_info, images), title, [the_host], links)
+    return Imported(document, notes.warnings())
+
+
+def _comment(
+    paths: Sequence[str | os.PathLike[str]],
+    docker_info: str | os.PathLike[str] | None,
+    images: str | os.PathLike[str] | None,
+) -> str:
     sources = ", ".join(display_name(p) for p in paths)
     extras = [
         f"{label} {display_name(p)}"
         for label, p in (("docker info", docker_info), ("images", images))
         if p is not None
     ]
-    comment = (
-        f"Imported by diagramgen from Docker Compose: {sources}"
-        + (f" (with {', '.join(extras)})" if extras else "")
-        + ". Edit freely; figures the sources do not give are left out."
+    with_facts = f" (with {', '.join(extras)})" if extras else ""
+    return (
+        f"Imported by diagramgen from Docker Compose: {sources}{with_facts}."
+        " Edit freely; figures the sources do not give are left out."
     )
-    document = spec(comment, f"{project} (Docker Compose)", [the_host], links)
-    return Imported(document, notes.warnings())
 
 
 def _read_docker_info(path: str | os.PathLike[str], notes: Notes) -> dict[str, Any]:
@@ -129,7 +132,7 @@ def _capacity(facts: dict[str, Any]) -> dict[str, Any] | None:
     )
 
 
-def _capacity_comment(facts: dict[str, Any], path: str | os.PathLike[str] | None) -> str | None:
+def _capacity_comment(path: str | os.PathLike[str] | None) -> str | None:
     if path is None:
         return None
     return (
@@ -220,9 +223,9 @@ class _Builder:
         if not isinstance(service, dict):
             self.notes.fail(self.model.place(base), base, "expected a mapping")
             return None
-        deploy = _mapping(service.get("deploy"))
-        limits = _mapping(_mapping(deploy.get("resources")).get("limits"))
-        reserved = _mapping(_mapping(deploy.get("resources")).get("reservations"))
+        deploy = mapping(service.get("deploy"))
+        limits = mapping(mapping(deploy.get("resources")).get("limits"))
+        reserved = mapping(mapping(deploy.get("resources")).get("reservations"))
         at = (*base, "deploy", "resources")
         cpu = self.pick(
             (limits.get("cpus"), (*at, "limits", "cpus")),
@@ -317,7 +320,7 @@ def _links(
     for name in active:
         if name not in ids_of:
             continue
-        depends = _mapping(services[name].get("depends_on"))
+        depends = mapping(services[name].get("depends_on"))
         for target in depends:
             path = ("services", name, "depends_on", target)
             if target not in services:
@@ -344,10 +347,6 @@ def _port_label(service: dict[str, Any]) -> str | None:
             if target:
                 return f"{(protocol or 'tcp').upper()} {target}"
     return None
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _cores(cores: Fraction) -> str:

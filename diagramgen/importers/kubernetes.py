@@ -29,7 +29,7 @@ from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
 from .notes import Imported, Notes, Path, Place
 from .pods import pod_figures
-from .sources import Document, display_name, read_documents
+from .sources import Document, display_name, mapping, read_documents
 from .specparts import Ids, container, host, resources, spec
 
 __all__ = ["import_kubernetes"]
@@ -115,8 +115,7 @@ def _objects(data: Any, base: Path) -> Iterator[tuple[Path, Any]]:
 
 
 def _metadata(item: dict[str, Any]) -> tuple[str, str]:
-    metadata = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
+    metadata = mapping(item.get("metadata"))
     name = metadata.get("name") or metadata.get("generateName") or "unnamed"
     return str(name), str(metadata.get("namespace") or "default")
 
@@ -129,8 +128,7 @@ def _manifest_pods(path: str | os.PathLike[str], notes: Notes) -> Iterator[_Pod]
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
                 notes.fail(document.place(base), base, "is not a Kubernetes object (no kind)")
                 continue
-            metadata = item.get("metadata")
-            name = metadata.get("name") if isinstance(metadata, dict) else None
+            name = mapping(item.get("metadata")).get("name")
             if name is not None and not isinstance(name, str):
                 at = (*base, "metadata", "name")
                 notes.fail(document.place(at), at, "expected a string")
@@ -143,8 +141,7 @@ def _manifest_pods(path: str | os.PathLike[str], notes: Notes) -> Iterator[_Pod]
 def _workload(document: Document, base: Path, item: dict[str, Any], notes: Notes) -> _Pod | None:
     kind = item["kind"]
     name, namespace = _metadata(item)
-    spec_ = item.get("spec") if isinstance(item.get("spec"), dict) else {}
-    assert isinstance(spec_, dict)
+    spec_ = mapping(item.get("spec"))
     if kind == "Pod":
         return _Pod(kind, name, namespace, document, (*base, "spec"), 1)
     template = (*base, "spec", "template", "spec")
@@ -187,14 +184,10 @@ def _running_pods(path: str | os.PathLike[str], notes: Notes) -> list[_Pod]:
                 notes.warn(document.place(base), base, "not a Pod: skipped")
                 continue
             name, namespace = _metadata(item)
-            status = item.get("status") if isinstance(item.get("status"), dict) else {}
-            assert isinstance(status, dict)
-            if status.get("phase") in ("Succeeded", "Failed"):
+            if mapping(item.get("status")).get("phase") in ("Succeeded", "Failed"):
                 finished += 1
                 continue
-            node = (
-                item.get("spec", {}).get("nodeName") if isinstance(item.get("spec"), dict) else None
-            )
+            node = mapping(item.get("spec")).get("nodeName")
             if not node:
                 notes.warn(
                     document.place(base),
@@ -215,8 +208,7 @@ def _running_pods(path: str | os.PathLike[str], notes: Notes) -> list[_Pod]:
 
 
 def _owner(item: dict[str, Any]) -> str | None:
-    metadata = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
+    metadata = mapping(item.get("metadata"))
     owners = [o for o in metadata.get("ownerReferences") or [] if isinstance(o, dict)]
     owners.sort(key=lambda o: not o.get("controller"))
     return f"{owners[0].get('kind')} {owners[0].get('name')}" if owners else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 import msgspec
 
@@ -86,6 +87,11 @@ class Notes:
     def fail(self, place: Place, path: Path | str, message: str) -> None:
         """Record a problem that makes the import fail (raised by :meth:`check`)."""
         self._problems.append(self._note(place, path, message))
+
+    def stop(self, place: Place, path: Path | str, message: str) -> NoReturn:
+        """Record a problem and raise :class:`ImportFailed` with every problem so far."""
+        self.fail(place, path, message)
+        raise ImportFailed(self._sorted(self._problems))
 
     def _sorted(self, notes: list[ImportWarning]) -> tuple[ImportWarning, ...]:
         order = self._files

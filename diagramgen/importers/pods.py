@@ -22,7 +22,7 @@ import msgspec
 
 from .notes import Notes, Path
 from .quantities import MilliByteMemory, QuantityError, kubernetes_cpu, kubernetes_memory
-from .sources import Document
+from .sources import Document, mapping
 
 __all__ = ["RESOURCES", "PodFigures", "pod_figures"]
 
@@ -62,7 +62,7 @@ def pod_figures(spec: Any, document: Document, base: Path, notes: Notes) -> PodF
         inits.append((reader.container(item, (*base, "initContainers", index)), sidecar))
     overhead = {
         resource: reader.quantity(resource, value, (*base, "overhead", resource))
-        for resource, value in _mapping(spec.get("overhead")).items()
+        for resource, value in mapping(spec.get("overhead")).items()
         if resource in RESOURCES
     }
     limits = {r: _effective(r, apps, inits, overhead, "limits") for r in RESOURCES}
@@ -82,10 +82,6 @@ def pod_figures(spec: Any, document: Document, base: Path, notes: Notes) -> PodF
 def _items(spec: dict[str, Any], key: str) -> list[tuple[int, Any]]:
     value = spec.get(key)
     return list(enumerate(value)) if isinstance(value, list) else []
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _effective(
@@ -141,11 +137,11 @@ class _Reader:
         return figure
 
     def container(self, item: Any, path: Path) -> _Container:
-        item = _mapping(item)
-        resources = _mapping(item.get("resources"))
+        item = mapping(item)
+        resources = mapping(item.get("resources"))
         given: dict[str, dict[str, Any]] = {}
         for kind in ("limits", "requests"):
-            values = _mapping(resources.get(kind))
+            values = mapping(resources.get(kind))
             given[kind] = {
                 resource: self.quantity(
                     resource, values[resource], (*path, "resources", kind, resource)

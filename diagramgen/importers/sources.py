@@ -17,7 +17,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .notes import Notes, Path, Place
 
-__all__ = ["MAX_NODES", "Document", "Tagged", "display_name", "pointer", "read_documents"]
+__all__ = [
+    "MAX_NODES",
+    "Document",
+    "Tagged",
+    "display_name",
+    "mapping",
+    "pointer",
+    "read_documents",
+]
 
 # Aliases may point at aliases: a few lines of YAML can expand to billions of values.
 MAX_NODES = 2_000_000
@@ -61,6 +69,11 @@ class Document(msgspec.Struct, frozen=True):
             else:
                 return None
         return value
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """Return ``value`` if it is a mapping, else an empty one (for reading optional sections)."""
+    return value if isinstance(value, dict) else {}
 
 
 def display_name(path: str | os.PathLike[str]) -> str:
