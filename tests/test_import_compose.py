@@ -585,3 +585,41 @@ def test_every_fixture_validates_and_totals(arguments: dict[str, Any]) -> None:
     ids = {c["id"] for c in imported.document["hosts"][0]["containers"]}
     for link in imported.document.get("links", []):
         assert {link["from"], link["to"]} <= ids
+
+
+# --- arbitrary input -----------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["512m", "0.5", "global", "1g", "a", "${X:-1}", "80:80", "-1", "", "$$"]),
+)
+KEYS = st.sampled_from(
+    [
+        "image", "deploy", "resources", "limits", "reservations", "cpus", "memory", "mem_limit",
+        "mem_reservation", "replicas", "scale", "mode", "depends_on", "ports", "expose",
+        "profiles", "cpu_shares", "build", "extends", "service", "target", "protocol", "s",
+    ]
+)  # fmt: skip
+TREES = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["s", "t", "u"]), TREES, max_size=3))
+def test_arbitrary_services_import_or_fail_with_our_error(services: dict[str, Any]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "compose.json"
+        path.write_text(json.dumps({"services": services}))
+        try:
+            imported = import_compose([path], profiles=["p"] if len(services) == 2 else ())
+        except ImportFailed as failed:
+            assert failed.lines()
+        else:
+            validated(imported)

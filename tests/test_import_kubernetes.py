@@ -320,6 +320,17 @@ def test_requests_default_to_limits_and_limits_need_every_container() -> None:
     assert limits == {"cpu": 1500, "memory": None}  # b has no memory limit: unbounded
 
 
+def test_pod_level_resources_replace_the_sum() -> None:
+    spec = {
+        "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": {"memory": "1Gi"}},
+        "containers": [box("a", "100m", "100Mi"), box("b", "100m")],
+        "overhead": {"memory": "10Mi"},
+    }
+    limits, requests = figures(spec)
+    assert limits == {"cpu": 2000, "memory": 2058 * MiB}
+    assert requests == {"cpu": 2000, "memory": 1034 * MiB}  # cpu: the pod's limit
+
+
 def test_a_best_effort_pod_has_no_figures() -> None:
     assert figures({"containers": [{"name": "a", "image": "x"}]}) == (
         {"cpu": None, "memory": None},
@@ -481,3 +492,42 @@ def test_every_fixture_validates_and_totals(arguments: dict[str, Any]) -> None:
         assert dump_spec(imported, fmt)
     found = totals(imported)
     assert found.diagram.hosts == len(imported.document["hosts"])
+
+
+# --- arbitrary input -----------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.sampled_from(["500m", "1Gi", "129e6", "Always", "NoSchedule", "Exists", "a", "", "1e999"]),
+)
+KEYS = st.sampled_from(
+    [
+        "kind", "metadata", "name", "namespace", "spec", "template", "replicas", "parallelism",
+        "completions", "containers", "initContainers", "restartPolicy", "resources", "limits",
+        "requests", "cpu", "memory", "overhead", "image", "tolerations", "nodeSelector", "items",
+    ]
+)  # fmt: skip
+TREES = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=4),
+    max_leaves=16,
+)
+KINDS = st.sampled_from(["Pod", "Deployment", "DaemonSet", "Job", "List", "StatefulSet", "X"])
+
+
+@given(st.lists(st.fixed_dictionaries({"kind": KINDS}, optional={"spec": TREES}), max_size=3))
+def test_arbitrary_objects_import_or_fail_with_our_error(objects: list[dict[str, Any]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "objects.json"
+        path.write_text(json.dumps({"kind": "List", "items": objects}))
+        try:
+            imported = import_kubernetes([path], nodes=NODES if len(objects) == 2 else None)
+        except ImportFailed as failed:
+            assert failed.lines()
+        else:
+            totals(imported)

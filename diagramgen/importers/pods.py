@@ -10,7 +10,8 @@ of the sidecars up to and including it. A container's request defaults to its li
 API server does for pods; the importer applies it to templates too) and is 0 when neither is
 given; a pod none of whose containers gives a request or limit for a resource has no request
 for it (left out). A limit is known only when every container has one: otherwise the pod is
-unbounded and its limit is left out.
+unbounded and its limit is left out. Pod-level ``spec.resources`` (Kubernetes 1.32+), where
+given, replaces the sum of the containers for the resources it names.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def pod_figures(spec: Any, document: Document, base: Path, notes: Notes) -> PodF
         everyone = [*apps, *(c for c, _ in inits)]
         if all(resource not in c.requests for c in everyone):
             requests[resource] = None
+    pod_level = reader.container({**spec, "name": "pod"}, base)
+    for kind, figures in (("limits", limits), ("requests", requests)):
+        for resource, value in getattr(pod_level, kind).items():
+            extra = overhead.get(resource, 0)
+            known = value is not _UNKNOWN and extra is not _UNKNOWN
+            figures[resource] = value + extra if known else None
     libs = [c.name for c in apps]
     libs += [f"{c.name} (sidecar)" for c, sidecar in inits if sidecar]
     libs += [f"{c.name} (init)" for c, sidecar in inits if not sidecar]
@@ -137,6 +144,8 @@ class _Reader:
         return figure
 
     def container(self, item: Any, path: Path) -> _Container:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            self.notes.fail(self.document.place(path), path, "expected a container with a name")
         item = mapping(item)
         resources = mapping(item.get("resources"))
         given: dict[str, dict[str, Any]] = {}
