@@ -117,6 +117,8 @@ def test_host_from_docker_facts(shop: Imported) -> None:
     host = shop.document["hosts"][0]
     assert host["id"] == "shop-prod-1"
     assert host["stack"] == "container"
+    assert host["name"] == "shop-prod-1"
+    assert host["infrastructure"]["name"] == "Docker host (x86_64)"
     assert host["infrastructure"]["capacity"] == {"cpu": 8, "memory": 16651628544}
     assert host["host_os"] == {"name": "Ubuntu 24.04.1 LTS"}
     assert host["engine"] == {"name": "Docker Engine 27.3.1"}

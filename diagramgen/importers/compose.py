@@ -72,10 +72,11 @@ def import_compose(
         notes.stop(model.place(("services",)), "services", "no service left to import")
     links = _links(model, services, active, builder.ids_of, notes)
     version = facts.get("ServerVersion")
+    architecture = facts.get("Architecture")
     the_host = host(
         host_id,
         name,
-        infrastructure=name,
+        infrastructure=f"Docker host ({architecture})" if architecture else "Docker host",
         capacity=_capacity(facts),
         infrastructure_comment=_capacity_comment(docker_info),
         host_os=str(facts.get("OperatingSystem") or "Host OS"),
