@@ -44,16 +44,37 @@ def pointer(path: Path) -> str:
 
 
 class Document(msgspec.Struct, frozen=True):
-    """One document of an input file: plain data and the 1-based position of every value."""
+    """One document of an input file: plain data and the 1-based position of every value.
+
+    For JSON the positions are worked out on first use (``json_source_map`` takes seconds on a
+    large cluster dump, and most imports never need a position).
+    """
 
     file: str
     data: Any
-    positions: dict[str, tuple[int, int]]
+    _positions: dict[str, tuple[int, int]]
+    _json: str | None = None
+
+    @property
+    def positions(self) -> dict[str, tuple[int, int]]:
+        """Return the table of positions by JSON Pointer (1-based line and column)."""
+        if self._json is not None and not self._positions:
+            text = self._json
+            for key, entry in calculate(text).items():
+                start = entry.value_start
+                if (
+                    entry.key_start is not None
+                    and text[start.position : start.position + 1] in "{["
+                ):
+                    start = entry.key_start
+                self._positions[key] = (start.line + 1, start.column + 1)
+        return self._positions
 
     def place(self, path: Path) -> Place:
         """Return where ``path`` stands; a missing value stands where its nearest parent does."""
+        positions = self.positions
         for length in range(len(path), -1, -1):
-            found = self.positions.get(pointer(path[:length]))
+            found = positions.get(pointer(path[:length]))
             if found:
                 return Place(self.file, *found)
         return Place(self.file)
@@ -152,13 +173,7 @@ def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
     except RecursionError:
         notes.fail(Place(file), "", "is not valid JSON: nested too deeply")
         return []
-    positions = {}
-    for key, entry in calculate(text).items():
-        start = entry.value_start
-        if entry.key_start is not None and text[start.position : start.position + 1] in "{[":
-            start = entry.key_start
-        positions[key] = (start.line + 1, start.column + 1)
-    return [Document(file, data, positions)]
+    return [Document(file, data, {}, text)]
 
 
 class _TooBig(Exception):
