@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
 from typing import Any
 
 from .notes import Notes, Place
 from .quantities import QuantityError, docker_human_size, spec_bytes
-from .sources import display_name, read_documents
+from .sources import display_name, read_documents, read_text
 
 __all__ = ["ImageSizes", "normalize_ref", "read_images"]
 
@@ -62,10 +61,8 @@ def read_images(path: str | os.PathLike[str], notes: Notes) -> ImageSizes:
     """
     sizes = ImageSizes()
     file = display_name(path)
-    try:
-        text = pathlib.Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        notes.fail(Place(file), "", f"cannot read the file: {error}")
+    text = read_text(path, notes)
+    if text is None:
         return sizes
     if text.lstrip().startswith("["):
         for document in read_documents(path, notes):

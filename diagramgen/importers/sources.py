@@ -25,6 +25,7 @@ __all__ = [
     "mapping",
     "pointer",
     "read_documents",
+    "read_text",
 ]
 
 # Aliases may point at aliases: a few lines of YAML can expand to billions of values.
@@ -102,7 +103,8 @@ def display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
-def _read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
+def read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
+    """Return the UTF-8 text of an input file, or None after recording why it cannot be read."""
     file = display_name(path)
     try:
         data = pathlib.Path(path).read_bytes()
@@ -125,7 +127,7 @@ def read_documents(
     tags are dropped and the value read as if untagged.
     """
     file = display_name(path)
-    text = _read_text(path, notes)
+    text = read_text(path, notes)
     if text is None:
         return []
     if file.lower().endswith(".json"):
