@@ -1,9 +1,12 @@
 """diagramgen: validated, layered diagrams of VM, container and hybrid stacks.
 
-The library API; the ``diagramgen`` command is a thin layer over it::
+The library API; each ``diagramgen`` command is a thin layer over the function of its name::
 
-    from diagramgen import load
-    spec = load("specs/hybrid.json")   # raises SpecInvalid with every problem
+    import diagramgen
+    spec = diagramgen.load("specs/hybrid.json")        # raises SpecInvalid with every problem
+    pictures = diagramgen.render(spec, ["svg", "png"])  # {"svg": b"...", "png": b"..."}
+    totals = diagramgen.totals(spec)
+    summary = diagramgen.render_files(["specs"], "output", ["svg"])
 """
 
 from __future__ import annotations
@@ -12,37 +15,52 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .errors import DiagramgenError, Problem, SpecInvalid, UsageError
-    from .model import Spec
-    from .spec import load, load_text, parse, schema, validate
+    from .api import Comparison, compare, render, totals
+    from .errors import DiagramgenError, EngineError, InvalidArgument, Problem, SpecInvalid
+    from .files.batch import Summary, render_files
+    from .spec import Limits, Spec, load, load_text, schema, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "DiagramgenError",
+    "EngineError",
+    "InvalidArgument",
+    "Limits",
     "Problem",
     "Spec",
     "SpecInvalid",
-    "UsageError",
+    "Summary",
     "__version__",
+    "compare",
     "load",
     "load_text",
-    "parse",
+    "render",
+    "render_files",
     "schema",
+    "totals",
     "validate",
 ]
 
-# Loaded on first use: the command line imports this package before it knows what it will do,
-# and the validation stack is a fifth of a small render's start-up.
+# Loaded on first use, to keep start-up fast: the command line imports this package before it
+# knows what it will do, and the validation stack is a fifth of a small render's start-up.
 _HOMES = {
+    "Comparison": "api",
+    "compare": "api",
+    "render": "api",
+    "totals": "api",
     "DiagramgenError": "errors",
+    "EngineError": "errors",
+    "InvalidArgument": "errors",
     "Problem": "errors",
     "SpecInvalid": "errors",
-    "UsageError": "errors",
-    "Spec": "model",
+    "Summary": "files.batch",
+    "render_files": "files.batch",
+    "Limits": "spec",
+    "Spec": "spec",
     "load": "spec",
     "load_text": "spec",
-    "parse": "spec",
     "schema": "spec",
     "validate": "spec",
 }

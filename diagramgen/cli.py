@@ -1,7 +1,8 @@
-"""The ``diagramgen`` command: a thin layer over the library that turns errors into exit codes.
+"""The ``diagramgen`` command: parse the command line, call the library, print the result.
 
-Only this module prints user errors: stderr lines, no tracebacks, exit 1 for a bad spec and
-exit 2 for a bad command line. Results go to stdout.
+Only this module turns errors into stderr lines and exit codes: 1 for a bad spec or a failed
+render, 2 for a bad command line (:class:`UsageError`, or a library :class:`InvalidArgument`).
+Results go to stdout. ``main(argv)`` returns the exit code, so every exit is testable in-process.
 """
 
 # No `from __future__ import annotations` here: Typer would evaluate every parameter's
@@ -9,21 +10,20 @@ exit 2 for a bad command line. Results go to stdout.
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import DiagramgenError, SpecInvalid, UsageError
+from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
 
 if TYPE_CHECKING:
-    from .engines import Engine
-    from .model import Spec
-    from .renderer import EngineProcess
+    from .files.batch import Summary
+    from .spec import Limits, Spec
 
 __all__ = ["app", "main"]
 
@@ -34,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -45,20 +46,20 @@ ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mon
 EngineOption = Annotated[
     str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
 ]
+SpecFormatOption = Annotated[
+    str, typer.Option("--spec-format", help="Syntax of a spec read from - (stdin): json or yaml.")
+]
 LimitOption = Annotated[
     list[str] | None,
     typer.Option(
         "--limit",
         metavar="NAME=N",
-        help="Change a limit: spec-bytes, components, text, depth, picture (see README).",
+        help="Change a limit: spec-bytes, components, text, depth, picture (see docs).",
     ),
 ]
 
 
-class StackKind(str, Enum):
-    vm = "vm"
-    container = "container"
-    hybrid = "hybrid"
+StackKind = Enum("StackKind", {name: name for name in ("vm", "container", "hybrid")}, type=str)  # type: ignore[misc]
 
 
 def _version(value: bool) -> None:
@@ -79,35 +80,63 @@ def _root(
     """Turn JSON specs of infrastructure stacks into layered diagrams with resource totals."""
 
 
+def _limits(items: list[str] | None) -> "Limits":
+    from .spec import parse_limits
+
+    return parse_limits(items)
+
+
+def _stdin(limits: "Limits") -> bytes:
+    return sys.stdin.buffer.read(limits.spec_bytes + 1)
+
+
+def _load(spec: str, limits: "Limits", syntax: str = "json") -> "Spec":
+    """Return the model of one spec file, or of stdin for ``-`` (read as ``syntax``)."""
+    from .spec import load, load_text
+
+    if spec == "-":
+        return load_text(_stdin(limits), "<stdin>", limits, syntax)
+    if not Path(spec).exists():
+        raise UsageError(f"{spec}: no such file")
+    if Path(spec).is_dir():
+        raise UsageError(f"{spec}: is a folder; give a spec file")
+    return load(spec, limits)
+
+
 @app.command()
 def validate(
     specs: Annotated[
         list[str],
-        typer.Argument(metavar="SPEC...", help="Spec files to check; - reads one from stdin."),
+        typer.Argument(
+            metavar="SPEC...", help="Spec files, folders or globs to check; - reads one from stdin."
+        ),
     ],
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
-) -> None:
-    """Check specs against the schema and the stack rules; print every problem found."""
-    from .limits import parse_limits
-    from .report import counts_text
+) -> int:
+    """Check specs against the schema and the stack rules; print every problem found.
+
+    Examples: diagramgen validate specs/ · diagramgen validate a.json b.yaml ·
+    diagramgen validate - --spec-format yaml < stack.yaml
+    """
+    from .files.discover import find_specs
     from .spec import load, load_text
     from .totals import compute
+    from .totals.report import counts_text
 
-    limits = parse_limits(limit)
-    for spec in specs:
-        if spec != "-" and not Path(spec).exists():
-            raise UsageError(f"{spec}: no such file")
-        if Path(spec).is_dir():
-            raise UsageError(f"{spec}: is a folder; give spec files")
+    limits = _limits(limit)
+    paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]
+    if "-" in specs and specs != ["-"]:
+        raise UsageError("- (stdin) cannot be combined with other specs")
     failed = False
-    for spec in specs:
+    for spec in paths or ["-"]:
         name = "<stdin>" if spec == "-" else spec
         try:
             model = (
-                load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), name, limits)
+                load_text(_stdin(limits), name, limits, spec_format)
                 if spec == "-"
                 else load(spec, limits)
             )
@@ -116,10 +145,8 @@ def validate(
             failed = True
             continue
         if not quiet:
-            counts = counts_text(compute(model).diagram)
-            typer.echo(f"{name}: valid ({counts})")
-    if failed:
-        raise typer.Exit(1)
+            typer.echo(f"{name}: valid ({counts_text(compute(model).diagram)})")
+    return 1 if failed else 0
 
 
 @app.command()
@@ -128,27 +155,30 @@ def totals(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
-) -> None:
-    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings."""
+) -> int:
+    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings.
+
+    Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json
+    """
     import json
-    import os
 
-    from .report import totals_data, totals_text
     from .totals import compute
+    from .totals.report import totals_data, totals_text
 
-    model = _load_one(spec, limit)
+    model = _load(spec, _limits(limit), spec_format)
     result = compute(model)
     if as_json:
         typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
-        return
+        return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     typer.echo(totals_text(model, result, color=color), nl=False, color=color)
+    return 0
 
 
 @app.command()
 def render(
-    context: typer.Context,
     specs: Annotated[
         list[str],
         typer.Argument(
@@ -182,47 +212,71 @@ def render(
     name: Annotated[
         str, typer.Option(help="With - (stdin): the diagram's name, which prefixes SVG ids.")
     ] = "stdin",
+    spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
-) -> None:
-    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed."""
-    from .limits import parse_limits
-    from .options import Options, verify_formats
+) -> int:
+    """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed.
+
+    Examples: diagramgen render spec.json · diagramgen render specs -o site/img -f svg,png ·
+    diagramgen render docs/diagrams -o docs/img --check
+    """
+    from .api import Options
+    from .engines import verify_engine
+    from .formats import verify_formats
 
     chosen = verify_formats(formats.split(","))
-    options = Options(theme=theme, engine=engine, embed_fonts=embed_fonts)
-    limits = parse_limits(limit)
+    Options(theme, embed_fonts)
+    verify_engine(engine)
+    limits = _limits(limit)
     if "-" in specs:
-        if check:
-            raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
-        _render_stdin(specs, chosen, options, limits, name, context.obj)
-        return
+        return _render_stdin(
+            specs,
+            chosen,
+            theme,
+            engine,
+            embed_fonts,
+            limits,
+            name,
+            check,
+            spec_format,
+            output_given=output != Path("output"),
+        )
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: is a file; -o takes a folder")
-    from .batch import run_batch
-    from .discover import find_specs
+    from .files.batch import render_files
+    from .files.discover import find_specs
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
-        summary = run_batch(
-            found, chosen, options, output, jobs, check, force, advance, limits, context.obj
+        summary = render_files(
+            found,
+            output,
+            chosen,
+            theme=theme,
+            engine=engine,
+            embed_fonts=embed_fonts,
+            jobs=jobs,
+            check=check,
+            force=force,
+            progress=advance,
+            limits=limits,
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
             typer.echo(line, err=True)
-        for name in outcome.differing:
-            state = "differs from" if (output / name).exists() else "is missing from"
-            typer.echo(f"{output / name}: {state} what `diagramgen render` writes now", err=True)
+        for missing in outcome.differing:
+            state = "differs from" if (output / missing).exists() else "is missing from"
+            typer.echo(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
     for path in summary.removed:
         typer.echo(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:
         typer.echo(f"note: {path} has no spec behind it", err=True)
     if not quiet:
         typer.echo(_summary_line(summary, check), err=True)
-    if summary.failed:
-        raise typer.Exit(1)
+    return 1 if summary.failed else 0
 
 
-def _summary_line(summary: Any, check: bool) -> str:
+def _summary_line(summary: "Summary", check: bool) -> str:
     seconds = f"in {summary.seconds:.2f} s"
     if check:
         fresh = summary.count("unchanged")
@@ -230,10 +284,11 @@ def _summary_line(summary: Any, check: bool) -> str:
             f"checked {len(summary.outcomes)} specs: {fresh} up to date, "
             f"{summary.count('stale')} out of date, {summary.count('failed')} failed {seconds}"
         )
-    return (
-        f"rendered {summary.count('rendered')}, unchanged {summary.count('unchanged')}, "
-        f"failed {summary.count('failed')} {seconds}"
-    )
+    rendered, unchanged = summary.count("rendered"), summary.count("unchanged")
+    line = f"rendered {rendered}, unchanged {unchanged}, failed {summary.count('failed')} {seconds}"
+    if unchanged and not rendered and not summary.failed:
+        line += f" ({summary.folder}/ already holds current pictures; --force renders again)"
+    return line
 
 
 @contextmanager
@@ -256,37 +311,44 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
 def _render_stdin(
     specs: list[str],
     formats: list[str],
-    options: Any,
-    limits: Any,
+    theme: str,
+    engine: str,
+    embed_fonts: bool,
+    limits: "Limits",
     name: str,
-    process: "EngineProcess | None",
-) -> None:
+    check: bool,
+    syntax: str,
+    output_given: bool,
+) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
-    from .render import render as draw
+    from .api import render as draw
     from .spec import load_text
 
+    if check:
+        raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
     if specs != ["-"]:
         raise UsageError("- (stdin) cannot be combined with other specs")
     if len(formats) != 1:
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
-    data = sys.stdin.buffer.read(limits.spec_bytes + 1)
-    model = load_text(data, "<stdin>", limits)
-    engine = _engine(options, formats, process)
-    data = draw(model, formats, options, name, engine, limits=limits)[formats[0]]
-    sys.stdout.buffer.write(data)
+    if output_given:
+        raise UsageError("with - (stdin) the picture goes to stdout; -o does not apply")
+    model = load_text(_stdin(limits), "<stdin>", limits, syntax)
+    pictures = draw(
+        model,
+        formats,
+        theme=theme,
+        engine=engine,
+        name=name,
+        embed_fonts=embed_fonts,
+        limits=limits,
+    )
+    sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
-
-
-def _engine(options: Any, formats: list[str], process: "EngineProcess | None") -> "Engine | None":
-    """Return the engine for ``formats`` (none for DOT alone), in the engine process if any."""
-    from .engines import select_engine
-
-    return select_engine(options.engine, process) if set(formats) - {"dot"} else None
+    return 0
 
 
 @app.command()
 def compare(
-    context: typer.Context,
     first: Annotated[str, typer.Argument(metavar="A", help="The first spec.")],
     second: Annotated[str, typer.Argument(metavar="B", help="The second spec.")],
     output: Annotated[
@@ -295,67 +357,56 @@ def compare(
     ] = None,
     formats: FormatsOption = "svg",
     theme: ThemeOption = "light",
-    engine: Annotated[
-        str, typer.Option(help="Graphviz engine: auto, embedded or system.")
-    ] = "auto",
+    engine: EngineOption = "auto",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
     limit: LimitOption = None,
-) -> None:
-    """Draw two specs side by side with a panel comparing their numbers."""
+) -> int:
+    """Draw two specs side by side with a panel comparing their numbers.
+
+    Examples: diagramgen compare as-vms.json as-containers.json -f svg,png ·
+    diagramgen compare a.yaml b.yaml --json
+    """
     import json
 
-    from .compare import compare as combine
-    from .compare import comparison_data, comparison_label
-    from .limits import parse_limits
-    from .options import Options, verify_formats
-    from .output import write_atomic
-    from .render import render as draw
-    from .themes import verify_theme
+    from .api import compare as compare_specs
+    from .files.single import compare_files
+    from .formats import verify_formats
 
-    chosen = verify_formats(formats.split(","))
-    options = Options(theme=theme, engine=engine)
-    labels = (Path(first).stem, Path(second).stem)
-    if labels[0] == labels[1]:
-        labels = (f"A {labels[0]}", f"B {labels[1]}")
-    spec, side_a, side_b = combine(_load_one(first, limit), _load_one(second, limit), labels)
+    limits = _limits(limit)
+    models = (_load(first, limits), _load(second, limits))
     if as_json:
-        typer.echo(json.dumps(comparison_data(side_a, side_b), indent=2, ensure_ascii=False))
-        return
-    panel = comparison_label(side_a, side_b, verify_theme(theme))
-    name = f"{Path(first).stem}-vs-{Path(second).stem}"
-    base = output or Path("output") / name
-    if base.suffix.lstrip(".") in ("svg", "png", "pdf", "dot"):
-        base = base.with_suffix("")  # -o cmp.svg: the stem; -o design-1.2: the whole name
-    drawer = _engine(options, chosen, context.obj)
-    pictures = draw(spec, chosen, options, base.name, drawer, panel, parse_limits(limit))
-    for kind, data in pictures.items():
-        target = base.with_name(f"{base.name}.{kind}")
-        write_atomic(target, data)
+        from .api import comparison_labels
+
+        labels = comparison_labels(first, second)
+        comparison = compare_specs(*models, labels=labels, limits=limits)
+        typer.echo(json.dumps(comparison.data(), indent=2, ensure_ascii=False))
+        return 0
+    _, written = compare_files(
+        first,
+        second,
+        output,
+        verify_formats(formats.split(",")),
+        theme=theme,
+        engine=engine,
+        limits=limits,
+    )
+    for target in written:
         typer.echo(f"wrote {target}", err=True)
-
-
-def _load_one(spec: str, limit: list[str] | None = None) -> "Spec":
-    from .limits import parse_limits
-    from .spec import load, load_text
-
-    limits = parse_limits(limit)
-    if spec == "-":
-        return load_text(sys.stdin.buffer.read(limits.spec_bytes + 1), "<stdin>", limits)
-    if not Path(spec).exists():
-        raise UsageError(f"{spec}: no such file")
-    if Path(spec).is_dir():
-        raise UsageError(f"{spec}: is a folder; give a spec file")
-    return load(spec, limits)
+    return 0
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help)."""
+def schema() -> int:
+    """Print the JSON Schema of spec v1 (save it and point "$schema" at it for editor help).
+
+    Examples: diagramgen schema > spec-v1.schema.json
+    """
     from .spec import schema_text
 
     typer.echo(schema_text(), nl=False)
+    return 0
 
 
 @app.command()
@@ -365,22 +416,32 @@ def init(
     ] = "spec.json",
     stack: Annotated[
         StackKind, typer.Option("--stack", "-s", help="Kind of stack to start from.")
-    ] = StackKind.hybrid,
+    ] = StackKind.hybrid,  # type: ignore[attr-defined]
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
-) -> None:
-    """Write a commented starter spec that validates, to edit into your own."""
-    from .output import write_atomic
-    from .starters import starter_text
+    syntax: Annotated[
+        str,
+        typer.Option("--format", help="json, or yaml (default when PATH ends in .yaml or .yml)."),
+    ] = "",
+) -> int:
+    """Write a commented starter spec that validates, to edit into your own.
 
-    text = starter_text(stack.value)
+    Examples: diagramgen init · diagramgen init --stack vm my-stack.yaml ·
+    diagramgen init --format yaml -
+    """
+    from .files.single import write_starter
+    from .spec.sources import syntax_of
+    from .spec.starters import starter_text
+
+    kind = stack.value
+    chosen = syntax or ("json" if path == "-" else syntax_of(path))
     if path == "-":
-        typer.echo(text, nl=False)
-        return
-    target = Path(path)
-    if target.exists() and not force:
-        raise UsageError(f"{path}: already exists; use --force to overwrite it")
-    write_atomic(target, text.encode("utf-8"))
-    typer.echo(f"wrote {path} ({stack.value} stack); check it with: diagramgen validate {path}")
+        typer.echo(starter_text(kind, chosen), nl=False)
+        return 0
+    if path == "spec.json" and chosen == "yaml":
+        path = "spec.yaml"
+    write_starter(path, kind, force, chosen)
+    typer.echo(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
+    return 0
 
 
 def _print_error(error: DiagramgenError) -> None:
@@ -388,38 +449,29 @@ def _print_error(error: DiagramgenError) -> None:
         typer.echo(line, err=True)
 
 
-def main(process: "EngineProcess | None" = None) -> NoReturn:
-    """Run the command line; ``process`` is the engine process started at launch, if any."""
+def _exit_code(error: DiagramgenError) -> int:
+    return 2 if isinstance(error, (UsageError, InvalidArgument)) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     try:
-        app(standalone_mode=True, obj=process)
-        code = 0
-    except SystemExit as done:  # how Typer ends every command, usage errors included
-        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
-        if isinstance(done.code, str):
-            typer.echo(done.code, err=True)
+        result = app(args=list(sys.argv[1:] if argv is None else argv), standalone_mode=False)
+    except SystemExit as done:  # --help, --version
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     except DiagramgenError as error:
         _print_error(error)
-        code = error.exit_code
-    except OSError as error:  # a file the user named cannot be written or read
-        where = f"{error.filename}: " if error.filename else ""
-        typer.echo(f"diagramgen: {where}{error.strerror or error}", err=True)
-        code = 1
-    finally:
-        if process is not None:
-            process.release()
-    _exit(code)
-
-
-def _exit(code: int) -> NoReturn:
-    """End the process without the interpreter's teardown.
-
-    Freeing every module and cache takes about 35 ms, a fifth of a small render. Everything
-    diagramgen writes is closed by now (atomic writes close their files), the engines' temporary
-    files are removed here, and the output streams are flushed.
-    """
-    from .engines import clean_up
-
-    clean_up()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+        return _exit_code(error)
+    except Exception as error:
+        # Typer's own usage errors (an unknown option, a missing argument) and Ctrl-C arrive
+        # as click exceptions: they know their message and exit code.
+        if type(error).__name__ == "Abort":
+            typer.echo("Aborted!", err=True)
+            return 1
+        show = getattr(error, "show", None)
+        code = getattr(error, "exit_code", None)
+        if show is None or not isinstance(code, int):
+            raise
+        show()
+        return code
+    return result if isinstance(result, int) else 0

@@ -1,10 +1,23 @@
-"""User errors: what went wrong and where, kept apart from how it is printed."""
+"""User errors: what went wrong and where, kept apart from how it is printed.
+
+Every error a user can cause is a :class:`DiagramgenError`; only the command line turns one into
+stderr lines and an exit code. A bug is any other exception and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 from msgspec import Struct
 
-__all__ = ["DiagramgenError", "Problem", "SpecInvalid", "UsageError"]
+__all__ = [
+    "DiagramgenError",
+    "EngineError",
+    "EngineUnavailable",
+    "InvalidArgument",
+    "OutputError",
+    "Problem",
+    "SpecInvalid",
+    "UsageError",
+]
 
 
 class Problem(Struct, frozen=True, order=True):
@@ -27,19 +40,16 @@ class Problem(Struct, frozen=True, order=True):
 
 
 class DiagramgenError(Exception):
-    """Base of every error a user can cause; the CLI prints it without a traceback."""
-
-    exit_code = 1
+    """Base of every error a user can cause; the command line prints it without a traceback."""
 
     def lines(self) -> list[str]:
         """Return the lines to print on stderr."""
         return [str(self)]
 
 
-class UsageError(DiagramgenError):
-    """The command line itself is wrong (exit code 2)."""
-
-    exit_code = 2
+class InvalidArgument(DiagramgenError, ValueError):
+    """A library function was given a value it does not take: an unknown format, theme or
+    engine, a spec path that does not exist, two specs that would write one output."""
 
 
 class SpecInvalid(DiagramgenError):
@@ -52,3 +62,19 @@ class SpecInvalid(DiagramgenError):
 
     def lines(self) -> list[str]:
         return [problem.format(self.file) for problem in self.problems]
+
+
+class EngineError(DiagramgenError):
+    """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
+
+
+class EngineUnavailable(EngineError):
+    """The embedded engine (pygraphviz) cannot load on this machine; ``auto`` falls back."""
+
+
+class UsageError(DiagramgenError):
+    """The command line itself is wrong: raised by :mod:`diagramgen.cli` only, never the library."""
+
+
+class OutputError(DiagramgenError):
+    """An output cannot be written: a path that leaves its folder, a link, a full disk."""

@@ -8,7 +8,7 @@ control characters make invalid SVG. Every piece of user text goes through one o
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 __all__ = ["clean", "html_text", "plain_text", "xml_escape", "xml_text"]
 
@@ -38,7 +38,7 @@ def xml_text(text: str) -> str:
     return xml_escape(clean(text))
 
 
-@cache  # big diagrams repeat their strings: escape each once
+@lru_cache(maxsize=8192)  # big diagrams repeat their strings: escape each once
 def html_text(text: str) -> str:
     """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
     # Graphviz expands escapes such as \N (the node name) even inside HTML labels.

@@ -26,7 +26,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def example_specs() -> list[Path]:
-    return sorted(SPECS.glob("*.json"))
+    return sorted([*SPECS.glob("*.json"), *SPECS.glob("*.yaml")])
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,16 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from diagramgen import batch
-from diagramgen.batch import run_batch
-from diagramgen.discover import find_specs
-from diagramgen.errors import UsageError
-from diagramgen.output import MANIFEST
-from diagramgen.render import Options
+from diagramgen.engines import worker
+from diagramgen.errors import InvalidArgument
+from diagramgen.files import batch
+from diagramgen.files.batch import render_files
+from diagramgen.files.discover import find_specs
+from diagramgen.files.manifest import MANIFEST
 
 from .conftest import DATA, ROOT, cli, cli_on_terminal, example_specs
-
-OPTIONS = Options(engine="embedded")
 
 
 @pytest.fixture
@@ -50,22 +48,22 @@ def test_folders_files_and_globs_keep_relative_subfolders(tree: Path) -> None:
     assert names == ["container", "team/hybrid", "vm"]
     assert [f.name for f in find_specs([str(tree / "**" / "*.json")])] == names
     assert [f.name for f in find_specs([str(tree / "team" / "hybrid.json")])] == ["hybrid"]
-    with pytest.raises(UsageError, match="no such file or folder"):
+    with pytest.raises(InvalidArgument, match="no such file or folder"):
         find_specs([str(tree / "nope.json")])
-    with pytest.raises(UsageError, match="no file matches"):
+    with pytest.raises(InvalidArgument, match="no file matches"):
         find_specs([str(tree / "*.yaml")])
 
 
 def test_two_specs_with_one_output_name_are_refused(tree: Path) -> None:
     (tree / "team" / "vm.json").write_bytes((tree / "vm.json").read_bytes())
-    with pytest.raises(UsageError, match="would both write outputs named 'vm'"):
+    with pytest.raises(InvalidArgument, match="would both write outputs named 'vm'"):
         find_specs([str(tree / "vm.json"), str(tree / "team" / "vm.json")])
     find_specs([str(tree)])  # in one folder tree they are vm and team/vm: fine
 
 
 def test_batch_writes_each_output_and_a_manifest(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = run_batch(find_specs([str(tree)]), ["svg", "dot"], OPTIONS, out, jobs=2)
+    summary = render_files(find_specs([str(tree)]), out, ["svg", "dot"], engine="embedded", jobs=2)
     assert [o.status for o in summary.outcomes] == ["rendered"] * 3
     assert sorted(_files(out)) == [
         MANIFEST,
@@ -83,48 +81,48 @@ def test_batch_writes_each_output_and_a_manifest(tree: Path, tmp_path: Path) -> 
 def test_parallel_outputs_are_byte_identical_to_serial(tree: Path, tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     specs = find_specs([str(tree)])
-    run_batch(specs, ["svg", "png", "pdf"], OPTIONS, serial, jobs=1)
-    run_batch(specs, ["svg", "png", "pdf"], OPTIONS, parallel, jobs=3)
+    render_files(specs, serial, ["svg", "png", "pdf"], engine="embedded", jobs=1)
+    render_files(specs, parallel, ["svg", "png", "pdf"], engine="embedded", jobs=3)
     assert _files(serial) == _files(parallel)
 
 
 def test_rerun_renders_only_what_changed(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
-    again = run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
+    render_files(specs, out, ["svg"], engine="embedded", jobs=1)
+    again = render_files(specs, out, ["svg"], engine="embedded", jobs=1)
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3
     # An edited spec, an output edited by hand, a new theme, --force: each renders again.
     text = (tree / "vm.json").read_text().replace("Three VMs on ESXi", "Three VMs")
     (tree / "vm.json").write_text(text)
     (out / "container.svg").write_text("<svg/>")
-    third = run_batch(specs, ["svg"], OPTIONS, out, jobs=1)
+    third = render_files(specs, out, ["svg"], engine="embedded", jobs=1)
     assert [o.status for o in third.outcomes] == ["rendered", "unchanged", "rendered"]
     assert b"Three VMs</title>" in (out / "vm.svg").read_bytes()
-    dark = run_batch(specs, ["svg"], Options(engine="embedded", theme="dark"), out, jobs=1)
+    dark = render_files(specs, out, ["svg"], engine="embedded", theme="dark", jobs=1)
     assert [o.status for o in dark.outcomes] == ["rendered"] * 3
-    forced = run_batch(specs, ["svg"], Options(engine="embedded", theme="dark"), out, force=True)
+    forced = render_files(specs, out, ["svg"], engine="embedded", theme="dark", force=True)
     assert [o.status for o in forced.outcomes] == ["rendered"] * 3
 
 
 def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    missing = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    missing = render_files(specs, out, ["svg"], engine="embedded", check=True)
     assert missing.failed and not out.exists()
     assert sorted(n for o in missing.outcomes for n in o.differing) == [
         "container.svg",
         "team/hybrid.svg",
         "vm.svg",
     ]
-    run_batch(specs, ["svg"], OPTIONS, out)
+    render_files(specs, out, ["svg"], engine="embedded")
     before = _files(out)
-    fresh = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    fresh = render_files(specs, out, ["svg"], engine="embedded", check=True)
     assert not fresh.failed and fresh.count("unchanged") == 3
     (tree / "vm.json").write_text((tree / "vm.json").read_text().replace("ESXi host", "ESX host"))
     (out / "team" / "hybrid.svg").unlink()
     (out / "old.svg").write_text("<svg/>")
-    stale = run_batch(specs, ["svg"], OPTIONS, out, check=True)
+    stale = render_files(specs, out, ["svg"], engine="embedded", check=True)
     assert stale.failed
     assert sorted(n for o in stale.outcomes for n in o.differing) == ["team/hybrid.svg", "vm.svg"]
     assert stale.orphans == [str(out / "old.svg")]
@@ -137,9 +135,9 @@ def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path
 def test_check_without_a_manifest_compares_what_it_would_write(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    run_batch(specs, ["svg", "png"], OPTIONS, out)
+    render_files(specs, out, ["svg", "png"], engine="embedded")
     (out / MANIFEST).unlink()  # e.g. outputs committed without it
-    result = run_batch(specs, ["svg", "png"], OPTIONS, out, check=True)
+    result = render_files(specs, out, ["svg", "png"], engine="embedded", check=True)
     assert not result.failed and result.count("unchanged") == 3
 
 
@@ -148,9 +146,9 @@ def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
 ) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    run_batch(specs, ["svg", "png"], OPTIONS, out)
+    render_files(specs, out, ["svg", "png"], engine="embedded")
     (tree / "container.json").write_text('{"version": 1, "hosts": []}')
-    summary = run_batch(specs, ["svg", "png"], OPTIONS, out, jobs=2)
+    summary = render_files(specs, out, ["svg", "png"], engine="embedded", jobs=2)
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "failed", "team/hybrid": "unchanged", "vm": "unchanged"}
     failed = next(o for o in summary.outcomes if o.status == "failed")
@@ -171,9 +169,12 @@ def dies_on_vm(task: batch._Task, *args: object, **keywords: object) -> batch.Ou
 
 
 def hangs_on_vm(task: batch._Task, *args: object, **keywords: object) -> batch.Outcome:
-    """Stand in for Graphviz hanging on vm.json."""
+    """Make Graphviz hang on vm.json: stop the pool worker's engine worker before it renders."""
     if task.spec.name == "vm":
-        time.sleep(3600)
+        engine = worker.shared()
+        engine.version()
+        assert engine.pid is not None
+        os.kill(engine.pid, signal.SIGSTOP)
     return _ORIGINAL_WORK(task, *args, **keywords)  # type: ignore[arg-type]
 
 
@@ -182,7 +183,7 @@ def test_a_killed_worker_fails_its_spec_only(
 ) -> None:
     monkeypatch.setattr(batch, "_work", dies_on_vm)  # workers are forked: they see it too
     out = tmp_path / "out"
-    summary = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out, jobs=2)
+    summary = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded", jobs=2)
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "rendered", "team/hybrid": "rendered", "vm": "failed"}
     vm = next(o for o in summary.outcomes if o.spec.name == "vm")
@@ -195,13 +196,18 @@ def test_a_hanging_render_in_a_batch_is_stopped(
     tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch, "_work", hangs_on_vm)
-    monkeypatch.setattr(batch, "TIMEOUT", 1)
+    monkeypatch.setattr(worker, "TIMEOUT", 1)
     started = time.monotonic()
-    summary = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, tmp_path / "out", jobs=2)
+    summary = render_files(
+        find_specs([str(tree)]), tmp_path / "out", ["svg"], engine="embedded", jobs=2
+    )
     assert time.monotonic() - started < 60
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "rendered", "team/hybrid": "rendered", "vm": "failed"}
-    assert "took over 1 s" in next(o for o in summary.outcomes if o.spec.name == "vm").errors[0]
+    assert (
+        "did not finish within 1 s"
+        in next(o for o in summary.outcomes if o.spec.name == "vm").errors[0]
+    )
 
 
 def test_temporaries_of_a_killed_run_are_cleaned_up(tree: Path, tmp_path: Path) -> None:
@@ -209,7 +215,7 @@ def test_temporaries_of_a_killed_run_are_cleaned_up(tree: Path, tmp_path: Path) 
     out.mkdir()
     leftover = out / f".vm.svg.{2**22 + 1}.abc123.diagramgen-tmp"  # above any pid_max: dead
     leftover.write_text("half")
-    run_batch(find_specs([str(tree / "vm.json")]), ["svg"], OPTIONS, out)
+    render_files(find_specs([str(tree / "vm.json")]), out, ["svg"], engine="embedded")
     assert not leftover.exists()
 
 
@@ -271,16 +277,16 @@ def test_stdin_renders_one_format_to_stdout() -> None:
 
 def test_every_example_and_render_fixture_renders_in_one_batch(tmp_path: Path) -> None:
     specs = find_specs([str(p) for p in example_specs()] + [str(DATA / "render")])
-    summary = run_batch(specs, ["svg"], OPTIONS, tmp_path)
+    summary = render_files(specs, tmp_path, ["svg"], engine="embedded")
     assert not summary.failed
 
 
 def test_outputs_inside_the_spec_folder_are_not_taken_for_specs(tree: Path) -> None:
     out = tree / "img"
-    first = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out)
+    first = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded")
     assert not first.failed and (out / ".diagramgen.json").exists()
     (tree / ".git").mkdir()
     (tree / ".git" / "config.json").write_text("{}")
-    again = run_batch(find_specs([str(tree)]), ["svg"], OPTIONS, out)
+    again = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded")
     assert [o.spec.name for o in again.outcomes] == ["container", "team/hybrid", "vm"]
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from diagramgen import load
-from diagramgen.render import Options, render
+from diagramgen.api import render
 
 from .conftest import ROOT
 
@@ -83,7 +83,7 @@ def _difference(first: Image.Image, second: Image.Image) -> float:
 def test_embedded_font_makes_the_svg_independent_of_installed_fonts(tmp_path: Path) -> None:
     spec = load(ROOT / "specs" / "container.json")
     for embed in (True, False):
-        svg = render(spec, ["svg"], Options(engine="embedded", embed_fonts=embed), "c")["svg"]
+        svg = render(spec, ["svg"], engine="embedded", embed_fonts=embed, name="c")["svg"]
         (tmp_path / f"{embed}.svg").write_bytes(svg)
     without, with_font = _fonts_without_dejavu(tmp_path), _fonts_with_dejavu(tmp_path)
     embedded_without = _screenshot(tmp_path / "True.svg", without, tmp_path, "a")

@@ -79,13 +79,23 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 
 def test_missing_file_names_it() -> None:
     result = run("validate", "no-such-file.json")
-    assert result.stderr == "no-such-file.json: no such file\n"
+    assert result.stderr == "no-such-file.json: no such file or folder\n"
 
 
-def test_folder_as_spec_is_a_usage_error(tmp_path: Path) -> None:
+def test_validate_takes_folders_and_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.returncode == 2
-    assert "is a folder" in result.stderr
+    assert result.stderr.endswith(": no spec files (*.json, *.yaml, *.yml) here\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (tmp_path / "bad.json").write_text("{}")
+    both = run("validate", str(tmp_path))
+    assert both.returncode == 1
+    assert (
+        both.stdout
+        == f"{tmp_path / 'sub' / 'vm.json'}: valid (1 host, 3 VMs, 0 containers, 3 apps)\n"
+    )
+    assert both.stderr.startswith(f"{tmp_path / 'bad.json'}:")
 
 
 def test_validate_reads_stdin() -> None:
@@ -197,3 +207,48 @@ def test_totals_of_an_invalid_spec_gives_the_validation_errors() -> None:
 def test_totals_of_a_missing_file_is_a_usage_error() -> None:
     result = run("totals", "nope.json")
     assert (result.returncode, result.stderr) == (2, "nope.json: no such file\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "stream", "text"),
+    [
+        (["--version"], 0, "out", f"diagramgen {__version__}\n"),
+        (["validate", "specs/vm.json"], 0, "out", "specs/vm.json: valid ("),
+        (["validate", "tests/data/invalid/unknown-key.json"], 1, "err", "unknown-key.json:5:58:"),
+        (["validate", "nope.json"], 2, "err", "nope.json: no such file or folder\n"),
+        (["render", "specs/vm.json", "-f", "gif"], 2, "err", "unknown format 'gif'"),
+        (["render", "specs/vm.json", "--theme", "neon"], 2, "err", "unknown theme 'neon'"),
+        (["render", "specs/vm.json", "--engine", "x"], 2, "err", "unknown engine 'x'"),
+        (["render", "--no-such-option"], 2, "err", "No such option"),
+        (["totals", "specs/vm.json", "--limit", "nope=1"], 2, "err", "unknown limit 'nope'"),
+        (["frobnicate"], 2, "err", "No such command"),
+    ],
+)
+def test_main_returns_every_exit_code_in_process(
+    argv: list[str], code: int, stream: str, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from diagramgen.cli import main
+
+    os.chdir(ROOT)
+    assert main(argv) == code
+    captured = capsys.readouterr()
+    shown = captured.out if stream == "out" else captured.err
+    assert text in shown
+    other = captured.err if stream == "out" else captured.out
+    assert other == ""
+
+
+def test_render_from_stdin_refuses_an_output_folder(tmp_path: Path) -> None:
+    spec = (ROOT / "specs" / "vm.json").read_bytes()
+    result = cli_text("render", "-", "-o", str(tmp_path), stdin=spec)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "with - (stdin) the picture goes to stdout; -o does not apply\n",
+    )
+
+
+def test_help_works_as_h_and_every_command_shows_examples() -> None:
+    for command in ("validate", "totals", "render", "compare", "schema", "init"):
+        result = run(command, "-h")
+        assert result.returncode == 0, command
+        assert "Examples:" in result.stdout, command

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from diagramgen import load
-from diagramgen.compare import compare
+from diagramgen.totals.compare import compare
 
 from .conftest import ROOT, cli_text
 
@@ -59,3 +59,28 @@ def test_compare_of_an_invalid_spec_exits_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "link-self.json:5:35" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_json_gives_null_for_an_unknown_image_disk_as_totals_does(
+    tmp_path: Path,
+) -> None:
+    document = json.loads(AS_CONTAINERS.read_text())
+    for container in document["hosts"][0]["containers"]:
+        container.pop("image", None)
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps(document))
+    compared = json.loads(_cli("compare", str(AS_VMS), str(unknown), "--json").stdout)
+    totals = json.loads(_cli("totals", str(unknown), "--json").stdout)
+    assert compared["b"]["image_disk"] == totals["diagram"]["image_disk"]
+    assert compared["b"]["image_disk"]["unique"] is None
+    assert compared["b"]["image_disk"]["unknown"] == {"unique": 3, "naive": 3}
+
+
+def test_the_library_compare_gives_data_and_pictures() -> None:
+    import diagramgen
+
+    comparison = diagramgen.compare(AS_VMS, AS_CONTAINERS, ["svg", "dot"])
+    assert comparison.a.label == "as-vms" and comparison.b.label == "as-containers"
+    assert comparison.data()["a"]["os_copies"] == 4
+    assert sorted(comparison.pictures) == ["dot", "svg"]
+    assert b'id="as-vms-vs-as-containers-' in comparison.pictures["svg"]

@@ -12,13 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from diagramgen.spec import _passes_compiled_schema, schema
+from diagramgen.spec import read, schema, syntax_of
+from diagramgen.spec.schema import passes_compiled_schema as _passes_compiled_schema
 
 from .conftest import DATA, ROOT, example_specs
 
 VALIDATOR = Draft202012Validator(schema())
 BASES = [
-    json.loads(p.read_text()) for p in [*example_specs(), *sorted((DATA / "render").glob("*.json"))]
+    read(p.read_bytes(), str(p), syntax=syntax_of(p)).document
+    for p in [*example_specs(), *sorted((DATA / "render").glob("*.json"))]
 ]
 
 
@@ -30,9 +32,9 @@ def test_generated_module_is_up_to_date() -> None:
         import compile_schema
     finally:
         sys.path.pop(0)
-    assert (ROOT / "diagramgen" / "_fastschema.py").read_text("utf-8") == compile_schema.source(), (
-        "run python tools/compile_schema.py"
-    )
+    assert (ROOT / "diagramgen" / "spec" / "_fastschema.py").read_text(
+        "utf-8"
+    ) == compile_schema.source(), "run python tools/compile_schema.py"
 
 
 def _agree(document: Any) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from diagramgen import load
-from diagramgen.layout import to_dot
-from diagramgen.metrics import text_width
-from diagramgen.render import Options, render
-from diagramgen.themes import THEMES
+from diagramgen.api import render
+from diagramgen.draw.layout import to_dot
+from diagramgen.draw.metrics import text_width
+from diagramgen.draw.themes import THEMES
 from diagramgen.totals import compute
 
 from .conftest import DATA, example_specs
@@ -43,7 +43,7 @@ def test_dot_is_deterministic(path: Path) -> None:
 
 
 def _svg(path: Path) -> str:
-    pictures = render(load(path), ["svg"], Options(engine="embedded", embed_fonts=False), path.stem)
+    pictures = render(load(path), ["svg"], engine="embedded", embed_fonts=False, name=path.stem)
     return pictures["svg"].decode()
 
 
@@ -146,7 +146,7 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
 
 
 def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
-    from diagramgen.stacks import MAX_BAND_WIDTH
+    from diagramgen.draw.stacks import MAX_BAND_WIDTH
 
     path = DATA / "render" / "many-vms.json"
     svg = _svg(path)

@@ -17,20 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagramgen import SpecInvalid, load_text
-from diagramgen.batch import run_batch
-from diagramgen.discover import find_specs
-from diagramgen.errors import UsageError
-from diagramgen.layout import to_dot
-from diagramgen.limits import Limits, parse_limits
-from diagramgen.output import safe_target
-from diagramgen.render import Options, render
-from diagramgen.themes import THEMES
+from diagramgen.api import render
+from diagramgen.draw.layout import to_dot
+from diagramgen.draw.themes import THEMES
+from diagramgen.errors import InvalidArgument, OutputError
+from diagramgen.files.atomic import safe_target
+from diagramgen.files.batch import render_files
+from diagramgen.files.discover import find_specs
+from diagramgen.spec.limits import Limits, parse_limits
 from diagramgen.totals import compute
 
 from .conftest import ROOT, cli
 from .strategies import specs
-
-OPTIONS = Options(engine="embedded")
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -56,7 +54,7 @@ def test_a_sample_of_valid_specs_renders_on_both_engines(
     engine: str, document: dict[str, Any]
 ) -> None:
     spec = load_text(json.dumps(document), "fuzz.json")
-    svg = render(spec, ["svg"], Options(engine=engine), "fuzz")["svg"]
+    svg = render(spec, ["svg"], engine=engine, name="fuzz")["svg"]
     assert svg.startswith(b"<?xml")
 
 
@@ -170,7 +168,7 @@ def test_picture_limit(tmp_path: Path) -> None:
 
     spec = load(ROOT / "specs" / "hybrid.json")
     with pytest.raises(EngineError, match="change it with --limit picture=N"):
-        render(spec, ["png"], OPTIONS, "h", limits=Limits(picture=1000))
+        render(spec, ["png"], engine="embedded", name="h", limits=Limits(picture=1000))
 
 
 def test_limits_on_the_command_line(tmp_path: Path) -> None:
@@ -181,7 +179,7 @@ def test_limits_on_the_command_line(tmp_path: Path) -> None:
     bad = _cli("validate", "--limit", "colour=3", str(spec))
     assert bad.returncode == 2 and b"unknown limit 'colour'" in bad.stderr
     assert parse_limits(["components=5", "depth=1_000"]) == Limits(components=5, depth=1000)
-    with pytest.raises(UsageError, match="not a whole number"):
+    with pytest.raises(InvalidArgument, match="not a whole number"):
         parse_limits(["text=many"])
 
 
@@ -191,16 +189,16 @@ def test_limits_on_the_command_line(tmp_path: Path) -> None:
 def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(UsageError, match="refusing to write outside"):
+    with pytest.raises(OutputError, match="refusing to write outside"):
         safe_target(out, "../escape.svg")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (out / "linked").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(UsageError, match="refusing to write outside"):
+    with pytest.raises(OutputError, match="refusing to write outside"):
         safe_target(out, "linked/vm.svg")
     (outside / "victim.svg").write_text("keep")
     (out / "vm.svg").symlink_to(outside / "victim.svg")
-    with pytest.raises(UsageError, match="through a link"):
+    with pytest.raises(OutputError, match="through a link"):
         safe_target(out, "vm.svg")
 
 
@@ -213,7 +211,7 @@ def test_a_symlink_in_the_output_folder_is_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "team").symlink_to(outside, target_is_directory=True)
-    summary = run_batch(find_specs([str(specs_folder)]), ["svg"], OPTIONS, out)
+    summary = render_files(find_specs([str(specs_folder)]), out, ["svg"], engine="embedded")
     assert summary.failed
     assert "refusing to write outside" in summary.outcomes[0].errors[-1]
     assert list(outside.iterdir()) == []
@@ -232,16 +230,14 @@ def test_a_full_disk_keeps_the_previous_output(
 ) -> None:
     out = tmp_path / "out"
     specs_folder = find_specs([str(ROOT / "specs" / "vm.json")])
-    run_batch(specs_folder, ["svg"], OPTIONS, out)
+    render_files(specs_folder, out, ["svg"], engine="embedded")
     before = (out / "vm.svg").read_bytes()
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    summary = run_batch(
-        specs_folder, ["svg"], Options(engine="embedded", theme="dark"), out, jobs=1
-    )
+    summary = render_files(specs_folder, out, ["svg"], engine="embedded", theme="dark", jobs=1)
     assert summary.failed
     assert summary.outcomes[0].errors == [
         f"{ROOT / 'specs' / 'vm.json'}: cannot write {out / 'vm.svg'}: No space left on device"
@@ -307,6 +303,6 @@ def test_a_failing_spec_never_removes_files_behind_a_link(tmp_path: Path) -> Non
     out = tmp_path / "out"
     out.mkdir()
     (out / "team").symlink_to(outside, target_is_directory=True)
-    summary = run_batch(find_specs([str(specs_folder)]), ["svg"], OPTIONS, out)
+    summary = render_files(find_specs([str(specs_folder)]), out, ["svg"], engine="embedded")
     assert summary.failed and summary.removed == []
     assert (outside / "vm.svg").read_text() == "precious"

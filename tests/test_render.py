@@ -14,9 +14,10 @@ import pytest
 from PIL import Image
 
 from diagramgen import load
+from diagramgen.api import MAX_RASTER, render
 from diagramgen.engines import EngineError
-from diagramgen.errors import UsageError
-from diagramgen.render import MAX_RASTER, Options, render, verify_formats
+from diagramgen.errors import InvalidArgument
+from diagramgen.formats import verify_formats
 
 from .conftest import ROOT, cli_text, example_specs
 
@@ -26,7 +27,7 @@ HYBRID = ROOT / "specs" / "hybrid.json"
 
 @pytest.fixture(scope="module")
 def hybrid() -> dict[str, bytes]:
-    return render(load(HYBRID), ["svg", "png", "pdf", "dot"], Options(engine="embedded"), "hybrid")
+    return render(load(HYBRID), ["svg", "png", "pdf", "dot"], engine="embedded", name="hybrid")
 
 
 def test_svg_is_self_contained_titled_and_prefixed(hybrid: dict[str, bytes]) -> None:
@@ -51,7 +52,7 @@ def test_svg_embeds_a_font_subset_unless_asked_not_to(hybrid: dict[str, bytes]) 
     faces = re.findall(r"@font-face\{[^}]*\}", text)
     assert len(faces) == 2  # regular and bold
     assert all("data:font/woff2;base64," in face for face in faces)
-    plain = render(load(HYBRID), ["svg"], Options(engine="embedded", embed_fonts=False), "hybrid")
+    plain = render(load(HYBRID), ["svg"], engine="embedded", embed_fonts=False, name="hybrid")
     assert "@font-face" not in plain["svg"].decode()
     assert len(plain["svg"]) < len(hybrid["svg"])
 
@@ -91,23 +92,23 @@ def test_dot_is_the_layout_source(hybrid: dict[str, bytes]) -> None:
 
 def test_formats_are_verified() -> None:
     assert verify_formats(["svg", "PNG ", "svg"]) == ["svg", "png"]
-    with pytest.raises(UsageError, match="choose from svg, png, pdf, dot"):
+    with pytest.raises(InvalidArgument, match="choose from svg, png, pdf, dot"):
         verify_formats(["jpg"])
 
 
 def test_a_picture_too_large_for_png_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("diagramgen.render.MAX_RASTER", 500)
+    monkeypatch.setattr("diagramgen.api.MAX_RASTER", 500)
     with pytest.raises(EngineError, match="more than the 500 px"):
-        render(load(HYBRID), ["png"], Options(engine="embedded"), "hybrid")
+        render(load(HYBRID), ["png"], engine="embedded", name="hybrid")
     assert MAX_RASTER == 32767
 
 
 _RENDER_TWICE = """
 import hashlib, sys
 from diagramgen import load
-from diagramgen.render import Options, render
+from diagramgen.api import render
 for path in sys.argv[1:]:
-    out = render(load(path), ["svg", "png", "pdf", "dot"], Options(engine="embedded"), "x")
+    out = render(load(path), ["svg", "png", "pdf", "dot"], engine="embedded", name="x")
     for kind in sorted(out):
         print(path, kind, hashlib.sha256(out[kind]).hexdigest())
 """
@@ -207,7 +208,7 @@ def test_every_example_renders_on_the_embedded_engine_without_stderr(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     for path in example_specs():
-        pictures = render(load(path), ["svg", "png", "pdf"], Options(engine="embedded"), path.stem)
+        pictures = render(load(path), ["svg", "png", "pdf"], engine="embedded", name=path.stem)
         assert pictures["png"].startswith(b"\x89PNG")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
@@ -216,7 +217,7 @@ def test_every_example_renders_on_the_embedded_engine_without_stderr(
 def test_shipped_basic_font_subsets_cover_their_characters() -> None:
     from fontTools.ttLib import TTFont
 
-    from diagramgen.svg import BASIC_CHARACTERS, FONT_FILES
+    from diagramgen.draw.svg import BASIC_CHARACTERS, FONT_FILES
 
     folder = ROOT / "diagramgen" / "data" / "fonts"
     for name in FONT_FILES.values():
@@ -227,7 +228,7 @@ def test_shipped_basic_font_subsets_cover_their_characters() -> None:
 
 
 def test_text_beyond_the_basic_subset_gets_its_own_subset() -> None:
-    from diagramgen.svg import _woff2
+    from diagramgen.draw.svg import _woff2
 
     basic = _woff2("normal", "abc")
     extended = _woff2("normal", "abcé")
@@ -277,5 +278,5 @@ def test_a_partly_limited_container_shows_its_limit_and_the_missing_one() -> Non
     document = json_module.loads((ROOT / "specs" / "container.json").read_text())
     document["hosts"][0]["containers"][3]["limits"] = {"cpu": 2}
     spec = load_text(json_module.dumps(document), "partial.json")
-    svg = render(spec, ["svg"], Options(engine="embedded", embed_fonts=False), "p")["svg"].decode()
+    svg = render(spec, ["svg"], engine="embedded", embed_fonts=False, name="p")["svg"].decode()
     assert "limit 2 vCPU · ⚠ no mem limit" in svg

@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 
 from diagramgen import SpecInvalid, load, load_text
-from diagramgen.batch import run_batch
-from diagramgen.discover import find_specs
-from diagramgen.errors import UsageError
-from diagramgen.limits import Limits, parse_limits
-from diagramgen.render import Options, render
-from diagramgen.svg import prefix_for
+from diagramgen.api import render
+from diagramgen.draw.svg import prefix_for
+from diagramgen.errors import InvalidArgument
+from diagramgen.files.batch import render_files
+from diagramgen.files.discover import find_specs
+from diagramgen.spec.limits import Limits, parse_limits
 
 from .conftest import ROOT, cli
 
-OPTIONS = Options(engine="embedded")
 VM = (ROOT / "specs" / "vm.json").read_bytes()
 
 
@@ -29,7 +28,9 @@ def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> No
     out = tmp_path / "img"
     out.mkdir()
     (out / "arch.png").write_text("drawn by hand")
-    summary = run_batch(find_specs([str(tmp_path / "arch.json")]), ["svg"], OPTIONS, out)
+    summary = render_files(
+        find_specs([str(tmp_path / "arch.json")]), out, ["svg"], engine="embedded"
+    )
     assert summary.failed and summary.removed == []
     assert (out / "arch.png").read_text() == "drawn by hand"
 
@@ -59,16 +60,16 @@ def test_file_problems_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     init = _cli("init", "folder", "--force", cwd=tmp_path)
     assert init.returncode == 1 and b"Traceback" not in init.stderr
-    assert init.stderr.startswith(b"diagramgen: ")
+    assert init.stderr == b"folder: is a folder; give the path of the spec file to write\n"
 
 
 def test_spec_size_is_checked_before_reading_in_a_batch(tmp_path: Path) -> None:
     (tmp_path / "vm.json").write_bytes(VM)
-    summary = run_batch(
+    summary = render_files(
         find_specs([str(tmp_path / "vm.json")]),
-        ["svg"],
-        OPTIONS,
         tmp_path / "out",
+        ["svg"],
+        engine="embedded",
         limits=Limits(spec_bytes=100),
     )
     assert "too large for a spec" in summary.outcomes[0].errors[0]
@@ -77,9 +78,9 @@ def test_spec_size_is_checked_before_reading_in_a_batch(tmp_path: Path) -> None:
 def test_changing_a_limit_invalidates_the_manifest(tmp_path: Path) -> None:
     (tmp_path / "vm.json").write_bytes(VM)
     specs = find_specs([str(tmp_path / "vm.json")])
-    run_batch(specs, ["svg"], OPTIONS, tmp_path / "out")
-    strict = run_batch(
-        specs, ["svg"], OPTIONS, tmp_path / "out", check=True, limits=Limits(components=1)
+    render_files(specs, tmp_path / "out", ["svg"], engine="embedded")
+    strict = render_files(
+        specs, tmp_path / "out", ["svg"], engine="embedded", check=True, limits=Limits(components=1)
     )
     assert strict.failed
 
@@ -87,7 +88,9 @@ def test_changing_a_limit_invalidates_the_manifest(tmp_path: Path) -> None:
 def test_text_that_looks_like_a_reference_is_drawn_as_written() -> None:
     document = json.loads(VM)
     document["hosts"][0]["name"] = "see url(#top) and href=#x"
-    svg = render(load_text(json.dumps(document)), ["svg"], OPTIONS, "u")["svg"].decode()
+    svg = render(load_text(json.dumps(document)), ["svg"], engine="embedded", name="u")[
+        "svg"
+    ].decode()
     assert "see url(#top) and href=#x" in svg
 
 
@@ -109,7 +112,7 @@ def test_non_ascii_names_get_distinct_prefixes() -> None:
 def test_smaller_cases(tmp_path: Path) -> None:
     check = _cli("render", "-", "--check", cwd=tmp_path, stdin=VM)
     assert check.returncode == 2 and b"--check" in check.stderr
-    with pytest.raises(UsageError, match="between 1 and"):
+    with pytest.raises(InvalidArgument, match="between 1 and"):
         parse_limits(["spec-bytes=99999999999999999999"])
     (tmp_path / "a.json").write_bytes(VM)
     (tmp_path / "b.json").write_bytes((ROOT / "specs" / "container.json").read_bytes())

@@ -8,11 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from diagramgen import SpecInvalid, load, load_text, parse, validate
+from diagramgen import SpecInvalid, load, load_text, validate
 from diagramgen.spec import schema, schema_text
-from diagramgen.starters import STACKS, starter_text
+from diagramgen.spec.model import STACKS
+from diagramgen.spec.sources import read_json
+from diagramgen.spec.starters import starter_text
 
-from .conftest import DATA, example_specs
+from .conftest import DATA, ROOT, example_specs
 
 INVALID = DATA / "invalid"
 INVALID_CASES = sorted(INVALID.glob("*.json"))
@@ -155,7 +157,7 @@ def test_model_keeps_spec_order_and_integer_quantities() -> None:
 
 def test_parse_rejects_deep_nesting_cleanly() -> None:
     with pytest.raises(SpecInvalid):
-        parse("[" * 100_000 + "]" * 100_000)
+        read_json("[" * 100_000 + "]" * 100_000, "deep.json")
 
 
 json_values = st.recursive(
@@ -208,3 +210,12 @@ def test_arbitrary_bytes_raise_only_spec_invalid(data: bytes) -> None:
         load_text(data, "bytes.json")
     except SpecInvalid as error:
         assert error.lines()
+
+
+def test_a_utf8_byte_order_mark_is_accepted_and_positions_stay_right() -> None:
+    data = (ROOT / "specs" / "vm.json").read_bytes()
+    assert load_text(b"\xef\xbb\xbf" + data, "bom.json") == load_text(data, "bom.json")
+    broken = b'\xef\xbb\xbf{\n  "version": 1,\n  "hosts": 3\n}\n'
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(broken, "bom.json")
+    assert raised.value.lines() == ["bom.json:3:12: /hosts: expected an array, got a number 3"]

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from diagramgen.themes import LAYERS, THEMES, contrast, verify_theme
+from diagramgen.draw.themes import LAYERS, THEMES, contrast, verify_theme
 
 
 @pytest.mark.parametrize("theme", THEMES.values(), ids=lambda t: t.name)
 def test_every_text_colour_has_contrast_on_every_fill(theme: object) -> None:
-    from diagramgen.themes import Theme
+    from diagramgen.draw.themes import Theme
 
     assert isinstance(theme, Theme)
     assert set(theme.fills) == set(LAYERS)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from diagramgen import load_text
-from diagramgen.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
+from diagramgen.spec.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
 from diagramgen.totals import Figures, Sum, Totals, compute
 
 GIB = 1024**3
@@ -283,7 +283,7 @@ def hosts(draw: st.DrawFn, index: int) -> Host:
                 (),
             )
         )
-    from diagramgen.model import Hypervisor
+    from diagramgen.spec.model import Hypervisor
 
     hypervisor = Hypervisor(f"{pointer}/hypervisor", None, 1, draw(resources))
     host_os = draw(st.one_of(st.none(), layer(f"{pointer}/host_os")))

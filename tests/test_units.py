@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagramgen.units import (
+from diagramgen.spec.units import (
     MAX_QUANTITY,
     UnitError,
     format_bytes,

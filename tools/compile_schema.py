@@ -1,4 +1,4 @@
-"""Regenerate diagramgen/_fastschema.py: the spec schema compiled to Python by fastjsonschema.
+"""Regenerate diagramgen/spec/_fastschema.py: the spec schema compiled to Python by fastjsonschema.
 
 diagramgen checks a spec with this compiled validator first (milliseconds, no jsonschema import)
 and runs jsonschema only for a spec that fails, to explain every problem. fastjsonschema speaks
@@ -68,7 +68,7 @@ def source() -> str:
 
 
 def main() -> None:
-    (PACKAGE / "_fastschema.py").write_text(source(), "utf-8")
+    (PACKAGE / "spec" / "_fastschema.py").write_text(source(), "utf-8")
 
 
 if __name__ == "__main__":

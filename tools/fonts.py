@@ -20,8 +20,8 @@ FONTS = ROOT / "diagramgen" / "data" / "fonts"
 STYLES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 
 sys.path.insert(0, str(ROOT))
-from diagramgen.metrics import UNITS_PER_EM  # noqa: E402
-from diagramgen.svg import BASIC_CHARACTERS, FONT_FILES, subset_font  # noqa: E402
+from diagramgen.draw.metrics import UNITS_PER_EM  # noqa: E402
+from diagramgen.draw.svg import BASIC_CHARACTERS, FONT_FILES, subset_font  # noqa: E402
 
 
 def metrics() -> bytes:

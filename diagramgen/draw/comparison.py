@@ -1,0 +1,78 @@
+"""The comparison panel drawn beside two specs' hosts: one column of figures per spec."""
+
+from __future__ import annotations
+
+from ..totals.compare import Side
+from .cells import Cell, Line, lines_height, lines_width, render_table
+from .themes import Theme
+
+__all__ = ["comparison_label"]
+
+
+def _rows(side: Side) -> list[str]:
+    return [
+        f"{side.hosts} · {side.vms}",
+        str(side.workloads),
+        f"{side.density:.1f}",
+        str(side.os_copies),
+        side.os_overhead.memory.label("memory"),
+        side.os_overhead.disk.label("disk"),
+        side.committed.cpu.label("cpu"),
+        side.committed.memory.label("memory"),
+        side.committed.disk.label("disk"),
+        f"{side.image_disk_unique.label('disk')} / {side.image_disk_naive.label('disk')}",
+        str(side.warnings),
+    ]
+
+
+_LABELS = [
+    "hosts · VMs",
+    "workloads",
+    "workloads per host",
+    "OS copies",
+    "OS memory",
+    "OS disk",
+    "committed cpu",
+    "committed memory",
+    "committed disk",
+    "image disk unique / naive",
+    "warnings",
+]
+
+
+def comparison_label(first: Side, second: Side, theme: Theme) -> str:
+    """Return the HTML label of the comparison panel: one column per spec."""
+    size = 9.0
+    fill = theme.fill("panel")
+
+    def line(text: str, bold: bool = False) -> Line:
+        return Line(text, size, theme.text, bold)
+
+    columns = [
+        [line("Comparison", True), *(line(label) for label in _LABELS)],
+        [line(first.label, True), *(line(value) for value in _rows(first))],
+        [line(second.label, True), *(line(value) for value in _rows(second))],
+    ]
+    widths = [max(lines_width([cell]) for cell in column) for column in columns]
+    rows = []
+    for index in range(len(columns[0])):
+        cells = [column[index] for column in columns]
+        height = lines_height(cells[:1])
+        rows.append(
+            [
+                Cell(
+                    [cell],
+                    widths[number],
+                    height,
+                    fill,
+                    border=0,
+                    align="LEFT" if number == 0 else "RIGHT",
+                )
+                for number, cell in enumerate(cells)
+            ]
+        )
+    return (
+        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
+        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
+        "</TABLE>>"
+    )

@@ -1,0 +1,130 @@
+"""The totals panel drawn beside the hosts: counts, OS copies, image disk, totals, warnings."""
+
+from __future__ import annotations
+
+from ..spec.model import Resources, Spec, display_name
+from ..totals.compute import Totals
+from ..totals.figures import RESOURCES, Figures, Sum
+from .cells import Cell, Line, lines_height, lines_width, render_table
+from .metrics import fit
+from .themes import Theme
+
+__all__ = ["MAX_WARNINGS", "panel_label"]
+
+#: Warnings listed in the picture; the rest are counted ("… and 4 more").
+MAX_WARNINGS = 8
+SIZE = 9.0
+SYMBOLS = {
+    "cpu-overcommit": "▲",
+    "memory-overcommit": "▲",
+    "disk-overcommit": "▲",
+    "vm-overflow": "▲",
+    "unbounded-container": "⚠",
+}
+
+
+def _figures(figures: Figures) -> str:
+    return " · ".join(figures.get(key).label(key) for key in RESOURCES)
+
+
+def _capacity(resources: list[Resources]) -> str:
+    parts = []
+    for key in RESOURCES:
+        known = [getattr(r, key) for r in resources if getattr(r, key) is not None]
+        unknown = len(resources) - len(known)
+        parts.append(Sum(sum(known), unknown).label(key))
+    return " · ".join(parts)
+
+
+def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
+    """Return the HTML label of the totals panel."""
+
+    def text(value: str, bold: bool = False, warn: bool = False) -> Line:
+        colour = theme.warn if warn else theme.text
+        return Line(value, SIZE, colour, bold or warn)
+
+    diagram = totals.diagram
+    pairs: list[tuple[str, str]] = [
+        ("hosts · VMs", f"{diagram.hosts} · {diagram.vms}"),
+        ("containers · apps", f"{diagram.containers} · {diagram.apps}"),
+        ("OS copies", f"{diagram.os_copies}: {_figures(diagram.os_overhead)}"),
+    ]
+    if len(spec.hosts) > 1:
+        for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
+            overhead = _figures(host_totals.os_overhead)
+            pairs.append((f"  on {host.name or host.id}", f"{host_totals.os_copies}: {overhead}"))
+    if diagram.containers:
+        unique = diagram.image_disk_unique.label("disk")
+        naive = diagram.image_disk_naive.label("disk")
+        pairs.append(("image disk", f"{unique} unique · {naive} naive"))
+    pairs += [
+        ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),
+        ("capacity", _capacity([h.capacity for h in totals.hosts])),
+    ]
+    notes = _link_lines(spec) + _warning_lines(totals)
+    label_width = max(lines_width([text(label)]) for label, _ in pairs)
+    value_width = max(lines_width([text(value)]) for _, value in pairs)
+    legend = [Line("figures: cpu · memory · disk   ? unknown   ≥ at least", SIZE - 1, theme.detail)]
+    width = max(
+        label_width + value_width,
+        lines_width(legend),
+        *(lines_width([text(note, warn=warn)]) for note, warn in notes),
+    )
+    value_width = width - label_width
+    fill = theme.fill("panel")
+    title = [Line("Totals", SIZE + 2, theme.text, True)]
+    rows = [[Cell(title, width, lines_height(title), fill, border=0, colspan=2)]]
+    for label, value in pairs:
+        row_height = lines_height([text(label)])
+        rows.append(
+            [
+                Cell([text(label)], label_width, row_height, fill, border=0, align="LEFT"),
+                Cell([text(value)], value_width, row_height, fill, border=0, align="LEFT"),
+            ]
+        )
+    rows.append(
+        [Cell(legend, width, lines_height(legend), fill, border=0, colspan=2, align="LEFT")]
+    )
+    for note, warn in notes:
+        line = text(note, warn=warn)
+        rows.append(
+            [Cell([line], width, lines_height([line]), fill, border=0, colspan=2, align="LEFT")]
+        )
+    return (
+        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
+        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
+        "</TABLE>>"
+    )
+
+
+#: Links listed in the panel; the rest are counted.
+MAX_LINKS = 8
+
+
+def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
+    """Return the panel's list of links by name: "api → db: TCP 5432"."""
+    if not spec.links:
+        return []
+    names = {component.id: display_name(component) for _, component in spec.components()}
+    lines = [("links:", False)]
+    for link in spec.links[:MAX_LINKS]:
+        text = f"{fit(names[link.source], SIZE, 150)} → {fit(names[link.target], SIZE, 150)}"
+        lines.append((f"{text}: {link.label}" if link.label else text, False))
+    if len(spec.links) > MAX_LINKS:
+        lines.append((f"… and {len(spec.links) - MAX_LINKS} more links", False))
+    return lines
+
+
+def _warning_lines(totals: Totals) -> list[tuple[str, bool]]:
+    """Return the warning lines of the panel: (text, drawn as a warning)."""
+    serious = [alert for alert in totals.warnings if alert.code != "unspecified"]
+    unspecified = len(totals.warnings) - len(serious)
+    if not totals.warnings:
+        return [("✓ no warnings", False)]
+    lines = [(f"{SYMBOLS[a.code]} {a.code}: {a.subject}", True) for a in serious[:MAX_WARNINGS]]
+    if len(serious) > MAX_WARNINGS:
+        lines.append((f"… and {len(serious) - MAX_WARNINGS} more (diagramgen totals)", True))
+    if unspecified:
+        noun = "item lacks" if unspecified == 1 else "items lack"
+        lines.append((f"? {unspecified} {noun} figures: totals marked ≥", False))
+    return lines

@@ -1,0 +1,1 @@
+"""The files stage: find specs, write outputs whole, keep a manifest, render batches."""

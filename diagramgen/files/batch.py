@@ -1,0 +1,353 @@
+"""Render many specs at once: skip what is up to date, work in parallel, never stop at a failure.
+
+An output is up to date when the manifest records the same input key (spec bytes, diagramgen
+version, engine and its version, theme, format, options) and the file still holds what was
+written. Everything else is rendered, in worker processes when there are several specs; a spec
+that fails is reported with its file, its old outputs are removed (they no longer show the
+spec), and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import asdict
+
+from .. import __version__
+from ..api import Options, render
+from ..engines import Engine, select_engine
+from ..errors import DiagramgenError, SpecInvalid
+from ..formats import FORMATS, verify_formats
+from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
+from .atomic import remove_stale_temporaries, safe_target, walk_files, write_atomic
+from .discover import Found, find_specs
+from .manifest import Manifest, digest
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+__all__ = ["Outcome", "Summary", "input_key", "render_files"]
+
+
+@cache
+def _build() -> str:
+    """Return a digest of diagramgen's own code and data: any change to them renders anew."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    state = hashlib.sha256()
+    for relative, path in _package_files(package, ""):
+        if relative.endswith((".py", ".json", ".woff2", ".bin", ".conf")):
+            state.update(relative.encode() + b"\0")
+            with open(path, "rb") as stream:
+                state.update(stream.read())
+        elif relative.endswith(".ttf"):  # 1.5 MB; derived files above change with them
+            state.update(f"{os.path.basename(path)}:{os.path.getsize(path)}".encode())
+    return state.hexdigest()
+
+
+def _package_files(folder: str, prefix: str) -> list[tuple[str, str]]:
+    """Return (relative POSIX path, path) of the files below ``folder``, sorted; no caches."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    found += _package_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                found.append((f"{prefix}{entry.name}", entry.path))
+    return sorted(found)
+
+
+def input_key(
+    spec: bytes, output: str, options: Options, engine: str, limits: Limits = DEFAULT_LIMITS
+) -> str:
+    """Return the key of everything an output depends on (limits decide whether it exists)."""
+    inputs = {
+        "limits": asdict(limits),
+        "spec": digest(spec),
+        "diagramgen": __version__,
+        "build": _build(),
+        "format": output,
+        "theme": options.theme,
+        "engine": "" if output == "dot" else engine,
+        "embed_fonts": options.embed_fonts if output == "svg" else None,
+    }
+    return digest(json.dumps(inputs, sort_keys=True).encode())
+
+
+class Outcome(Struct):
+    """What happened to one spec: ``rendered``, ``unchanged``, ``stale`` (check) or ``failed``."""
+
+    spec: Found
+    status: str
+    written: dict[str, str] = field(default_factory=dict)
+    differing: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    #: A spec that fails loses its old outputs; a write that fails (disk full) keeps them.
+    remove_stale: bool = True
+
+
+class Summary(Struct):
+    """What a batch did: one outcome per spec, in the order given, and what else it found."""
+
+    outcomes: list[Outcome]
+    seconds: float
+    folder: Path
+    removed: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.status in ("failed", "stale") for outcome in self.outcomes)
+
+
+class _Task(Struct, frozen=True):
+    spec: Found
+    data: bytes
+    formats: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+class _Job(Struct, frozen=True):
+    """What every task of a batch shares."""
+
+    options: Options
+    engine: Engine | None
+    folder: Path
+    check: bool
+    limits: Limits
+
+
+def _work(task: _Task, job: _Job) -> Outcome:
+    """Render one spec and write or compare its outputs."""
+    path = str(task.spec.path)
+    try:
+        model = load_text(task.data, path, job.limits, syntax_of(task.spec.path))
+        pictures = render(
+            model,
+            task.formats,
+            theme=job.options.theme,
+            engine=job.engine or "auto",
+            name=Path(task.spec.name).name,
+            embed_fonts=job.options.embed_fonts,
+            limits=job.limits,
+        )
+    except DiagramgenError as error:
+        lines = error.lines()
+        if not lines[0].startswith(path):
+            lines = [f"{path}: {line}" for line in lines]
+        return Outcome(task.spec, "failed", errors=lines)
+    except Exception:  # a bug: keep its traceback, but let the other specs render
+        trace = traceback.format_exc().rstrip().splitlines()
+        return Outcome(task.spec, "failed", errors=[f"{path}: internal error", *trace])
+    outcome = Outcome(task.spec, "stale" if job.check else "rendered")
+    for output, data in pictures.items():
+        name = f"{task.spec.name}.{output}"
+        try:
+            target = safe_target(job.folder, name)
+        except DiagramgenError as error:
+            return Outcome(task.spec, "failed", errors=[f"{path}: {error}"], remove_stale=False)
+        if job.check:
+            try:
+                same = target.read_bytes() == data
+            except OSError:
+                same = False
+            if same:
+                outcome.written[name] = digest(data)
+            else:
+                outcome.differing.append(name)
+        else:
+            try:
+                write_atomic(target, data)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                message = f"{path}: cannot write {target}: {reason}"
+                return Outcome(task.spec, "failed", errors=[message], remove_stale=False)
+            outcome.written[name] = digest(data)
+    if job.check and not outcome.differing:
+        outcome.status = "unchanged"
+    return outcome
+
+
+def _warm_up() -> None:
+    """Load in the parent what every worker needs: forked workers then start with it."""
+    import graphviz  # type: ignore[import-untyped]  # noqa: F401
+
+    from ..draw import layout  # noqa: F401
+    from ..spec import _fastschema  # noqa: F401
+
+
+def _context() -> BaseContext:
+    import multiprocessing
+
+    # fork shares the loaded modules with the workers; elsewhere start clean.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _run_parallel(
+    tasks: list[_Task], job: _Job, jobs: int, done: Callable[[Outcome], None]
+) -> list[Outcome]:
+    """Run tasks in worker processes; a task whose worker dies is retried alone, then failed.
+
+    Each worker renders through an engine worker of its own (:mod:`diagramgen.engines.worker`),
+    so a Graphviz crash or hang fails only its spec; a worker killed outright (out of memory,
+    ``kill -9``) breaks the pool, and its specs are retried one by one.
+    """
+    # Imported here: a single spec never needs them (10 ms of start-up).
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    outcomes: dict[int, Outcome] = {}
+    lost: list[int] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        futures: dict[Future[Outcome], int] = {
+            pool.submit(_work, task, job): index for index, task in enumerate(tasks)
+        }
+        for future, index in futures.items():
+            try:
+                outcomes[index] = future.result()
+                done(outcomes[index])
+            except BrokenProcessPool:
+                lost.append(index)
+    for index in lost:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+            try:
+                outcomes[index] = alone.submit(_work, tasks[index], job).result()
+            except BrokenProcessPool:
+                message = (
+                    f"{tasks[index].spec.path}: the process rendering it died (it ran out of "
+                    "memory, or was killed)"
+                )
+                outcomes[index] = Outcome(tasks[index].spec, "failed", errors=[message])
+        done(outcomes[index])
+    return [outcomes[index] for index in range(len(tasks))]
+
+
+def render_files(
+    specs: Sequence[str | os.PathLike[str]] | Sequence[Found],
+    folder: str | os.PathLike[str] = "output",
+    formats: Iterable[str] = ("svg",),
+    *,
+    theme: str = "light",
+    engine: str | Engine = "auto",
+    embed_fonts: bool = True,
+    jobs: int = 0,
+    check: bool = False,
+    force: bool = False,
+    progress: Callable[[Outcome], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Summary:
+    """Render (or with ``check``, compare) every spec's outputs in ``folder``.
+
+    ``specs`` are files, folders (every spec below them) and globs, or specs already found
+    (:func:`~.discover.find_specs`); each writes ``folder/<its name>.<format>``.
+    """
+    started = time.perf_counter()
+    found = [s for s in specs if isinstance(s, Found)]
+    if len(found) != len(specs):
+        found = find_specs([str(s) for s in specs])
+    chosen_formats = verify_formats(formats)
+    output = Path(folder)
+    options = Options(theme, embed_fonts)
+    done = progress or (lambda outcome: None)
+    drawn = any(FORMATS[name].graphviz for name in chosen_formats)
+    chosen = (engine if isinstance(engine, Engine) else select_engine(engine)) if drawn else None
+    engine_key = f"{chosen.name} {chosen.version}" if chosen is not None else ""
+    if not check:
+        remove_stale_temporaries(output)
+    manifest = Manifest.load(output)
+    outcomes: list[Outcome] = []
+    tasks: list[_Task] = []
+    for spec in found:
+        try:
+            data = read_spec_file(spec.path, limits)
+        except SpecInvalid as error:
+            outcome = Outcome(spec, "failed", errors=error.lines(), remove_stale=False)
+            outcomes.append(outcome)
+            done(outcome)
+            continue
+        keys = {o: input_key(data, o, options, engine_key, limits) for o in chosen_formats}
+        names = {o: f"{spec.name}.{o}" for o in chosen_formats}
+        stale = [o for o in chosen_formats if force or not manifest.fresh(names[o], keys[o])]
+        if not stale:
+            outcome = Outcome(spec, "unchanged")
+            outcomes.append(outcome)
+            done(outcome)
+            continue
+        tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
+    job = _Job(options, chosen, output, check, limits)
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers > 1:
+        _warm_up()
+        results = _run_parallel(tasks, job, workers, done)
+    else:
+        results = []
+        for task in tasks:
+            results.append(_work(task, job))
+            done(results[-1])
+    removed: list[str] = []
+    for task, outcome in zip(tasks, results, strict=True):
+        outcomes.append(outcome)
+        if check:
+            continue
+        if outcome.status == "failed":
+            if outcome.remove_stale:
+                removed += _remove_outputs(output, task.spec.name, manifest)
+            continue
+        for name, key in zip(task.formats, task.keys, strict=True):
+            manifest.record(
+                f"{task.spec.name}.{name}", key, outcome.written[f"{task.spec.name}.{name}"]
+            )
+    if not check:
+        # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
+        remove_stale_temporaries(output)
+        manifest.save()
+    order = {spec.path: index for index, spec in enumerate(found)}
+    outcomes.sort(key=lambda outcome: order[outcome.spec.path])
+    orphans = _orphans(output, found, chosen_formats) if check else []
+    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans)
+
+
+def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
+    """Remove a failed spec's old outputs: they no longer show what the spec says."""
+    removed = []
+    for form in FORMATS.values():
+        output = f"{name}{form.suffix}"
+        if output not in manifest.entries:
+            continue  # not written by diagramgen: not ours to remove
+        try:
+            target = safe_target(folder, output)
+        except DiagramgenError:
+            continue  # behind a link: not ours to remove
+        if target.is_file():
+            target.unlink()
+            removed.append(str(target))
+        manifest.forget(output)
+    return removed
+
+
+def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
+    """Return outputs in ``folder`` that no spec of this run would write."""
+    if not folder.is_dir():
+        return []
+    expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
+    suffixes = {FORMATS[output].suffix for output in formats}
+    found = []
+    for path in walk_files(folder):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix in suffixes and name not in expected:
+            found.append(str(path))
+    return found

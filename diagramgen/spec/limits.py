@@ -1,0 +1,62 @@
+"""Limits on what a spec may ask for: each has a default, and each can be raised or lowered.
+
+Specs come from contributors and CI jobs; these keep a hostile or broken one from taking
+unbounded time, memory or disk. Exceeding one is an ordinary error naming the limit and how to
+change it (``--limit NAME=VALUE``).
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct
+from msgspec.structs import fields, replace
+
+from ..errors import InvalidArgument
+
+__all__ = ["DEFAULT_LIMITS", "Limits", "parse_limits"]
+
+
+class Limits(Struct, frozen=True):
+    """The limits in force; the defaults suit any diagram a person can read."""
+
+    #: Size of a spec file in bytes.
+    spec_bytes: int = 10 * 1024 * 1024
+    #: Hosts, VMs, containers and apps in one spec (replicas not counted).
+    components: int = 20_000
+    #: Characters in a title, name, label, library or image reference.
+    text: int = 200
+    #: Levels of nesting in the JSON document.
+    depth: int = 64
+    #: Pixels of a PNG (width x height, at 2x); PNG sides are also capped at 32,767 px.
+    picture: int = 200_000_000
+
+    @staticmethod
+    def names() -> dict[str, str]:
+        """Return the command-line name of each limit (``spec-bytes``) and its field."""
+        return {field.name.replace("_", "-"): field.name for field in fields(Limits)}
+
+    def hint(self, field: str) -> str:
+        name = field.replace("_", "-")
+        return f"the limit is {getattr(self, field):,}; change it with --limit {name}=N"
+
+
+DEFAULT_LIMITS = Limits()
+_HIGHEST = 2**53
+
+
+def parse_limits(items: list[str] | None) -> Limits:
+    """Return the defaults changed by NAME=VALUE items; raise :class:`InvalidArgument` if bad."""
+    limits = Limits()
+    known = Limits.names()
+    for item in items or []:
+        name, _, value = item.partition("=")
+        field = known.get(name.strip())
+        if field is None:
+            raise InvalidArgument(f"unknown limit {name!r}; choose from {', '.join(known)}")
+        try:
+            number = int(value.replace("_", ""))
+        except ValueError:
+            raise InvalidArgument(f"--limit {name}: {value!r} is not a whole number") from None
+        if not 1 <= number <= _HIGHEST:
+            raise InvalidArgument(f"--limit {name}: must be between 1 and {_HIGHEST:,}")
+        limits = replace(limits, **{field: number})
+    return limits

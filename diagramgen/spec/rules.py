@@ -1,0 +1,230 @@
+"""Rules the JSON Schema cannot express: unique ids, links that resolve, quantities that parse.
+
+The checks walk the document defensively: they run before the schema verdict is known, so any
+value may have any type. A check that finds the wrong type leaves it to the schema to report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from msgspec import Struct
+
+from .limits import DEFAULT_LIMITS, Limits
+from .pointers import join
+from .units import UnitError, parse_bytes, parse_cpu
+
+__all__ = ["Finding", "check", "show", "suggest"]
+
+
+class Finding(Struct, frozen=True):
+    """A problem at a JSON Pointer, before it is placed in the source text.
+
+    ``at_key`` places it on the key rather than the value (unknown or forbidden keys).
+    """
+
+    pointer: str
+    message: str
+    at_key: bool = False
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return '; did you mean "x"?' for the nearest option, or an empty string."""
+    lowered = {option.lower(): option for option in options}
+    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f'; did you mean "{lowered[matches[0]]}"?' if matches else ""
+
+
+def show(value: Any, limit: int = 40) -> str:
+    """Return a short JSON rendering of a user's value for a message."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # pragma: no cover - parsed JSON always dumps
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _items(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield join(pointer, index), item
+
+
+def _child(parent: dict[str, Any], key: str, pointer: str) -> tuple[str, dict[str, Any]] | None:
+    value = parent.get(key)
+    return (join(pointer, key), value) if isinstance(value, dict) else None
+
+
+_QUANTITY_PARSERS = {"cpu": parse_cpu, "memory": parse_bytes, "disk": parse_bytes}
+
+
+def _check_quantities(resources: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    for key, parser in _QUANTITY_PARSERS.items():
+        if key in resources:
+            try:
+                parser(resources[key])
+            except UnitError as error:
+                yield Finding(join(pointer, key), str(error))
+
+
+class _Walk(Struct):
+    """What one pass over the document collects."""
+
+    ids: dict[str, str]
+    findings: list[Finding]
+
+    def component(self, item: dict[str, Any], pointer: str) -> None:
+        url = item.get("url")
+        if isinstance(url, str) and not _safe_url(url):
+            message = (
+                f"{show(url)} is not a link diagramgen draws: use an http or https URL, "
+                'or a relative one ("docs/db.html")'
+            )
+            self.findings.append(Finding(join(pointer, "url"), message))
+        value = item.get("id")
+        if not isinstance(value, str):
+            return
+        first = self.ids.get(value)
+        if first is None:
+            self.ids[value] = pointer
+        else:
+            message = f'id "{value}" is already used at {first}; ids must be unique in the spec'
+            self.findings.append(Finding(join(pointer, "id"), message))
+
+    def resources(self, owner: dict[str, Any], key: str, pointer: str) -> None:
+        found = _child(owner, key, pointer)
+        if found:
+            where, values = found
+            self.findings.extend(_check_quantities(values, where))
+
+    def software(self, owner: dict[str, Any], key: str, pointer: str) -> None:
+        found = _child(owner, key, pointer)
+        if found:
+            where, layer = found
+            self.resources(layer, "uses", where)
+
+    def containers(self, owner: dict[str, Any], pointer: str) -> None:
+        sizes: dict[str, tuple[int, str]] = {}
+        for where, container in _items(owner.get("containers"), join(pointer, "containers")):
+            self.component(container, where)
+            self.resources(container, "limits", where)
+            self.resources(container, "reservations", where)
+            image = _child(container, "image", where)
+            if image:
+                self.image(*image, sizes)
+
+    def image(self, where: str, image: dict[str, Any], sizes: dict[str, tuple[int, str]]) -> None:
+        if "size" not in image:
+            return
+        try:
+            size = parse_bytes(image["size"])
+        except UnitError as error:
+            self.findings.append(Finding(join(where, "size"), str(error)))
+            return
+        ref = image.get("ref")
+        if not isinstance(ref, str):
+            return
+        earlier = sizes.setdefault(ref, (size, where))
+        if earlier[0] != size:
+            message = (
+                f'image "{ref}" has size {show(image["size"])} here but a different size at '
+                f"{earlier[1]}; one image on one engine has one size"
+            )
+            self.findings.append(Finding(join(where, "size"), message))
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+
+
+def _safe_url(url: str) -> bool:
+    """Return whether ``url`` is http(s) or relative, without spaces or control characters."""
+    scheme = _SCHEME.match(url)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        return False
+    return _UNSAFE_URL.search(url) is None
+
+
+_TEXT_KEYS = ("title", "name", "ref", "label")
+
+
+def _longest(document: Any) -> int:
+    """Return the length of the longest string value in ``document`` (a quick first pass)."""
+    longest = 0
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and len(node) > longest:
+            longest = len(node)
+    return longest
+
+
+def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
+    """Yield a finding for each title, name, label, library or ref longer than the limit."""
+    if _longest(document) <= limits.text:
+        return  # the usual case: no pointers to build
+    stack: list[tuple[Any, str, str]] = [(document, "", "")]
+    while stack:
+        node, pointer, key = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((value, join(pointer, k), k) for k, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, join(pointer, index), key) for index, value in enumerate(node))
+        elif isinstance(node, str) and key in (*_TEXT_KEYS, "libs") and len(node) > limits.text:
+            message = f"is {len(node):,} characters long; {limits.hint('text')}"
+            yield Finding(pointer, message)
+
+
+def check(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+    """Return the semantic problems of a parsed spec (in document order)."""
+    walk = _Walk(ids={}, findings=[])
+    for host_at, host in _items(document.get("hosts"), "/hosts"):
+        walk.component(host, host_at)
+        infrastructure = _child(host, "infrastructure", host_at)
+        if infrastructure:
+            walk.resources(infrastructure[1], "capacity", infrastructure[0])
+        for layer in ("host_os", "hypervisor", "engine"):
+            walk.software(host, layer, host_at)
+        walk.containers(host, host_at)
+        for vm_at, vm in _items(host.get("vms"), join(host_at, "vms")):
+            walk.component(vm, vm_at)
+            walk.resources(vm, "allocated", vm_at)
+            walk.software(vm, "guest_os", vm_at)
+            walk.software(vm, "engine", vm_at)
+            walk.containers(vm, vm_at)
+            for app_at, app in _items(vm.get("apps"), join(vm_at, "apps")):
+                walk.component(app, app_at)
+                walk.resources(app, "uses", app_at)
+    for link_at, link in _items(document.get("links"), "/links"):
+        _check_link(link, link_at, walk)
+    if len(walk.ids) > limits.components:
+        message = (
+            f"has {len(walk.ids):,} hosts, VMs, containers and apps; {limits.hint('components')}"
+        )
+        walk.findings.append(Finding("", message))
+    walk.findings.extend(sorted(_check_texts(document, limits), key=lambda f: f.pointer))
+    return walk.findings
+
+
+def _check_link(link: dict[str, Any], pointer: str, walk: _Walk) -> None:
+    ends = {}
+    for end in ("from", "to"):
+        target = link.get(end)
+        if not isinstance(target, str):
+            continue
+        ends[end] = target
+        if target not in walk.ids:
+            message = f'"{target}" is not the id of any host, VM, container or app'
+            walk.findings.append(Finding(join(pointer, end), message + suggest(target, walk.ids)))
+    if len(ends) == 2 and ends["from"] == ends["to"]:
+        message = f'a link from "{ends["from"]}" to itself; join two different components'
+        walk.findings.append(Finding(join(pointer, "to"), message))

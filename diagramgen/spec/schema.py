@@ -1,0 +1,189 @@
+"""The packaged JSON Schema of spec v1, and what its errors mean in words a user can act on.
+
+A valid spec is checked by the compiled schema alone (:mod:`diagramgen.spec._fastschema`, no
+jsonschema import); one it rejects goes through jsonschema, whose errors become findings with
+messages that say what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ..assets import DATA
+from .pointers import join, pointer_of
+from .rules import Finding, show, suggest
+from .sources import clip, kind
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+__all__ = [
+    "SCHEMA_NAME",
+    "explain",
+    "passes_compiled_schema",
+    "schema",
+    "schema_errors",
+    "schema_text",
+]
+
+SCHEMA_NAME = "spec-v1.schema.json"
+
+
+def schema_text() -> str:
+    """Return the JSON Schema of spec v1 as text (what ``diagramgen schema`` prints)."""
+    return (DATA / SCHEMA_NAME).read_text("utf-8")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """Return the JSON Schema of spec v1."""
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@cache
+def _validator() -> Any:
+    # jsonschema is the slowest import on the path; load it only when validating.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+def schema_errors(document: dict[str, Any]) -> list[Finding]:
+    """Return the findings of every schema error in ``document`` (slow: loads jsonschema)."""
+    return [finding for error in _validator().iter_errors(document) for finding in explain(error)]
+
+
+def passes_compiled_schema(document: dict[str, Any]) -> bool:
+    """Return whether the compiled schema accepts the document (the fast path: no jsonschema).
+
+    Only its verdict is used: a spec it rejects goes through jsonschema, which explains why.
+    """
+    from . import _fastschema
+
+    try:
+        _fastschema.validate_urn_diagramgen_spec_v1(document)
+    except (_fastschema.JsonSchemaValueException, RecursionError):
+        return False
+    return True
+
+
+def explain(error: ValidationError) -> list[Finding]:
+    """Return the findings a jsonschema error stands for, with messages that say what to do."""
+    pointer = pointer_of(error.absolute_path)
+    instance = error.instance
+    # The stubs type these as unions with an "unset" marker; a raised error always has them.
+    validator: Any = error.validator
+    expected: Any = error.validator_value
+    rule: Any = error.schema
+    context = _stack_context(error)
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(rule.get("properties", {}))
+        extras = [key for key in instance if key not in allowed]
+        return [
+            Finding(
+                join(pointer, key),
+                f'unknown key "{clip(key)}"{suggest(key, allowed) or ";"} '
+                f"allowed here: {', '.join(k for k in allowed if k != '$comment')}",
+                at_key=True,
+            )
+            for key in extras
+        ]
+    if validator == "required" and isinstance(instance, dict):
+        missing = [key for key in expected if key not in instance]
+        why = f" ({context})" if context else ""
+        return [
+            Finding(pointer, f'missing required key "{key}"{_SHAPES.get(key, "")}{why}')
+            for key in missing
+        ]
+    if validator == "not":
+        key = pointer.rsplit("/", 1)[-1]
+        why = f"; {context}" if context else ""
+        return [Finding(pointer, f'"{key}" is not allowed here{why}', at_key=True)]
+    if validator == "contains":
+        return [Finding(pointer, f"no VM runs containers; {context}")]
+    if validator == "dependentRequired" and isinstance(instance, dict):
+        needed = [key for key in expected if key not in instance]
+        present = [key for key in rule["dependentRequired"] if key in instance]
+        return [Finding(pointer, f'a VM with "{present[0]}" also needs "{key}"') for key in needed]
+    if validator in ("enum", "const"):
+        options = expected if validator == "enum" else [expected]
+        shown = ", ".join(json.dumps(option) for option in options)
+        hint = suggest(instance, [str(o) for o in options]) if isinstance(instance, str) else ""
+        return [Finding(pointer, f"{show(instance)} is not one of {shown}{hint}")]
+    if validator == "pattern" and expected == schema()["$defs"]["id"]["pattern"]:
+        message = (
+            f"{show(instance)} is not a valid id: start with a letter or digit, "
+            'then use only letters, digits, "_", "." and "-"'
+        )
+        return [Finding(pointer, message)]
+    if validator == "type":
+        names: list[str] = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(name) or name for name in names)
+        return [Finding(pointer, f"expected {wanted}, got {kind(instance)} {show(instance)}")]
+    if validator == "minItems":
+        return [Finding(pointer, "must have at least one item")]
+    if validator == "minimum":
+        return [
+            Finding(
+                pointer,
+                f"{show(instance)} is too small; the minimum is {expected}",
+            )
+        ]
+    if validator == "minLength":
+        return [Finding(pointer, "must not be empty")]
+    if validator == "maxLength":
+        return [Finding(pointer, f"is longer than {expected} characters")]
+    return [Finding(pointer, error.message)]
+
+
+_SHAPES = {
+    "version": ': write "version": 1',
+    "hosts": ': a list of hosts, e.g. [{"id": "h1", "stack": "vm", ...}]',
+    "id": ': a name like "web-1"',
+    "stack": ': "vm", "container" or "hybrid"',
+    "infrastructure": ': {"name": ..., "capacity": {"cpu": 8, "memory": "32GiB", "disk": "1TiB"}}',
+    "guest_os": ': {"name": "Debian 12", "uses": {"memory": "512MiB", "disk": "4GiB"}}',
+    "host_os": ': {"name": "Debian 12", "uses": {...}}',
+    "hypervisor": ': {"name": "KVM", "type": 1, "uses": {...}}',
+    "engine": ': {"name": "Docker Engine", "uses": {...}}',
+    "vms": ': a list of VMs, e.g. [{"id": "vm1", "guest_os": {...}}]',
+    "containers": ': a list of containers, e.g. [{"id": "web", "image": {...}}]',
+    "from": ": the id of a host, VM, container or app",
+    "to": ": the id of a host, VM, container or app",
+}
+
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+_STACK_RULES = {
+    "vm": 'a "vm" host has a hypervisor and vms whose guest OSes run apps; '
+    'use stack "container" or "hybrid" for containers',
+    "container": 'a "container" host has host_os, engine and containers; '
+    'use stack "vm" or "hybrid" for a hypervisor with VMs',
+    "hybrid": 'a "hybrid" host has a hypervisor and vms, at least one of them with '
+    "engine and containers",
+}
+
+
+def _stack_context(error: ValidationError) -> str:
+    """Explain the rule behind an error raised inside an ``if``/``then`` branch of the schema."""
+    path = list(error.schema_path)
+    if "then" not in path:
+        return ""
+    branch = path.index("then")
+    if branch >= 2 and path[branch - 2] == "allOf":
+        rules = schema()["$defs"]["host"]["allOf"][path[branch - 1]]["if"]["properties"]
+        if "stack" in rules:
+            return _STACK_RULES[rules["stack"]["const"]]
+        if "hypervisor" in rules:
+            return "a type-2 hypervisor runs on a host OS"
+    return ""

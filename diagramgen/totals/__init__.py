@@ -1,0 +1,24 @@
+"""The totals stage: what a spec adds up to, its warnings, and their reports (JSON and text)."""
+
+from __future__ import annotations
+
+from .alerts import CODES, Alert
+from .compute import DiagramTotals, HostTotals, Totals, VMTotals, compute, host_committed, vm_used
+from .figures import RESOURCES, Figures, Sum, percent, ratio
+
+__all__ = [
+    "CODES",
+    "RESOURCES",
+    "Alert",
+    "DiagramTotals",
+    "Figures",
+    "HostTotals",
+    "Sum",
+    "Totals",
+    "VMTotals",
+    "compute",
+    "host_committed",
+    "percent",
+    "ratio",
+    "vm_used",
+]
