@@ -34,7 +34,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagramgen import load_text
+from diagramgen import load_text, render
 from diagramgen.importers import Imported, ImportFailed, dump_spec, import_kubernetes
 from diagramgen.importers.notes import Notes
 from diagramgen.importers.pods import pod_figures
@@ -70,41 +70,8 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def without_reservations_until_main_supports_them(document: dict[str, Any]) -> dict[str, Any]:
-    """TEMPORARY: main's schema does not accept ``reservations`` yet; remove after merging it."""
-    copy = json.loads(json.dumps(document))
-    for host in copy["hosts"]:
-        for container in host["containers"]:
-            container.pop("reservations", None)
-    return copy
-
-
 def totals(imported: Imported) -> Any:
-    document = without_reservations_until_main_supports_them(imported.document)
-    return compute(load_text(json.dumps(document), "imported.json"))
-
-
-def millicores(value: int | str) -> int:
-    return value * 1000 if isinstance(value, int) else int(value.rstrip("m"))
-
-
-def to_bytes(value: int | str) -> int:
-    if isinstance(value, int):
-        return value
-    units = {"KiB": 1024, "MiB": MiB, "GiB": 1024**3, "KB": 1000, "MB": 1000**2, "GB": 1000**3}
-    unit = value.lstrip("0123456789.")
-    return int(Fraction(value[: -len(unit)]) * units[unit])
-
-
-def reserved(imported: Imported, host: int = 0) -> tuple[int, int]:
-    """Return Σ reservations x replicas (cpu, memory), until main's totals compute it."""
-    cpu = memory = 0
-    for container in imported.document["hosts"][host]["containers"]:
-        reservations = container.get("reservations", {})
-        replicas = container.get("replicas", 1)
-        cpu += millicores(reservations.get("cpu", 0)) * replicas
-        memory += to_bytes(reservations.get("memory", 0)) * replicas
-    return cpu, memory
+    return compute(load_text(json.dumps(imported.document), "imported.json"))
 
 
 # --- manifests -----------------------------------------------------------------------------
@@ -192,7 +159,8 @@ def test_totals_by_hand(with_nodes: Imported) -> None:
     assert host.committed.cpu.value == 1800 + 2000 + 500 + 300 + 200 + 500 == 5300
     assert host.committed.memory.value == (1152 + 4096 + 512 + 192 + 512) * MiB
     assert host.capacity.cpu == 20_000
-    assert reserved(with_nodes) == (4240, (576 + 4096 + 96 + 100 + 512) * MiB + 2 * 129_000_000)
+    assert host.reserved.cpu.value == 1350 + 2000 + 200 + 150 + 40 + 500 == 4240
+    assert host.reserved.memory.value == (576 + 4096 + 96 + 100 + 512) * MiB + 2 * 129_000_000
 
 
 def test_node_count_option_for_daemonsets() -> None:
@@ -240,7 +208,8 @@ def test_running_totals_by_hand(running: Imported) -> None:
     # worker-1: web x2, cache, node-exporter, log-agent (memory limit left out)
     assert worker1.committed.cpu.value == 2 * 600 + 250 + 100 + 100 == 1650
     assert worker1.committed.memory.value == (2 * 384 + 256 + 64) * MiB
-    assert reserved(running, 1) == (2 * 450 + 100 + 50 + 20, (2 * 192 + 32 + 50) * MiB + 129e6)
+    assert worker1.reserved.cpu.value == 2 * 450 + 100 + 50 + 20
+    assert worker1.reserved.memory.value == (2 * 192 + 32 + 50) * MiB + 129_000_000
     # worker-2: web, db, cache, node-exporter, log-agent
     assert worker2.committed.cpu.value == 600 + 2000 + 250 + 100 + 100 == 3050
     assert worker2.committed.memory.value == (384 + 4096 + 256 + 64) * MiB
@@ -492,6 +461,8 @@ def test_every_fixture_validates_and_totals(arguments: dict[str, Any]) -> None:
         assert dump_spec(imported, fmt)
     found = totals(imported)
     assert found.diagram.hosts == len(imported.document["hosts"])
+    for fmt in ("json", "yaml"):
+        assert compute(load_text(dump_spec(imported, fmt), f"imported.{fmt}", syntax=fmt)) == found
 
 
 # --- arbitrary input -----------------------------------------------------------------------
@@ -531,3 +502,10 @@ def test_arbitrary_objects_import_or_fail_with_our_error(objects: list[dict[str,
             assert failed.lines()
         else:
             totals(imported)
+
+
+def test_the_imported_cluster_renders(running: Imported) -> None:
+    spec = load_text(json.dumps(running.document), "imported.json")
+    picture = render(spec, ["svg"])["svg"]
+    assert b"Kubernetes cluster as it runs (3 nodes)" in picture
+    assert b"containerd 1.7.22" in picture
