@@ -1,0 +1,109 @@
+"""Importer notes and failures, each naming its source place (file:line:col and a dotted path)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NoReturn
+
+import msgspec
+
+from ..errors import DiagramgenError
+
+__all__ = ["ImportFailed", "ImportWarning", "Imported", "Notes", "Place", "dotted"]
+
+Path = tuple[str | int, ...]
+
+
+def dotted(path: Path) -> str:
+    """Return a source path written as people read it: ``spec.containers[1].resources``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class Place(msgspec.Struct, frozen=True):
+    """A position in an input file, 1-based; line and column are 0 when unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+
+class ImportWarning(msgspec.Struct, frozen=True):
+    """One importer note: what the importer did or could not do, and where in which input."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def format(self) -> str:
+        """Return the note as one line: ``FILE:LINE:COL: dotted.path: message``."""
+        place = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        parts = [part for part in (place, self.path) if part]
+        return ": ".join([*parts, self.message])
+
+
+class Imported(msgspec.Struct, frozen=True):
+    """The result of an import: a spec v1 document and the notes made while building it."""
+
+    document: dict  # type: ignore[type-arg]  # a JSON-shaped document; its values vary by key
+    warnings: tuple[ImportWarning, ...]
+
+
+class ImportFailed(DiagramgenError):
+    """An input file could not be read or interpreted; carries every problem found."""
+
+    def __init__(self, problems: Sequence[ImportWarning]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0].format() if self.problems else "import failed"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+    def lines(self) -> list[str]:
+        """Return one line per problem: ``FILE:LINE:COL: dotted.path: message``."""
+        return [problem.format() for problem in self.problems]
+
+
+class Notes:
+    """Collect the warnings and problems of one import, in the order of the input files."""
+
+    def __init__(self, files: Sequence[str] = ()) -> None:
+        self._files: dict[str, int] = {file: index for index, file in enumerate(files)}
+        self._warnings: list[ImportWarning] = []
+        self._problems: list[ImportWarning] = []
+
+    def _note(self, place: Place, path: Path | str, message: str) -> ImportWarning:
+        self._files.setdefault(place.file, len(self._files))
+        text = path if isinstance(path, str) else dotted(path)
+        return ImportWarning(place.file, place.line, place.column, text, message)
+
+    def warn(self, place: Place, path: Path | str, message: str) -> None:
+        """Record a warning at ``place`` about the value at ``path``."""
+        self._warnings.append(self._note(place, path, message))
+
+    def fail(self, place: Place, path: Path | str, message: str) -> None:
+        """Record a problem that makes the import fail (raised by :meth:`check`)."""
+        self._problems.append(self._note(place, path, message))
+
+    def stop(self, place: Place, path: Path | str, message: str) -> NoReturn:
+        """Record a problem and raise :class:`ImportFailed` with every problem so far."""
+        self.fail(place, path, message)
+        raise ImportFailed(self._sorted(self._problems))
+
+    def _sorted(self, notes: list[ImportWarning]) -> tuple[ImportWarning, ...]:
+        order = self._files
+        return tuple(
+            sorted(notes, key=lambda note: (order.get(note.file, 0), note.line, note.column))
+        )
+
+    def check(self) -> None:
+        """Raise :class:`ImportFailed` with every problem recorded so far, if there is any."""
+        if self._problems:
+            raise ImportFailed(self._sorted(self._problems))
+
+    def warnings(self) -> tuple[ImportWarning, ...]:
+        """Return the warnings sorted by input file (in the order first seen), line and column."""
+        return self._sorted(self._warnings)

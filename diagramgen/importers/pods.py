@@ -1,0 +1,169 @@
+"""Work out what a Kubernetes pod requests and is limited to, as the scheduler and kubelet do.
+
+For each resource the pod's figure is (Kubernetes' ``PodRequests``/``PodLimits``)::
+
+    max(Σ app containers + Σ sidecars,  max over init containers i of use(i)) + overhead
+
+where a sidecar is an init container with ``restartPolicy: Always``; ``use(i)`` of a regular
+init container is its own figure plus the sidecars started before it, and of a sidecar the sum
+of the sidecars up to and including it. A container's request defaults to its limit (what the
+API server does for pods; the importer applies it to templates too) and is 0 when neither is
+given; a pod none of whose containers gives a request or limit for a resource has no request
+for it (left out). A limit is known only when every container has one: otherwise the pod is
+unbounded and its limit is left out. Pod-level ``spec.resources`` (Kubernetes 1.32+), where
+given, replaces the sum of the containers for the resources it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from .notes import Notes, Path
+from .quantities import MilliByteMemory, QuantityError, kubernetes_cpu, kubernetes_memory
+from .sources import Document, mapping
+
+__all__ = ["RESOURCES", "PodFigures", "pod_figures"]
+
+RESOURCES = ("cpu", "memory")
+_READERS: dict[str, Callable[[object], tuple[int, bool]]] = {
+    "cpu": kubernetes_cpu,
+    "memory": kubernetes_memory,
+}
+_UNKNOWN = object()
+
+
+class PodFigures(msgspec.Struct, frozen=True):
+    """A pod's effective figures (millicores, bytes; None = left out) and what it runs."""
+
+    limits: dict[str, int | None]
+    requests: dict[str, int | None]
+    libs: list[str]
+    image: str | None
+    images: list[str]
+
+
+class _Container(msgspec.Struct):
+    name: str
+    image: str | None
+    limits: dict[str, Any]  # int, or _UNKNOWN, absent when not given
+    requests: dict[str, Any]
+
+
+def pod_figures(spec: Any, document: Document, base: Path, notes: Notes) -> PodFigures:
+    """Return the figures of the pod spec at ``base`` in ``document``, noting what is odd."""
+    spec = spec if isinstance(spec, dict) else {}
+    reader = _Reader(document, notes)
+    apps = [reader.container(c, (*base, "containers", i)) for i, c in _items(spec, "containers")]
+    inits: list[tuple[_Container, bool]] = []
+    for index, item in _items(spec, "initContainers"):
+        sidecar = isinstance(item, dict) and item.get("restartPolicy") == "Always"
+        inits.append((reader.container(item, (*base, "initContainers", index)), sidecar))
+    overhead = {
+        resource: reader.quantity(resource, value, (*base, "overhead", resource))
+        for resource, value in mapping(spec.get("overhead")).items()
+        if resource in RESOURCES
+    }
+    limits = {r: _effective(r, apps, inits, overhead, "limits") for r in RESOURCES}
+    requests = {r: _effective(r, apps, inits, overhead, "requests") for r in RESOURCES}
+    for resource in RESOURCES:
+        everyone = [*apps, *(c for c, _ in inits)]
+        if all(resource not in c.requests for c in everyone):
+            requests[resource] = None
+    pod_level = reader.container({**spec, "name": "pod"}, base)
+    for kind, figures in (("limits", limits), ("requests", requests)):
+        for resource, value in getattr(pod_level, kind).items():
+            extra = overhead.get(resource, 0)
+            known = value is not _UNKNOWN and extra is not _UNKNOWN
+            figures[resource] = value + extra if known else None
+    libs = [c.name for c in apps]
+    libs += [f"{c.name} (sidecar)" for c, sidecar in inits if sidecar]
+    libs += [f"{c.name} (init)" for c, sidecar in inits if not sidecar]
+    images = [c.image for c in [*apps, *(c for c, _ in inits)] if c.image]
+    first = apps[0].image if apps else None
+    return PodFigures(limits, requests, libs, first, list(dict.fromkeys(images)))
+
+
+def _items(spec: dict[str, Any], key: str) -> list[tuple[int, Any]]:
+    value = spec.get(key)
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _effective(
+    resource: str,
+    apps: list[_Container],
+    inits: list[tuple[_Container, bool]],
+    overhead: dict[str, Any],
+    kind: str,
+) -> int | None:
+    def figure(container: _Container) -> Any:
+        values = container.limits if kind == "limits" else container.requests
+        return values.get(resource, _UNKNOWN if kind == "limits" else 0)
+
+    parts = [figure(c) for c in apps] + [figure(c) for c, _ in inits]
+    extra = overhead.get(resource, 0)
+    if _UNKNOWN in parts or extra is _UNKNOWN:
+        return None
+    total = sum(figure(c) for c in apps)
+    sidecars = 0
+    largest_init = 0
+    for container, sidecar in inits:
+        value = figure(container)
+        if sidecar:
+            total += value
+            sidecars += value
+            largest_init = max(largest_init, sidecars)
+        else:
+            largest_init = max(largest_init, value + sidecars)
+    return int(max(total, largest_init) + extra)
+
+
+class _Reader:
+    def __init__(self, document: Document, notes: Notes) -> None:
+        self.document = document
+        self.notes = notes
+
+    def quantity(self, resource: str, value: Any, path: Path) -> Any:
+        try:
+            figure, rounded = _READERS[resource](value)
+        except MilliByteMemory as error:
+            self.notes.warn(self.document.place(path), path, f"WARNING: {error}")
+            return _UNKNOWN
+        except QuantityError as error:
+            self.notes.fail(self.document.place(path), path, str(error))
+            return _UNKNOWN
+        if rounded:
+            unit = "millicore" if resource == "cpu" else "byte"
+            self.notes.warn(
+                self.document.place(path),
+                path,
+                f"{value} rounded up to a whole {unit}, as Kubernetes does",
+            )
+        return figure
+
+    def container(self, item: Any, path: Path) -> _Container:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            self.notes.fail(self.document.place(path), path, "expected a container with a name")
+        item = mapping(item)
+        resources = mapping(item.get("resources"))
+        given: dict[str, dict[str, Any]] = {}
+        for kind in ("limits", "requests"):
+            values = mapping(resources.get(kind))
+            given[kind] = {
+                resource: self.quantity(
+                    resource, values[resource], (*path, "resources", kind, resource)
+                )
+                for resource in RESOURCES
+                if values.get(resource) is not None
+            }
+        for resource, limit in given["limits"].items():
+            given["requests"].setdefault(resource, limit)
+        image = item.get("image")
+        return _Container(
+            str(item.get("name", "")),
+            image if isinstance(image, str) and image else None,
+            given["limits"],
+            given["requests"],
+        )

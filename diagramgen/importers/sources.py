@@ -1,0 +1,257 @@
+"""Read YAML or JSON input files into plain data, keeping where each value stands in its file."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+from json_source_map import calculate
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .notes import Notes, Path, Place
+
+__all__ = [
+    "MAX_NODES",
+    "Document",
+    "Tagged",
+    "display_name",
+    "mapping",
+    "pointer",
+    "read_documents",
+    "read_text",
+]
+
+# Aliases may point at aliases: a few lines of YAML can expand to billions of values.
+MAX_NODES = 2_000_000
+
+
+class Tagged(msgspec.Struct, frozen=True):
+    """A value written with a local tag (Compose's ``!reset`` and ``!override``)."""
+
+    tag: str
+    value: Any
+
+
+def pointer(path: Path) -> str:
+    """Return the JSON Pointer of a path (the key of a document's position table)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+class Document(msgspec.Struct, frozen=True):
+    """One document of an input file: plain data and the 1-based position of every value.
+
+    For JSON the positions are worked out on first use (``json_source_map`` takes seconds on a
+    large cluster dump, and most imports never need a position).
+    """
+
+    file: str
+    data: Any
+    _positions: dict[str, tuple[int, int]]
+    _json: str | None = None
+
+    @property
+    def positions(self) -> dict[str, tuple[int, int]]:
+        """Return the table of positions by JSON Pointer (1-based line and column)."""
+        if self._json is not None and not self._positions:
+            text = self._json
+            for key, entry in calculate(text).items():
+                start = entry.value_start
+                if (
+                    entry.key_start is not None
+                    and text[start.position : start.position + 1] in "{["
+                ):
+                    start = entry.key_start
+                self._positions[key] = (start.line + 1, start.column + 1)
+        return self._positions
+
+    def place(self, path: Path) -> Place:
+        """Return where ``path`` stands; a missing value stands where its nearest parent does."""
+        positions = self.positions
+        for length in range(len(path), -1, -1):
+            found = positions.get(pointer(path[:length]))
+            if found:
+                return Place(self.file, *found)
+        return Place(self.file)
+
+    def data_at(self, path: Path) -> Any:
+        """Return the value at ``path``, or None where the path leads nowhere."""
+        value = self.data
+        for part in path:
+            if isinstance(value, dict) and isinstance(part, str):
+                value = value.get(part)
+            elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+                value = value[part]
+            else:
+                return None
+        return value
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """Return ``value`` if it is a mapping, else an empty one (for reading optional sections)."""
+    return value if isinstance(value, dict) else {}
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """Return the name an input file goes by in notes: the path as the caller gave it."""
+    return os.fspath(path)
+
+
+def read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
+    """Return the UTF-8 text of an input file, or None after recording why it cannot be read."""
+    file = display_name(path)
+    try:
+        data = pathlib.Path(path).read_bytes()
+    except OSError as error:
+        notes.fail(Place(file), "", f"cannot read the file: {error.strerror or error}")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        notes.fail(Place(file), "", f"is not UTF-8 text (byte {error.start} cannot be decoded)")
+        return None
+
+
+def read_documents(
+    path: str | os.PathLike[str], notes: Notes, *, keep_tags: bool = False
+) -> list[Document]:
+    """Return the documents of a YAML (1.2, multi-document) or JSON file; record any problem.
+
+    With ``keep_tags`` a value tagged ``!name`` comes back as :class:`Tagged`; otherwise local
+    tags are dropped and the value read as if untagged.
+    """
+    file = display_name(path)
+    text = read_text(path, notes)
+    if text is None:
+        return []
+    if file.lower().endswith(".json"):
+        return _read_json(file, text, notes)
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            pass  # YAML in flow style, or broken: the YAML reader says which
+        else:
+            return _read_json(file, text, notes)
+    yaml = YAML(typ="rt")
+    yaml.version = (1, 2)
+    try:
+        loaded = list(yaml.load_all(text))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        place = Place(file, mark.line + 1, mark.column + 1) if mark else Place(file)
+        problem = " ".join(str(part) for part in (error.context, error.problem) if part)
+        notes.fail(place, "", f"is not valid YAML: {problem or error}")
+        return []
+    except YAMLError as error:
+        notes.fail(Place(file), "", f"is not valid YAML: {error}")
+        return []
+    documents = []
+    for data in loaded:
+        start = getattr(data, "lc", None)
+        positions = {"": (start.line + 1, start.col + 1) if start else (1, 1)}
+        converter = _Converter(positions, keep_tags)
+        try:
+            plain = converter.convert(data, ())
+        except _TooBig:
+            notes.fail(Place(file), "", f"expands to more than {MAX_NODES} values (aliases)")
+            return []
+        documents.append(Document(file, plain, positions))
+    return documents
+
+
+def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        notes.fail(Place(file, error.lineno, error.colno), "", f"is not valid JSON: {error.msg}")
+        return []
+    except RecursionError:
+        notes.fail(Place(file), "", "is not valid JSON: nested too deeply")
+        return []
+    return [Document(file, data, {}, text)]
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Converter:
+    """Turn ruamel's round-trip nodes into plain data, filling the position table."""
+
+    def __init__(self, positions: dict[str, tuple[int, int]], keep_tags: bool) -> None:
+        self.positions = positions
+        self.keep_tags = keep_tags
+        self.count = 0
+
+    def convert(self, node: Any, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig
+        tag = _local_tag(node)
+        value = self._plain(node, path)
+        if tag and self.keep_tags:
+            return Tagged(tag, value)
+        return value
+
+    def _plain(self, node: Any, path: Path) -> Any:
+        if isinstance(node, CommentedMap):
+            result: dict[str, Any] = {}
+            for key in node:
+                name = key if isinstance(key, str) else json.dumps(key, default=str)
+                child = (*path, name)
+                self._locate(node, key, child)
+                result[name] = self.convert(node[key], child)
+            return result
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, item in enumerate(node):
+                child = (*path, index)
+                line, column = node.lc.item(index)
+                self.positions[pointer(child)] = (line + 1, column + 1)
+                items.append(self.convert(item, child))
+            return items
+        if isinstance(node, TaggedScalar):
+            return str(node.value)
+        if node is None or isinstance(node, bool):
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, (datetime.date, datetime.datetime)):
+            return node.isoformat()
+        return str(node)
+
+    def _locate(self, node: CommentedMap, key: Any, child: Path) -> None:
+        for owner in _owners(node):
+            if key in owner.lc.data:
+                value = owner[key]
+                collection = isinstance(value, (CommentedMap, CommentedSeq))
+                line, column = owner.lc.key(key) if collection else owner.lc.value(key)
+                self.positions[pointer(child)] = (line + 1, column + 1)
+                return
+
+
+def _owners(node: CommentedMap) -> Iterator[CommentedMap]:
+    """Yield a mapping, then the mappings it merges with ``<<`` (where merged keys stand)."""
+    yield node
+    for entry in getattr(node, "merge", ()):
+        # ruamel.yaml 0.18 keeps (position, mapping) pairs; 0.19 keeps the mappings.
+        merged = entry[1] if isinstance(entry, tuple) else entry
+        if isinstance(merged, CommentedMap):
+            yield from _owners(merged)
+
+
+def _local_tag(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None)
+    if isinstance(value, str) and value.startswith("!") and not value.startswith("!!"):
+        return value
+    return None

@@ -1,0 +1,511 @@
+"""The Kubernetes importer: pod figures, workloads, nodes, running pods, quantities, notes.
+
+Hand-computed figures per pod for the fixtures (tests/data/import/kubernetes):
+
+    web (3 replicas)  requests: apps + sidecars = 250m + 50m = 300m, 128 + 64 = 192 MiB;
+                      wait-for-db starts after log-shipper: 400m + 50m = 450m, 32 + 64 = 96 MiB
+                      -> 450m (the init container wins), 192 MiB
+                      limits: 500m + 100m = 600m, 256 + 128 = 384 MiB; init 400m + 100m = 500m,
+                      64 + 128 = 192 MiB -> 600m, 384 MiB
+    db (1)            limits only: request = limit = 2 cores, 4 GiB (the init container is smaller)
+    cache (2)         requests 100m, 129e6 B; limits 250m, 256 MiB
+    node-exporter     requests 50m, 32 MiB; limits 100m, 64 MiB; tolerates the control plane:
+                      3 nodes
+    log-agent         requests 20m, 50 MiB; limits 100m and "100m" memory (0.1 B: left out); 2 nodes
+    migrate (Job)     parallelism 2, completions 1 -> 1 pod; limits = requests = 500m, 512 MiB
+
+With the nodes file, committed (limits x replicas):
+    cpu    1800 + 2000 + 500 + 300 + 200 + 500 = 5300m
+    memory 1152 + 4096 + 512 + 192 + 512 MiB = 6464 MiB (log-agent unknown)
+and reserved (requests x replicas):
+    cpu    1350 + 2000 + 200 + 150 + 40 + 500 = 4240m
+    memory 576 + 4096 + 96 + 100 + 512 MiB + 2 x 129e6 B = 5899338880 B
+Capacity: cp-1 4 cores, 8035340 Ki; workers 8 cores, 32863568 Ki each: 20 cores, 73762476 Ki.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from diagramgen import load_text, render
+from diagramgen.importers import Imported, ImportFailed, dump_spec, import_kubernetes
+from diagramgen.importers.notes import Notes
+from diagramgen.importers.pods import pod_figures
+from diagramgen.importers.quantities import (
+    MilliByteMemory,
+    QuantityError,
+    kubernetes_cpu,
+    kubernetes_memory,
+    kubernetes_quantity,
+)
+from diagramgen.importers.sources import Document
+from diagramgen.totals import compute
+
+DATA = Path(__file__).resolve().parent / "data" / "import" / "kubernetes"
+WORKLOADS = str(DATA / "workloads.yaml")
+CACHE = str(DATA / "cache.json")
+NODES = str(DATA / "nodes.json")
+PODS = str(DATA / "pods.json")
+MiB = 1024**2
+
+
+def containers(imported: Imported, host: int = 0) -> dict[str, dict[str, Any]]:
+    return {c["id"]: c for c in imported.document["hosts"][host]["containers"]}
+
+
+def places(imported: Imported) -> list[tuple[str, int, int, str]]:
+    return [(Path(w.file).name, w.line, w.column, w.path) for w in imported.warnings]
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def totals(imported: Imported) -> Any:
+    return compute(load_text(json.dumps(imported.document), "imported.json"))
+
+
+# --- manifests -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def manifests() -> Imported:
+    return import_kubernetes([WORKLOADS, CACHE])
+
+
+@pytest.fixture(scope="module")
+def with_nodes() -> Imported:
+    return import_kubernetes([WORKLOADS, CACHE], nodes=NODES)
+
+
+def test_one_container_per_workload_with_the_pods_effective_figures(manifests: Imported) -> None:
+    found = containers(manifests)
+    assert list(found) == ["web", "db", "node-exporter", "log-agent", "migrate", "cache"]
+    web = found["web"]
+    assert web["limits"] == {"cpu": "600m", "memory": "384MiB"}
+    assert web["reservations"] == {"cpu": "450m", "memory": "192MiB"}
+    assert web["replicas"] == 3
+    assert web["libs"] == ["web", "log-shipper (sidecar)", "wait-for-db (init)"]
+    assert web["image"] == {"ref": "nginx:1.27-alpine"}
+    assert web["$comment"] == "Deployment shop/web"
+    assert found["db"]["limits"] == found["db"]["reservations"] == {"cpu": 2, "memory": "4GiB"}
+    assert "replicas" not in found["db"]  # spec.replicas defaults to 1
+    assert found["cache"]["reservations"] == {"cpu": "100m", "memory": "129MB"}  # 0.1, 129e6
+    assert found["cache"]["replicas"] == 2
+    assert found["log-agent"]["limits"] == {"cpu": "100m"}  # "100m" memory left out
+    assert found["migrate"]["limits"] == {"cpu": "500m", "memory": "512MiB"}
+    assert "replicas" not in found["migrate"]  # min(parallelism 2, completions 1)
+    assert "libs" not in found["cache"]  # one container: nothing to list
+
+
+def test_without_nodes_one_unknown_host_and_daemonsets_assume_one(manifests: Imported) -> None:
+    host = manifests.document["hosts"][0]
+    assert host["id"] == "cluster"
+    assert host["infrastructure"] == {"name": "Kubernetes cluster"}
+    assert host["host_os"] == {"name": "Node OS"}
+    assert host["engine"] == {"name": "Container runtime"}
+    assert "replicas" not in containers(manifests)["node-exporter"]
+    assert places(manifests) == [
+        ("workloads.yaml", 0, 0, ""),
+        ("workloads.yaml", 71, 1, ""),
+        ("workloads.yaml", 81, 1, ""),
+        ("workloads.yaml", 104, 1, ""),
+        ("workloads.yaml", 125, 23, "spec.template.spec.containers[0].resources.limits.memory"),
+        ("workloads.yaml", 145, 1, ""),
+    ]
+    messages = [w.message for w in manifests.warnings]
+    assert "drawn on one host, cluster" in messages[0]
+    assert messages[1] == "Service db runs no pods of its own: skipped"
+    assert messages[2].startswith("DaemonSet node-exporter runs one pod per node")
+    assert messages[4] == (
+        "WARNING: 100m memory is 0.1 bytes (m means milli-bytes); did you mean 100Mi or 100M?"
+        " The figure is left out"
+    )
+
+
+def test_with_nodes_daemonsets_follow_taints(with_nodes: Imported) -> None:
+    found = containers(with_nodes)
+    assert found["node-exporter"]["replicas"] == 3  # tolerates the control-plane taint
+    assert found["log-agent"]["replicas"] == 2  # does not: workers only
+
+
+def test_with_nodes_the_cluster_host_has_their_capacity(with_nodes: Imported) -> None:
+    host = with_nodes.document["hosts"][0]
+    assert host["name"] == "Kubernetes cluster (3 nodes)"
+    assert host["infrastructure"]["name"] == "3 nodes: cp-1, worker-1, worker-2"
+    assert host["infrastructure"]["capacity"] == {
+        "cpu": 20,
+        "memory": 73762476 * 1024,
+        "disk": (40470732 + 2 * 101203600) * 1024,
+    }
+    assert "cp-1: allocatable cpu 3900m" in host["infrastructure"]["$comment"]
+    assert host["host_os"] == {"name": "Ubuntu 24.04.1 LTS"}
+    assert host["engine"] == {"name": "containerd 1.7.22"}
+    assert containers(with_nodes)["web"]["image"] == {"ref": "nginx:1.27-alpine", "size": 20458392}
+    assert containers(with_nodes)["cache"]["image"]["size"] == 17232456
+
+
+def test_totals_by_hand(with_nodes: Imported) -> None:
+    host = totals(with_nodes).hosts[0]
+    assert host.committed.cpu.value == 1800 + 2000 + 500 + 300 + 200 + 500 == 5300
+    assert host.committed.memory.value == (1152 + 4096 + 512 + 192 + 512) * MiB
+    assert host.capacity.cpu == 20_000
+    assert host.reserved.cpu.value == 1350 + 2000 + 200 + 150 + 40 + 500 == 4240
+    assert host.reserved.memory.value == (576 + 4096 + 96 + 100 + 512) * MiB + 2 * 129_000_000
+
+
+def test_node_count_option_for_daemonsets() -> None:
+    imported = import_kubernetes([WORKLOADS], node_count=5)
+    assert containers(imported)["node-exporter"]["replicas"] == 5
+    assert containers(imported)["log-agent"]["replicas"] == 5
+    both = import_kubernetes([WORKLOADS], nodes=NODES, node_count=5)
+    assert containers(both)["node-exporter"]["replicas"] == 3
+    assert any("node count given twice" in w.message for w in both.warnings)
+
+
+# --- the cluster as it runs ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def running() -> Imported:
+    return import_kubernetes([], nodes=NODES, pods=PODS)
+
+
+def test_each_node_a_host_each_pod_on_its_node(running: Imported) -> None:
+    hosts = running.document["hosts"]
+    assert [h["id"] for h in hosts] == ["cp-1", "worker-1", "worker-2"]
+    assert hosts[1]["infrastructure"]["name"] == "cx52"  # the instance type
+    assert hosts[1]["infrastructure"]["capacity"] == {
+        "cpu": 8,
+        "memory": 32863568 * 1024,
+        "disk": 101203600 * 1024,
+    }
+    assert list(containers(running, 1)) == [
+        "cache-6c8f7b9d4-pqrst",
+        "web-7d4b9c6f5-abcde",  # the pods of one owner together
+        "web-7d4b9c6f5-klmno",
+        "log-agent-4hx8m",
+        "node-exporter-7fj3d",
+    ]
+    apiserver = containers(running, 0)["kube-apiserver-cp-1"]
+    assert apiserver["reservations"] == {"cpu": "250m"}  # no memory request: left out
+    assert "limits" not in apiserver
+    assert apiserver["$comment"] == "Pod kube-system/kube-apiserver-cp-1, owned by Node cp-1"
+
+
+def test_running_totals_by_hand(running: Imported) -> None:
+    found = totals(running)
+    worker1, worker2 = found.hosts[1], found.hosts[2]
+    # worker-1: web x2, cache, node-exporter, log-agent (memory limit left out)
+    assert worker1.committed.cpu.value == 2 * 600 + 250 + 100 + 100 == 1650
+    assert worker1.committed.memory.value == (2 * 384 + 256 + 64) * MiB
+    assert worker1.reserved.cpu.value == 2 * 450 + 100 + 50 + 20
+    assert worker1.reserved.memory.value == (2 * 192 + 32 + 50) * MiB + 129_000_000
+    # worker-2: web, db, cache, node-exporter, log-agent
+    assert worker2.committed.cpu.value == 600 + 2000 + 250 + 100 + 100 == 3050
+    assert worker2.committed.memory.value == (384 + 4096 + 256 + 64) * MiB
+    assert found.diagram.containers == 12
+
+
+def test_running_notes(running: Imported) -> None:
+    assert [(file, path) for file, _, _, path in places(running)] == [
+        ("pods.json", ""),
+        ("pods.json", "items[7]"),
+        ("pods.json", "items[9].spec.containers[0].resources.limits.memory"),
+        ("pods.json", "items[10].spec.containers[0].resources.limits.memory"),
+    ]
+    assert "1 finished pod(s)" in running.warnings[0].message
+    assert "web-7d4b9c6f5-zzzzz is not scheduled" in running.warnings[1].message
+    assert running.warnings[2].line == 552
+
+
+def test_manifests_are_not_imported_beside_a_pods_dump() -> None:
+    imported = import_kubernetes([WORKLOADS], pods=PODS)
+    assert "manifests not imported" in imported.warnings[0].message
+    assert [h["id"] for h in imported.document["hosts"]] == ["worker-1", "worker-2", "cp-1"]
+    assert "capacity" not in imported.document["hosts"][0]["infrastructure"]
+
+
+# --- pod figures ---------------------------------------------------------------------------
+
+
+def figures(spec: dict[str, Any]) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    notes = Notes()
+    result = pod_figures(spec, Document("pod.yaml", spec, {}), (), notes)
+    return result.limits, result.requests
+
+
+def box(
+    name: str, cpu: str | None = None, memory: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    requests = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v is not None}
+    return {"name": name, "resources": {"requests": requests}, **extra}
+
+
+def test_a_sidecar_counts_for_the_init_containers_after_it_only() -> None:
+    before = {"initContainers": [box("init", "1")], "containers": [box("app", "100m")]}
+    before["initContainers"].append(box("side", "300m", restartPolicy="Always"))
+    # init runs alone (1000m); then side + app = 400m
+    assert figures(before)[1]["cpu"] == 1000
+    after = {"initContainers": [box("side", "300m", restartPolicy="Always"), box("init", "1")]}
+    after["containers"] = [box("app", "100m")]
+    assert figures(after)[1]["cpu"] == 1300  # the init container runs beside the sidecar
+
+
+def test_sidecars_add_to_the_app_containers() -> None:
+    spec = {
+        "initContainers": [
+            box("a", "100m", "100Mi", restartPolicy="Always"),
+            box("b", "200m", "50Mi", restartPolicy="Always"),
+        ],
+        "containers": [box("app", "1", "1Gi")],
+    }
+    assert figures(spec)[1] == {"cpu": 1300, "memory": 1174 * MiB}
+
+
+def test_overhead_is_added() -> None:
+    spec = {"containers": [box("app", "1", "1Gi")], "overhead": {"cpu": "250m", "memory": "120Mi"}}
+    assert figures(spec)[1] == {"cpu": 1250, "memory": 1144 * MiB}
+
+
+def test_requests_default_to_limits_and_limits_need_every_container() -> None:
+    spec = {
+        "containers": [
+            {"name": "a", "resources": {"limits": {"cpu": "500m", "memory": "1Gi"}}},
+            {"name": "b", "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}}},
+        ]
+    }
+    limits, requests = figures(spec)
+    assert requests == {"cpu": 600, "memory": 1024 * MiB}  # b requests no memory: 0
+    assert limits == {"cpu": 1500, "memory": None}  # b has no memory limit: unbounded
+
+
+def test_pod_level_resources_replace_the_sum() -> None:
+    spec = {
+        "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": {"memory": "1Gi"}},
+        "containers": [box("a", "100m", "100Mi"), box("b", "100m")],
+        "overhead": {"memory": "10Mi"},
+    }
+    limits, requests = figures(spec)
+    assert limits == {"cpu": 2000, "memory": 2058 * MiB}
+    assert requests == {"cpu": 2000, "memory": 1034 * MiB}  # cpu: the pod's limit
+
+
+def test_a_best_effort_pod_has_no_figures() -> None:
+    assert figures({"containers": [{"name": "a", "image": "x"}]}) == (
+        {"cpu": None, "memory": None},
+        {"cpu": None, "memory": None},
+    )
+
+
+# --- Kubernetes quantities -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cpu"),
+    [
+        ("500m", 500),
+        ("0.5", 500),
+        ("1", 1000),
+        (2, 2000),
+        (0.25, 250),
+        ("1e3", 1_000_000),
+        (".5", 500),
+        ("5.", 5000),
+        ("100e-3", 100),
+        ("1k", 1_000_000),
+        ("0.0001", 1),
+    ],
+)
+def test_kubernetes_cpu(text: object, cpu: int) -> None:
+    assert kubernetes_cpu(text)[0] == cpu
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("128Mi", 128 * MiB),
+        ("1Gi", 1024**3),
+        ("1.5Gi", 1536 * MiB),
+        ("129e6", 129_000_000),
+        ("129M", 129_000_000),
+        ("1k", 1000),
+        ("1Ki", 1024),
+        ("1E", 10**18),
+        ("1Ei", 2**60),
+        ("1e3", 1000),
+        ("1E3", 1000),
+        (1073741824, 1073741824),
+        ("0.5", 1),
+        ("+1Ki", 1024),
+    ],
+)
+def test_kubernetes_memory(text: object, size: int) -> None:
+    assert kubernetes_memory(text)[0] == size
+
+
+@pytest.mark.parametrize("text", ["1K", "1 Gi", "1.5.2", "Gi", "1GiB", "1g", "-1", "0x10", ""])
+def test_kubernetes_quantity_refuses(text: str) -> None:
+    with pytest.raises(QuantityError):
+        kubernetes_quantity(text)
+
+
+@pytest.mark.parametrize("text", ["512m", "1000m", "0.5m"])
+def test_milli_bytes_of_memory_are_refused_with_the_likely_intent(text: str) -> None:
+    with pytest.raises(MilliByteMemory, match=f"did you mean {text[:-1]}Mi"):
+        kubernetes_memory(text)
+
+
+SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9}
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(sorted(SUFFIXES)))
+def test_kubernetes_suffixes(number: int, suffix: str) -> None:
+    assert kubernetes_quantity(f"{number}{suffix}") == (number * SUFFIXES[suffix], suffix)
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=-3, max_value=9))
+def test_kubernetes_exponents(number: int, exponent: int) -> None:
+    assert kubernetes_quantity(f"{number}e{exponent}")[0] == number * Fraction(10) ** exponent
+
+
+@given(st.decimals(min_value=0, max_value=10**4, places=3, allow_nan=False))
+def test_kubernetes_cpu_rounds_up_to_whole_millicores(cores: Any) -> None:
+    assert kubernetes_cpu(str(cores))[0] == int(cores * 1000)
+
+
+# --- odd and bad input ---------------------------------------------------------------------
+
+
+def test_workloads_running_nothing_are_left_out(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "w.yaml",
+        "kind: Deployment\nmetadata: {name: idle}\nspec:\n  replicas: 0\n"
+        "  template: {spec: {containers: [{name: a, image: a}]}}\n---\n"
+        "kind: Job\nmetadata: {name: later}\nspec:\n  suspend: true\n"
+        "  template: {spec: {containers: [{name: b, image: b}]}}\n---\n"
+        "kind: Pod\nmetadata: {name: one}\nspec: {containers: [{name: c, image: c}]}\n",
+    )
+    imported = import_kubernetes([path])
+    assert list(containers(imported)) == ["one"]
+    assert places(imported)[1:] == [("w.yaml", 1, 1, ""), ("w.yaml", 10, 12, "spec.suspend")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n", ":1:3: is not valid YAML"),
+        (
+            "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
+            ":3:3: metadata.name: expected a string",
+        ),
+        ("metadata: {name: a}\n", ":1:1: is not a Kubernetes object (no kind)"),
+        (
+            "kind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: a\n"
+            "      resources: {limits: {memory: 1GB}}\n",
+            ":6:36: spec.containers[0].resources.limits.memory: '1GB' is not a Kubernetes quantity",
+        ),
+        (
+            "kind: Deployment\nspec: {replicas: two}\n",
+            ":2:18: spec.replicas: expected a whole number",
+        ),
+        ("kind: Service\n", ": no pods or workloads to import"),
+    ],
+)
+def test_bad_input_fails_with_one_line_per_problem(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path, "w.yaml", text)
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([path])
+    assert failed.value.lines()[0].startswith(path + expected)
+
+
+def test_nothing_to_import_fails() -> None:
+    with pytest.raises(ImportFailed, match="no manifests and no pods dump"):
+        import_kubernetes([])
+
+
+def test_ids_are_unique_across_namespaces(tmp_path: Path) -> None:
+    pod = "kind: Pod\nmetadata: {{name: api, namespace: {}}}\nspec: {{containers: [{{name: a}}]}}\n"
+    path = write(tmp_path, "w.yaml", pod.format("a") + "---\n" + pod.format("b"))
+    found = import_kubernetes([path]).document["hosts"][0]["containers"]
+    assert [(c["id"], c["name"], c["$comment"]) for c in found] == [
+        ("api", "api", "Pod a/api"),
+        ("api-2", "api", "Pod b/api"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"paths": [WORKLOADS, CACHE]},
+        {"paths": [WORKLOADS, CACHE], "nodes": NODES},
+        {"paths": [], "nodes": NODES, "pods": PODS},
+        {"paths": [], "pods": PODS},
+    ],
+)
+def test_every_fixture_validates_and_totals(arguments: dict[str, Any]) -> None:
+    imported = import_kubernetes(**arguments)
+    for fmt in ("json", "yaml"):
+        assert dump_spec(imported, fmt)
+    found = totals(imported)
+    assert found.diagram.hosts == len(imported.document["hosts"])
+    for fmt in ("json", "yaml"):
+        assert compute(load_text(dump_spec(imported, fmt), f"imported.{fmt}", syntax=fmt)) == found
+
+
+# --- arbitrary input -----------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.sampled_from(["500m", "1Gi", "129e6", "Always", "NoSchedule", "Exists", "a", "", "1e999"]),
+)
+KEYS = st.sampled_from(
+    [
+        "kind", "metadata", "name", "namespace", "spec", "template", "replicas", "parallelism",
+        "completions", "containers", "initContainers", "restartPolicy", "resources", "limits",
+        "requests", "cpu", "memory", "overhead", "image", "tolerations", "nodeSelector", "items",
+    ]
+)  # fmt: skip
+TREES = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=4),
+    max_leaves=16,
+)
+KINDS = st.sampled_from(["Pod", "Deployment", "DaemonSet", "Job", "List", "StatefulSet", "X"])
+
+
+@given(st.lists(st.fixed_dictionaries({"kind": KINDS}, optional={"spec": TREES}), max_size=3))
+def test_arbitrary_objects_import_or_fail_with_our_error(objects: list[dict[str, Any]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "objects.json"
+        path.write_text(json.dumps({"kind": "List", "items": objects}))
+        try:
+            imported = import_kubernetes([path], nodes=NODES if len(objects) == 2 else None)
+        except ImportFailed as failed:
+            assert failed.lines()
+        else:
+            totals(imported)
+
+
+def test_the_imported_cluster_renders(running: Imported) -> None:
+    spec = load_text(json.dumps(running.document), "imported.json")
+    picture = render(spec, ["svg"])["svg"]
+    assert b"Kubernetes cluster as it runs (3 nodes)" in picture
+    assert b"containerd 1.7.22" in picture
