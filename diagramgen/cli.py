@@ -444,6 +444,121 @@ def init(
     return 0
 
 
+import_app = typer.Typer(
+    help="Turn Docker Compose files or Kubernetes manifests into a spec, with their figures.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+
+OutputSpecOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Spec file to write (.yaml, .yml or .json); default: YAML on stdout.",
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")]
+
+
+def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
+    """Print the importer's notes, check the spec it made, and write it (or print it)."""
+    from .files.single import write_spec_text
+    from .importers import dump_spec
+    from .spec import validate
+
+    for note in imported.warnings:
+        typer.echo(note.format(), err=True)
+    validate(imported.document, file="<imported spec>")
+    syntax = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
+    text = dump_spec(imported, syntax)
+    if output is None:
+        typer.echo(text, nl=False)
+        return 0
+    write_spec_text(output, text, force)
+    typer.echo(f"wrote {output}; draw it with: diagramgen render {output}", err=True)
+    return 0
+
+
+@import_app.command("compose")
+def import_compose(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="compose.yaml files, merged in order as `docker compose -f` does, or the JSON "
+            "of `docker compose config --format json`.",
+        ),
+    ],
+    output: OutputSpecOption = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option("--profile", help="Select services as `docker compose --profile` does."),
+    ] = None,
+    docker_info: Annotated[
+        Path | None,
+        typer.Option(help="JSON of `docker info --format json`: capacity, OS and engine."),
+    ] = None,
+    images: Annotated[
+        Path | None,
+        typer.Option(help="`docker image ls --format json` lines or `docker image inspect`."),
+    ] = None,
+    nodes: Annotated[
+        int | None, typer.Option(min=1, help="Node count for services in `mode: global`.")
+    ] = None,
+    force: ForceOption = False,
+) -> int:
+    """Import Docker Compose files as a spec: one container per service, with its figures.
+
+    Examples: diagramgen import compose compose.yaml -o stack.yaml ·
+    diagramgen import compose compose.yaml compose.prod.yaml --docker-info info.json
+    """
+    from .importers import import_compose as run
+
+    imported = run(
+        files, profiles=profile or (), docker_info=docker_info, images=images, nodes=nodes
+    )
+    return _write_import(imported, output, force)
+
+
+@import_app.command("kubernetes")
+def import_kubernetes(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[FILE...]",
+            help="Manifests (YAML or JSON, several documents, List objects).",
+        ),
+    ] = None,
+    output: OutputSpecOption = None,
+    nodes: Annotated[
+        Path | None,
+        typer.Option(help="JSON of `kubectl get nodes -o json`: one host per node."),
+    ] = None,
+    pods: Annotated[
+        Path | None,
+        typer.Option(help="JSON of `kubectl get pods -A -o json`: pods on their nodes."),
+    ] = None,
+    node_count: Annotated[
+        int | None, typer.Option(min=1, help="Node count for DaemonSets without --nodes.")
+    ] = None,
+    force: ForceOption = False,
+) -> int:
+    """Import Kubernetes manifests, or a cluster's nodes and pods, as a spec.
+
+    Examples: diagramgen import kubernetes deploy.yaml -o cluster.yaml ·
+    diagramgen import kubernetes --nodes nodes.json --pods pods.json -o running.yaml
+    """
+    from .importers import import_kubernetes as run
+
+    if not files and pods is None:
+        raise UsageError("give manifests, or --pods with a dump of the running pods")
+    imported = run(files or [], nodes=nodes, pods=pods, node_count=node_count)
+    return _write_import(imported, output, force)
+
+
 def _print_error(error: DiagramgenError) -> None:
     for line in error.lines():
         typer.echo(line, err=True)

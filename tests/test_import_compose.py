@@ -26,7 +26,7 @@ from ruamel.yaml import YAML
 
 from diagramgen import load_text, render
 from diagramgen.errors import DiagramgenError
-from diagramgen.importers import Imported, ImportFailed, ImportWarning, dump_spec, import_compose
+from diagramgen.importers import Imported, ImportFailed, ImportNote, dump_spec, import_compose
 from diagramgen.importers.quantities import QuantityError, docker_bytes, spec_bytes
 from diagramgen.totals import compute
 
@@ -542,9 +542,9 @@ def test_dump_spec_refuses_an_unknown_format(shop: Imported) -> None:
 
 
 def test_warning_format_without_a_position() -> None:
-    note = ImportWarning("images.jsonl", 0, 0, "", "rounded")
+    note = ImportNote("images.jsonl", 0, 0, "", "rounded")
     assert note.format() == "images.jsonl: rounded"
-    note = ImportWarning("c.yaml", 3, 5, "services.a", "odd")
+    note = ImportNote("c.yaml", 3, 5, "services.a", "odd")
     assert note.format() == "c.yaml:3:5: services.a: odd"
 
 

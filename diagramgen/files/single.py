@@ -14,7 +14,7 @@ from ..spec import DEFAULT_LIMITS, Limits
 from ..spec.starters import starter_text
 from .atomic import write_file
 
-__all__ = ["compare_files", "comparison_base", "write_starter"]
+__all__ = ["compare_files", "comparison_base", "write_spec_text", "write_starter"]
 
 Path_ = str | os.PathLike[str]
 
@@ -67,6 +67,17 @@ def write_starter(path: Path_, stack: str, force: bool = False, syntax: str = "j
     """Write the starter spec for ``stack`` to ``path``; refuse to overwrite without ``force``."""
     target = Path(path)
     text = starter_text(stack, syntax)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; give the path of the spec file to write")
+    if target.exists() and not force:
+        raise InvalidArgument(f"{path}: already exists; use --force to overwrite it")
+    write_file(target, text.encode("utf-8"))
+    return target
+
+
+def write_spec_text(path: Path_, text: str, force: bool = False) -> Path:
+    """Write a spec's text to ``path`` whole; refuse to overwrite without ``force``."""
+    target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; give the path of the spec file to write")
     if target.exists() and not force:

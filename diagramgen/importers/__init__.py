@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from .compose import import_compose
 from .kubernetes import import_kubernetes
-from .notes import Imported, ImportFailed, ImportWarning
+from .notes import Imported, ImportFailed, ImportNote
 from .writer import dump_spec
 
 __all__ = [
     "ImportFailed",
-    "ImportWarning",
+    "ImportNote",
     "Imported",
     "dump_spec",
     "import_compose",

@@ -9,7 +9,7 @@ import msgspec
 
 from ..errors import DiagramgenError
 
-__all__ = ["ImportFailed", "ImportWarning", "Imported", "Notes", "Place", "dotted"]
+__all__ = ["ImportFailed", "ImportNote", "Imported", "Notes", "Place", "dotted"]
 
 Path = tuple[str | int, ...]
 
@@ -30,7 +30,7 @@ class Place(msgspec.Struct, frozen=True):
     column: int = 0
 
 
-class ImportWarning(msgspec.Struct, frozen=True):
+class ImportNote(msgspec.Struct, frozen=True):
     """One importer note: what the importer did or could not do, and where in which input."""
 
     file: str
@@ -50,13 +50,13 @@ class Imported(msgspec.Struct, frozen=True):
     """The result of an import: a spec v1 document and the notes made while building it."""
 
     document: dict  # type: ignore[type-arg]  # a JSON-shaped document; its values vary by key
-    warnings: tuple[ImportWarning, ...]
+    warnings: tuple[ImportNote, ...]
 
 
 class ImportFailed(DiagramgenError):
     """An input file could not be read or interpreted; carries every problem found."""
 
-    def __init__(self, problems: Sequence[ImportWarning]) -> None:
+    def __init__(self, problems: Sequence[ImportNote]) -> None:
         self.problems = tuple(problems)
         first = self.problems[0].format() if self.problems else "import failed"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
@@ -72,13 +72,13 @@ class Notes:
 
     def __init__(self, files: Sequence[str] = ()) -> None:
         self._files: dict[str, int] = {file: index for index, file in enumerate(files)}
-        self._warnings: list[ImportWarning] = []
-        self._problems: list[ImportWarning] = []
+        self._warnings: list[ImportNote] = []
+        self._problems: list[ImportNote] = []
 
-    def _note(self, place: Place, path: Path | str, message: str) -> ImportWarning:
+    def _note(self, place: Place, path: Path | str, message: str) -> ImportNote:
         self._files.setdefault(place.file, len(self._files))
         text = path if isinstance(path, str) else dotted(path)
-        return ImportWarning(place.file, place.line, place.column, text, message)
+        return ImportNote(place.file, place.line, place.column, text, message)
 
     def warn(self, place: Place, path: Path | str, message: str) -> None:
         """Record a warning at ``place`` about the value at ``path``."""
@@ -93,7 +93,7 @@ class Notes:
         self.fail(place, path, message)
         raise ImportFailed(self._sorted(self._problems))
 
-    def _sorted(self, notes: list[ImportWarning]) -> tuple[ImportWarning, ...]:
+    def _sorted(self, notes: list[ImportNote]) -> tuple[ImportNote, ...]:
         order = self._files
         return tuple(
             sorted(notes, key=lambda note: (order.get(note.file, 0), note.line, note.column))
@@ -104,6 +104,6 @@ class Notes:
         if self._problems:
             raise ImportFailed(self._sorted(self._problems))
 
-    def warnings(self) -> tuple[ImportWarning, ...]:
+    def warnings(self) -> tuple[ImportNote, ...]:
         """Return the warnings sorted by input file (in the order first seen), line and column."""
         return self._sorted(self._warnings)

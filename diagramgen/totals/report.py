@@ -136,6 +136,16 @@ def _table(
     return lines
 
 
+def _reserved(reserved: Figures, limits: Resources) -> list[str]:
+    """Return the reserved line under a table: cpu and memory reservations, and their share."""
+    parts = []
+    for resource in ("cpu", "memory"):
+        total = reserved.get(resource)
+        share = percent(total, getattr(limits, resource))
+        parts.append(_amount(resource, total) + (f" ({share}%)" if share is not None else ""))
+    return [f"    {'reserved':<26}{' · '.join(parts)}"]
+
+
 def _label(name: str | None, ident: str) -> str:
     return f"{name} ({ident})" if name and name != ident else ident
 
@@ -156,11 +166,15 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
         lines += _table(
             hardware, "committed", "capacity", host_totals.committed, host_totals.capacity, paint
         )
+        if reserving(host.containers):
+            lines += _reserved(host_totals.reserved, host_totals.capacity)
         for vm in host.vms:
             vm_totals = totals.vm(vm.id)
             lines.append("")
             heading = f"VM {_label(vm.name, vm.id)}"
             lines += _table(heading, "used", "allocated", vm_totals.used, vm.allocated, paint)
+            if reserving(vm.containers):
+                lines += _reserved(vm_totals.reserved, vm.allocated)
         lines.append("")
     lines += _diagram(totals, paint)
     lines += _warnings(totals, paint)

@@ -1,0 +1,84 @@
+"""``diagramgen import``: the command writes a spec that validates, totals and renders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from diagramgen import load, totals
+
+from .conftest import DATA, cli_text
+
+COMPOSE = DATA / "import" / "compose"
+KUBERNETES = DATA / "import" / "kubernetes"
+MIB = 1024**2
+
+
+def test_import_compose_writes_a_spec_that_renders(tmp_path: Path) -> None:
+    spec = tmp_path / "stack.yaml"
+    done = cli_text(
+        "import",
+        "compose",
+        str(COMPOSE / "compose.yaml"),
+        str(COMPOSE / "compose.override.yaml"),
+        "--docker-info",
+        str(COMPOSE / "docker-info.json"),
+        "--images",
+        str(COMPOSE / "images.jsonl"),
+        "-o",
+        str(spec),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    notes = done.stderr.splitlines()
+    # Each note names its source place; the last line says where the spec went.
+    assert any(line.startswith(f"{COMPOSE / 'compose.yaml'}:") for line in notes)
+    assert notes[-1] == f"wrote {spec}; draw it with: diagramgen render {spec}"
+    host = totals(load(spec)).hosts[0]
+    # By hand (tests/test_import_compose.py): reservations 750m and 1792 MiB with the override.
+    assert host.reserved.cpu.value == 750
+    assert host.reserved.memory.value == 1792 * MIB
+    rendered = cli_text("render", str(spec), "-o", str(tmp_path / "out"), "-f", "svg,png")
+    assert rendered.returncode == 0, rendered.stderr
+    assert (tmp_path / "out" / "stack.svg").exists()
+
+
+def test_import_compose_to_stdout_and_as_json(tmp_path: Path) -> None:
+    yaml_out = cli_text("import", "compose", str(COMPOSE / "compose.yaml"))
+    assert yaml_out.returncode == 0 and yaml_out.stdout.startswith("version: 1\n")
+    target = tmp_path / "stack.json"
+    as_json = cli_text("import", "compose", str(COMPOSE / "compose.yaml"), "-o", str(target))
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(target.read_text())["version"] == 1
+    again = cli_text("import", "compose", str(COMPOSE / "compose.yaml"), "-o", str(target))
+    assert again.returncode == 2 and "already exists; use --force" in again.stderr
+
+
+def test_import_kubernetes_from_a_cluster_dump(tmp_path: Path) -> None:
+    spec = tmp_path / "cluster.yaml"
+    done = cli_text(
+        "import",
+        "kubernetes",
+        "--nodes",
+        str(KUBERNETES / "nodes.json"),
+        "--pods",
+        str(KUBERNETES / "pods.json"),
+        "-o",
+        str(spec),
+    )
+    assert done.returncode == 0, done.stderr
+    model = load(spec)
+    assert len(model.hosts) == 3 and all(host.stack == "container" for host in model.hosts)
+    assert cli_text("validate", str(spec)).returncode == 0
+
+
+def test_import_errors_are_one_line_each_and_exit_1(tmp_path: Path) -> None:
+    broken = tmp_path / "compose.yaml"
+    broken.write_text("services:\n  web: [\n")
+    done = cli_text("import", "compose", str(broken))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"{broken}:")
+    assert "Traceback" not in done.stderr
+    nothing = cli_text("import", "kubernetes")
+    assert nothing.returncode == 2
+    assert "give manifests, or --pods" in nothing.stderr
