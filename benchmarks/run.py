@@ -225,7 +225,7 @@ def growth() -> list[tuple[int, float, float]]:
         "sys.path.insert(0, sys.argv[1])\n"
         "from run import hybrid_spec\n"
         "from diagramgen import load_text\n"
-        "from diagramgen.totals import compute\n"
+        "from diagramgen.accounting import compute\n"
         "load_text(json.dumps(hybrid_spec(1, 2, 'warm')))\n"
         "for vms in (1, 10, 100, 1000):\n"
         "    text = json.dumps(hybrid_spec(vms, 10, 'g'))\n"

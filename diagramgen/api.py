@@ -21,8 +21,8 @@ from .engines import Engine, select_engine
 from .errors import EngineError
 from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
 from .spec import DEFAULT_LIMITS, Limits, Spec, load
-from .totals import Totals, compute
-from .totals.compare import Side, combine, comparison_data, measure
+from .accounting import Totals, compute
+from .accounting.compare import Side, combine, comparison_data, measure
 
 __all__ = ["MAX_RASTER", "Comparison", "Options", "compare", "render", "totals"]
 

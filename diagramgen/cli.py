@@ -124,8 +124,8 @@ def validate(
     """
     from .files.discover import find_specs
     from .spec import load, load_text
-    from .totals import compute
-    from .totals.report import counts_text
+    from .accounting import compute
+    from .accounting.report import counts_text
 
     limits = _limits(limit)
     paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]
@@ -155,6 +155,9 @@ def totals(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every figure the spec leaves out.")
+    ] = False,
     spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
 ) -> int:
@@ -164,8 +167,8 @@ def totals(
     """
     import json
 
-    from .totals import compute
-    from .totals.report import totals_data, totals_text
+    from .accounting import compute
+    from .accounting.report import totals_data, totals_text
 
     model = _load(spec, _limits(limit), spec_format)
     result = compute(model)
@@ -173,7 +176,7 @@ def totals(
         typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    typer.echo(totals_text(model, result, color=color), nl=False, color=color)
+    typer.echo(totals_text(model, result, color=color, verbose=verbose), nl=False, color=color)
     return 0
 
 

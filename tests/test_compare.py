@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from diagramgen import load
-from diagramgen.totals.compare import compare
+from diagramgen.accounting.compare import compare
 
 from .conftest import ROOT, cli_text
 

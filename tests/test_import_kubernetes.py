@@ -46,7 +46,7 @@ from diagramgen.importers.quantities import (
     kubernetes_quantity,
 )
 from diagramgen.importers.sources import Document
-from diagramgen.totals import compute
+from diagramgen.accounting import compute
 
 DATA = Path(__file__).resolve().parent / "data" / "import" / "kubernetes"
 WORKLOADS = str(DATA / "workloads.yaml")

@@ -12,7 +12,7 @@ from diagramgen.api import render
 from diagramgen.draw.layout import to_dot
 from diagramgen.draw.metrics import text_width
 from diagramgen.draw.themes import THEMES
-from diagramgen.totals import compute
+from diagramgen.accounting import compute
 
 from .conftest import DATA, example_specs
 from .svgshapes import Box, nodes

@@ -48,8 +48,8 @@ def test_readme_has_exactly_two_setup_commands() -> None:
 
 
 def test_readme_worked_totals_example_matches_the_real_output() -> None:
-    from diagramgen.totals import compute
-    from diagramgen.totals.report import totals_text
+    from diagramgen.accounting import compute
+    from diagramgen.accounting.report import totals_text
 
     block = README.split("### A complete example", 1)[1]
     text = re.search(r"```json\n(.*?)```", block, re.S)

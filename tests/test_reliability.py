@@ -25,7 +25,7 @@ from diagramgen.files.atomic import safe_target
 from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
 from diagramgen.spec.limits import Limits, parse_limits
-from diagramgen.totals import compute
+from diagramgen.accounting import compute
 
 from .conftest import ROOT, cli
 from .strategies import specs

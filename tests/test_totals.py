@@ -11,7 +11,7 @@ from msgspec.structs import replace
 
 from diagramgen import load_text
 from diagramgen.spec.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
-from diagramgen.totals import Figures, Sum, Totals, compute
+from diagramgen.accounting import Figures, Sum, Totals, compute
 
 GIB = 1024**3
 MIB = 1024**2

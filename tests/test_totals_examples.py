@@ -22,7 +22,7 @@ from collections import Counter
 import pytest
 
 from diagramgen import load
-from diagramgen.totals import Figures, Sum, compute
+from diagramgen.accounting import Figures, Sum, compute
 
 from .conftest import ROOT
 

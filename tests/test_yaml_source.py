@@ -25,7 +25,7 @@ from diagramgen.spec.model import build
 from diagramgen.spec.sources import read_json
 from diagramgen.spec.validate import validate
 from diagramgen.spec.yaml_source import VALUES_PER_COMPONENT, read_yaml
-from diagramgen.totals import compute
+from diagramgen.accounting import compute
 
 from .conftest import DATA, ROOT, SPECS
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..totals.compare import Side
+from ..accounting.compare import Side
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .themes import Theme
 

@@ -16,8 +16,8 @@ from msgspec import Struct
 
 from ..spec.model import VM, App, Host, Layer, Resources, Workload
 from ..spec.units import format_amount
-from ..totals.compute import Totals
-from ..totals.figures import RESOURCES, Figures, percent
+from ..accounting.compute import Totals
+from ..accounting.figures import RESOURCES, Figures, percent
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .themes import Theme
 

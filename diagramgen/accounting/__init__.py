@@ -1,4 +1,4 @@
-"""The totals stage: what a spec adds up to, its warnings, and their reports (JSON and text)."""
+"""The accounting stage: what a spec adds up to (its totals), its warnings, and their reports."""
 
 from __future__ import annotations
 

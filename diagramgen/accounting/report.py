@@ -8,6 +8,7 @@ from typing import Any
 
 from ..spec.model import Resources, Spec, reserving
 from ..spec.units import format_amount
+from .alerts import Alert
 from .compute import DiagramTotals, Totals
 from .figures import RESOURCES, Figures, Sum, figures_data, percent, sum_data
 
@@ -15,6 +16,7 @@ __all__ = [
     "count",
     "counts_text",
     "image_disk_data",
+    "not_given",
     "severity",
     "totals_data",
     "totals_text",
@@ -150,8 +152,11 @@ def _label(name: str | None, ident: str) -> str:
     return f"{name} ({ident})" if name and name != ident else ident
 
 
-def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
-    """Return the totals as a table per host and VM, the diagram totals and the warnings."""
+def totals_text(spec: Spec, totals: Totals, color: bool = False, verbose: bool = False) -> str:
+    """Return the totals as a table per host and VM, the diagram totals and the warnings.
+
+    Figures the spec leaves out are summed up in one line; ``verbose`` lists them.
+    """
     paint = _painter(color)
     lines: list[str] = []
     if spec.title:
@@ -177,7 +182,7 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
                 lines += _reserved(vm_totals.reserved, vm.allocated)
         lines.append("")
     lines += _diagram(totals, paint)
-    lines += _warnings(totals, paint)
+    lines += _warnings(totals, paint, verbose)
     return "\n".join(lines) + "\n"
 
 
@@ -216,12 +221,32 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _warnings(totals: Totals, paint: Paint) -> list[str]:
-    if not totals.warnings:
-        return [paint("No warnings", "bold")]
-    lines = [paint(f"Warnings ({len(totals.warnings)})", "bold yellow")]
-    for alert in totals.warnings:
-        style = "yellow" if alert.code == "unspecified" else "red bold"
+def not_given(totals: Totals) -> str:
+    """Return the one line that sums up the figures a spec leaves out, or ``""``."""
+    count = sum(alert.figures for alert in totals.warnings if severity(alert.code) == "info")
+    if not count:
+        return ""
+    return f"{count} figure{'' if count == 1 else 's'} not given: totals marked ≥"
+
+
+def _warnings(totals: Totals, paint: Paint, verbose: bool) -> list[str]:
+    serious = [alert for alert in totals.warnings if severity(alert.code) == "warning"]
+    info = [alert for alert in totals.warnings if severity(alert.code) == "info"]
+    lines = [paint(f"Warnings ({len(serious)})", "bold yellow")] if serious else []
+    lines += _alert_lines(serious, paint, "red bold")
+    if not serious:
+        lines.append(paint("No warnings", "bold"))
+    if info:
+        summary = not_given(totals)
+        lines.append(paint(summary if verbose else f"{summary} (--verbose lists them)", "dim"))
+        if verbose:
+            lines += _alert_lines(info, paint, "yellow")
+    return lines
+
+
+def _alert_lines(alerts: list[Alert], paint: Paint, style: str) -> list[str]:
+    lines = []
+    for alert in alerts:
         lines.append(f"  {paint('!', style)} {paint(alert.code, style)}  {alert.pointer}")
         lines += textwrap.wrap(
             alert.message, WIDTH - 6, initial_indent="      ", subsequent_indent="      "

@@ -37,6 +37,8 @@ class Alert(Struct, frozen=True):
     pointer: str
     message: str
     subject: str = ""
+    #: For ``unspecified``: how many figures the item does not give.
+    figures: int = 0
 
 
 def _missing(resources: Resources, keys: tuple[str, ...] = RESOURCES) -> list[str]:
@@ -48,7 +50,7 @@ def _unspecified(pointer: str, what: str, missing: list[str], group: str) -> Ite
         names = [f"{group}.{key}" for key in missing]
         figures = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         message = f"{what} has no {figures} figure; totals that include it are lower bounds"
-        yield Alert("unspecified", pointer, message, what)
+        yield Alert("unspecified", pointer, message, what, len(missing))
 
 
 def _layer(layer: Layer | None, kind: str, owner: str) -> Iterator[Alert]:
@@ -73,7 +75,7 @@ def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
             yield Alert("unbounded-container", container.pointer, message, label)
         if container.image is None or container.image.size is None:
             message = f"{label} has no image.size figure; totals that include it are lower bounds"
-            yield Alert("unspecified", container.pointer, message, label)
+            yield Alert("unspecified", container.pointer, message, label, 1)
 
 
 def _exceeded(
