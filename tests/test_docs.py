@@ -28,7 +28,9 @@ from .conftest import ROOT, cli_text
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 README = ROOT / "README.md"
-_BLOCK = re.compile(r"(?:<!-- file: (?P<file>[\w.-]+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
+_BLOCK = re.compile(
+    r"(?:<!-- file: (?P<file>[\w.-]+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S
+)
 _TIMING = re.compile(r"\bin [0-9]+\.[0-9]+ s\b")
 _COMMANDS = ["", "validate", "totals", "render", "compare", "schema", "init"]
 
@@ -144,6 +146,11 @@ def test_every_python_example_runs(page: str, code: str, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="importing render first binds the subpackage diagramgen.totals over the function "
+    "diagramgen.totals, which docs/cli.md documents; remove this mark once it is fixed",
+)
 def test_the_library_verbs_are_functions_whatever_the_import_order() -> None:
     code = "from diagramgen import render, totals, compare; print(callable(totals))"
     done = subprocess.run(
@@ -153,11 +160,7 @@ def test_the_library_verbs_are_functions_whatever_the_import_order() -> None:
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         check=True,
     )
-    if done.stdout.strip() != "True":
-        pytest.xfail(
-            "importing render first binds the subpackage diagramgen.totals over the function "
-            "diagramgen.totals (docs/cli.md documents the function)"
-        )
+    assert done.stdout.strip() == "True"
 
 
 def test_the_readme_is_short() -> None:
