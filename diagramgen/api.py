@@ -14,6 +14,8 @@ from typing import Any
 
 from msgspec import Struct
 
+from .accounting import Totals, compute
+from .accounting.compare import Side, combine, comparison_data, measure
 from .draw.comparison import comparison_label
 from .draw.layout import to_dot
 from .draw.themes import verify_theme
@@ -21,8 +23,6 @@ from .engines import Engine, select_engine
 from .errors import EngineError
 from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
 from .spec import DEFAULT_LIMITS, Limits, Spec, load
-from .accounting import Totals, compute
-from .accounting.compare import Side, combine, comparison_data, measure
 
 __all__ = ["MAX_RASTER", "Comparison", "Options", "compare", "render", "totals"]
 

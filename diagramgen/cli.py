@@ -122,10 +122,10 @@ def validate(
     Examples: diagramgen validate specs/ · diagramgen validate a.json b.yaml ·
     diagramgen validate - --spec-format yaml < stack.yaml
     """
-    from .files.discover import find_specs
-    from .spec import load, load_text
     from .accounting import compute
     from .accounting.report import counts_text
+    from .files.discover import find_specs
+    from .spec import load, load_text
 
     limits = _limits(limit)
     paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]

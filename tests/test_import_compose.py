@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from diagramgen import load_text, render
+from diagramgen.accounting import compute
 from diagramgen.errors import DiagramgenError
 from diagramgen.importers import Imported, ImportFailed, ImportNote, dump_spec, import_compose
 from diagramgen.importers.quantities import QuantityError, docker_bytes, spec_bytes
-from diagramgen.accounting import compute
 
 DATA = Path(__file__).resolve().parent / "data" / "import" / "compose"
 BASE = str(DATA / "compose.yaml")

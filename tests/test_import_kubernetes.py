@@ -35,6 +35,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from diagramgen import load_text, render
+from diagramgen.accounting import compute
 from diagramgen.importers import Imported, ImportFailed, dump_spec, import_kubernetes
 from diagramgen.importers.notes import Notes
 from diagramgen.importers.pods import pod_figures
@@ -46,7 +47,6 @@ from diagramgen.importers.quantities import (
     kubernetes_quantity,
 )
 from diagramgen.importers.sources import Document
-from diagramgen.accounting import compute
 
 DATA = Path(__file__).resolve().parent / "data" / "import" / "kubernetes"
 WORKLOADS = str(DATA / "workloads.yaml")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from diagramgen import load
+from diagramgen.accounting import compute
 from diagramgen.api import render
 from diagramgen.draw.layout import to_dot
 from diagramgen.draw.metrics import text_width
 from diagramgen.draw.themes import THEMES
-from diagramgen.accounting import compute
 
 from .conftest import DATA, example_specs
 from .svgshapes import Box, nodes

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagramgen import SpecInvalid, load_text
+from diagramgen.accounting import compute
 from diagramgen.api import render
 from diagramgen.draw.layout import to_dot
 from diagramgen.draw.themes import THEMES
@@ -25,7 +26,6 @@ from diagramgen.files.atomic import safe_target
 from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
 from diagramgen.spec.limits import Limits, parse_limits
-from diagramgen.accounting import compute
 
 from .conftest import ROOT, cli
 from .strategies import specs

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from diagramgen import load_text
-from diagramgen.spec.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
 from diagramgen.accounting import Figures, Sum, Totals, compute
+from diagramgen.spec.model import VM, Container, Host, Image, Infrastructure, Layer, Resources, Spec
 
 GIB = 1024**3
 MIB = 1024**2

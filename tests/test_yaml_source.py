@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgspec.structs import replace
 
+from diagramgen.accounting import compute
 from diagramgen.errors import Problem, SpecInvalid
 from diagramgen.spec import load_text, rules
 from diagramgen.spec.limits import DEFAULT_LIMITS
@@ -25,7 +26,6 @@ from diagramgen.spec.model import build
 from diagramgen.spec.sources import read_json
 from diagramgen.spec.validate import validate
 from diagramgen.spec.yaml_source import VALUES_PER_COMPONENT, read_yaml
-from diagramgen.accounting import compute
 
 from .conftest import DATA, ROOT, SPECS
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import itertools
 
+from ..accounting.compute import Totals
 from ..escape import html_text
 from ..spec.model import Host, Spec
-from ..accounting.compute import Totals
 from .cells import FONT, Cell, Line, lines_height, render_table
 from .panel import panel_label
 from .stacks import DETAIL_SIZE, Block, Style, container_block, host_bars, host_title, vm_block

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..spec.model import Resources, Spec, display_name
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, Sum
+from ..spec.model import Resources, Spec, display_name
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .metrics import fit
 from .themes import Theme

@@ -14,10 +14,10 @@ from functools import cached_property
 
 from msgspec import Struct
 
-from ..spec.model import VM, App, Host, Layer, Resources, Workload
-from ..spec.units import format_amount
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, percent
+from ..spec.model import VM, App, Host, Layer, Resources, Workload
+from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, render_table
 from .themes import Theme
 
