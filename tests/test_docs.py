@@ -91,6 +91,7 @@ def _prepare(folder: Path) -> None:
     """Fill ``folder`` with what the docs' commands read: the examples and the saved blocks."""
     shutil.copytree(ROOT / "specs", folder / "specs")
     shutil.copytree(ROOT / "tests" / "data" / "invalid", folder / "tests" / "data" / "invalid")
+    shutil.copytree(ROOT / "tests" / "data" / "import", folder / "tests" / "data" / "import")
     for page in PAGES:
         for _, body, file in _blocks(page):
             if file is not None:
@@ -146,11 +147,6 @@ def test_every_python_example_runs(page: str, code: str, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importing render first binds the subpackage diagramgen.totals over the function "
-    "diagramgen.totals, which docs/cli.md documents; remove this mark once it is fixed",
-)
 def test_the_library_verbs_are_functions_whatever_the_import_order() -> None:
     code = "from diagramgen import render, totals, compare; print(callable(totals))"
     done = subprocess.run(

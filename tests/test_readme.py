@@ -84,8 +84,8 @@ def test_readme_tour_opens_with_what_a_new_user_does_first() -> None:
 
 
 def test_totals_worked_example_matches_the_real_output() -> None:
-    from diagramgen.totals import compute
-    from diagramgen.totals.report import totals_text
+    from diagramgen.accounting import compute
+    from diagramgen.accounting.report import totals_text
 
     spec = load_text(_complete_example(), "example.json")
     shown = TOTALS.split("$ diagramgen totals example.json\n", 1)[1].split("```", 1)[0]
