@@ -148,7 +148,9 @@ def test_model_keeps_spec_order_and_integer_quantities() -> None:
     assert docker.containers[1].replicas == 1
     assert docker.containers[1].image is not None
     assert docker.containers[1].image.size == 130 * 1024**2
-    assert docker.guest_os.uses.cpu is None  # not given: unknown, not zero
+    assert docker.guest_os.uses.cpu == 100  # the starters give every figure
+    hybrid = load(DATA.parent.parent / "specs" / "hybrid.json")
+    assert hybrid.hosts[0].vms[0].guest_os.uses.cpu is None  # not given: unknown, not zero
     assert host.vms[1].apps[0].pointer == "/hosts/0/vms/1/apps/0"
     assert spec.links[0].source == "api" and spec.links[0].target == "pg"
     with pytest.raises(AttributeError):
