@@ -151,7 +151,12 @@ def validate(
 
 @app.command()
 def totals(
-    spec: Annotated[str, typer.Argument(metavar="SPEC", help="Spec file; - reads it from stdin.")],
+    specs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SPEC...", help="Spec files, folders or globs; - reads one from stdin."
+        ),
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
@@ -161,23 +166,54 @@ def totals(
     spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
 ) -> int:
-    """Print the resource totals of a spec: per host and VM, the diagram, and the warnings.
+    """Print the resource totals of specs: per host and VM, the diagram, and the warnings.
 
-    Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json
+    One spec file prints its table (or JSON object); several specs, a folder or a glob print
+    each spec's table under its path (--json: one object keyed by spec path).
+
+    Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json ·
+    diagramgen totals specs/
     """
     import json
 
     from .accounting import compute
     from .accounting.report import totals_data, totals_text
+    from .files.discover import find_specs
 
-    model = _load(spec, _limits(limit), spec_format)
-    result = compute(model)
-    if as_json:
-        typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
-        return 0
+    limits = _limits(limit)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    typer.echo(totals_text(model, result, color=color, verbose=verbose), nl=False, color=color)
-    return 0
+    single = len(specs) == 1 and (specs[0] == "-" or not Path(specs[0]).is_dir())
+    if single and (specs[0] == "-" or Path(specs[0]).exists()):
+        model = _load(specs[0], limits, spec_format)
+        result = compute(model)
+        if as_json:
+            typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
+        else:
+            text = totals_text(model, result, color=color, verbose=verbose)
+            typer.echo(text, nl=False, color=color)
+        return 0
+    if "-" in specs:
+        raise UsageError("- (stdin) cannot be combined with other specs")
+    failed = False
+    by_path: dict[str, Any] = {}
+    for found in find_specs(specs):
+        path = str(found.path)
+        try:
+            model = _load(path, limits)
+        except SpecInvalid as error:
+            _print_error(error)
+            failed = True
+            continue
+        result = compute(model)
+        if as_json:
+            by_path[path] = totals_data(model, result)
+            continue
+        heading = f"== {path} =="
+        text = totals_text(model, result, color=color, verbose=verbose)
+        typer.echo(f"{heading}\n{text}", color=color)
+    if as_json:
+        typer.echo(json.dumps(by_path, indent=2, ensure_ascii=False))
+    return 1 if failed else 0
 
 
 @app.command()

@@ -207,7 +207,7 @@ def test_totals_of_an_invalid_spec_gives_the_validation_errors() -> None:
 
 def test_totals_of_a_missing_file_is_a_usage_error() -> None:
     result = run("totals", "nope.json")
-    assert (result.returncode, result.stderr) == (2, "nope.json: no such file\n")
+    assert (result.returncode, result.stderr) == (2, "nope.json: no such file or folder\n")
 
 
 @pytest.mark.parametrize(
@@ -253,3 +253,19 @@ def test_help_works_as_h_and_every_command_shows_examples() -> None:
         result = run(command, "-h")
         assert result.returncode == 0, command
         assert "Examples:" in result.stdout, command
+
+
+def test_totals_takes_folders_and_globs(tmp_path: Path) -> None:
+    folder = run("totals", "specs/compare")
+    assert folder.returncode == 0, folder.stderr
+    assert folder.stdout.startswith("== specs/compare/as-containers.json ==\nThree apps as")
+    assert "\n== specs/compare/as-vms.json ==\nThree apps as VMs\n" in folder.stdout
+    data = json.loads(run("totals", "specs/compare/*.json", "--json").stdout)
+    assert list(data) == ["specs/compare/as-containers.json", "specs/compare/as-vms.json"]
+    assert data["specs/compare/as-vms.json"]["diagram"]["vms"] == 3
+    (tmp_path / "good.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (tmp_path / "bad.json").write_text("{}")
+    mixed = run("totals", str(tmp_path))
+    assert mixed.returncode == 1
+    assert f"== {tmp_path / 'good.json'} ==" in mixed.stdout
+    assert mixed.stderr.startswith(f"{tmp_path / 'bad.json'}:")
