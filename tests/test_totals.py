@@ -366,3 +366,84 @@ def test_totals_do_not_depend_on_order(spec: Spec, random: Any) -> None:
     assert {h.id: h for h in before.hosts} == {h.id: h for h in after.hosts}
     assert {v.id: v for v in before.vms} == {v.id: v for v in after.vms}
     assert sorted(map(repr, before.warnings)) == sorted(map(repr, after.warnings))
+
+
+def test_reservations_make_a_reserved_total_beside_the_committed_one() -> None:
+    app = {
+        "id": "app",
+        "image": {"ref": "app", "size": "100MiB"},
+        "limits": {"cpu": 1, "memory": "1GiB"},
+        "reservations": {"cpu": "250m", "memory": "512MiB"},
+        "replicas": 4,
+    }
+    # No reservations: nothing reserved (Compose and Kubernetes reserve nothing for it).
+    worker = {
+        "id": "worker",
+        "image": {"ref": "w", "size": "10MiB"},
+        "limits": {"cpu": 1, "memory": "1GiB"},
+    }
+    totals = totals_of(container_host(app, worker))
+    host = totals.host("h")
+    # committed: host OS 500m + engine 100m + app 4 x 1000m + worker 1000m = 5600m
+    assert host.committed.cpu == Sum(5600)
+    # reserved: host OS 500m + engine 100m + app 4 x 250m + worker 0 = 1600m
+    assert host.reserved.cpu == Sum(1600)
+    # reserved memory: 512 MiB + 256 MiB + 4 x 512 MiB = 2816 MiB; disk as committed
+    assert host.reserved.memory == Sum(2816 * MIB)
+    assert host.reserved.disk == host.committed.disk
+    assert codes(totals) == []
+
+
+def test_reservations_beyond_capacity_warn_apart_from_limit_overcommit() -> None:
+    app = {
+        "id": "app",
+        "image": {"ref": "app", "size": "1GiB"},
+        "limits": {"cpu": 2, "memory": "4GiB"},
+        "reservations": {"cpu": 1, "memory": "3GiB"},
+        "replicas": 3,
+    }
+    capacity = {"cpu": 4, "memory": "8GiB", "disk": "100GiB"}
+    totals = totals_of(container_host(app, capacity=capacity))
+    # committed cpu: 0.6 + 6 = 6.6 > 4 (a limit overcommit: allowed, a risk);
+    # reserved cpu: 0.6 + 3 = 3.6 <= 4; reserved memory: 768 MiB + 9 GiB > 8 GiB: cannot place
+    assert codes(totals) == [
+        ("cpu-overcommit", "/hosts/0"),
+        ("memory-overcommit", "/hosts/0"),
+        ("reservation-overcommit", "/hosts/0"),
+    ]
+    reserved = next(a for a in totals.warnings if a.code == "reservation-overcommit")
+    assert reserved.message == (
+        'host "h" reserves 9.75 GiB of memory but has 8 GiB; those workloads cannot all be placed'
+    )
+
+
+def test_reservations_in_a_vm_are_checked_against_its_allocation() -> None:
+    host = {
+        "id": "h",
+        "stack": "hybrid",
+        "infrastructure": {"capacity": {"cpu": 16, "memory": "64GiB", "disk": "1TiB"}},
+        "hypervisor": {"type": 1, "uses": FULL},
+        "vms": [
+            {
+                "id": "dh",
+                "allocated": {"cpu": 2, "memory": "4GiB", "disk": "50GiB"},
+                "guest_os": {"uses": {"cpu": "100m", "memory": "512MiB", "disk": "4GiB"}},
+                "engine": {"uses": {"cpu": "100m", "memory": "256MiB", "disk": "1GiB"}},
+                "containers": [
+                    {
+                        "id": "web",
+                        "image": {"ref": "web", "size": "50MiB"},
+                        "limits": {"cpu": "500m", "memory": "512MiB"},
+                        "reservations": {"cpu": "500m", "memory": "512MiB"},
+                        "replicas": 4,
+                    }
+                ],
+            }
+        ],
+    }
+    totals = totals_of(host)
+    vm = totals.vm("dh")
+    # used cpu = reserved cpu: 100m + 100m + 4 x 500m = 2200m > 2000m allocated
+    assert vm.used.cpu == vm.reserved.cpu == Sum(2200)
+    assert ("reservation-overcommit", "/hosts/0/vms/0") in codes(totals)
+    assert ("vm-overflow", "/hosts/0/vms/0") in codes(totals)
