@@ -44,7 +44,11 @@ class Worker:
     def start(self) -> None:
         """Start the worker now, if none runs: it loads Graphviz while the caller goes on."""
         if self._process is not None:
-            return
+            if self._process.poll() is None:
+                return
+            # It ended while idle: killed, or (PR_SET_PDEATHSIG is per thread) the thread that
+            # started it has ended. Start a new one rather than fail the next render.
+            self.close()
         path = os.environ.get("PYTHONPATH")
         environment = {
             **os.environ,
