@@ -140,8 +140,11 @@ def _label(name: str | None, ident: str) -> str:
     return f"{name} ({ident})" if name and name != ident else ident
 
 
-def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
-    """Return the totals as a table per host and VM, the diagram totals and the warnings."""
+def totals_text(spec: Spec, totals: Totals, color: bool = False, warnings: bool = True) -> str:
+    """Return the totals as a table per host and VM, the diagram totals and the warnings.
+
+    ``warnings=False`` leaves the warnings out, for a caller that shows them its own way.
+    """
     paint = _painter(color)
     lines: list[str] = []
     if spec.title:
@@ -163,8 +166,9 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
             lines += _table(heading, "used", "allocated", vm_totals.used, vm.allocated, paint)
         lines.append("")
     lines += _diagram(totals, paint)
-    lines += _warnings(totals, paint)
-    return "\n".join(lines) + "\n"
+    if warnings:
+        lines += _warnings(totals, paint)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _diagram(totals: Totals, paint: Paint) -> list[str]:
