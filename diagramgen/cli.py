@@ -467,7 +467,15 @@ def watch(
     if not Path(spec).exists():
         raise UsageError(f"{spec}: no such file or folder")
     try:
-        serve(spec, host=host, port=port, open_browser=open_browser, engine=engine, limits=limits)
+        serve(
+            spec,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            engine=engine,
+            limits=limits,
+            echo=typer.echo,
+        )
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     return 0

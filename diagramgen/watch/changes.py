@@ -130,12 +130,14 @@ def _relevant(path: str) -> bool:
     return suffix in SUFFIXES or suffix == ""
 
 
-def batches(tracker: Tracker, stop: threading.Event | None = None) -> Iterator[set[Path]]:
-    """Yield the paths changed below the tracker's roots, a batch at a time, until ``stop``."""
+def batches(tracker: Tracker, stop: threading.Event | None = None) -> Iterator[set[Path] | None]:
+    """Yield ``None`` once the watcher runs (scan everything now: no change can be missed),
+    then the paths changed below the tracker's roots, a batch at a time, until ``stop``."""
     from watchfiles import DefaultFilter, watch
 
     roots, recursive = tracker.roots()
     default = DefaultFilter()
+    ready = False
     for changes in watch(
         *roots,
         watch_filter=lambda change, path: default(change, path) and _relevant(path),
@@ -143,7 +145,12 @@ def batches(tracker: Tracker, stop: threading.Event | None = None) -> Iterator[s
         step=STEP_MS,
         stop_event=stop,
         recursive=recursive,
-        rust_timeout=500,
-        yield_on_timeout=False,
+        # Wakes to check ``stop`` (and, the first time, to say it is ready) this often.
+        rust_timeout=50,
+        yield_on_timeout=True,
     ):
-        yield {Path(path).resolve() for _, path in changes}
+        if not ready:
+            ready = True
+            yield None
+        if changes:
+            yield {Path(path).resolve() for _, path in changes}

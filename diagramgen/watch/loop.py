@@ -71,7 +71,6 @@ def watch(
             import webbrowser
 
             webbrowser.open(server.url)
-        _apply(board, tracker, None, echo)
         for touched in batches(tracker, stop):
             _apply(board, tracker, touched, echo)
 
@@ -107,17 +106,18 @@ def render_on_change(
 ) -> None:
     """Render ``specs`` into ``folder`` again whenever they change, one line per change.
 
-    The first render is the caller's (``render`` without ``--watch``); this renders only what
-    changes after it, through the manifest (an unchanged spec is not drawn again).
+    The first render is the caller's (``render`` without ``--watch``); this renders what
+    changes after it, through the manifest (an unchanged spec is not drawn again), and says
+    nothing of the specs that stay unchanged when it starts.
     """
     require_watchfiles()
     wanted = list(formats)
     tracker = Tracker(specs)
-    tracker.scan()
     chosen = watch_engine(engine if isinstance(engine, Engine) else select_engine(engine))
-    echo(f"watching {', '.join(specs)} for changes (Ctrl-C stops)")
     for touched in batches(tracker, stop):
         delta = tracker.scan(touched)
+        if touched is None:  # the watcher runs: catch up with saves since the caller rendered
+            echo(f"watching {', '.join(specs)} for changes (Ctrl-C stops)")
         if delta.problem:
             fail(delta.problem)
         for found in delta.removed:
@@ -137,7 +137,8 @@ def render_on_change(
         )
         milliseconds = (time.perf_counter() - started) * 1000 / len(summary.outcomes)
         for outcome in summary.outcomes:
-            _report(outcome, Path(folder), milliseconds, echo, fail)
+            if touched is not None or outcome.status != "unchanged":
+                _report(outcome, Path(folder), milliseconds, echo, fail)
         for path in summary.removed:
             fail(f"{path}: removed, its spec failed")
 
