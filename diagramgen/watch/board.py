@@ -73,6 +73,8 @@ class View(Struct):
 
     id: str
     file: str
+    #: The file's path below the folder watched (its id with its suffix).
+    name: str = ""
     version: int = 0
     status: str = "pending"  # pending, ok, invalid, missing
     title: str = ""
@@ -160,7 +162,9 @@ class Board:
         """Load and render ``found`` again if its bytes changed; return whether the view changed."""
         file = str(found.path)
         with self._lock:
-            view = self._views.get(found.name) or View(found.name, file)
+            view = self._views.get(found.name) or View(
+                found.name, file, found.name + found.path.suffix
+            )
         try:
             data = read_spec_file(found.path, self._limits)
         except SpecInvalid as error:
@@ -186,6 +190,7 @@ class Board:
         fresh = View(
             found.name,
             file,
+            view.name,
             view.version + 1,
             "ok",
             title=model.title or found.name,
@@ -233,6 +238,7 @@ class Board:
             {
                 "id": view.id,
                 "file": view.file,
+                "name": view.name,
                 "title": view.title,
                 "status": view.status,
                 "version": view.version,
@@ -256,6 +262,7 @@ def _failed(view: View, errors: list[str], key: str, status: str = "invalid") ->
     return View(
         view.id,
         view.file,
+        view.name,
         view.version + 1,
         status,
         title=view.title or view.id,

@@ -63,7 +63,7 @@ function showIndex() {
     const link = item(item(list, "li"), "a", undefined, spec.status);
     link.href = "#" + encodeURIComponent(spec.id);
     item(link, "strong", spec.title || spec.id);
-    item(link, "span", spec.file, "file");
+    item(link, "span", spec.name, "file");
     const state = {
       ok: spec.counts + (spec.warnings ? ` · ${spec.warnings} warning${spec.warnings > 1 ? "s" : ""}` : ""),
       invalid: "has errors",
