@@ -253,6 +253,10 @@ def render(
     ] = "stdin",
     spec_format: SpecFormatOption = "json",
     limit: LimitOption = None,
+    watch: Annotated[
+        bool,
+        typer.Option("--watch", help="Then render again whenever a spec changes (Ctrl-C stops)."),
+    ] = False,
 ) -> int:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed.
 
@@ -267,6 +271,8 @@ def render(
     Options(theme, embed_fonts)
     verify_engine(engine)
     limits = _limits(limit)
+    if watch and (check or "-" in specs):
+        raise UsageError("--watch renders files as they change; it takes neither --check nor -")
     if "-" in specs:
         return _render_stdin(
             specs,
@@ -312,7 +318,38 @@ def render(
         typer.echo(f"note: {path} has no spec behind it", err=True)
     if not quiet:
         typer.echo(_summary_line(summary, check), err=True)
+    if watch:
+        return _render_watch(specs, output, chosen, theme, engine, embed_fonts, limits)
     return 1 if summary.failed else 0
+
+
+def _render_watch(
+    specs: list[str],
+    output: Path,
+    formats: list[str],
+    theme: str,
+    engine: str,
+    embed_fonts: bool,
+    limits: "Limits",
+) -> int:
+    """Render ``specs`` again as they change, until Ctrl-C; one line on stderr per change."""
+    from .watch import render_on_change
+
+    try:
+        render_on_change(
+            specs,
+            output,
+            formats,
+            theme=theme,
+            engine=engine,
+            embed_fonts=embed_fonts,
+            limits=limits,
+            echo=lambda line: typer.echo(line, err=True),
+            fail=lambda line: typer.echo(line, err=True),
+        )
+    except KeyboardInterrupt:
+        typer.echo("stopped watching", err=True)
+    return 0
 
 
 def _summary_line(summary: "Summary", check: bool) -> str:
@@ -433,6 +470,53 @@ def compare(
     )
     for target in written:
         typer.echo(f"wrote {target}", err=True)
+    return 0
+
+
+@app.command()
+def watch(
+    spec: Annotated[
+        str,
+        typer.Argument(
+            metavar="SPEC|FOLDER", help="A spec file, or a folder (an index of its specs)."
+        ),
+    ],
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to serve on (default: a free one).")
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to serve on; any but 127.0.0.1 shows your specs to others."),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the page in a browser.")
+    ] = True,
+    engine: EngineOption = "auto",
+    limit: LimitOption = None,
+) -> int:
+    """Serve a page with the picture, totals and warnings that updates on every save.
+
+    Examples: diagramgen watch spec.json · diagramgen watch specs/ --no-open --port 8765
+    """
+    from .engines import verify_engine
+    from .watch import watch as serve
+
+    verify_engine(engine)
+    limits = _limits(limit)
+    if not Path(spec).exists():
+        raise UsageError(f"{spec}: no such file or folder")
+    try:
+        serve(
+            spec,
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            engine=engine,
+            limits=limits,
+            echo=typer.echo,
+        )
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
     return 0
 
 

@@ -152,10 +152,17 @@ def _label(name: str | None, ident: str) -> str:
     return f"{name} ({ident})" if name and name != ident else ident
 
 
-def totals_text(spec: Spec, totals: Totals, color: bool = False, verbose: bool = False) -> str:
+def totals_text(
+    spec: Spec,
+    totals: Totals,
+    color: bool = False,
+    verbose: bool = False,
+    warnings: bool = True,
+) -> str:
     """Return the totals as a table per host and VM, the diagram totals and the warnings.
 
     Figures the spec leaves out are summed up in one line; ``verbose`` lists them.
+    ``warnings=False`` leaves the warnings out, for a caller that shows them its own way.
     """
     paint = _painter(color)
     lines: list[str] = []
@@ -182,8 +189,9 @@ def totals_text(spec: Spec, totals: Totals, color: bool = False, verbose: bool =
                 lines += _reserved(vm_totals.reserved, vm.allocated)
         lines.append("")
     lines += _diagram(totals, paint)
-    lines += _warnings(totals, paint, verbose)
-    return "\n".join(lines) + "\n"
+    if warnings:
+        lines += _warnings(totals, paint, verbose)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _diagram(totals: Totals, paint: Paint) -> list[str]:
