@@ -32,7 +32,18 @@ _BLOCK = re.compile(
     r"(?:<!-- file: (?P<file>[\w.-]+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S
 )
 _TIMING = re.compile(r"\bin [0-9]+\.[0-9]+ s\b")
-_COMMANDS = ["", "validate", "totals", "render", "compare", "schema", "init"]
+_COMMANDS = [
+    "",
+    "validate",
+    "totals",
+    "render",
+    "compare",
+    "import compose",
+    "import kubernetes",
+    "watch",
+    "schema",
+    "init",
+]
 
 
 def _blocks(page: Path) -> list[tuple[str, str, str | None]]:
@@ -201,7 +212,7 @@ def test_the_readme_links_every_docs_page() -> None:
 
 def _options(command: str) -> list[str]:
     """Return every option ``diagramgen COMMAND -h`` lists."""
-    done = cli_text(*([command] if command else []), "-h")
+    done = cli_text(*command.split(), "-h")
     assert done.returncode == 0, done.stderr
     section = done.stdout.split("Options:", 1)[1].split("Commands:", 1)[0]
     return sorted(set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", section)))
