@@ -35,6 +35,7 @@ HOST_GAP = 16
 #: A host's frame: a 1-point border and 8 points of padding on each side.
 FRAME = 9
 TITLE_SIZE = 17.0
+SLACK = 4
 
 
 class _Node(Struct):
@@ -128,7 +129,9 @@ def to_dot(
 
     budget = max(MIN_WIDTH, width) - 2 * PAD
     linked = frozenset(end for link in spec.links for end in (link.source, link.target))
-    style = Style(theme, linked, budget - 2 * FRAME)
+    # A few points of slack: Graphviz measures text with hinted widths, a little wider than
+    # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
+    style = Style(theme, linked, budget - 2 * FRAME - SLACK)
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
