@@ -16,15 +16,16 @@ from msgspec import Struct
 
 from .accounting import Totals, compute
 from .accounting.compare import Side, combine, comparison_data, measure
+from .draw.cells import Label
 from .draw.comparison import comparison_label
-from .draw.layout import to_dot
+from .draw.layout import DEFAULT_WIDTH, MIN_WIDTH, to_dot
 from .draw.themes import verify_theme
 from .engines import Engine, select_engine
-from .errors import EngineError
+from .errors import EngineError, InvalidArgument
 from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
 from .spec import DEFAULT_LIMITS, Limits, Spec, load
 
-__all__ = ["MAX_RASTER", "Comparison", "Options", "compare", "render", "totals"]
+__all__ = ["DEFAULT_WIDTH", "MAX_RASTER", "Comparison", "Options", "compare", "render", "totals"]
 
 #: cairo cannot draw a PNG wider or taller than this many pixels.
 MAX_RASTER = 32767
@@ -34,13 +35,16 @@ SpecLike = Spec | str | os.PathLike[str]
 
 
 class Options(Struct, frozen=True):
-    """How a picture looks: its theme, and whether the SVG carries its font."""
+    """How a picture looks: its theme, its width budget, whether the SVG carries its font."""
 
     theme: str = "light"
     embed_fonts: bool = True
+    #: The width budget in CSS px: the column the picture is laid out for.
+    width: int = DEFAULT_WIDTH
 
     def __post_init__(self) -> None:
         verify_theme(self.theme)
+        _width(self.width)
 
 
 def _spec(spec: SpecLike, limits: Limits) -> Spec:
@@ -67,17 +71,19 @@ def render(
     name: str | None = None,
     embed_fonts: bool = True,
     limits: Limits = DEFAULT_LIMITS,
-    panel: str | None = None,
+    panel: Label | None = None,
+    width: int = DEFAULT_WIDTH,
 ) -> dict[str, bytes]:
     """Return the picture of ``spec`` in each format, keyed by format.
 
     ``name`` (default: the spec file's stem) prefixes the SVG's element ids; ``panel`` replaces
-    the totals panel (an HTML-like label, as :func:`compare` draws).
+    the totals panel (as :func:`compare` draws); ``width`` is the budget in CSS px the picture
+    is laid out for (VMs and workloads wrap into rows, the panel moves below the hosts).
     """
     model = _spec(spec, limits)
     wanted = verify_formats(formats)
-    options = Options(theme, embed_fonts)
-    dot = to_dot(model, compute(model), verify_theme(options.theme), panel)
+    options = Options(theme, embed_fonts, width)
+    dot = to_dot(model, compute(model), verify_theme(options.theme), panel, options.width)
     drawn = [FORMATS[output] for output in wanted if FORMATS[output].graphviz]
     chosen = engine if isinstance(engine, Engine) or not drawn else select_engine(engine)
     label = _name(spec, name)
@@ -86,7 +92,7 @@ def render(
     svg = b""
     if {"svg", "png"} & set(wanted):
         assert isinstance(chosen, Engine)
-        svg = chosen.render(dot, "svg")
+        svg = chosen.render(dot, "svg", FORMATS["svg"].arguments)
     results: dict[str, bytes] = {}
     for output in wanted:
         form = FORMATS[output]
@@ -99,6 +105,12 @@ def render(
         data = svg if output == "svg" else chosen.render(dot, form.graphviz, form.arguments)
         results[output] = form.finish(data, picture)
     return results
+
+
+def _width(width: int) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) or width < MIN_WIDTH:
+        raise InvalidArgument(f"width must be a whole number of CSS px, at least {MIN_WIDTH}")
+    return width
 
 
 def _check_raster(svg: bytes, limits: Limits) -> None:
@@ -149,6 +161,7 @@ def compare(
     engine: str | Engine = "auto",
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    width: int = DEFAULT_WIDTH,
 ) -> Comparison:
     """Return two specs compared: their figures and, in each of ``formats``, one picture.
 
@@ -172,5 +185,6 @@ def compare(
             name=name or default,
             limits=limits,
             panel=panel,
+            width=width,
         )
     return Comparison(side_a, side_b, pictures)

@@ -43,6 +43,14 @@ FormatsOption = Annotated[
     str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
 ]
 ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")]
+WidthOption = Annotated[
+    int,
+    typer.Option(
+        "--width",
+        metavar="PX",
+        help="Width budget in CSS px (the page column): VMs and workloads wrap to fit it.",
+    ),
+]
 EngineOption = Annotated[
     str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
 ]
@@ -229,6 +237,7 @@ def render(
     ),
     formats: FormatsOption = "svg",
     theme: ThemeOption = "light",
+    width: WidthOption = 760,
     engine: EngineOption = "auto",
     embed_fonts: Annotated[
         bool,
@@ -268,7 +277,7 @@ def render(
     from .formats import verify_formats
 
     chosen = verify_formats(formats.split(","))
-    Options(theme, embed_fonts)
+    Options(theme, embed_fonts, width)
     verify_engine(engine)
     limits = _limits(limit)
     if watch and (check or "-" in specs):
@@ -285,6 +294,7 @@ def render(
             check,
             spec_format,
             output_given=output != Path("output"),
+            width=width,
         )
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output}: is a file; -o takes a folder")
@@ -305,6 +315,7 @@ def render(
             force=force,
             progress=advance,
             limits=limits,
+            width=width,
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
@@ -395,6 +406,7 @@ def _render_stdin(
     check: bool,
     syntax: str,
     output_given: bool,
+    width: int,
 ) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
     from .api import render as draw
@@ -417,6 +429,7 @@ def _render_stdin(
         name=name,
         embed_fonts=embed_fonts,
         limits=limits,
+        width=width,
     )
     sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
@@ -433,6 +446,7 @@ def compare(
     ] = None,
     formats: FormatsOption = "svg",
     theme: ThemeOption = "light",
+    width: WidthOption = 760,
     engine: EngineOption = "auto",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
@@ -467,6 +481,7 @@ def compare(
         theme=theme,
         engine=engine,
         limits=limits,
+        width=width,
     )
     for target in written:
         typer.echo(f"wrote {target}", err=True)

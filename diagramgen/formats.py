@@ -40,17 +40,63 @@ def _png(data: bytes, picture: Finishing) -> bytes:
     from PIL import Image  # only for PNG: 20 ms of start-up
 
     with Image.open(io.BytesIO(data)) as image:
+        # The picture's size in points is rarely whole pixels: cairo then leaves the last
+        # column or row partly transparent. Flatten onto the background (the corner pixel,
+        # always the page colour) so the file is opaque edge to edge.
+        flat = image.convert("RGBA")
+        corner = flat.getpixel((0, 0))
+        assert isinstance(corner, tuple)
+        ground = Image.new("RGBA", flat.size, (*corner[:3], 255))
+        ground.alpha_composite(flat)
         out = io.BytesIO()
-        image.save(out, format="PNG", dpi=(RASTER_DPI, RASTER_DPI), optimize=False)
+        ground.convert("RGB").save(out, format="PNG", dpi=(RASTER_DPI, RASTER_DPI), optimize=False)
     return out.getvalue()
 
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)([0-9]{14})")
 
 
+_PDF_INFO = re.compile(rb"/Info ([0-9]+) 0 R")
+_PDF_START = re.compile(rb"startxref\s+([0-9]+)\s+%%EOF\s*$")
+
+
 def _pdf(data: bytes, picture: Finishing) -> bytes:
     # Neither engine honours SOURCE_DATE_EPOCH.
-    return _PDF_DATE.sub(rb"\g<1>20000101000000", data)
+    data = _PDF_DATE.sub(rb"\g<1>20000101000000", data)
+    return _pdf_title(data, picture.title)
+
+
+def _pdf_title(data: bytes, title: str) -> bytes:
+    """Return the PDF with ``title`` in its document information, as an incremental update.
+
+    An update appended to the file (a new information object, a cross-reference section for
+    it and a trailer pointing back) leaves every byte offset cairo wrote valid.
+    """
+    info, start = _PDF_INFO.search(data), _PDF_START.search(data)
+    found = info and re.search(rb"\n" + info.group(1) + rb" 0 obj\s*<<(.*?)>>\s*endobj", data, re.S)
+    if not (info and start and found):
+        return data
+    number = info.group(1)
+    text = ("\ufeff" + title).encode("utf-16-be").hex().upper().encode()
+    body = re.sub(rb"/Title\s*(\([^)]*\)|<[^>]*>)", b"", found.group(1))
+    tail = data if data.endswith(b"\n") else data + b"\n"
+    where = len(tail)
+    entry = b"%s 0 obj\n<< /Title <%s>%s>>\nendobj\n" % (number, text, body)
+    table = len(tail) + len(entry)
+    sizes = re.findall(rb"/Size ([0-9]+)", data)
+    update = (
+        entry
+        + b"xref\n%s 1\n%010d 00000 n \n" % (number, where)
+        + b"trailer\n<< /Size %s /Root %s /Info %s 0 R /Prev %s >>\n"
+        % (sizes[-1] if sizes else b"0", _root(data), number, start.group(1))
+        + b"startxref\n%d\n%%%%EOF\n" % table
+    )
+    return tail + update
+
+
+def _root(data: bytes) -> bytes:
+    found = re.findall(rb"/Root ([0-9]+ [0-9]+ R)", data)
+    return found[-1] if found else b"1 0 R"
 
 
 def _as_is(data: bytes, picture: Finishing) -> bytes:
@@ -68,12 +114,16 @@ class Format(Struct, frozen=True):
     finish: Callable[[bytes, Finishing], bytes]
 
 
+#: The layout engine: ``nop2`` draws the nodes where the layout pinned them and the edges along
+#: the paths given (``neato -n2``); the placement is ours (:mod:`diagramgen.draw.layout`).
+LAYOUT = ("-Knop2",)
+
 FORMATS: dict[str, Format] = {
     item.name: item
     for item in (
-        Format("svg", ".svg", "svg", (), _svg),
-        Format("png", ".png", "png:cairo", (f"-Gdpi={RASTER_DPI}",), _png),
-        Format("pdf", ".pdf", "pdf:cairo", (), _pdf),
+        Format("svg", ".svg", "svg", LAYOUT, _svg),
+        Format("png", ".png", "png:cairo", (*LAYOUT, f"-Gdpi={RASTER_DPI}"), _png),
+        Format("pdf", ".pdf", "pdf:cairo", LAYOUT, _pdf),
         Format("dot", ".dot", None, (), _as_is),
     )
 }

@@ -55,17 +55,16 @@ def _of(boxes: list[Box], layer: str) -> list[Box]:
     return [box for box in boxes if box.fill == LIGHT.fill(layer)]
 
 
-def test_hosts_stand_on_one_line_with_equal_heights() -> None:
-    svg = _svg(Path("specs/vms-vs-containers.json").resolve())
+def test_hosts_stand_on_one_baseline_each_its_own_height() -> None:
+    svg = _svg(DATA / "render" / "two-heights.json")
     hosts = _hosts(svg)
     assert len(hosts) == 2
     infrastructure = [_of(boxes, "infrastructure") for boxes in hosts.values()]
     assert all(len(boxes) == 1 for boxes in infrastructure)
-    # Graphviz keeps node sizes in hundredths of an inch: allow half a point (a third of a pixel).
     bottoms = [boxes[0].bottom for boxes in infrastructure]
     tops = [min(b.top for b in boxes) for boxes in hosts.values()]
     assert max(bottoms) - min(bottoms) <= 0.5, "the hosts' infrastructure bars are not aligned"
-    assert max(tops) - min(tops) <= 0.5, "the hosts are not the same height"
+    assert max(tops) - min(tops) > 50, "the shorter host is padded to the taller one's height"
 
 
 @pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
@@ -95,16 +94,23 @@ def test_layers_stack_in_order_with_equal_widths(path: Path) -> None:
             assert guest.bottom <= bars[-1].top + 0.6
             assert guest.left >= left - 0.6 and guest.right <= right + 0.6
         for engine in engines:
-            above = [g for g in guests if g.left == pytest.approx(engine.left, abs=0.6)]
-            for guest in above:
-                assert engine.bottom == pytest.approx(guest.top, abs=0.6)
+            below = [
+                g
+                for g in guests
+                if g.left == pytest.approx(engine.left, abs=0.6) and g.top >= engine.top
+            ]
+            if not below:
+                continue  # a container host's engine: a full-width bar
+            guest = min(below, key=lambda g: g.top)  # the guest OS of the engine's VM
+            assert engine.bottom == pytest.approx(guest.top, abs=0.6)
         # Every guest OS of a VM is as wide as the apps or containers standing on it.
         items = _of(boxes, "container") + _of(boxes, "libs")
         for guest in guests:
             inside = [
                 b for b in items if b.left >= guest.left - 0.6 and b.right <= guest.right + 0.6
             ]
-            assert inside, (ident, "a VM without apps or containers above its guest OS")
+            if not inside:
+                continue  # a VM running nothing: no "no apps" row
             assert min(b.left for b in inside) == pytest.approx(guest.left, abs=0.6)
             assert max(b.right for b in inside) == pytest.approx(guest.right, abs=0.6)
 
@@ -146,8 +152,6 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
 
 
 def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
-    from diagramgen.draw.stacks import MAX_BAND_WIDTH
-
     path = DATA / "render" / "many-vms.json"
     svg = _svg(path)
     (boxes,) = _hosts(svg).values()
@@ -156,6 +160,6 @@ def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
         rows.setdefault(round(box.top, 1), []).append(box)
     infrastructure = _of(boxes, "infrastructure")[0]
     assert len(rows) >= 2 * 4  # titles and footers of at least four rows of VMs
-    assert infrastructure.width <= MAX_BAND_WIDTH + 20
+    assert infrastructure.width <= 760
     lefts = {round(b.left, 1) for b in _of(boxes, "guest_os")}
     assert len(lefts) <= 3  # VMs line up in columns across the rows

@@ -15,7 +15,17 @@ from msgspec import Struct, field
 from ..escape import html_text
 from .metrics import fit, text_width
 
-__all__ = ["FONT", "PAD_X", "PAD_Y", "Cell", "Line", "line_height", "render_table"]
+__all__ = [
+    "FONT",
+    "PAD_X",
+    "PAD_Y",
+    "Cell",
+    "Label",
+    "Line",
+    "line_height",
+    "render_table",
+    "wrap",
+]
 
 FONT = "DejaVu Sans"
 PAD_X = 6
@@ -25,6 +35,36 @@ PAD_Y = 4
 def line_height(size: float) -> float:
     """Return the height a line of text at ``size`` points takes (DejaVu's ascent + descent)."""
     return size * 1.3
+
+
+#: Where a long name may break onto its second line (after the character).
+_BREAKS = " -/_.,:"
+
+
+@lru_cache(maxsize=8192)
+def wrap(text: str, size: float, room: float, bold: bool = False) -> tuple[str, ...]:
+    """Return ``text`` as one line, or as two when it is wider than ``room`` points.
+
+    The break is the last space (or ``-/_.,:``) that lets the first line fit, else the last
+    character that does; the second line is shortened with "…" when drawn (:func:`fit`), the
+    same way the panel shortens a name.
+    """
+    if text_width(text, size, bold) <= room:
+        return (text,)
+    fits = len(fit(text, size, room, bold)) - 1  # characters of the first line, at most
+    while fits > 1 and text_width(text[:fits], size, bold) > room:
+        fits -= 1
+    cut = max((text.rfind(mark, 0, fits) for mark in _BREAKS), default=-1)
+    end = cut + 1 if cut > 0 else max(1, fits)
+    return (text[:end].rstrip(), text[end:].lstrip())
+
+
+class Label(Struct, frozen=True):
+    """An HTML-like label of a whole node, with the size it is drawn at (points)."""
+
+    markup: str
+    width: int
+    height: int
 
 
 class Line(Struct, frozen=True):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..accounting.compare import Side
-from .cells import Cell, Line, lines_height, lines_width, render_table
+from .cells import Cell, Label, Line, lines_height, lines_width
+from .panel import framed
 from .themes import Theme
 
 __all__ = ["comparison_label"]
@@ -40,7 +41,7 @@ _LABELS = [
 ]
 
 
-def comparison_label(first: Side, second: Side, theme: Theme) -> str:
+def comparison_label(first: Side, second: Side, theme: Theme) -> Label:
     """Return the HTML label of the comparison panel: one column per spec."""
     size = 9.0
     fill = theme.fill("panel")
@@ -71,8 +72,4 @@ def comparison_label(first: Side, second: Side, theme: Theme) -> str:
                 for number, cell in enumerate(cells)
             ]
         )
-    return (
-        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
-        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
-        "</TABLE>>"
-    )
+    return framed(rows, sum(widths), theme)

@@ -1,42 +1,64 @@
-"""Model + totals + theme → DOT: the host tables side by side, the totals panel, the links.
+"""Model + totals + theme + width → DOT: hosts placed by us, the totals panel, the links.
 
-Each host is one HTML-like table built by :mod:`diagramgen.stacks` with exact cell sizes; here
-they are padded to one height so they stand on one line, put in one rank in spec order, and
-joined by links that arc over them (each through a point above the hosts, so no edge is a
-self-loop and no stack is crossed). Same inputs, same bytes.
+Each host is one HTML-like table built by :mod:`diagramgen.draw.stacks` with exact cell sizes,
+so the size of every node is known before Graphviz sees it. The page is placed here: hosts
+flow left to right in spec order and wrap into rows to stay inside the width budget, the hosts
+of a row stand on one baseline (their infrastructure bars level, each host its own height),
+and the panel goes beside the last row when it fits, else below. Graphviz draws what it is
+given (the ``nop2`` layout: pinned positions). Same inputs, same bytes.
 """
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Sequence
+
+from msgspec import Struct
 
 from ..accounting.compute import Totals
 from ..escape import html_text
 from ..spec.model import Host, Spec
-from .cells import FONT, Cell, Line, lines_height, render_table
+from .cells import FONT, Cell, Label, lines_height, render_table, wrap
 from .panel import panel_label
-from .stacks import DETAIL_SIZE, Block, Style, container_block, host_bars, host_title, vm_block
+from .stacks import DETAIL_SIZE, Style, container_block, host_bars, host_title, vm_block
 from .themes import Theme
 
-__all__ = ["to_dot"]
+__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "to_dot"]
+
+#: The width budget by default: a blog or docs column, in CSS px (1 pt of the SVG = 1 px).
+DEFAULT_WIDTH = 760
+#: The narrowest budget honoured: one item column and a VM column still fit.
+MIN_WIDTH = 240
+#: The page margin around the picture (points, each side).
+PAD = 8
+#: Room between hosts, and between rows of hosts and the panel (points).
+HOST_GAP = 16
+#: A host's frame: a 1-point border and 8 points of padding on each side.
+FRAME = 9
+TITLE_SIZE = 17.0
+SLACK = 4
 
 
-def _host_blocks(spec: Spec, totals: Totals, style: Style) -> list[tuple[Host, Block, list[Line]]]:
-    blocks = []
-    for host in spec.hosts:
-        bars = host_bars(host, totals, style)
-        block = (
-            container_block(host, style, bars)
-            if host.stack == "container"
-            else vm_block(host, totals, style, bars)
-        )
-        blocks.append((host, block, host_title(host, totals, style)))
-    return blocks
+class _Node(Struct):
+    """A node of the page: its label, size, and the top-left corner we place it at."""
+
+    name: str
+    label: Label
+    ident: str
+    x: float = 0
+    y: float = 0
 
 
-def _host_label(block: Block, title: list[Line], height: int, host: Host, theme: Theme) -> str:
-    """Return the HTML label of a host: its title, a spacer to ``height``, then its layers."""
-    span = block.rows[-1][0].colspan  # the infrastructure bar spans the whole table
+def _host_label(host: Host, totals: Totals, style: Style) -> Label:
+    """Return the label of a host: its title above its layers, in a rounded frame."""
+    theme = style.theme
+    bars = host_bars(host, totals, style)
+    block = (
+        container_block(host, style, bars)
+        if host.stack == "container"
+        else vm_block(host, totals, style, bars)
+    )
+    title = host_title(host, totals, style, block.width)
+    span = sum(cell.colspan for cell in block.rows[-1])  # the infrastructure bar spans it all
     title_cell = Cell(
         title,
         block.width,
@@ -44,38 +66,82 @@ def _host_label(block: Block, title: list[Line], height: int, host: Host, theme:
         theme.fill("host"),
         border=0,
         colspan=span,
-        port=host.id,
+        port=host.id if host.id in style.linked else None,
     )
-    rows = [block.rows[0], [title_cell]]  # the first anchors sit on top, where links arrive
-    spare = height - block.height
-    if spare > 0:
-        rows.append([Cell([], block.width, spare, border=0, colspan=span)])
-    inner = render_table(rows + block.rows[1:], theme.border)
-    return (
+    inner = render_table([[title_cell], *block.rows], theme.border)
+    markup = (
         f'<<TABLE BORDER="1" STYLE="ROUNDED" COLOR="{theme.border}" BGCOLOR="{theme.fill("host")}" '
         f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="8"><TR><TD>{inner}</TD></TR></TABLE>>'
     )
+    return Label(markup, block.width + 2 * FRAME, block.height + title_cell.height + 2 * FRAME)
 
 
-def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -> str:
-    """Return the DOT source of the picture: same inputs, same bytes.
+def _rows(nodes: Sequence[_Node], budget: int) -> list[list[_Node]]:
+    """Return the nodes in rows, left to right in order, each row at most ``budget`` wide."""
+    rows: list[list[_Node]] = []
+    width = 0
+    for node in nodes:
+        if rows and width + HOST_GAP + node.label.width <= budget:
+            rows[-1].append(node)
+            width += HOST_GAP + node.label.width
+        else:
+            rows.append([node])
+            width = node.label.width
+    return rows
 
-    ``panel`` replaces the totals panel (an HTML label), as ``diagramgen compare`` does.
+
+def _place(hosts: list[_Node], panel: _Node, budget: int) -> None:
+    """Place the hosts in rows on their baselines, and the panel beside them or below."""
+    top = 0.0
+    rows = _rows(hosts, budget)
+    for number, row in enumerate(rows):
+        height = max(node.label.height for node in row)
+        x = 0.0
+        for node in row:
+            node.x, node.y = x, top + height - node.label.height  # bottoms level
+            x += node.label.width + HOST_GAP
+        if number == len(rows) - 1 and x + panel.label.width <= budget:
+            panel.x, panel.y = x, top  # beside the last row, level with its top
+            return
+        top += height + HOST_GAP
+    panel.x, panel.y = 0, top
+
+
+def _pos(node: _Node, bottom: float) -> str:
+    """Return a node's pinned centre in Graphviz's coordinates (points, y upwards)."""
+    x = node.x + node.label.width / 2
+    y = bottom - (node.y + node.label.height / 2)
+    return f"{x:g},{y:g}!"
+
+
+def to_dot(
+    spec: Spec,
+    totals: Totals,
+    theme: Theme,
+    panel: Label | None = None,
+    width: int = DEFAULT_WIDTH,
+) -> str:
+    """Return the DOT source of the picture, at most ``width`` points wide where it can be.
+
+    ``panel`` replaces the totals panel, as ``diagramgen compare`` does.
     """
     import graphviz  # type: ignore[import-untyped]
 
+    budget = max(MIN_WIDTH, width) - 2 * PAD
     linked = frozenset(end for link in spec.links for end in (link.source, link.target))
-    style = Style(theme, linked)
+    # A few points of slack: Graphviz measures text with hinted widths, a little wider than
+    # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
+    style = Style(theme, linked, budget - 2 * FRAME - SLACK)
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
             "bgcolor": theme.background,
             "fontname": FONT,
             "fontcolor": theme.text,
-            "pad": "0.25",
-            "nodesep": "0.45",
-            "ranksep": "0.5",
+            "pad": f"{PAD / 72:.4f}",
+            "margin": "0",  # no page margin in PDF: the page is the picture's own size
             "labelloc": "t",
+            "splines": "true",
         },
         # Detail lines are drawn in the nodes' own font: see cells.Line.plain.
         node_attr={
@@ -86,7 +152,7 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
         },
         edge_attr={
             "fontname": FONT,
-            "fontsize": "8",
+            "fontsize": f"{DETAIL_SIZE:g}",
             "color": theme.link,
             "fontcolor": theme.link,
             "arrowsize": "0.7",
@@ -94,33 +160,29 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
         },
     )
     if spec.title:
-        graph.attr(label=f'<<FONT POINT-SIZE="17"><B>{html_text(spec.title)}</B></FONT><BR/> >')
-    blocks = _host_blocks(spec, totals, style)
-    height = max(block.height for _, block, _ in blocks)
-    names = []
-    for host, block, title in blocks:
-        name = f"host_{host.id}"
-        names.append(name)
-        graph.node(name, label=_host_label(block, title, height, host, theme), id=f"host-{host.id}")
-    graph.node("totals", label=panel or panel_label(spec, totals, theme), id="totals")
-    names.append("totals")
-    with graph.subgraph(name="hosts") as row:
-        row.attr(rank="same")
-        for tail, head in itertools.pairwise(names):
-            row.edge(tail, head, style="invis", weight="100")
-    hosts = {component.id: host.id for host, component in spec.components()}
-    for index, link in enumerate(spec.links):
-        # Each link goes up from its source to a point above the hosts and down to its target,
-        # so no edge is a self-loop (dot routes those around the side of the table) and no
-        # stack is crossed. The point carries the label as an xlabel, which never moves a node.
-        # (The totals panel lists every link by name: crossing arcs are hard to follow.)
-        apex = f"link_{index}"
-        attributes = {"shape": "point", "width": "0.03", "color": theme.link}
+        lines = wrap(spec.title, TITLE_SIZE, budget, bold=True)
+        text = "<BR/>".join(f"<B>{html_text(line)}</B>" for line in lines)
+        graph.attr(label=f'<<FONT POINT-SIZE="{TITLE_SIZE:g}">{text}</FONT><BR/> >')
+    hosts = [
+        _Node(f"host_{host.id}", _host_label(host, totals, style), f"host-{host.id}")
+        for host in spec.hosts
+    ]
+    totals_node = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
+    _place(hosts, totals_node, budget)
+    bottom = max(node.y + node.label.height for node in [*hosts, totals_node])
+    for node in [*hosts, totals_node]:
+        graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
+    owners = {component.id: host.id for host, component in spec.components()}
+    for link in spec.links:
+        attributes = {}
         if link.label:
-            attributes["fontcolor"] = theme.link
-            attributes["xlabel"] = f'<<FONT POINT-SIZE="8">{html_text(link.label)}</FONT>>'
-        graph.node(apex, **attributes)
-        graph.edge(apex, f"host_{hosts[link.source]}:{link.source}:n", arrowhead="none")
-        graph.edge(apex, f"host_{hosts[link.target]}:{link.target}:n")
+            attributes["xlabel"] = (
+                f'<<FONT POINT-SIZE="{DETAIL_SIZE:g}">{html_text(link.label)}</FONT>>'
+            )
+        graph.edge(
+            f"host_{owners[link.source]}:{link.source}:n",
+            f"host_{owners[link.target]}:{link.target}:n",
+            **attributes,
+        )
     source: str = graph.source
     return source

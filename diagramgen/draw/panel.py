@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from ..accounting.compute import Totals
-from ..accounting.figures import RESOURCES, Figures, Sum
+from ..accounting.figures import RESOURCES, Figures
+from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
-from .cells import Cell, Line, lines_height, lines_width, render_table
+from .cells import Cell, Label, Line, lines_height, lines_width, render_table
 from .metrics import fit
+from .stacks import join_figures
 from .themes import Theme
 
-__all__ = ["MAX_WARNINGS", "panel_label"]
+__all__ = ["FRAME", "MAX_WARNINGS", "framed", "panel_label"]
 
 #: Warnings listed in the picture; the rest are counted ("… and 4 more").
 MAX_WARNINGS = 8
@@ -24,19 +26,35 @@ SYMBOLS = {
 
 
 def _figures(figures: Figures) -> str:
-    return " · ".join(figures.get(key).label(key) for key in RESOURCES)
+    """Return "1 vCPU · ≥2 GiB · 40 GiB"; a figure nothing is known about is left out."""
+    sums = [(key, figures.get(key)) for key in RESOURCES]
+    return join_figures([(key, s.label(key)) for key, s in sums if s.known is not None], RESOURCES)
 
 
 def _capacity(resources: list[Resources]) -> str:
-    parts = []
-    for key in RESOURCES:
-        known = [getattr(r, key) for r in resources if getattr(r, key) is not None]
-        unknown = len(resources) - len(known)
-        parts.append(Sum(sum(known), unknown).label(key))
-    return " · ".join(parts)
+    sums = Figures()
+    for each in resources:
+        sums = sums + Figures.of(each)
+    return _figures(sums)
 
 
-def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
+#: What the panel's frame adds to its table on each side: a 1-point border and 6 of padding.
+FRAME = 7
+
+
+def framed(rows: list[list[Cell]], width: int, theme: Theme) -> Label:
+    """Return a panel's rows in its frame, with the size Graphviz draws it at."""
+    fill = theme.fill("panel")
+    height = sum(max(cell.height for cell in row) for row in rows)
+    markup = (
+        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
+        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
+        "</TABLE>>"
+    )
+    return Label(markup, width + 2 * FRAME, height + 2 * FRAME)
+
+
+def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) -> Label:
     """Return the HTML label of the totals panel."""
 
     def text(value: str, bold: bool = False, warn: bool = False) -> Line:
@@ -61,10 +79,10 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),
         ("capacity", _capacity([h.capacity for h in totals.hosts])),
     ]
-    notes = _link_lines(spec) + _warning_lines(totals)
+    notes = (_link_lines(spec) if links else []) + _warning_lines(totals)
     label_width = max(lines_width([text(label)]) for label, _ in pairs)
     value_width = max(lines_width([text(value)]) for _, value in pairs)
-    legend = [Line("figures: cpu · memory · disk   ? unknown   ≥ at least", SIZE - 1, theme.detail)]
+    legend = [Line("figures: cpu · memory · disk   ≥ at least", SIZE, theme.detail)]
     width = max(
         label_width + value_width,
         lines_width(legend),
@@ -90,11 +108,7 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme) -> str:
         rows.append(
             [Cell([line], width, lines_height([line]), fill, border=0, colspan=2, align="LEFT")]
         )
-    return (
-        f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
-        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
-        "</TABLE>>"
-    )
+    return framed(rows, width, theme)
 
 
 #: Links listed in the panel; the rest are counted.
@@ -117,14 +131,13 @@ def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
 
 def _warning_lines(totals: Totals) -> list[tuple[str, bool]]:
     """Return the warning lines of the panel: (text, drawn as a warning)."""
-    serious = [alert for alert in totals.warnings if alert.code != "unspecified"]
-    unspecified = len(totals.warnings) - len(serious)
-    if not totals.warnings:
-        return [("✓ no warnings", False)]
+    serious = [alert for alert in totals.warnings if alert.code in SYMBOLS]
     lines = [(f"{SYMBOLS[a.code]} {a.code}: {a.subject}", True) for a in serious[:MAX_WARNINGS]]
     if len(serious) > MAX_WARNINGS:
         lines.append((f"… and {len(serious) - MAX_WARNINGS} more (diagramgen totals)", True))
-    if unspecified:
-        noun = "item lacks" if unspecified == 1 else "items lack"
-        lines.append((f"? {unspecified} {noun} figures: totals marked ≥", False))
+    if not serious:
+        lines.append(("✓ no warnings", False))
+    quiet = not_given(totals)  # information, not a risk: one line
+    if quiet:
+        lines.append((quiet, False))
     return lines

@@ -18,42 +18,53 @@ from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, percent
 from ..spec.model import VM, App, Host, Layer, Resources, Workload
 from ..spec.units import format_amount
-from .cells import Cell, Line, lines_height, lines_width, render_table
+from .cells import PAD_X, Cell, Line, lines_height, lines_width, render_table, wrap
 from .themes import Theme
 
 __all__ = [
     "DETAIL_SIZE",
     "ITEMS_PER_ROW",
-    "MAX_BAND_WIDTH",
     "Block",
     "Style",
     "container_block",
     "host_bars",
     "host_title",
+    "join_figures",
     "vm_block",
 ]
 
 TITLE_SIZE = 14.0
 NAME_SIZE = 10.0
-DETAIL_SIZE = 8.0
+#: The smallest text of the picture: 9 points, 9 CSS px when the picture fits its column.
+DETAIL_SIZE = 9.0
 GAP = 10
-ANCHOR = 2
 ITEMS_PER_ROW = 6
 MIN_ITEM, MAX_ITEM = 86, 170
 MIN_COLUMN, MAX_TEXT = 150, 300
-#: VMs wrap into bands no wider than this (points), so many VMs make rows, not a long line.
-MAX_BAND_WIDTH = 1300
 OVER = "▲"
 WARN = "⚠"
+#: Memory and disk figures are named whenever a figure beside them is left out: "2 GiB"
+#: alone could be either ("vCPU" names itself).
+SHORT = {"cpu": "", "memory": "mem ", "disk": "disk "}
 
 
-def _amount(resource: str, figure: int | None) -> str:
-    return "?" if figure is None else format_amount(resource, figure)
+def join_figures(parts: Sequence[tuple[str, str]], keys: Sequence[str]) -> str:
+    """Return figures joined with " · ", named when one of ``keys`` is left out."""
+    named = len(parts) < len(keys) and len(keys) > 1
+    return " · ".join((SHORT[key] if named else "") + text for key, text in parts)
 
 
 def _trio(resources: Resources, keys: Sequence[str] = RESOURCES) -> str:
-    """Return "2 vCPU · 4 GiB · 40 GiB" (cpu · memory · disk), "?" for an unknown figure."""
-    return " · ".join(_amount(key, getattr(resources, key)) for key in keys)
+    """Return "2 vCPU · 4 GiB · 40 GiB"; an unknown figure is left out and the rest named.
+
+    "" when no figure is known.
+    """
+    parts = [
+        (key, format_amount(key, figure))
+        for key in keys
+        if (figure := getattr(resources, key)) is not None
+    ]
+    return join_figures(parts, keys)
 
 
 class _Usage(Struct):
@@ -65,31 +76,41 @@ class _Usage(Struct):
 
 
 def _usage(label: str, used: Figures, limit: Resources) -> _Usage:
-    amounts = " · ".join(used.get(key).label(key) for key in RESOURCES)
-    shares = []
+    """Return the usage lines; a resource nothing is known about is left out of both."""
+    amounts: list[tuple[str, str]] = []
+    shares: list[tuple[str, str]] = []
     over = False
     for key in RESOURCES:
         total, bound = used.get(key), getattr(limit, key)
+        if total.known is None:
+            continue
+        amounts.append((key, total.label(key)))
         share = percent(total, bound)
         if share is None:
-            shares.append("?")
             continue
         exceeded = bound is not None and total.value > bound
         over = over or exceeded
         prefix = OVER + " " if exceeded else ("≥" if total.unknown else "")
-        shares.append(f"{prefix}{share}%")
-    return _Usage(f"{label} {amounts}", " · ".join(shares), over)
+        shares.append((key, f"{prefix}{share}%"))
+    text = join_figures(amounts, RESOURCES)
+    return _Usage(f"{label} {text}" if text else "", join_figures(shares, RESOURCES), over)
 
 
 class Style(Struct):
-    """What every builder needs: the theme and the two text styles."""
+    """What every builder needs: the theme, the width a host may take, the linked ids."""
 
     theme: Theme
-    #: Ids that links reach: only their cells need ports (anchors cost Graphviz time).
+    #: Ids that links reach: only their cells need ports.
     linked: frozenset[str] = frozenset()
+    #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
+    budget: int = 1300
 
     def name(self, text: str, bold: bool = True, size: float = NAME_SIZE) -> Line:
         return Line(text, size, self.theme.text, bold)
+
+    def names(self, text: str, room: float, size: float = NAME_SIZE) -> list[Line]:
+        """Return a name as one line, or two when it is wider than ``room`` points."""
+        return [self.name(part, size=size) for part in wrap(text, size, room, bold=True)]
 
     def detail(self, text: str, warn: bool = False) -> Line:
         """Return a line of detail text: the host table's default font (see layout.to_dot)."""
@@ -97,26 +118,36 @@ class Style(Struct):
             return Line(text, DETAIL_SIZE, self.theme.warn, True)
         return Line(text, DETAIL_SIZE, self.theme.detail, plain=True)
 
-    def layer(self, layer: Layer | None, kind: str, default: str) -> list[Line]:
+    def details(self, text: str, room: float) -> list[Line]:
+        """Return detail text as one line, two when wider than ``room``; none when empty."""
+        if not text:
+            return []
+        return [self.detail(part) for part in wrap(text, DETAIL_SIZE, room)]
+
+    def layer(self, layer: Layer | None, default: str, room: float = MAX_TEXT) -> list[Line]:
         if layer is None:
             return []
-        return [self.name(layer.name or default), self.detail(_trio(layer.uses))]
+        figures = _trio(layer.uses)
+        return [*self.names(layer.name or default, room), *self.details(figures, room)]
 
 
 def _label(name: str | None, ident: str) -> str:
     return name or ident
 
 
+ITEM_ROOM = MAX_ITEM - 2 * PAD_X
+
+
 def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     """Return the lines of an app or container cell and of the bins/libs cell under it."""
-    libs = ", ".join(item.libs) if item.libs else "bins/libs"
+    libs = style.details(", ".join(item.libs) if item.libs else "bins/libs", ITEM_ROOM)
     if isinstance(item, App):
         top = [
-            style.name(_label(item.name, item.id)),
-            style.detail(_trio(item.uses, ("cpu", "memory"))),
+            *style.names(_label(item.name, item.id), ITEM_ROOM),
+            *style.details(_trio(item.uses, ("cpu", "memory")), ITEM_ROOM),
         ]
-        disk = "disk " + _amount("disk", item.uses.disk)
-        return top, [style.detail(libs), style.detail(disk)]
+        disk = item.uses.disk
+        return top, libs + ([] if disk is None else [style.detail("disk " + _disk(disk))])
     name = _label(item.name, item.id)
     if item.replicas > 1:
         name += f" \N{MULTIPLICATION SIGN} {item.replicas}"
@@ -129,11 +160,13 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
         )
     limits = " · ".join(parts)
     image = item.image
-    size = _amount("disk", image.size if image else None)
-    return [style.name(name), style.detail(limits, warn=bool(missing))], [
-        style.detail(libs),
-        style.detail(f"image {size}"),
-    ]
+    size = image.size if image else None
+    bottom = libs + ([] if size is None else [style.detail(f"image {_disk(size)}")])
+    return [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))], bottom
+
+
+def _disk(figure: int) -> str:
+    return format_amount("disk", figure)
 
 
 class _Items(Struct):
@@ -143,12 +176,15 @@ class _Items(Struct):
     bottoms: list[list[Line]]
     fill: str
     ports: list[str | None]
+    #: The widest the grid may be (points): fewer columns, more rows when it is narrow.
+    room: int = 1300
     columns: int = 0  # set in __post_init__
     top_height: int = 0  # set in __post_init__
     bottom_height: int = 0  # set in __post_init__
 
     def __post_init__(self) -> None:
-        self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW))
+        fit = max(1, self.room // self.item_width())
+        self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW, fit))
         self.top_height = max((lines_height(lines) for lines in self.tops), default=0)
         self.bottom_height = max((lines_height(lines) for lines in self.bottoms), default=0)
 
@@ -156,47 +192,19 @@ class _Items(Struct):
     def rows(self) -> int:
         return max(1, math.ceil(len(self.tops) / self.columns))
 
-    def natural_width(self) -> int:
+    def item_width(self) -> int:
         widest = max((lines_width(lines) for lines in self.tops + self.bottoms), default=0)
-        return self.columns * min(MAX_ITEM, max(MIN_ITEM, widest))
+        return min(MAX_ITEM, max(MIN_ITEM, widest))
 
-    def height(self, style: Style) -> int:
-        if not self.tops:
-            return lines_height([style.detail("no apps")])
-        return self.rows * (self.top_height + self.bottom_height)
+    def natural_width(self) -> int:
+        return self.columns * self.item_width() if self.tops else 0
 
-    def anchors(self, width: int, theme: Theme) -> str | None:
-        """Return a row of invisible cells over the first row of items: where links attach.
-
-        Links leave from the top of the host (``:n``), so they arc over the stacks instead
-        of crossing them. ``None`` when no link reaches an item of the first row.
-        """
-        if not any(self.ports[: self.columns]):
-            return None
-        columns = len(self.ports[: self.columns]) or 1
-        widths = _split(width, self.columns)
-        cells = [
-            Cell([], widths[i], ANCHOR, border=0, port=port)
-            for i, port in enumerate(self.ports[:columns])
-        ]
-        if len(cells) < self.columns:
-            cells.append(
-                Cell(
-                    [],
-                    sum(widths[len(cells) :]),
-                    ANCHOR,
-                    border=0,
-                    colspan=self.columns - len(cells),
-                )
-            )
-        return render_table([cells], theme.border, padding=0)
+    def height(self) -> int:
+        return self.rows * (self.top_height + self.bottom_height) if self.tops else 0
 
     def table(self, width: int, height: int, style: Style) -> str:
         """Return the grid as a nested table exactly ``width`` x ``height`` points."""
         theme = style.theme
-        if not self.tops:
-            empty = Cell([style.detail("no apps")], width, height, theme.fill("vm"))
-            return render_table([[empty]], theme.border)
         widths = _split(width, self.columns)
         rows: list[list[Cell]] = []
         for start in range(0, len(self.tops), self.columns):
@@ -205,9 +213,8 @@ class _Items(Struct):
                 self.bottoms[start : start + self.columns],
                 self.ports[start : start + self.columns],
             )
-            # Items of the first row are reached through the anchors above them.
             top_row = [
-                Cell(lines, widths[i], self.top_height, self.fill, port=ports[i] if start else None)
+                Cell(lines, widths[i], self.top_height, self.fill, port=ports[i])
                 for i, lines in enumerate(tops)
             ]
             bottom_row = [
@@ -220,7 +227,7 @@ class _Items(Struct):
                 spare = self.top_height + self.bottom_height
                 top_row.append(Cell([], rest, spare, border=0, colspan=missing, rowspan=2))
             rows += [top_row, bottom_row]
-        spare = height - self.height(style)
+        spare = height - self.height()
         if spare > 0:
             rows.append([Cell([], width, spare, border=0, colspan=self.columns)])
         return render_table(rows, theme.border)
@@ -232,7 +239,7 @@ def _split(total: int, parts: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(parts)]
 
 
-def _items(entries: Iterable[Workload], fill: str, style: Style) -> _Items:
+def _items(entries: Iterable[Workload], fill: str, style: Style, room: int) -> _Items:
     tops, bottoms = [], []
     ports: list[str | None] = []
     for entry in entries:
@@ -240,7 +247,7 @@ def _items(entries: Iterable[Workload], fill: str, style: Style) -> _Items:
         tops.append(top)
         bottoms.append(bottom)
         ports.append(entry.id if entry.id in style.linked else None)
-    return _Items(tops, bottoms, fill, ports)
+    return _Items(tops, bottoms, fill, ports, room)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties
@@ -263,17 +270,22 @@ class _Column(Struct, dict=True):  # dict: room for cached properties
 
 def _column(vm: VM, totals: Totals, style: Style) -> _Column:
     usage = _usage("used", totals.vm(vm.id).used, vm.allocated)
-    items = _items(vm.workloads(), style.theme.fill("container"), style)
+    items = _items(vm.workloads(), style.theme.fill("container"), style, style.budget)
+    room = MAX_TEXT - 2 * PAD_X
+    allocated = _trio(vm.allocated)
+    footer = [style.detail(usage.amounts)] if usage.amounts else []
+    if usage.shares:
+        footer.append(style.detail(usage.shares, warn=usage.over))
     return _Column(
         vm=vm,
         title=[
-            style.name(_label(vm.name, vm.id)),
-            style.detail("allocated " + _trio(vm.allocated)),
+            *style.names(_label(vm.name, vm.id), room),
+            *style.details("allocated " + allocated if allocated else "", room),
         ],
         items=items,
-        engine=style.layer(vm.engine, "engine", "container engine"),
-        guest=style.layer(vm.guest_os, "guest OS", "guest OS"),
-        footer=[style.detail(usage.amounts), style.detail(usage.shares, warn=usage.over)],
+        engine=style.layer(vm.engine, "container engine"),
+        guest=style.layer(vm.guest_os, "guest OS"),
+        footer=footer,
     )
 
 
@@ -294,8 +306,8 @@ def _span(widths: list[int], per_band: int) -> int:
     return sum(widest) + GAP * (per_band - 1)
 
 
-def _bands(columns: list[_Column]) -> list[list[_Column]]:
-    """Split VMs into bands of equal count, as many per band as MAX_BAND_WIDTH allows.
+def _bands(columns: list[_Column], budget: int) -> list[list[_Column]]:
+    """Split VMs into bands of equal count, as many per band as ``budget`` points allow.
 
     The widest count that fits is found by bisection (the span grows with the count), so a
     thousand VMs cost a few dozen passes, not a thousand.
@@ -304,27 +316,27 @@ def _bands(columns: list[_Column]) -> list[list[_Column]]:
     low, high = 1, len(columns)
     while low < high:
         middle = (low + high + 1) // 2
-        if _span(widths, middle) <= MAX_BAND_WIDTH:
+        if _span(widths, middle) <= budget:
             low = middle
         else:
             high = middle - 1
     return [columns[i : i + low] for i in range(0, len(columns), low)]
 
 
-def _bar(lines: list[Line], width: int, span: int, fill: str, port: str | None = None) -> Cell:
-    return Cell(lines, width, lines_height(lines), fill, colspan=span, port=port)
+def _bar(lines: list[Line], fill: str) -> Cell:
+    return Cell(lines, 0, lines_height(lines), fill)
 
 
 def vm_block(host: Host, totals: Totals, style: Style, bars: list[Cell]) -> Block:
     """Return the rows of a vm or hybrid host: bands of VMs above the given full-width bars."""
-    bands = _bands([_column(vm, totals, style) for vm in host.vms])
+    bands = _bands([_column(vm, totals, style) for vm in host.vms], style.budget)
     per_band = len(bands[0])
     widths = [
         max(band[j].natural_width for band in bands if j < len(band)) for j in range(per_band)
     ]
     span = 2 * per_band - 1
-    needed = max(lines_width(cell.lines) for cell in bars)
     total = sum(widths) + GAP * (per_band - 1)
+    needed = min(style.budget, max(lines_width(cell.lines) for cell in bars))
     if needed > total:
         widths = [
             w + extra for w, extra in zip(widths, _split(needed - total, per_band), strict=True)
@@ -349,54 +361,63 @@ def _rows_height(rows: list[list[Cell]]) -> int:
 def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[list[Cell]]:
     theme = style.theme
     title_h = max(lines_height(c.title) for c in band)
-    items_h = max(c.items.height(style) for c in band)
+    items_h = max(c.items.height() for c in band)
+    has_items = items_h > 0
     has_engine = any(c.engine for c in band)
     engine_h = max((lines_height(c.engine) for c in band if c.engine), default=0)
     guest_h = max(lines_height(c.guest) for c in band)
+    has_footer = any(c.footer for c in band)
     footer_h = max(lines_height(c.footer) for c in band)
-    heights = [ANCHOR, title_h, items_h] + ([engine_h] if has_engine else []) + [guest_h, footer_h]
+    heights = (
+        [title_h]
+        + ([items_h] if has_items else [])
+        + ([engine_h] if has_engine else [])
+        + [guest_h]
+        + ([footer_h] if has_footer else [])
+    )
     rows: list[list[Cell]] = [[] for _ in heights]
     for index, column in enumerate(band):
         width = widths[index]
         if index:
-            # The anchor row has its own gap: it is moved above the host title (_host_label).
-            rows[0].append(Cell([], GAP, ANCHOR, border=0))
-            rows[1].append(Cell([], GAP, sum(heights[1:]), border=0, rowspan=len(heights) - 1))
-        anchors = column.items.anchors(width, theme)
-        rows[0].append(Cell([], width, ANCHOR, border=0, port=column.vm.id, inner=anchors))
-        rows[1].append(Cell(column.title, width, title_h, theme.fill("vm")))
-        inner = column.items.table(width, items_h, style)
-        rows[2].append(Cell([], width, items_h, border=0, inner=inner))
+            rows[0].append(Cell([], GAP, sum(heights), border=0, rowspan=len(heights)))
+        vm_port = column.vm.id if column.vm.id in style.linked else None
+        rows[0].append(Cell(column.title, width, title_h, theme.fill("vm"), port=vm_port))
+        row = 1
+        if has_items:
+            if column.items.tops:
+                inner = column.items.table(width, items_h, style)
+                rows[row].append(Cell([], width, items_h, border=0, inner=inner))
+            else:  # nothing runs here: the VM's own colour, no words
+                rows[row].append(Cell([], width, items_h, theme.fill("vm")))
+            row += 1
         if has_engine and column.engine:
-            rows[3].append(Cell(column.engine, width, engine_h, theme.fill("engine")))
-            rows[4].append(Cell(column.guest, width, guest_h, theme.fill("guest_os")))
+            rows[row].append(Cell(column.engine, width, engine_h, theme.fill("engine")))
+            rows[row + 1].append(Cell(column.guest, width, guest_h, theme.fill("guest_os")))
         elif has_engine:
             both = engine_h + guest_h
-            rows[3].append(Cell(column.guest, width, both, theme.fill("guest_os"), rowspan=2))
+            rows[row].append(Cell(column.guest, width, both, theme.fill("guest_os"), rowspan=2))
         else:
-            rows[3].append(Cell(column.guest, width, guest_h, theme.fill("guest_os")))
-        rows[-1].append(Cell(column.footer, width, footer_h, theme.fill("vm")))
+            rows[row].append(Cell(column.guest, width, guest_h, theme.fill("guest_os")))
+        if has_footer:
+            rows[-1].append(Cell(column.footer, width, footer_h, theme.fill("vm")))
     missing = len(widths) - len(band)
     if missing:
         rest = sum(widths[len(band) :]) + GAP * missing
-        rows[0].append(Cell([], rest, ANCHOR, border=0, colspan=2 * missing))
-        rows[1].append(
-            Cell(
-                [], rest, sum(heights[1:]), border=0, colspan=2 * missing, rowspan=len(heights) - 1
-            )
+        rows[0].append(
+            Cell([], rest, sum(heights), border=0, colspan=2 * missing, rowspan=len(heights))
         )
     return rows
 
 
 def container_block(host: Host, style: Style, bars: list[Cell]) -> Block:
     theme = style.theme
-    items = _items(host.containers, theme.fill("container"), style)
-    width = max(MIN_COLUMN, items.natural_width(), *(lines_width(bar.lines) for bar in bars))
-    items_h = items.height(style)
-    rows = [
-        [Cell([], width, ANCHOR, border=0, inner=items.anchors(width, theme))],
-        [Cell([], width, items_h, border=0, inner=items.table(width, items_h, style))],
-    ]
+    items = _items(host.containers, theme.fill("container"), style, style.budget)
+    widest_bar = max(lines_width(bar.lines) for bar in bars)
+    width = max(MIN_COLUMN, items.natural_width(), min(style.budget, widest_bar))
+    items_h = items.height()
+    rows = []
+    if items.tops:
+        rows.append([Cell([], width, items_h, border=0, inner=items.table(width, items_h, style))])
     for bar in bars:
         bar.width = width
         rows.append([bar])
@@ -406,35 +427,37 @@ def container_block(host: Host, style: Style, bars: list[Cell]) -> Block:
 def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
     """Return the full-width layers under the VMs or containers, top to bottom."""
     theme = style.theme
+    room = style.budget - 2 * PAD_X
     bars = []
     if host.stack == "container":
-        bars.append(
-            _bar(style.layer(host.engine, "engine", "container engine"), 0, 1, theme.fill("engine"))
-        )
+        bars.append(_bar(style.layer(host.engine, "container engine", room), theme.fill("engine")))
     elif host.hypervisor is not None:
         hypervisor = host.hypervisor
         name = hypervisor.name or "hypervisor"
         if hypervisor.type:
             name += f" · type {hypervisor.type}"
-        lines = [style.name(name), style.detail(_trio(hypervisor.uses))]
-        bars.append(_bar(lines, 0, 1, theme.fill("hypervisor")))
+        lines = [*style.names(name, room), *style.details(_trio(hypervisor.uses), room)]
+        bars.append(_bar(lines, theme.fill("hypervisor")))
     if host.host_os is not None:
-        bars.append(
-            _bar(style.layer(host.host_os, "host OS", "host OS"), 0, 1, theme.fill("host_os"))
-        )
+        bars.append(_bar(style.layer(host.host_os, "host OS", room), theme.fill("host_os")))
     host_totals = totals.host(host.id)
     infrastructure = host.infrastructure
     usage = _usage("committed", host_totals.committed, infrastructure.capacity)
+    capacity = _trio(infrastructure.capacity)
     lines = [
-        style.name(infrastructure.name or "infrastructure"),
-        style.detail("capacity " + _trio(infrastructure.capacity)),
-        style.detail(usage.amounts + "  (" + usage.shares + ")", warn=usage.over),
+        *style.names(infrastructure.name or "infrastructure", room),
+        *style.details("capacity " + capacity if capacity else "", room),
     ]
-    bars.append(_bar(lines, 0, 1, theme.fill("infrastructure")))
+    if usage.amounts:
+        shares = f"  ({usage.shares})" if usage.shares else ""
+        lines.append(style.detail(usage.amounts + shares, warn=usage.over))
+    bars.append(_bar(lines, theme.fill("infrastructure")))
     return bars
 
 
-def host_title(host: Host, totals: Totals, style: Style) -> list[Line]:
+def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Line]:
+    """Return the title lines of a host whose table is ``width`` points wide."""
     copies = totals.host(host.id).os_copies
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
-    return [style.name(_label(host.name, host.id), size=TITLE_SIZE), style.detail(what)]
+    room = width - 2 * PAD_X
+    return [*style.names(_label(host.name, host.id), room, size=TITLE_SIZE), style.detail(what)]

@@ -24,7 +24,7 @@ from msgspec import Struct, field
 from msgspec.structs import asdict
 
 from .. import __version__
-from ..api import Options, render
+from ..api import DEFAULT_WIDTH, Options, render
 from ..engines import Engine, select_engine
 from ..errors import DiagramgenError, SpecInvalid
 from ..formats import FORMATS, verify_formats
@@ -78,6 +78,7 @@ def input_key(
         "build": _build(),
         "format": output,
         "theme": options.theme,
+        "width": options.width,
         "engine": "" if output == "dot" else engine,
         "embed_fonts": options.embed_fonts if output == "svg" else None,
     }
@@ -143,6 +144,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
             name=Path(task.spec.name).name,
             embed_fonts=job.options.embed_fonts,
             limits=job.limits,
+            width=job.options.width,
         )
     except DiagramgenError as error:
         lines = error.lines()
@@ -249,6 +251,7 @@ def render_files(
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    width: int = DEFAULT_WIDTH,
 ) -> Summary:
     """Render (or with ``check``, compare) every spec's outputs in ``folder``.
 
@@ -261,7 +264,7 @@ def render_files(
         found = find_specs([str(s) for s in specs])
     chosen_formats = verify_formats(formats)
     output = Path(folder)
-    options = Options(theme, embed_fonts)
+    options = Options(theme, embed_fonts, width)
     done = progress or (lambda outcome: None)
     drawn = any(FORMATS[name].graphviz for name in chosen_formats)
     chosen = (engine if isinstance(engine, Engine) else select_engine(engine)) if drawn else None

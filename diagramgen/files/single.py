@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..api import Comparison, compare, comparison_labels
+from ..api import DEFAULT_WIDTH, Comparison, compare, comparison_labels
 from ..engines import Engine
 from ..errors import InvalidArgument, OutputError
 from ..formats import FORMATS, verify_formats
@@ -42,6 +42,7 @@ def compare_files(
     theme: str = "light",
     engine: str | Engine = "auto",
     limits: Limits = DEFAULT_LIMITS,
+    width: int = DEFAULT_WIDTH,
 ) -> tuple[Comparison, list[Path]]:
     """Compare two spec files and write the picture in each format; return what was written."""
     base = comparison_base(first, second, output)
@@ -54,6 +55,7 @@ def compare_files(
         engine=engine,
         name=base.name,
         limits=limits,
+        width=width,
     )
     written = []
     for kind, data in comparison.pictures.items():
