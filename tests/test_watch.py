@@ -320,17 +320,21 @@ def test_a_graphviz_crash_or_hang_shows_on_the_page_and_the_next_save_draws(
 ) -> None:
     from diagramgen.engines.worker import shared
 
-    monkeypatch.setattr(board_module, "RENDER_TIMEOUT", 1.0)
+    monkeypatch.setattr(board_module, "RENDER_TIMEOUT", 3.0)
     spec = tmp_path / "stack.json"
     shutil.copy(SPECS / "container.json", spec)
     with _watching(spec) as server, _events(server) as stream:
         stream.next("spec", lambda v: v["status"] == "ok")
-        for stopping, message in ((signal.SIGKILL, "crashed (SIGKILL)"), (signal.SIGSTOP, "1 s")):
+        # A crash mid-render: the worker is stopped, the save starts a render, then the worker
+        # is killed while the render waits for it. A hang: the worker stays stopped.
+        for killed, message in ((True, "crashed (SIGKILL)"), (False, "3 s")):
             pid = shared().pid
             assert pid is not None
-            os.kill(pid, stopping)
+            os.kill(pid, signal.SIGSTOP)
+            if killed:
+                threading.Timer(1.0, os.kill, (pid, signal.SIGKILL)).start()
             document = json.loads((SPECS / "container.json").read_text())
-            document["title"] = f"after {stopping.name}"
+            document["title"] = f"after {'a crash' if killed else 'a hang'}"
             _save(spec, document)
             failed = stream.next("spec", lambda v: v["status"] == "invalid")
             assert message in failed["errors"][0], failed["errors"]

@@ -19,7 +19,15 @@ from ..escape import html_text
 from ..spec.model import Host, Spec
 from .cells import FONT, Cell, Label, lines_height, render_table, wrap
 from .panel import panel_label
-from .stacks import DETAIL_SIZE, Style, container_block, host_bars, host_title, vm_block
+from .stacks import (
+    DETAIL_SIZE,
+    Style,
+    container_block,
+    host_bars,
+    host_title,
+    link_marks,
+    vm_block,
+)
 from .themes import Theme
 
 __all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "to_dot"]
@@ -128,10 +136,10 @@ def to_dot(
     import graphviz  # type: ignore[import-untyped]
 
     budget = max(MIN_WIDTH, width) - 2 * PAD
-    linked = frozenset(end for link in spec.links for end in (link.source, link.target))
+
     # A few points of slack: Graphviz measures text with hinted widths, a little wider than
     # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-    style = Style(theme, linked, budget - 2 * FRAME - SLACK)
+    style = Style(theme, frozenset(), budget - 2 * FRAME - SLACK, link_marks(spec))
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
@@ -172,17 +180,7 @@ def to_dot(
     bottom = max(node.y + node.label.height for node in [*hosts, totals_node])
     for node in [*hosts, totals_node]:
         graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
-    owners = {component.id: host.id for host, component in spec.components()}
-    for link in spec.links:
-        attributes = {}
-        if link.label:
-            attributes["xlabel"] = (
-                f'<<FONT POINT-SIZE="{DETAIL_SIZE:g}">{html_text(link.label)}</FONT>>'
-            )
-        graph.edge(
-            f"host_{owners[link.source]}:{link.source}:n",
-            f"host_{owners[link.target]}:{link.target}:n",
-            **attributes,
-        )
+    # Links are numbered on their components and listed by number in the panel (see
+    # stacks.link_marks): no edge is drawn across the layers.
     source: str = graph.source
     return source

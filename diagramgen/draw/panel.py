@@ -8,7 +8,7 @@ from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
 from .cells import Cell, Label, Line, lines_height, lines_width, render_table
 from .metrics import fit
-from .stacks import join_figures
+from .stacks import MAX_LINKS, join_figures
 from .themes import Theme
 
 __all__ = ["FRAME", "MAX_WARNINGS", "framed", "panel_label"]
@@ -111,8 +111,8 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) ->
     return framed(rows, width, theme)
 
 
-#: Links listed in the panel; the rest are counted.
-MAX_LINKS = 8
+#: The widest a link's line in the panel may be (points): a long label is shortened.
+LINE_ROOM = 330
 
 
 def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
@@ -120,12 +120,13 @@ def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
     if not spec.links:
         return []
     names = {component.id: display_name(component) for _, component in spec.components()}
-    lines = [("links:", False)]
-    for link in spec.links[:MAX_LINKS]:
-        text = f"{fit(names[link.source], SIZE, 150)} → {fit(names[link.target], SIZE, 150)}"
-        lines.append((f"{text}: {link.label}" if link.label else text, False))
+    lines = [("links (numbered on the picture):", False)]
+    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
+        text = f"{fit(names[link.source], SIZE, 120)} → {fit(names[link.target], SIZE, 120)}"
+        text = f"{number}  {text}: {link.label}" if link.label else f"{number}  {text}"
+        lines.append((fit(text, SIZE, LINE_ROOM), False))
     if len(spec.links) > MAX_LINKS:
-        lines.append((f"… and {len(spec.links) - MAX_LINKS} more links", False))
+        lines.append((f"… and {len(spec.links) - MAX_LINKS} more links, not marked", False))
     return lines
 
 

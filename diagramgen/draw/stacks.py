@@ -16,7 +16,7 @@ from msgspec import Struct
 
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, percent
-from ..spec.model import VM, App, Host, Layer, Resources, Workload
+from ..spec.model import VM, App, Host, Layer, Resources, Spec, Workload
 from ..spec.units import format_amount
 from .cells import PAD_X, Cell, Line, lines_height, lines_width, render_table, wrap
 from .themes import Theme
@@ -30,6 +30,7 @@ __all__ = [
     "host_bars",
     "host_title",
     "join_figures",
+    "link_marks",
     "vm_block",
 ]
 
@@ -104,6 +105,13 @@ class Style(Struct):
     linked: frozenset[str] = frozenset()
     #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
     budget: int = 1300
+    #: Each linked component's link marks ("1 →", "→ 2"): see :func:`link_marks`.
+    marks: dict[str, str] = {}
+
+    def mark(self, ident: str) -> list[Line]:
+        """Return the line of link marks of a component, or none."""
+        text = self.marks.get(ident)
+        return [Line(text, DETAIL_SIZE, self.theme.text, True)] if text else []
 
     def name(self, text: str, bold: bool = True, size: float = NAME_SIZE) -> Line:
         return Line(text, size, self.theme.text, bold)
@@ -145,6 +153,7 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
         top = [
             *style.names(_label(item.name, item.id), ITEM_ROOM),
             *style.details(_trio(item.uses, ("cpu", "memory")), ITEM_ROOM),
+            *style.mark(item.id),
         ]
         disk = item.uses.disk
         return top, libs + ([] if disk is None else [style.detail("disk " + _disk(disk))])
@@ -162,7 +171,8 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     image = item.image
     size = image.size if image else None
     bottom = libs + ([] if size is None else [style.detail(f"image {_disk(size)}")])
-    return [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))], bottom
+    top = [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))]
+    return [*top, *style.mark(item.id)], bottom
 
 
 def _disk(figure: int) -> str:
@@ -281,6 +291,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
         title=[
             *style.names(_label(vm.name, vm.id), room),
             *style.details("allocated " + allocated if allocated else "", room),
+            *style.mark(vm.id),
         ],
         items=items,
         engine=style.layer(vm.engine, "container engine"),
@@ -460,4 +471,22 @@ def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Lin
     copies = totals.host(host.id).os_copies
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
     room = width - 2 * PAD_X
-    return [*style.names(_label(host.name, host.id), room, size=TITLE_SIZE), style.detail(what)]
+    title = style.names(_label(host.name, host.id), room, size=TITLE_SIZE)
+    return [*title, style.detail(what), *style.mark(host.id)]
+
+
+#: Links numbered on the picture (the panel lists as many).
+MAX_LINKS = 24
+
+
+def link_marks(spec: Spec) -> dict[str, str]:
+    """Return, per linked component, the marks of its links: "1 →" leaves, "→ 2" arrives.
+
+    Links are numbered in spec order and listed by number in the panel, so a reader follows
+    each by its number, and no line crosses a layer or a text.
+    """
+    marks: dict[str, list[str]] = {}
+    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
+        marks.setdefault(link.source, []).append(f"{number} \N{RIGHTWARDS ARROW}")
+        marks.setdefault(link.target, []).append(f"\N{RIGHTWARDS ARROW} {number}")
+    return {ident: "link " + "  ".join(parts) for ident, parts in marks.items()}
