@@ -15,7 +15,17 @@ from ..spec.model import Host, Spec
 from ..totals.compute import Totals
 from .cells import FONT, Cell, Line, lines_height, render_table
 from .panel import panel_label
-from .stacks import DETAIL_SIZE, Block, Style, container_block, host_bars, host_title, vm_block
+from .stacks import (
+    DETAIL_SIZE,
+    Block,
+    Style,
+    component_cell,
+    container_block,
+    host_bars,
+    host_title,
+    host_tooltip,
+    vm_block,
+)
 from .themes import Theme
 
 __all__ = ["to_dot"]
@@ -34,7 +44,9 @@ def _host_blocks(spec: Spec, totals: Totals, style: Style) -> list[tuple[Host, B
     return blocks
 
 
-def _host_label(block: Block, title: list[Line], height: int, host: Host, theme: Theme) -> str:
+def _host_label(
+    block: Block, title: list[Line], height: int, host: Host, theme: Theme, totals: Totals
+) -> str:
     """Return the HTML label of a host: its title, a spacer to ``height``, then its layers."""
     span = block.rows[-1][0].colspan  # the infrastructure bar spans the whole table
     title_cell = Cell(
@@ -45,6 +57,7 @@ def _host_label(block: Block, title: list[Line], height: int, host: Host, theme:
         border=0,
         colspan=span,
         port=host.id,
+        **component_cell(host, host_tooltip(host, totals)),
     )
     rows = [block.rows[0], [title_cell]]  # the first anchors sit on top, where links arrive
     spare = height - block.height
@@ -101,7 +114,9 @@ def to_dot(spec: Spec, totals: Totals, theme: Theme, panel: str | None = None) -
     for host, block, title in blocks:
         name = f"host_{host.id}"
         names.append(name)
-        graph.node(name, label=_host_label(block, title, height, host, theme), id=f"host-{host.id}")
+        graph.node(
+            name, label=_host_label(block, title, height, host, theme, totals), id=f"host-{host.id}"
+        )
     graph.node("totals", label=panel or panel_label(spec, totals, theme), id="totals")
     names.append("totals")
     with graph.subgraph(name="hosts") as row:

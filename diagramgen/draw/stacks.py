@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from typing import TypedDict
 
 from msgspec import Struct
 
-from ..spec.model import VM, App, Host, Layer, Resources, Workload
+from ..spec.model import VM, App, Component, Container, Host, Layer, Resources, Workload
 from ..spec.units import format_amount
 from ..totals.compute import Totals
 from ..totals.figures import RESOURCES, Figures, percent
@@ -26,10 +27,13 @@ __all__ = [
     "ITEMS_PER_ROW",
     "MAX_BAND_WIDTH",
     "Block",
+    "CellTip",
     "Style",
+    "component_cell",
     "container_block",
     "host_bars",
     "host_title",
+    "host_tooltip",
     "vm_block",
 ]
 
@@ -107,6 +111,61 @@ def _label(name: str | None, ident: str) -> str:
     return name or ident
 
 
+class CellTip(TypedDict, total=False):
+    """What makes a cell a component's: its id, tooltip and link (:class:`Cell` fields)."""
+
+    ident: str
+    tooltip: tuple[str, ...]
+    href: str | None
+
+
+def component_cell(component: Component, tooltip: tuple[str, ...] | None = None) -> CellTip:
+    """Return the cell fields of a component: id ``c-ID``, tooltip (full name and figures), link."""
+    if tooltip is None:
+        assert isinstance(component, (App, Container))
+        tooltip = _workload_tooltip(component)
+    return {"ident": f"c-{component.id}", "tooltip": tooltip, "href": component.url}
+
+
+def _named(component: Component, kind: str) -> str:
+    name = component.name or component.id
+    return f"{name} ({kind} {component.id})" if component.name else f"{name} ({kind})"
+
+
+def _workload_tooltip(item: Workload) -> tuple[str, ...]:
+    if isinstance(item, App):
+        lines = [_named(item, "app"), "uses " + _trio(item.uses)]
+    else:
+        name = _named(item, "container")
+        lines = [name + (f", {item.replicas} replicas" if item.replicas > 1 else "")]
+        if item.image is not None:
+            ref = item.image.ref or "image"
+            lines.append(f"{ref}, {_amount('disk', item.image.size)} on disk")
+        each = " each" if item.replicas > 1 else ""
+        limits = [
+            f"{_amount(key, getattr(item.limits, key))}"
+            if getattr(item.limits, key) is not None
+            else f"no {key} limit"
+            for key in ("cpu", "memory")
+        ]
+        lines.append("limit " + " · ".join(limits) + each)
+        reserved = item.reservations
+        if reserved.cpu is not None or reserved.memory is not None:
+            lines.append("reserved " + _trio(reserved, ("cpu", "memory")) + each)
+    if item.libs:
+        lines.append("bins/libs: " + ", ".join(item.libs))
+    return tuple(lines)
+
+
+def _vm_tooltip(vm: VM, usage: _Usage) -> tuple[str, ...]:
+    lines = [_named(vm, "VM"), "allocated " + _trio(vm.allocated)]
+    lines.append(f"{usage.amounts} ({usage.shares})")
+    for kind, layer in (("guest OS", vm.guest_os), ("engine", vm.engine)):
+        if layer is not None:
+            lines.append(f"{kind} {layer.name or '(unnamed)'}: {_trio(layer.uses)}")
+    return tuple(lines)
+
+
 def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     """Return the lines of an app or container cell and of the bins/libs cell under it."""
     libs = ", ".join(item.libs) if item.libs else "bins/libs"
@@ -143,6 +202,7 @@ class _Items(Struct):
     bottoms: list[list[Line]]
     fill: str
     ports: list[str | None]
+    items: list[Workload]
     columns: int = 0  # set in __post_init__
     top_height: int = 0  # set in __post_init__
     bottom_height: int = 0  # set in __post_init__
@@ -207,7 +267,14 @@ class _Items(Struct):
             )
             # Items of the first row are reached through the anchors above them.
             top_row = [
-                Cell(lines, widths[i], self.top_height, self.fill, port=ports[i] if start else None)
+                Cell(
+                    lines,
+                    widths[i],
+                    self.top_height,
+                    self.fill,
+                    port=ports[i] if start else None,
+                    **component_cell(self.items[start + i]),
+                )
                 for i, lines in enumerate(tops)
             ]
             bottom_row = [
@@ -235,12 +302,13 @@ def _split(total: int, parts: int) -> list[int]:
 def _items(entries: Iterable[Workload], fill: str, style: Style) -> _Items:
     tops, bottoms = [], []
     ports: list[str | None] = []
-    for entry in entries:
+    items = list(entries)
+    for entry in items:
         top, bottom = _item_lines(entry, style)
         tops.append(top)
         bottoms.append(bottom)
         ports.append(entry.id if entry.id in style.linked else None)
-    return _Items(tops, bottoms, fill, ports)
+    return _Items(tops, bottoms, fill, ports, items)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties
@@ -252,6 +320,7 @@ class _Column(Struct, dict=True):  # dict: room for cached properties
     engine: list[Line]
     guest: list[Line]
     footer: list[Line]
+    tip: CellTip
 
     @cached_property
     def natural_width(self) -> int:
@@ -274,6 +343,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
         engine=style.layer(vm.engine, "engine", "container engine"),
         guest=style.layer(vm.guest_os, "guest OS", "guest OS"),
         footer=[style.detail(usage.amounts), style.detail(usage.shares, warn=usage.over)],
+        tip=component_cell(vm, _vm_tooltip(vm, usage)),
     )
 
 
@@ -364,7 +434,7 @@ def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[lis
             rows[1].append(Cell([], GAP, sum(heights[1:]), border=0, rowspan=len(heights) - 1))
         anchors = column.items.anchors(width, theme)
         rows[0].append(Cell([], width, ANCHOR, border=0, port=column.vm.id, inner=anchors))
-        rows[1].append(Cell(column.title, width, title_h, theme.fill("vm")))
+        rows[1].append(Cell(column.title, width, title_h, theme.fill("vm"), **column.tip))
         inner = column.items.table(width, items_h, style)
         rows[2].append(Cell([], width, items_h, border=0, inner=inner))
         if has_engine and column.engine:
@@ -432,6 +502,20 @@ def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
     ]
     bars.append(_bar(lines, 0, 1, theme.fill("infrastructure")))
     return bars
+
+
+def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
+    """Return the tooltip of a host: its name, capacity, what it commits and its OS copies."""
+    host_totals = totals.host(host.id)
+    usage = _usage("committed", host_totals.committed, host.infrastructure.capacity)
+    copies = host_totals.os_copies
+    overhead = " · ".join(host_totals.os_overhead.get(key).label(key) for key in RESOURCES)
+    return (
+        _named(host, f"{host.stack} host"),
+        "capacity " + _trio(host.infrastructure.capacity),
+        f"{usage.amounts} ({usage.shares})",
+        f"{copies} OS cop{'y' if copies == 1 else 'ies'}: {overhead}",
+    )
 
 
 def host_title(host: Host, totals: Totals, style: Style) -> list[Line]:
