@@ -42,7 +42,21 @@ app = typer.Typer(
 FormatsOption = Annotated[
     str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
 ]
-ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")]
+ThemeOption = Annotated[
+    str,
+    typer.Option(
+        help="Colour theme: light, dark, mono, or auto (one SVG that follows the reader's "
+        "light or dark preference; PNG and PDF are light)."
+    ),
+]
+TextOption = Annotated[
+    str,
+    typer.Option(
+        "--text",
+        help="How SVGs draw text: font (with the embedded font) or paths (outlines: the same "
+        "in every renderer, also without web fonts).",
+    ),
+]
 EngineOption = Annotated[
     str, typer.Option(help="Graphviz engine: auto, embedded (pygraphviz) or system (dot).")
 ]
@@ -198,6 +212,7 @@ def render(
             help="Embed a subset of the font in SVGs so every browser draws the text alike.",
         ),
     ] = True,
+    text: TextOption = "font",
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")
     ] = 0,
@@ -225,7 +240,7 @@ def render(
     from .formats import verify_formats
 
     chosen = verify_formats(formats.split(","))
-    Options(theme, embed_fonts)
+    Options(theme, embed_fonts, text)
     verify_engine(engine)
     limits = _limits(limit)
     if "-" in specs:
@@ -239,6 +254,7 @@ def render(
             name,
             check,
             spec_format,
+            text,
             output_given=output != Path("output"),
         )
     if output.exists() and not output.is_dir():
@@ -255,6 +271,7 @@ def render(
             theme=theme,
             engine=engine,
             embed_fonts=embed_fonts,
+            text=text,
             jobs=jobs,
             check=check,
             force=force,
@@ -318,6 +335,7 @@ def _render_stdin(
     name: str,
     check: bool,
     syntax: str,
+    text: str,
     output_given: bool,
 ) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
@@ -341,6 +359,7 @@ def _render_stdin(
         name=name,
         embed_fonts=embed_fonts,
         limits=limits,
+        text=text,
     )
     sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
@@ -358,6 +377,7 @@ def compare(
     formats: FormatsOption = "svg",
     theme: ThemeOption = "light",
     engine: EngineOption = "auto",
+    text: TextOption = "font",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
@@ -391,6 +411,7 @@ def compare(
         theme=theme,
         engine=engine,
         limits=limits,
+        text=text,
     )
     for target in written:
         typer.echo(f"wrote {target}", err=True)

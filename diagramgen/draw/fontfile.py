@@ -285,7 +285,10 @@ def _sfnt_tables(weight: str, characters: str, family: str) -> dict[str, bytes]:
 
 
 # WOFF2's table tags with a known index (the first of its "known table tags").
-_KNOWN = ("cmap", "head", "hhea", "hmtx", "maxp", "name", "OS/2", "post", "cvt ", "fpgm", "glyf", "loca", "prep", "CFF ", "VORG", "EBDT", "EBLC", "gasp", "hdmx", "kern")  # fmt: skip
+_KNOWN = (
+    "cmap", "head", "hhea", "hmtx", "maxp", "name", "OS/2", "post", "cvt ", "fpgm",
+    "glyf", "loca", "prep", "CFF ", "VORG", "EBDT", "EBLC", "gasp", "hdmx", "kern",
+)  # fmt: skip
 
 
 def _base128(value: int) -> bytes:
@@ -298,7 +301,7 @@ def _base128(value: int) -> bytes:
 
 
 def _woff2(tables: dict[str, bytes]) -> bytes:
-    import brotli
+    import brotli  # type: ignore[import-untyped]
 
     # loca must follow glyf in the table directory; both are stored untransformed (version 3).
     order = sorted(tables, key=lambda tag: ("glyf" if tag == "loca" else tag, tag == "loca"))
@@ -310,7 +313,7 @@ def _woff2(tables: dict[str, bytes]) -> bytes:
         if flags == 63:
             directory += tag.encode("latin-1")
         directory += _base128(len(tables[tag]))
-    data = brotli.compress(b"".join(tables[tag] for tag in order), mode=brotli.MODE_FONT)
+    data: bytes = brotli.compress(b"".join(tables[tag] for tag in order), mode=brotli.MODE_FONT)
     sfnt_size = 12 + 16 * len(tables) + sum(len(_pad(value)) for value in tables.values())
     length = 48 + len(directory) + len(data)
     padding = -length % 4

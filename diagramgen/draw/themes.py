@@ -188,7 +188,7 @@ def verify_theme(name: str) -> Theme:
 
 
 def drawn_theme(name: str, svg: bool) -> Theme:
-    """Return the palette a picture in theme ``name`` is drawn with: ``auto`` is light but in SVG."""
+    """Return the palette theme ``name`` draws with: ``auto`` is light except in SVG."""
     if name == AUTO and not svg:
         return THEMES[_AUTO_PAIR[0]]
     return verify_theme(name)

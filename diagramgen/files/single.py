@@ -42,6 +42,7 @@ def compare_files(
     theme: str = "light",
     engine: str | Engine = "auto",
     limits: Limits = DEFAULT_LIMITS,
+    text: str = "font",
 ) -> tuple[Comparison, list[Path]]:
     """Compare two spec files and write the picture in each format; return what was written."""
     base = comparison_base(first, second, output)
@@ -54,6 +55,7 @@ def compare_files(
         engine=engine,
         name=base.name,
         limits=limits,
+        text=text,
     )
     written = []
     for kind, data in comparison.pictures.items():

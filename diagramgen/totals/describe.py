@@ -95,7 +95,9 @@ def _warnings(totals: Totals) -> str:
     codes: dict[str, int] = {}
     for alert in serious:
         codes[alert.code] = codes.get(alert.code, 0) + 1
-    listed = ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in codes.items())
+    listed = ", ".join(
+        f"{code} \N{MULTIPLICATION SIGN}{n}" if n > 1 else code for code, n in codes.items()
+    )
     return f"{_count(len(serious), 'warning')}: {listed}"
 
 
