@@ -16,6 +16,7 @@ from collections.abc import Callable
 from msgspec import Struct
 
 from ..escape import xml_text
+from .cells import PAD_Y
 from .fontfile import FONT_FILES, font, woff2_subset
 from .metrics import engine_width
 
@@ -39,6 +40,8 @@ _CELL_OR_TEXT = re.compile(
 )
 _ATTRIBUTE = re.compile(r'([a-z:-]+)="([^"]*)"')
 FAMILY = "DejaVu Sans"
+# Where Graphviz starts left-aligned text in a cell: its padding, plus its border if drawn.
+_INSETS = (float(PAD_Y), float(PAD_Y + 1))
 
 
 def verify_text(mode: str) -> str:
@@ -110,19 +113,26 @@ class _Texts:
     def _centre(self, values: dict[str, str], text: str, bold: bool) -> None:
         """Anchor ``text`` at its cell's centre if Graphviz centred it in that cell."""
         x, y = float(values["x"]), float(values["y"])
+        width = engine_width(text, float(values["font-size"]), bold)
         for left, top, right, bottom in reversed(self.boxes[-64:]):
             if left <= x <= right and top <= y <= bottom:
                 break
         else:
             return
-        width = engine_width(text, float(values["font-size"]), bold)
+        if round(x - left, 2) in _INSETS:  # left-aligned: Graphviz starts it a padding in
+            return
         centre = (left + right) / 2
         miss = abs(x + width / 2 - centre)
-        # Left-aligned text starts a padding from the left edge; kerning moves a centred line
-        # by a fraction of a point. Text that fills its cell is alike either way.
-        if miss <= max(1.5, 0.02 * width) and miss < x - left:
+        # Kerning moves a centred line by a fraction of a point from where Graphviz's widths
+        # put it; left- and right-aligned text is further off.
+        if miss <= max(1.5, 0.02 * width):
             values["text-anchor"] = "middle"
             values["x"] = _number(centre)
+        elif (left, top, right, bottom) == self.boxes[0]:
+            # On the picture's background, not in a cell: a link's label, which Graphviz
+            # centres on a point of its own.
+            values["text-anchor"] = "middle"
+            values["x"] = _number(x + width / 2)
 
 
 def font_faces(used: dict[str, set[str]], family: str | None = None) -> tuple[str, str]:
