@@ -163,9 +163,13 @@ def _margins(svg: bytes, tmp_path: Path, name: str) -> list[tuple[str, float | N
 
 @pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
 def test_centred_labels_are_centred_in_chromium(path: Path, tmp_path: Path) -> None:
-    svg = render(load(path), ["svg"], engine="embedded", name=path.stem)["svg"]
+    spec = load(path)
+    svg = render(spec, ["svg"], engine="embedded", name=path.stem)["svg"]
     rows = _margins(svg, tmp_path, path.stem)
     assert len(rows) > 20
+    links = {link.label for link in spec.links}
     for text, left, right in rows:
-        assert left is not None and right is not None, f"{text!r}: no cell found under it"
+        if left is None or right is None:  # only a link's label stands outside every cell
+            assert text in links, f"{text!r}: no cell found under it"
+            continue
         assert abs(left - right) < 1.0, f"{text!r}: margins {left:.2f} and {right:.2f} pt"
