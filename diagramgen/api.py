@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,12 @@ from msgspec import Struct
 
 from .accounting import Totals, compute
 from .accounting.compare import Side, combine, comparison_data, measure
+from .accounting.describe import describe
 from .draw.cells import Label
 from .draw.comparison import comparison_label
 from .draw.layout import DEFAULT_WIDTH, MIN_WIDTH, to_dot
-from .draw.themes import verify_theme
+from .draw.svg import verify_text
+from .draw.themes import AUTO, Theme, auto_colours, drawn_theme, verify_theme
 from .engines import Engine, select_engine
 from .errors import EngineError, InvalidArgument
 from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
@@ -35,16 +37,28 @@ SpecLike = Spec | str | os.PathLike[str]
 
 
 class Options(Struct, frozen=True):
-    """How a picture looks: its theme, its width budget, whether the SVG carries its font."""
+    """How a picture looks: its theme, whether the SVG carries its font, how it draws text.
+
+    ``theme="auto"`` is one SVG that follows the reader's ``prefers-color-scheme`` (light
+    and dark); PNG, PDF and DOT draw it light. ``text="paths"`` draws SVG text as outlines.
+    """
 
     theme: str = "light"
     embed_fonts: bool = True
+    text: str = "font"
     #: The width budget in CSS px: the column the picture is laid out for.
     width: int = DEFAULT_WIDTH
 
     def __post_init__(self) -> None:
         verify_theme(self.theme)
+        verify_text(self.text)
         _width(self.width)
+
+
+def _width(width: int) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) or width < MIN_WIDTH:
+        raise InvalidArgument(f"width must be a whole number of CSS px, at least {MIN_WIDTH}")
+    return width
 
 
 def _spec(spec: SpecLike, limits: Limits) -> Spec:
@@ -72,6 +86,7 @@ def render(
     embed_fonts: bool = True,
     limits: Limits = DEFAULT_LIMITS,
     panel: Label | None = None,
+    text: str = "font",
     width: int = DEFAULT_WIDTH,
 ) -> dict[str, bytes]:
     """Return the picture of ``spec`` in each format, keyed by format.
@@ -79,38 +94,76 @@ def render(
     ``name`` (default: the spec file's stem) prefixes the SVG's element ids; ``panel`` replaces
     the totals panel (as :func:`compare` draws); ``width`` is the budget in CSS px the picture
     is laid out for (VMs and workloads wrap into rows, the panel moves below the hosts).
+    ``theme="auto"`` follows
+    the reader's colour scheme in SVG and is light elsewhere; ``text="paths"`` draws the SVG's
+    text as outlines of the bundled font. Without a spec ``description``, the SVG's is
+    written from the totals.
     """
+    return _render(
+        spec,
+        formats,
+        Options(theme, embed_fonts, text, width),
+        engine,
+        name,
+        limits,
+        None if panel is None else (lambda _: panel),
+    )
+
+
+def _render(
+    spec: SpecLike,
+    formats: Iterable[str],
+    options: Options,
+    engine: str | Engine,
+    name: str | None,
+    limits: Limits,
+    panel: Callable[[Theme], Label] | None,
+) -> dict[str, bytes]:
     model = _spec(spec, limits)
     wanted = verify_formats(formats)
-    options = Options(theme, embed_fonts, width)
-    dot = to_dot(model, compute(model), verify_theme(options.theme), panel, options.width)
+    figures = compute(model)
+    dots: dict[bool, str] = {}
+
+    def dot_for(svg: bool) -> str:
+        # auto draws its SVG in placeholder colours (the finisher maps them to light and
+        # dark) and everything else light: two DOTs, one layout (colours never move a box).
+        key = svg and options.theme == AUTO
+        if key not in dots:
+            theme = drawn_theme(options.theme, svg)
+            label = panel(theme) if panel else None
+            dots[key] = to_dot(model, figures, theme, label, options.width)
+        return dots[key]
+
     drawn = [FORMATS[output] for output in wanted if FORMATS[output].graphviz]
     chosen = engine if isinstance(engine, Engine) or not drawn else select_engine(engine)
     label = _name(spec, name)
-    picture = Finishing(model.title or label, model.description, label, options.embed_fonts)
+    picture = Finishing(
+        model.title or label,
+        model.description or describe(model, figures),
+        label,
+        options.embed_fonts,
+        options.text,
+        auto_colours() if options.theme == AUTO else None,
+    )
     # The SVG is drawn whenever a PNG is: its size says whether the PNG can be made.
     svg = b""
     if {"svg", "png"} & set(wanted):
         assert isinstance(chosen, Engine)
-        svg = chosen.render(dot, "svg", FORMATS["svg"].arguments)
+        svg = chosen.render(dot_for(True), "svg", FORMATS["svg"].arguments)
     results: dict[str, bytes] = {}
     for output in wanted:
         form = FORMATS[output]
         if form.graphviz is None:
-            results[output] = dot.encode("utf-8")
+            results[output] = dot_for(False).encode("utf-8")
             continue
         assert isinstance(chosen, Engine)
         if output == "png":
             _check_raster(svg, limits)
-        data = svg if output == "svg" else chosen.render(dot, form.graphviz, form.arguments)
+        data = (
+            svg if output == "svg" else chosen.render(dot_for(False), form.graphviz, form.arguments)
+        )
         results[output] = form.finish(data, picture)
     return results
-
-
-def _width(width: int) -> int:
-    if isinstance(width, bool) or not isinstance(width, int) or width < MIN_WIDTH:
-        raise InvalidArgument(f"width must be a whole number of CSS px, at least {MIN_WIDTH}")
-    return width
 
 
 def _check_raster(svg: bytes, limits: Limits) -> None:
@@ -161,6 +214,8 @@ def compare(
     engine: str | Engine = "auto",
     name: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    embed_fonts: bool = True,
+    text: str = "font",
     width: int = DEFAULT_WIDTH,
 ) -> Comparison:
     """Return two specs compared: their figures and, in each of ``formats``, one picture.
@@ -174,17 +229,15 @@ def compare(
     wanted = list(formats)
     pictures: dict[str, bytes] = {}
     if wanted:
-        panel = comparison_label(side_a, side_b, verify_theme(theme))
         both = combine(models[0], models[1], labels)
         default = f"{_name(first, None)}-vs-{_name(second, None)}"
-        pictures = render(
+        pictures = _render(
             both,
             wanted,
-            theme=theme,
-            engine=engine,
-            name=name or default,
-            limits=limits,
-            panel=panel,
-            width=width,
+            Options(theme, embed_fonts, text, width),
+            engine,
+            name or default,
+            limits,
+            lambda drawn: comparison_label(side_a, side_b, drawn),
         )
     return Comparison(side_a, side_b, pictures)

@@ -42,7 +42,21 @@ app = typer.Typer(
 FormatsOption = Annotated[
     str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
 ]
-ThemeOption = Annotated[str, typer.Option(help="Colour theme: light, dark or mono.")]
+ThemeOption = Annotated[
+    str,
+    typer.Option(
+        help="Colour theme: light, dark, mono, or auto (one SVG that follows the reader's "
+        "light or dark preference; PNG and PDF are light)."
+    ),
+]
+TextOption = Annotated[
+    str,
+    typer.Option(
+        "--text",
+        help="How SVGs draw text: font (with the embedded font) or paths (outlines: the same "
+        "in every renderer, also without web fonts).",
+    ),
+]
 WidthOption = Annotated[
     int,
     typer.Option(
@@ -246,6 +260,7 @@ def render(
             help="Embed a subset of the font in SVGs so every browser draws the text alike.",
         ),
     ] = True,
+    text: TextOption = "font",
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")
     ] = 0,
@@ -277,7 +292,7 @@ def render(
     from .formats import verify_formats
 
     chosen = verify_formats(formats.split(","))
-    Options(theme, embed_fonts, width)
+    Options(theme, embed_fonts, text, width)
     verify_engine(engine)
     limits = _limits(limit)
     if watch and (check or "-" in specs):
@@ -293,6 +308,7 @@ def render(
             name,
             check,
             spec_format,
+            text,
             output_given=output != Path("output"),
             width=width,
         )
@@ -310,6 +326,7 @@ def render(
             theme=theme,
             engine=engine,
             embed_fonts=embed_fonts,
+            text=text,
             jobs=jobs,
             check=check,
             force=force,
@@ -405,6 +422,7 @@ def _render_stdin(
     name: str,
     check: bool,
     syntax: str,
+    text: str,
     output_given: bool,
     width: int,
 ) -> int:
@@ -430,6 +448,7 @@ def _render_stdin(
         embed_fonts=embed_fonts,
         limits=limits,
         width=width,
+        text=text,
     )
     sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
@@ -448,6 +467,7 @@ def compare(
     theme: ThemeOption = "light",
     width: WidthOption = 760,
     engine: EngineOption = "auto",
+    text: TextOption = "font",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the comparison as JSON instead of drawing it.")
     ] = False,
@@ -482,6 +502,7 @@ def compare(
         engine=engine,
         limits=limits,
         width=width,
+        text=text,
     )
     for target in written:
         typer.echo(f"wrote {target}", err=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from msgspec import Struct
 
-from .draw.svg import finish_svg, prefix_for
+from .draw.svg import SvgOptions, finish_svg, prefix_for
 from .errors import InvalidArgument
 
 __all__ = ["FORMATS", "RASTER_DPI", "Finishing", "Format", "verify_formats"]
@@ -29,11 +29,22 @@ class Finishing(Struct, frozen=True):
     description: str | None = None
     name: str = "diagram"
     embed_fonts: bool = True
+    #: How the SVG draws text: "font" or "paths" (:data:`diagramgen.draw.svg.TEXT_MODES`).
+    text: str = "font"
+    #: For theme ``auto``: each placeholder colour's role, light and dark colour.
+    schemes: dict[str, tuple[str, str, str]] | None = None
 
 
 def _svg(data: bytes, picture: Finishing) -> bytes:
-    prefix = prefix_for(picture.name)
-    return finish_svg(data, picture.title, picture.description, prefix, picture.embed_fonts)
+    options = SvgOptions(
+        picture.title,
+        picture.description,
+        prefix_for(picture.name),
+        picture.embed_fonts,
+        picture.text,
+        picture.schemes,
+    )
+    return finish_svg(data, options)
 
 
 def _png(data: bytes, picture: Finishing) -> bytes:

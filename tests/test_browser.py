@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,13 +15,16 @@ from PIL import Image, ImageChops, ImageStat
 from diagramgen import load
 from diagramgen.api import render
 
-from .conftest import ROOT
+from .conftest import ROOT, example_specs
 
 pytestmark = pytest.mark.browser
 
+# Unhinted, as the embedded subsets are (they carry no hinting instructions).
 _CONFIG = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
-<fontconfig>{dirs}<cachedir>{cache}</cachedir></fontconfig>
+<fontconfig>{dirs}<cachedir>{cache}</cachedir>
+<match target="font"><edit name="hinting" mode="assign"><bool>false</bool></edit></match>
+</fontconfig>
 """
 
 
@@ -28,7 +33,7 @@ def _fonts_without_dejavu(tmp_path: Path) -> Path:
     from fontTools.ttLib import TTFont
 
     folder = tmp_path / "fonts"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     with TTFont(ROOT / "diagramgen" / "data" / "fonts" / "DejaVuSans.ttf") as font:
         for record in font["name"].names:
             if record.nameID in (1, 4, 6, 16):
@@ -95,3 +100,76 @@ def test_embedded_font_makes_the_svg_independent_of_installed_fonts(tmp_path: Pa
     assert _difference(embedded_with, plain_with) < 0.05
     # ...without it, the browser substitutes another font and the text changes.
     assert _difference(plain_without, plain_with) > 0.5
+
+
+# Measures, in the page, every centred text's margins in the cell drawn under it (the nearest
+# filled polygon before it that contains it), and writes them into the page for --dump-dom.
+_MEASURE = """
+<script>
+const rows = [];
+for (const text of document.querySelectorAll('text[text-anchor="middle"]')) {
+  if (!text.textContent.trim()) continue;
+  const box = text.getBBox();
+  const middle = box.y + box.height / 2;
+  let cell = null;
+  for (let node = text.previousElementSibling; node; node = node.previousElementSibling) {
+    if (node.tagName !== 'polygon' || node.getAttribute('stroke') !== 'none') continue;
+    const edge = node.getBBox();
+    if (edge.x <= box.x && box.x + box.width <= edge.x + edge.width
+        && edge.y <= middle && middle <= edge.y + edge.height) { cell = edge; break; }
+  }
+  if (cell === null) { rows.push([text.textContent, null, null]); continue; }
+  rows.push([text.textContent, box.x - cell.x, cell.x + cell.width - box.x - box.width]);
+}
+document.getElementById('out').textContent = JSON.stringify(rows);
+</script>
+"""
+
+
+def _margins(svg: bytes, tmp_path: Path, name: str) -> list[tuple[str, float | None, float | None]]:
+    """Return each centred label with its left and right margin in its cell, as Chromium draws."""
+    import json
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser
+    page = tmp_path / f"{name}.html"
+    body = svg.decode().split("?>", 1)[1]
+    page.write_text(f"<!doctype html><body>{body}<pre id='out'></pre>{_MEASURE}</body>", "utf-8")
+    done = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            f"--user-data-dir={tmp_path / ('profile-' + name)}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        env={**os.environ, "FONTCONFIG_FILE": str(_fonts_without_dejavu(tmp_path / name))},
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    found = re.search(r"<pre id=\"out\">(.*?)</pre>", done.stdout.decode())
+    assert found, done.stdout.decode()[-2000:]
+    rows: list[tuple[str, float | None, float | None]] = json.loads(html.unescape(found.group(1)))
+    return rows
+
+
+@pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
+def test_centred_labels_are_centred_in_chromium(path: Path, tmp_path: Path) -> None:
+    spec = load(path)
+    svg = render(spec, ["svg"], engine="embedded", name=path.stem)["svg"]
+    rows = _margins(svg, tmp_path, path.stem)
+    assert len(rows) > 20
+    links = {link.label for link in spec.links}
+    for text, left, right in rows:
+        if left is None or right is None:  # only a link's label stands outside every cell
+            assert text in links, f"{text!r}: no cell found under it"
+            continue
+        assert abs(left - right) < 1.0, f"{text!r}: margins {left:.2f} and {right:.2f} pt"

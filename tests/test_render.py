@@ -50,7 +50,7 @@ def test_svg_is_self_contained_titled_and_prefixed(hybrid: dict[str, bytes]) -> 
 def test_svg_embeds_a_font_subset_unless_asked_not_to(hybrid: dict[str, bytes]) -> None:
     text = hybrid["svg"].decode()
     faces = re.findall(r"@font-face\{[^}]*\}", text)
-    assert len(faces) == 2  # regular and bold
+    assert len(faces) == 2  # regular and bold, both used
     assert all("data:font/woff2;base64," in face for face in faces)
     plain = render(load(HYBRID), ["svg"], engine="embedded", embed_fonts=False, name="hybrid")
     assert "@font-face" not in plain["svg"].decode()
@@ -212,28 +212,6 @@ def test_every_example_renders_on_the_embedded_engine_without_stderr(
         assert pictures["png"].startswith(b"\x89PNG")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
-
-
-def test_shipped_basic_font_subsets_cover_their_characters() -> None:
-    from fontTools.ttLib import TTFont
-
-    from diagramgen.draw.svg import BASIC_CHARACTERS, FONT_FILES
-
-    folder = ROOT / "diagramgen" / "data" / "fonts"
-    for name in FONT_FILES.values():
-        with TTFont(folder / name.replace(".ttf", "-basic.woff2")) as font:
-            assert font.flavor == "woff2"
-            cmap = font.getBestCmap()
-            assert all(ord(char) in cmap for char in BASIC_CHARACTERS)
-
-
-def test_text_beyond_the_basic_subset_gets_its_own_subset() -> None:
-    from diagramgen.draw.svg import _woff2
-
-    basic = _woff2("normal", "abc")
-    extended = _woff2("normal", "abcé")
-    assert basic != extended
-    assert extended.startswith("d09GMg")  # base64 of "wOF2"
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
-"""Regenerate what diagramgen derives from its bundled fonts (needs fontTools and brotli).
+"""Regenerate what diagramgen derives from its bundled fonts (needs fontTools).
 
-- data/fonts/metrics.bin: advance widths, so the layout measures text without loading fonts;
-- data/fonts/DejaVuSans*-basic.woff2: subsets for the characters most diagrams use, embedded in
-  SVGs as they are (subsetting on the fly costs about half a second per diagram).
+- data/fonts/metrics.bin: advance widths, so the layout measures text without loading fonts.
+  The widths are the unhinted advances browsers draw with; the SVG's font subsets are cut
+  at render time (diagramgen/draw/fontfile.py), holding only the glyphs a picture uses.
 
 Run: python tools/fonts.py
 """
@@ -21,7 +21,6 @@ STYLES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 
 sys.path.insert(0, str(ROOT))
 from diagramgen.draw.metrics import UNITS_PER_EM  # noqa: E402
-from diagramgen.draw.svg import BASIC_CHARACTERS, FONT_FILES, subset_font  # noqa: E402
 
 
 def metrics() -> bytes:
@@ -40,9 +39,6 @@ def metrics() -> bytes:
 
 def main() -> None:
     (FONTS / "metrics.bin").write_bytes(metrics())
-    for weight, name in FONT_FILES.items():
-        woff2 = subset_font(weight, BASIC_CHARACTERS)
-        (FONTS / name.replace(".ttf", "-basic.woff2")).write_bytes(woff2)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,10 @@ class Cell(Struct):
     inner: str | None = None
     align: str = "CENTER"
     sides: str | None = None
+    #: A component's cell: its SVG id (``a_`` + this), tooltip lines and link.
+    ident: str | None = None
+    tooltip: tuple[str, ...] = ()
+    href: str | None = None
 
     def markup(self, border_colour: str) -> str:
         attributes = [f'WIDTH="{self.width}"', f'HEIGHT="{self.height}"']
@@ -141,6 +145,13 @@ class Cell(Struct):
             attributes.append(f'SIDES="{self.sides}"')
         if self.port:
             attributes.append(f'PORT="{html_text(self.port)}"')
+        if self.ident:
+            attributes.append(f'ID="{html_text(self.ident)}"')
+        if self.href:
+            attributes.append(f'HREF="{html_text(self.href)}"')
+        if self.tooltip:
+            # One line each: Graphviz keeps &#10; as a line break in the SVG tooltip.
+            attributes.append(f'TOOLTIP="{"&#10;".join(map(html_text, self.tooltip))}"')
         if self.align != "CENTER":
             attributes.append(f'ALIGN="{self.align}" BALIGN="{self.align}"')
         if self.inner is not None or not self.lines:

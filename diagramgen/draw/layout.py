@@ -22,9 +22,11 @@ from .panel import panel_label
 from .stacks import (
     DETAIL_SIZE,
     Style,
+    component_cell,
     container_block,
     host_bars,
     host_title,
+    host_tooltip,
     link_marks,
     vm_block,
 )
@@ -75,6 +77,7 @@ def _host_label(host: Host, totals: Totals, style: Style) -> Label:
         border=0,
         colspan=span,
         port=host.id if host.id in style.linked else None,
+        **component_cell(host, host_tooltip(host, totals)),
     )
     inner = render_table([[title_cell], *block.rows], theme.border)
     markup = (

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from typing import TypedDict
 
 from msgspec import Struct
 
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, percent
-from ..spec.model import VM, App, Host, Layer, Resources, Spec, Workload
+from ..spec.model import VM, App, Component, Container, Host, Layer, Resources, Spec, Workload
 from ..spec.units import format_amount
 from .cells import PAD_X, Cell, Line, lines_height, lines_width, render_table, wrap
 from .themes import Theme
@@ -25,10 +26,13 @@ __all__ = [
     "DETAIL_SIZE",
     "ITEMS_PER_ROW",
     "Block",
+    "CellTip",
     "Style",
+    "component_cell",
     "container_block",
     "host_bars",
     "host_title",
+    "host_tooltip",
     "join_figures",
     "link_marks",
     "vm_block",
@@ -146,6 +150,62 @@ def _label(name: str | None, ident: str) -> str:
 ITEM_ROOM = MAX_ITEM - 2 * PAD_X
 
 
+class CellTip(TypedDict, total=False):
+    """What makes a cell a component's: its id, tooltip and link (:class:`Cell` fields)."""
+
+    ident: str
+    tooltip: tuple[str, ...]
+    href: str | None
+
+
+def component_cell(component: Component, tooltip: tuple[str, ...] | None = None) -> CellTip:
+    """Return the cell fields of a component: id ``c-ID``, tooltip (full name and figures), link."""
+    if tooltip is None:
+        assert isinstance(component, (App, Container))
+        tooltip = _workload_tooltip(component)
+    return {"ident": f"c-{component.id}", "tooltip": tooltip, "href": component.url}
+
+
+def _named(component: Component, kind: str) -> str:
+    name = component.name or component.id
+    return f"{name} ({kind} {component.id})" if component.name else f"{name} ({kind})"
+
+
+def _workload_tooltip(item: Workload) -> tuple[str, ...]:
+    if isinstance(item, App):
+        lines = [_named(item, "app"), "uses " + _trio(item.uses)]
+    else:
+        name = _named(item, "container")
+        lines = [name + (f", {item.replicas} replicas" if item.replicas > 1 else "")]
+        if item.image is not None:
+            ref = item.image.ref or "image"
+            size = item.image.size
+            lines.append(ref if size is None else f"{ref}, {format_amount('disk', size)} on disk")
+        each = " each" if item.replicas > 1 else ""
+        limits = [
+            format_amount(key, getattr(item.limits, key))
+            if getattr(item.limits, key) is not None
+            else f"no {key} limit"
+            for key in ("cpu", "memory")
+        ]
+        lines.append("limit " + " · ".join(limits) + each)
+        reserved = item.reservations
+        if reserved.cpu is not None or reserved.memory is not None:
+            lines.append("reserved " + _trio(reserved, ("cpu", "memory")) + each)
+    if item.libs:
+        lines.append("bins/libs: " + ", ".join(item.libs))
+    return tuple(lines)
+
+
+def _vm_tooltip(vm: VM, usage: _Usage) -> tuple[str, ...]:
+    lines = [_named(vm, "VM"), "allocated " + _trio(vm.allocated)]
+    lines.append(f"{usage.amounts} ({usage.shares})")
+    for kind, layer in (("guest OS", vm.guest_os), ("engine", vm.engine)):
+        if layer is not None:
+            lines.append(f"{kind} {layer.name or '(unnamed)'}: {_trio(layer.uses)}")
+    return tuple(lines)
+
+
 def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     """Return the lines of an app or container cell and of the bins/libs cell under it."""
     libs = style.details(", ".join(item.libs) if item.libs else "bins/libs", ITEM_ROOM)
@@ -186,6 +246,7 @@ class _Items(Struct):
     bottoms: list[list[Line]]
     fill: str
     ports: list[str | None]
+    items: list[Workload]
     #: The widest the grid may be (points): fewer columns, more rows when it is narrow.
     room: int = 1300
     columns: int = 0  # set in __post_init__
@@ -224,7 +285,14 @@ class _Items(Struct):
                 self.ports[start : start + self.columns],
             )
             top_row = [
-                Cell(lines, widths[i], self.top_height, self.fill, port=ports[i])
+                Cell(
+                    lines,
+                    widths[i],
+                    self.top_height,
+                    self.fill,
+                    port=ports[i],
+                    **component_cell(self.items[start + i]),
+                )
                 for i, lines in enumerate(tops)
             ]
             bottom_row = [
@@ -252,12 +320,13 @@ def _split(total: int, parts: int) -> list[int]:
 def _items(entries: Iterable[Workload], fill: str, style: Style, room: int) -> _Items:
     tops, bottoms = [], []
     ports: list[str | None] = []
-    for entry in entries:
+    items = list(entries)
+    for entry in items:
         top, bottom = _item_lines(entry, style)
         tops.append(top)
         bottoms.append(bottom)
         ports.append(entry.id if entry.id in style.linked else None)
-    return _Items(tops, bottoms, fill, ports, room)
+    return _Items(tops, bottoms, fill, ports, items, room)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties
@@ -269,6 +338,7 @@ class _Column(Struct, dict=True):  # dict: room for cached properties
     engine: list[Line]
     guest: list[Line]
     footer: list[Line]
+    tip: CellTip
 
     @cached_property
     def natural_width(self) -> int:
@@ -297,6 +367,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
         engine=style.layer(vm.engine, "container engine"),
         guest=style.layer(vm.guest_os, "guest OS"),
         footer=footer,
+        tip=component_cell(vm, _vm_tooltip(vm, usage)),
     )
 
 
@@ -392,7 +463,9 @@ def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[lis
         if index:
             rows[0].append(Cell([], GAP, sum(heights), border=0, rowspan=len(heights)))
         vm_port = column.vm.id if column.vm.id in style.linked else None
-        rows[0].append(Cell(column.title, width, title_h, theme.fill("vm"), port=vm_port))
+        rows[0].append(
+            Cell(column.title, width, title_h, theme.fill("vm"), port=vm_port, **column.tip)
+        )
         row = 1
         if has_items:
             if column.items.tops:
@@ -464,6 +537,20 @@ def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
         lines.append(style.detail(usage.amounts + shares, warn=usage.over))
     bars.append(_bar(lines, theme.fill("infrastructure")))
     return bars
+
+
+def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
+    """Return the tooltip of a host: its name, capacity, what it commits and its OS copies."""
+    host_totals = totals.host(host.id)
+    usage = _usage("committed", host_totals.committed, host.infrastructure.capacity)
+    copies = host_totals.os_copies
+    overhead = " · ".join(host_totals.os_overhead.get(key).label(key) for key in RESOURCES)
+    return (
+        _named(host, f"{host.stack} host"),
+        "capacity " + _trio(host.infrastructure.capacity),
+        f"{usage.amounts} ({usage.shares})",
+        f"{copies} OS cop{'y' if copies == 1 else 'ies'}: {overhead}",
+    )
 
 
 def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Line]:

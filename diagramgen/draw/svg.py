@@ -1,42 +1,68 @@
-"""Make Graphviz's SVG ready for a web page: self-contained, titled, prefixed ids, own fonts."""
+"""Make Graphviz's SVG ready for a web page: self-contained, titled, prefixed ids, own fonts.
+
+In order: Graphviz's comments and node titles go; ids get the diagram's prefix; cell tooltips
+become ``<title>`` elements; centred text is anchored at its cell's centre (browsers draw
+with other widths than Graphviz measured, ENGINE-NOTES "Hinted vs unhinted"); the text gets
+the embedded font (or becomes outlines); ``auto`` pictures get their dark palette.
+"""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
+import html
 import re
-from functools import cache
+from collections.abc import Callable
 
-from ..assets import FONTS
+from msgspec import Struct
+
 from ..escape import xml_text
+from .cells import PAD_Y
+from .fontfile import FONT_FILES, font, woff2_subset
+from .metrics import engine_width
 
-__all__ = [
-    "BASIC_CHARACTERS",
-    "FONT_FILES",
-    "embed_fonts",
-    "finish_svg",
-    "prefix_for",
-    "subset_font",
-]
+__all__ = ["TEXT_MODES", "SvgOptions", "finish_svg", "font_faces", "prefix_for", "verify_text"]
+
+#: How the SVG draws text: with its embedded font (or the reader's, if not embedded), or as
+#: outlines that look the same in every renderer.
+TEXT_MODES = ("font", "paths")
 
 # Graphviz's comments and doctype, and node and edge titles (Graphviz names such as
 # "host_web": noise as tooltips); the SVG's own title is written anew.
-_NOISE = re.compile(rb"<!--.*?-->\n?|<!DOCTYPE[^>]*>\n?|<title>[^<]*</title>\n", re.S)
+_NOISE = re.compile(r"<!--.*?-->\n?|<!DOCTYPE[^>]*>\n?|<title>[^<]*</title>\n", re.S)
 # Only in attributes (="...): text content keeps a user's "url(#top)" as it is.
-_REFERENCE = re.compile(rb'(href="#|="url\(#)([^")]+)')
-_SVG_OPEN = re.compile(rb"<svg\b[^>]*>")
-_TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
-_FONT_FAMILY = b'font-family="DejaVu Sans"'
-FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
-#: Characters of the shipped basic subsets: printable ASCII and the symbols diagramgen draws.
-BASIC_CHARACTERS = "".join(
-    sorted(
-        {chr(code) for code in range(32, 127)}
-        | set("·≥≤⚠▲…✓→—°µ±•")
-        | set("\N{NO-BREAK SPACE}\N{MULTIPLICATION SIGN}\N{EN DASH}\u2018\u2019\u201c\u201d")
-    )
+_REFERENCE = re.compile(r'(href="#|="url\(#)([^")]+)')
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+# A cell tooltip or link (Graphviz's TOOLTIP and HREF): <a xlink:href xlink:title>...</a>.
+_ANCHOR = re.compile(r'<a((?: xlink:href="[^"]*")?)(?: xlink:title="([^"]*)")?>(.*?)</a>', re.S)
+_CELL_OR_TEXT = re.compile(
+    r'<polygon fill="(#[0-9a-f]{6})" stroke="none" points="([^"]*)"/>'
+    r"|<text\b([^>]*)>([^<]*)</text>"
 )
+_ATTRIBUTE = re.compile(r'([a-z:-]+)="([^"]*)"')
+FAMILY = "DejaVu Sans"
+# Where Graphviz starts left-aligned text in a cell: its padding, plus its border if drawn.
+_INSETS = (float(PAD_Y), float(PAD_Y + 1))
+
+
+def verify_text(mode: str) -> str:
+    """Return ``mode`` if it is one of :data:`TEXT_MODES`; raise ``InvalidArgument`` otherwise."""
+    from ..errors import InvalidArgument
+
+    if mode not in TEXT_MODES:
+        raise InvalidArgument(f"unknown text mode {mode!r}; choose from {', '.join(TEXT_MODES)}")
+    return mode
+
+
+class SvgOptions(Struct, frozen=True):
+    """How the SVG is finished: its title, description, id prefix, fonts, text and palettes."""
+
+    title: str
+    description: str | None
+    prefix: str
+    embed_fonts: bool = True
+    text: str = "font"
+    #: For ``auto``: each placeholder colour's role, light and dark colour.
+    schemes: dict[str, tuple[str, str, str]] | None = None
 
 
 def prefix_for(name: str) -> str:
@@ -47,92 +73,168 @@ def prefix_for(name: str) -> str:
     return safe if safe[:1].isalpha() else f"d-{safe}"
 
 
-def finish_svg(svg: bytes, title: str, description: str | None, prefix: str, fonts: bool) -> bytes:
+def _tooltip(match: re.Match[str]) -> str:
+    href, title, body = match.groups()
+    tag = "a" if href else "g"  # an <a> without a link is a group with a tooltip
+    head = f"<title>{title}</title>" if title else ""
+    return f"<{tag}{href}>{head}{body}</{tag}>"
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+class _Texts:
+    """One pass over cells and texts: anchor centred text at the centre, note the glyphs used."""
+
+    def __init__(self, draw: Callable[[dict[str, str], str], str] | None) -> None:
+        self.boxes: list[tuple[float, float, float, float]] = []
+        self.used: dict[str, set[str]] = {"normal": set(), "bold": set()}
+        self.draw = draw
+
+    def __call__(self, match: re.Match[str]) -> str:
+        _, points, attributes, content = match.groups()
+        if points is not None:
+            numbers = [float(v) for pair in points.split() for v in pair.split(",")]
+            xs, ys = numbers[0::2], numbers[1::2]
+            self.boxes.append((min(xs), min(ys), max(xs), max(ys)))
+            return match.group(0)
+        values = dict(_ATTRIBUTE.findall(attributes))
+        text = html.unescape(content)
+        bold = values.get("font-weight") == "bold"
+        self.used["bold" if bold else "normal"].update(text)
+        if text.strip() and values.get("text-anchor") == "start":
+            self._centre(values, text, bold)
+        if self.draw is not None:
+            return self.draw(values, text)
+        attributes = "".join(f' {key}="{value}"' for key, value in values.items())
+        return f"<text{attributes}>{content}</text>"
+
+    def _centre(self, values: dict[str, str], text: str, bold: bool) -> None:
+        """Anchor ``text`` at its cell's centre if Graphviz centred it in that cell."""
+        x, y = float(values["x"]), float(values["y"])
+        width = engine_width(text, float(values["font-size"]), bold)
+        for left, top, right, bottom in reversed(self.boxes[-64:]):
+            if left <= x <= right and top <= y <= bottom:
+                break
+        else:
+            return
+        if round(x - left, 2) in _INSETS:  # left-aligned: Graphviz starts it a padding in
+            return
+        centre = (left + right) / 2
+        miss = abs(x + width / 2 - centre)
+        # Kerning moves a centred line by a fraction of a point from where Graphviz's widths
+        # put it; left- and right-aligned text is further off.
+        if miss <= max(1.5, 0.02 * width):
+            values["text-anchor"] = "middle"
+            values["x"] = _number(centre)
+        elif (left, top, right, bottom) == self.boxes[0]:
+            # On the picture's background, not in a cell: a link's label, which Graphviz
+            # centres on a point of its own.
+            values["text-anchor"] = "middle"
+            values["x"] = _number(x + width / 2)
+
+
+def font_faces(used: dict[str, set[str]], family: str | None = None) -> tuple[str, str]:
+    """Return the embedded font's family name and ``@font-face`` rules for the glyphs used.
+
+    The family is named after the subset (``dg-`` and a hash of its characters and fonts), so
+    no text of a page the SVG is inlined in can pick it up.
+    """
+    wanted = {weight: "".join(sorted(chars)) for weight, chars in used.items() if chars - {" "}}
+    digest = hashlib.sha256()
+    for weight, chars in wanted.items():
+        digest.update(f"{FONT_FILES[weight]}:{chars}\0".encode())
+        digest.update(font(weight).table("head")[:12])  # the font's revision and checksum
+    family = family or f"dg-{digest.hexdigest()[:10]}"
+    import base64
+
+    rules = []
+    for weight, chars in wanted.items():
+        data = base64.b64encode(woff2_subset(weight, chars, family)).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:{family};font-weight:{weight};"
+            f'src:url(data:font/woff2;base64,{data}) format("woff2")}}'
+        )
+    return family, "".join(rules)
+
+
+def _scheme_classes(
+    svg: str, prefix: str, schemes: dict[str, tuple[str, str, str]]
+) -> tuple[str, str]:
+    """Return ``svg`` with each placeholder colour made light plus a class, and the dark CSS."""
+    used: dict[str, str] = {}
+
+    def element(match: re.Match[str]) -> str:
+        tag, attributes, closing = match.groups()
+        classes: list[str] = []
+
+        def colour(found: re.Match[str]) -> str:
+            prop, token = found.groups()
+            role, light, dark = schemes[token]
+            name = f"{prefix}-{prop[0]}-{role}"
+            classes.append(name)
+            used[name] = f"{prop}:{dark}"
+            return f'{prop}="{light}"'
+
+        attributes = _COLOUR.sub(colour, attributes)
+        if classes:
+            attributes += f' class="{" ".join(classes)}"'
+        return f"<{tag}{attributes}{closing}>"
+
+    svg = _TAG.sub(element, svg)
+    rules = "".join(f".{name}{{{rule}}}" for name, rule in sorted(used.items()))
+    return svg, f"@media (prefers-color-scheme:dark){{{rules}}}"
+
+
+_TAG = re.compile(r"<(polygon|polyline|path|ellipse|text|rect|circle)\b([^>]*?)(/?)>")
+_COLOUR = re.compile(r'\b(fill|stroke)="(#0000[0-9a-f]{2})"')
+
+
+def finish_svg(svg: bytes, options: SvgOptions) -> bytes:
     """Return Graphviz SVG without comments or external references, titled, ids prefixed.
 
-    With ``fonts``, a subset of the bundled font is embedded so browsers draw the text with
-    the widths Graphviz measured. The document is handled as bytes, in as few passes as can
-    be: a big diagram's SVG runs to megabytes.
+    With ``embed_fonts``, a subset of the bundled font (the glyphs drawn, one face per weight)
+    is embedded so browsers draw the text as Graphviz laid it out; with ``text="paths"`` the
+    text becomes outlines of the bundled font instead, and needs no font at all.
     """
-    svg = _NOISE.sub(b"", svg)
-    # Graphviz writes every id as ' id="...'; prefix_for() keeps prefixes to [A-Za-z0-9_-],
-    # safe in a replacement template.
-    svg = svg.replace(b' id="', f' id="{prefix}-'.encode())
-    if b'href="#' in svg or b'="url(#' in svg:  # rare (gradients, links): skip the scan otherwise
-        svg = _REFERENCE.sub(rf"\1{prefix}-\2".encode(), svg)
-    svg = svg.replace(_FONT_FAMILY, b'font-family="DejaVu Sans,Verdana,sans-serif"')
-    head = [f'<title id="{prefix}-title">{xml_text(title)}</title>']
-    labels = f"{prefix}-title"
-    if description:
-        head.append(f'<desc id="{prefix}-desc">{xml_text(description)}</desc>')
-        labels += f" {prefix}-desc"
-    if fonts:
-        head.append(embed_fonts(svg))
-    opening = _SVG_OPEN.search(svg)
+    prefix = options.prefix
+    document = _NOISE.sub("", svg.decode("utf-8"))
+    # Graphviz writes every id as ' id="...'; prefix_for() keeps prefixes to [A-Za-z0-9_-].
+    document = document.replace(' id="', f' id="{prefix}-')
+    if 'href="#' in document or '="url(#' in document:
+        document = _REFERENCE.sub(rf"\1{prefix}-\2", document)
+    if "<a " in document:
+        document = _ANCHOR.sub(_tooltip, document)
+    draw = None
+    if options.text == "paths":
+        from .outlines import text_path
+
+        draw = text_path
+    texts = _Texts(draw)
+    document = _CELL_OR_TEXT.sub(texts, document)
+    head = [f'<title id="{prefix}-title">{xml_text(options.title)}</title>']
+    aria = f' aria-labelledby="{prefix}-title"'
+    if options.description:
+        head.append(f'<desc id="{prefix}-desc">{xml_text(options.description)}</desc>')
+        aria += f' aria-describedby="{prefix}-desc"'
+    css = []
+    if options.text == "font":
+        family = FAMILY
+        if options.embed_fonts:
+            family, faces = font_faces(texts.used)
+            css.append(faces)
+            family += f",{FAMILY}"
+        document = document.replace(f'font-family="{FAMILY}"', f'font-family="{family},sans-serif"')
+    if options.schemes:
+        document, dark = _scheme_classes(document, prefix, options.schemes)
+        css.append(dark)
+    if css:
+        head.append("<defs><style>" + "".join(css) + "</style></defs>")
+    opening = _SVG_OPEN.search(document)
     if opening is None:  # pragma: no cover - Graphviz always writes an <svg> element
         raise ValueError("not an SVG document")
-    tag = opening.group(0)[:-1] + f' role="img" aria-labelledby="{labels}">\n'.encode()
-    added = "\n".join(head).encode("utf-8")
-    return b"".join((svg[: opening.start()], tag, added, svg[opening.end() :]))
-
-
-_ASCII = re.compile(rb"[\x00-\x7f]+")
-
-
-def _characters(svg: bytes) -> dict[str, str]:
-    """Return the characters drawn in each weight, sorted (the subset's input).
-
-    When every character of the document is in the shipped basic subsets (the usual case),
-    those cover both weights and the texts need not be read one by one.
-    """
-    if set(_ASCII.sub(b"", svg).decode("utf-8")) <= set(BASIC_CHARACTERS):
-        return {"normal": BASIC_CHARACTERS, "bold": BASIC_CHARACTERS}
-    import html
-
-    used: dict[str, set[str]] = {"normal": set(), "bold": set()}
-    for attributes, text in set(_TEXT.findall(svg.decode("utf-8"))):  # unescape each once
-        weight = "bold" if 'font-weight="bold"' in attributes else "normal"
-        used[weight].update(html.unescape(text))
-    return {weight: "".join(sorted(chars)) for weight, chars in used.items() if chars - {" "}}
-
-
-def embed_fonts(svg: bytes) -> str:
-    """Return a ``<defs><style>`` with @font-face rules holding WOFF2 subsets of the used glyphs."""
-    rules = [
-        f'@font-face{{font-family:"DejaVu Sans";font-weight:{weight};'
-        f'src:url(data:font/woff2;base64,{_woff2(weight, chars)}) format("woff2")}}'
-        for weight, chars in _characters(svg).items()
-    ]
-    return "<defs><style>" + "".join(rules) + "</style></defs>"
-
-
-@cache
-def _woff2(weight: str, characters: str) -> str:
-    """Return the base64 WOFF2 for ``characters``: the shipped basic subset when it covers them."""
-    if set(characters) <= set(BASIC_CHARACTERS):
-        name = FONT_FILES[weight].replace(".ttf", "-basic.woff2")
-        data = (FONTS / name).read_bytes()
-    else:
-        data = subset_font(weight, characters)
-    return base64.b64encode(data).decode("ascii")
-
-
-def subset_font(weight: str, characters: str) -> bytes:
-    """Return a WOFF2 subset of the bundled font holding ``characters`` (slow: fontTools)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = ["kern", "liga"]
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence notices
-    options.name_languages = [0x409]
-    options.drop_tables += ["FFTM"]  # a FontForge timestamp: unknown to the subsetter, noisy
-    buffer = io.BytesIO()
-    with TTFont(FONTS / FONT_FILES[weight], recalcTimestamp=False) as font:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=characters)
-        subsetter.subset(font)
-        font.flavor = "woff2"
-        font.save(buffer)
-    return buffer.getvalue()
+    tag = opening.group(0)[:-1] + f' role="img"{aria}>\n'
+    return "".join(
+        (document[: opening.start()], tag, "\n".join(head), document[opening.end() :])
+    ).encode("utf-8")

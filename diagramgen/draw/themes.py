@@ -6,7 +6,18 @@ from msgspec import Struct
 
 from ..errors import InvalidArgument
 
-__all__ = ["LAYERS", "THEMES", "Theme", "contrast", "verify_theme"]
+__all__ = [
+    "AUTO",
+    "LAYERS",
+    "ROLES",
+    "THEMES",
+    "THEME_NAMES",
+    "Theme",
+    "auto_colours",
+    "contrast",
+    "drawn_theme",
+    "verify_theme",
+]
 
 #: Every kind of cell the picture fills; each theme gives each a colour.
 LAYERS = (
@@ -38,6 +49,14 @@ class Theme(Struct, frozen=True):
 
     def fill(self, layer: str) -> str:
         return self.fills[layer]
+
+    def colour(self, role: str) -> str:
+        """Return the colour of ``role``: one of :data:`ROLES`."""
+        return self.fills[role] if role in self.fills else str(getattr(self, role))
+
+
+#: Every colour a theme gives: its own fields, then one fill per layer.
+ROLES = ("background", "text", "detail", "warn", "border", "link", *LAYERS)
 
 
 THEMES: dict[str, Theme] = {
@@ -110,14 +129,69 @@ THEMES: dict[str, Theme] = {
 }
 
 
+#: The SVG that follows the reader's ``prefers-color-scheme``: these two palettes, light first.
+AUTO = "auto"
+_AUTO_PAIR = ("light", "dark")
+#: The names a caller may choose: each palette, and ``auto``.
+THEME_NAMES = (*THEMES, AUTO)
+
+
+def _token(index: int) -> str:
+    return f"#0000{index + 1:02x}"
+
+
+def _tokens() -> Theme:
+    """Return the theme ``auto`` is drawn with: one placeholder colour per role.
+
+    The SVG finisher (:mod:`diagramgen.draw.schemes`) puts the light colour back in each
+    attribute and gives the element a class that the dark palette recolours; Graphviz draws
+    nothing in a colour of its own, so every colour of the picture is one of these.
+    """
+    colours = {role: _token(index) for index, role in enumerate(ROLES)}
+    return Theme(
+        name=AUTO,
+        background=colours["background"],
+        text=colours["text"],
+        detail=colours["detail"],
+        warn=colours["warn"],
+        border=colours["border"],
+        link=colours["link"],
+        fills={layer: colours[layer] for layer in LAYERS},
+    )
+
+
+_AUTO_TOKENS = _tokens()
+
+
+def auto_colours() -> dict[str, tuple[str, str, str]]:
+    """Return, for each placeholder colour of ``auto``, its role, light and dark colours."""
+    light, dark = (THEMES[name] for name in _AUTO_PAIR)
+    return {
+        _token(index): (role, light.colour(role), dark.colour(role))
+        for index, role in enumerate(ROLES)
+    }
+
+
 def verify_theme(name: str) -> Theme:
-    """Return the theme called ``name``; raise :class:`InvalidArgument` listing the themes."""
+    """Return the theme called ``name``; raise :class:`InvalidArgument` listing the themes.
+
+    ``auto`` returns the placeholder theme its SVG is drawn with (see :func:`auto_colours`).
+    """
+    if name == AUTO:
+        return _AUTO_TOKENS
     try:
         return THEMES[name]
     except KeyError:
         raise InvalidArgument(
-            f"unknown theme {name!r}; choose one of {', '.join(THEMES)}"
+            f"unknown theme {name!r}; choose one of {', '.join(THEME_NAMES)}"
         ) from None
+
+
+def drawn_theme(name: str, svg: bool) -> Theme:
+    """Return the palette theme ``name`` draws with: ``auto`` is light except in SVG."""
+    if name == AUTO and not svg:
+        return THEMES[_AUTO_PAIR[0]]
+    return verify_theme(name)
 
 
 def _luminance(colour: str) -> float:

@@ -81,6 +81,7 @@ def input_key(
         "width": options.width,
         "engine": "" if output == "dot" else engine,
         "embed_fonts": options.embed_fonts if output == "svg" else None,
+        "text": options.text if output == "svg" else None,
     }
     return digest(json.dumps(inputs, sort_keys=True).encode())
 
@@ -141,8 +142,10 @@ def _work(task: _Task, job: _Job) -> Outcome:
             task.formats,
             theme=job.options.theme,
             engine=job.engine or "auto",
-            name=Path(task.spec.name).name,
+            # The whole relative name: a/edge.json and b/edge.json get different SVG ids.
+            name=task.spec.name,
             embed_fonts=job.options.embed_fonts,
+            text=job.options.text,
             limits=job.limits,
             width=job.options.width,
         )
@@ -246,6 +249,7 @@ def render_files(
     theme: str = "light",
     engine: str | Engine = "auto",
     embed_fonts: bool = True,
+    text: str = "font",
     jobs: int = 0,
     check: bool = False,
     force: bool = False,
@@ -264,7 +268,7 @@ def render_files(
         found = find_specs([str(s) for s in specs])
     chosen_formats = verify_formats(formats)
     output = Path(folder)
-    options = Options(theme, embed_fonts, width)
+    options = Options(theme, embed_fonts, text, width)
     done = progress or (lambda outcome: None)
     drawn = any(FORMATS[name].graphviz for name in chosen_formats)
     chosen = (engine if isinstance(engine, Engine) else select_engine(engine)) if drawn else None

@@ -43,6 +43,7 @@ def compare_files(
     engine: str | Engine = "auto",
     limits: Limits = DEFAULT_LIMITS,
     width: int = DEFAULT_WIDTH,
+    text: str = "font",
 ) -> tuple[Comparison, list[Path]]:
     """Compare two spec files and write the picture in each format; return what was written."""
     base = comparison_base(first, second, output)
@@ -56,6 +57,7 @@ def compare_files(
         name=base.name,
         limits=limits,
         width=width,
+        text=text,
     )
     written = []
     for kind, data in comparison.pictures.items():
