@@ -1,4 +1,4 @@
-"""The Sphinx extension: ``extensions = ["diagramgen.sphinx"]`` (see :mod:`.integrations.sphinx`)."""
+"""The Sphinx extension, ``extensions = ["diagramgen.sphinx"]``: see :mod:`.integrations.sphinx`."""
 
 from __future__ import annotations
 

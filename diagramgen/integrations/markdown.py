@@ -68,7 +68,7 @@ def _log(error: DiagramgenError) -> None:
         _LOG.warning("%s", line)
 
 
-class DiagramgenExtension(Extension):  # type: ignore[misc]  # Markdown has no type hints
+class DiagramgenExtension(Extension):
     """The fence and the image references, with their defaults and their cache."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -91,7 +91,7 @@ class DiagramgenExtension(Extension):  # type: ignore[misc]  # Markdown has no t
         self._text = ""  # the page's Markdown, to place fences in it
         self._found = 0  # the line after the last fence placed
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
         if _superfences(md) is None:
             md.registerExtensions(["pymdownx.superfences"], {})
@@ -124,11 +124,10 @@ class DiagramgenExtension(Extension):  # type: ignore[misc]  # Markdown has no t
         lines = self._text.split("\n")
         for index in range(self._found, len(lines) - 1):
             opening = lines[index].lstrip(" \t>")
-            if opening[:3] in ("```", "~~~") and FENCE in opening:
-                if lines[index + 1].strip() == first:
-                    self._found = index + 1
-                    content = lines[index + 1]
-                    return (index + 1, len(content) - len(content.lstrip()))
+            content = lines[index + 1]
+            if opening[:3] in ("```", "~~~") and FENCE in opening and content.strip() == first:
+                self._found = index + 1
+                return (index + 1, len(content) - len(content.lstrip()))
         return (0, 0)
 
     def html(
@@ -155,7 +154,7 @@ class DiagramgenExtension(Extension):  # type: ignore[misc]  # Markdown has no t
         return figure_html(inline_svg(svg, width, alt), options.get("caption", caption))
 
 
-def makeExtension(**kwargs: Any) -> DiagramgenExtension:  # noqa: N802 - Markdown's name
+def makeExtension(**kwargs: Any) -> DiagramgenExtension:
     """Return the extension (Python-Markdown loads extensions by this name)."""
     return DiagramgenExtension(**kwargs)
 
@@ -211,7 +210,7 @@ def _superfences_validator(
 ) -> bool:
     # superfences reads its highlight settings on the first validator call; ours must too,
     # or a page whose first fence is ours breaks its attribute handling.
-    fenced = md.preprocessors["fenced_code_block"]
+    fenced: Any = md.preprocessors["fenced_code_block"]
     fenced.get_hl_settings()
     return fence_validator(language, inputs, options, attrs, md)
 
@@ -231,7 +230,7 @@ def _test(language: str) -> bool:
     return language == FENCE
 
 
-class _AddFence(Preprocessor):  # type: ignore[misc]
+class _AddFence(Preprocessor):
     """Add the fence to superfences unless ``custom_fences`` has it; keep the page's text to
     place fences in (before any preprocessor changes it); change no text."""
 
@@ -251,7 +250,7 @@ class _AddFence(Preprocessor):  # type: ignore[misc]
         return lines
 
 
-class _SpecImages(Treeprocessor):  # type: ignore[misc]
+class _SpecImages(Treeprocessor):
     """Replace ``<img>`` elements whose source is a spec file by its inline SVG."""
 
     def __init__(self, md: Markdown, extension: DiagramgenExtension) -> None:

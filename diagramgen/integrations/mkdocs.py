@@ -34,7 +34,7 @@ _LOG = logging.getLogger("mkdocs.plugins.diagramgen")
 _EXTENSION_NAMES = ("diagramgen.integrations.markdown",)
 
 
-class DiagramgenConfig(Config):  # type: ignore[misc]  # mkdocs' Config is untyped here
+class DiagramgenConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs' untyped hook
     """The plugin's options in ``mkdocs.yml``."""
 
     theme = config_options.Type(str, default=DEFAULT_THEME)
@@ -44,7 +44,7 @@ class DiagramgenConfig(Config):  # type: ignore[misc]  # mkdocs' Config is untyp
     fail_fast = config_options.Type(bool, default=False)
 
 
-class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[misc]
+class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[no-untyped-call]
     """Render diagramgen fences and spec images on every page, through a cache."""
 
     def __init__(self) -> None:
@@ -70,7 +70,8 @@ class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[misc]
         self.extension.report = self._report
         self.docs_dir = Path(config.docs_dir).resolve()
         extensions = [name for name in config.markdown_extensions if name not in _EXTENSION_NAMES]
-        config.markdown_extensions = [*extensions, self.extension]
+        # mkdocs takes extension instances as well as names, though it declares names only.
+        config.markdown_extensions = [*extensions, self.extension]  # type: ignore[list-item]
         return config
 
     def _report(self, error: DiagramgenError) -> None:

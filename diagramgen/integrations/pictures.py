@@ -158,12 +158,12 @@ class Renderer:
                 return data
         model = spec.load(self.limits)
         layout: dict[str, Any] = {"width": width} if width and _RENDER_TAKES_WIDTH else {}
-        data = render(model, [output], theme=theme, name=name, limits=self.limits, **layout)
+        pictures = render(model, [output], theme=theme, name=name, limits=self.limits, **layout)
         self.rendered += 1
         if path is not None:
-            write_atomic(path, data[output])
+            write_atomic(path, pictures[output])
             self.used.add(path.name)
-        return data[output]
+        return pictures[output]
 
     def _entries(self) -> list[Path]:
         if self.cache is None or not self.cache.is_dir():
