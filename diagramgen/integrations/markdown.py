@@ -25,6 +25,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from msgspec import Struct
+from pymdownx.superfences import SuperFencesException
 
 from ..errors import DiagramgenError, InvalidArgument
 from .pictures import (
@@ -40,6 +41,7 @@ from .pictures import (
 
 __all__ = [
     "FENCE",
+    "DiagramFailed",
     "DiagramgenExtension",
     "Page",
     "fence_format",
@@ -63,6 +65,18 @@ class Page(Struct, frozen=True):
     name: str = "diagram"
 
 
+class DiagramFailed(SuperFencesException, DiagramgenError):  # type: ignore[misc]
+    """A diagram failed and ``fail_fast`` is set: the error, raised so that superfences (which
+    turns other errors in a fence into a plain code block) lets it through."""
+
+    def __init__(self, error: DiagramgenError) -> None:
+        self.error = error
+        super().__init__("\n".join(error.lines()))
+
+    def lines(self) -> list[str]:
+        return self.error.lines()
+
+
 def _log(error: DiagramgenError) -> None:
     for line in error.lines():
         _LOG.warning("%s", line)
@@ -83,6 +97,8 @@ class DiagramgenExtension(Extension):
         self.page = Page(folder=Path(self.getConfig("base_path")))
         #: Called with each error before its box is drawn; the MkDocs plugin logs through it.
         self.report: Callable[[DiagramgenError], None] = _log
+        #: Raised with ``fail_fast``; the MkDocs plugin raises one that stops the build.
+        self.failure: type[DiagramFailed] = DiagramFailed
         cache = self.getConfig("cache_dir")
         self.renderer = Renderer(Path(cache) if cache else None)
         #: The spec files image references named (resolved), for the MkDocs plugin.
@@ -130,6 +146,13 @@ class DiagramgenExtension(Extension):
                 return (index + 1, len(content) - len(content.lstrip()))
         return (0, 0)
 
+    def failed(self, error: DiagramgenError) -> str:
+        """Report an error; return its box, or raise :attr:`failure` with ``fail_fast``."""
+        self.report(error)
+        if self.getConfig("fail_fast"):
+            raise self.failure(error) from error
+        return error_html(error)
+
     def html(
         self,
         spec: SpecText,
@@ -146,10 +169,7 @@ class DiagramgenExtension(Extension):
             width = parse_width(options["width"]) if "width" in options else width
             svg = self.renderer.picture(spec, "svg", theme, self.next_name(), width)
         except DiagramgenError as error:
-            self.report(error)
-            if self.getConfig("fail_fast"):
-                raise
-            return error_html(error)
+            return self.failed(error)
         alt = options.get("alt", alt)
         return figure_html(inline_svg(svg, width, alt), options.get("caption", caption))
 
@@ -273,10 +293,7 @@ class _SpecImages(Treeprocessor):
         try:
             spec = SpecText.from_file(resolved, str(path))
         except DiagramgenError as error:
-            extension.report(error)
-            if extension.getConfig("fail_fast"):
-                raise
-            markup = error_html(error)
+            markup = extension.failed(error)
         else:
             markup = extension.html(spec, {}, image.get("alt") or None, image.get("title"))
         placeholder = self.md.htmlStash.store(markup)

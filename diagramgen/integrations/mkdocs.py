@@ -23,15 +23,19 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from ..errors import DiagramgenError
-from .markdown import DiagramgenExtension
+from .markdown import DiagramFailed, DiagramgenExtension
 from .markdown import Page as MarkdownPage
 from .pictures import DEFAULT_THEME, Renderer, page_theme, parse_width
 
-__all__ = ["DiagramgenConfig", "DiagramgenPlugin"]
+__all__ = ["BuildStopped", "DiagramgenConfig", "DiagramgenPlugin"]
 
 _LOG = logging.getLogger("mkdocs.plugins.diagramgen")
 #: The names a site may also list the extension by; the plugin's own instance replaces them.
 _EXTENSION_NAMES = ("diagramgen.integrations.markdown",)
+
+
+class BuildStopped(DiagramFailed, PluginError):
+    """An invalid spec with ``fail_fast``: MkDocs stops the build with its message."""
 
 
 class DiagramgenConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs' untyped hook
@@ -68,6 +72,7 @@ class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[no-untyped
         self.extension = DiagramgenExtension(**options)
         self.extension.renderer = Renderer(cache)
         self.extension.report = self._report
+        self.extension.failure = BuildStopped
         self.docs_dir = Path(config.docs_dir).resolve()
         extensions = [name for name in config.markdown_extensions if name not in _EXTENSION_NAMES]
         # mkdocs takes extension instances as well as names, though it declares names only.
@@ -77,8 +82,6 @@ class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[no-untyped
     def _report(self, error: DiagramgenError) -> None:
         for line in error.lines():
             _LOG.warning("%s", line)
-        if self.config.fail_fast:
-            raise PluginError(f"diagramgen: {error.lines()[0]}")
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         renderer = self.extension.renderer
