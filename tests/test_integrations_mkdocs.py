@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import socket
@@ -84,7 +85,7 @@ def test_an_invalid_spec_fails_strict_and_fail_fast_and_else_shows_a_box(tmp_pat
     lenient = _build(site)
     assert lenient.returncode == 0 and f"WARNING -  {message}" in lenient.stderr
     page = (site / "site" / "index.html").read_text("utf-8")
-    assert 'class="diagramgen-error" role="alert"' in page and message in page
+    assert 'class="diagramgen-error" role="alert"' in page and html.escape(message) in page
     assert "Text after the box." in page
     config = site / "mkdocs.yml"
     config.write_text(config.read_text().replace("  - diagramgen\n", FAIL_FAST))
