@@ -163,3 +163,29 @@ def test_diagrams_fit_the_material_column_in_light_and_dark(built: Path, dark: b
         assert (luminance(measured["background"]) < 0.3) is dark  # slate follows the scheme
         name = page.replace("/", "-").replace(".html", "")
         screenshot(path, built / f"mkdocs-{name}-{scheme}.png", dark)
+
+
+ZENSICAL = """site_name: Zensical
+markdown_extensions:
+  - attr_list
+  - diagramgen.integrations.markdown:
+      base_path: docs
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+"""
+
+
+def test_zensical_builds_the_site_with_the_extension_alone(tmp_path: Path) -> None:
+    if not Path(tool("zensical")).exists():
+        pytest.skip("Zensical is not installed (pip install zensical)")
+    site = copy_site("mkdocs", tmp_path)
+    (site / "mkdocs.yml").write_text(ZENSICAL)
+    done = run([tool("zensical"), "build"], cwd=site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    index = (site / "site" / "index.html").read_text("utf-8")
+    more = (site / "site" / "more" / "index.html").read_text("utf-8")
+    assert index.count("<svg width=") == 2 and more.count("<svg width=") == 3
+    assert 'class="mermaid"' in index

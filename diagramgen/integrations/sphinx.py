@@ -151,7 +151,8 @@ def _pixels(width: str | None) -> int | None:
 
 def _error_node(error: DiagramgenError) -> nodes.Element:
     text = "\n".join(error.lines())
-    box = nodes.error("", nodes.literal_block(text, text), classes=["diagramgen-error"])
+    lines = nodes.literal_block(text, text, language="text")
+    box = nodes.error("", lines, classes=["diagramgen-error"])
     return box
 
 
