@@ -9,7 +9,6 @@ folder that is safe to delete.
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import os
 import re
@@ -19,7 +18,7 @@ from typing import Any
 from msgspec import Struct
 
 from ..api import Options, render
-from ..draw.themes import THEMES, verify_theme
+from ..draw.themes import AUTO, verify_theme
 from ..errors import DiagramgenError, InvalidArgument, Problem, SpecInvalid
 from ..files.atomic import write_atomic
 from ..files.batch import input_key
@@ -39,13 +38,10 @@ __all__ = [
     "print_theme",
 ]
 
-#: The theme of pictures on web pages: one SVG that follows the page's colour scheme, where
-#: this diagramgen has it (``auto`` comes with the SVG-for-the-web work), else ``light``.
-DEFAULT_THEME = "auto" if "auto" in THEMES else "light"
+#: The theme of pictures on web pages: one SVG that follows the page's colour scheme.
+DEFAULT_THEME = AUTO
 #: The theme of pictures in print (LaTeX, PDF), where no colour scheme is followed.
 PRINT_THEME = "light"
-#: Whether :func:`render` lays a picture out for a column width (``--width``).
-_RENDER_TAKES_WIDTH = "width" in inspect.signature(render).parameters
 _MAX_WIDTH = 10_000
 _CACHED = re.compile(r"^[0-9a-f]{64}\.(svg|pdf)$")
 
@@ -157,7 +153,7 @@ class Renderer:
                 self.reused += 1
                 return data
         model = spec.load(self.limits)
-        layout: dict[str, Any] = {"width": width} if width and _RENDER_TAKES_WIDTH else {}
+        layout: dict[str, Any] = {"width": width} if width else {}
         pictures = render(model, [output], theme=theme, name=name, limits=self.limits, **layout)
         self.rendered += 1
         if path is not None:

@@ -21,9 +21,10 @@ from msgspec.structs import asdict
 
 from ..accounting import compute
 from ..accounting.report import counts_text, totals_data, totals_text
-from ..api import Options, render
+from ..api import render
+from ..draw.themes import AUTO
 from ..engines import Engine
-from ..errors import DiagramgenError, InvalidArgument, SpecInvalid
+from ..errors import DiagramgenError, SpecInvalid
 from ..files.discover import Found
 from ..files.manifest import digest
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load_text, read_spec_file, syntax_of
@@ -31,17 +32,8 @@ from ..spec import DEFAULT_LIMITS, Limits, Spec, load_text, read_spec_file, synt
 __all__ = ["RENDER_TIMEOUT", "THEME", "Board", "View", "event", "watch_engine"]
 
 
-def _theme() -> str:
-    """Return ``auto`` (one SVG for light and dark pages) where this version draws it."""
-    try:
-        Options("auto")
-    except InvalidArgument:
-        return "light"
-    return "auto"
-
-
-#: The theme of the pictures on the page.
-THEME = _theme()
+#: The theme of the pictures on the page: one SVG that follows the reader's colour scheme.
+THEME = AUTO
 #: Seconds one render may take before the page shows it failed (a batch allows more).
 RENDER_TIMEOUT = 30.0
 
