@@ -12,7 +12,6 @@ from pathlib import Path
 import markdown
 import pytest
 
-from diagramgen.draw.themes import THEMES
 from diagramgen.errors import SpecInvalid
 from diagramgen.integrations.markdown import DiagramFailed, DiagramgenExtension
 from diagramgen.integrations.pictures import DEFAULT_THEME, Renderer, SpecText
@@ -52,8 +51,13 @@ def _svgs(page: str) -> list[str]:
     return re.findall(r"<svg\b[^>]*>", page)
 
 
-def test_the_default_theme_is_auto_once_diagramgen_has_it() -> None:
-    assert ("auto" if "auto" in THEMES else "light") == DEFAULT_THEME
+def test_the_default_theme_is_auto_one_svg_for_light_and_dark_pages() -> None:
+    assert DEFAULT_THEME == "auto"
+    fence = JSON_FENCE.replace(' theme="dark"', "")
+    page = _convert(f"# Page\n\n{fence}", [NAME])
+    assert "prefers-color-scheme:dark" in page.replace(" ", "")
+    dark = _convert(f"# Page\n\n{JSON_FENCE}", [NAME])  # a fence's own theme wins
+    assert "prefers-color-scheme" not in dark
 
 
 def test_alone_the_extension_draws_json_and_yaml_fences_as_inline_svg() -> None:
