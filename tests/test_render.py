@@ -258,3 +258,14 @@ def test_a_partly_limited_container_shows_its_limit_and_the_missing_one() -> Non
     spec = load_text(json_module.dumps(document), "partial.json")
     svg = render(spec, ["svg"], engine="embedded", embed_fonts=False, name="p")["svg"].decode()
     assert "limit 2 vCPU · ⚠ no mem limit" in svg
+
+
+def test_the_picture_shows_reservations_beside_limits() -> None:
+    # web: 2 x (0.5 vCPU, 512 MiB) reserved; db: 2 GiB reserved. Host reserved by hand:
+    # cpu 0.5 + 0.1 + 2 x 0.5 = 1.6 of 4 (40 %); memory 1 + 0.25 + 1 + 2 = 4.25 of 8 GiB (53 %).
+    spec = load(ROOT / "tests" / "data" / "render" / "reservations.json")
+    svg = render(spec, ["svg"], engine="embedded", embed_fonts=False, name="r")["svg"].decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "reserved 0.5 vCPU · 512 MiB" in texts
+    assert "reserved 2 GiB" in texts
+    assert "reserved 1.6 vCPU · mem 4.25 GiB &#160;(40% · mem 53%)" in texts

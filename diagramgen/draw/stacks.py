@@ -16,8 +16,19 @@ from typing import TypedDict
 from msgspec import Struct
 
 from ..accounting.compute import Totals
-from ..accounting.figures import RESOURCES, Figures, percent
-from ..spec.model import VM, App, Component, Container, Host, Layer, Resources, Spec, Workload
+from ..accounting.figures import RESOURCES, Figures, Sum, percent
+from ..spec.model import (
+    VM,
+    App,
+    Component,
+    Container,
+    Host,
+    Layer,
+    Resources,
+    Spec,
+    Workload,
+    reserving,
+)
 from ..spec.units import format_amount
 from .cells import PAD_X, Cell, Line, lines_height, lines_width, render_table, wrap
 from .themes import Theme
@@ -232,6 +243,9 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     size = image.size if image else None
     bottom = libs + ([] if size is None else [style.detail(f"image {_disk(size)}")])
     top = [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))]
+    reserved = [k for k in ("cpu", "memory") if getattr(item.reservations, k) is not None]
+    if reserved:  # Compose reservations, Kubernetes requests: what is set aside for it
+        top += style.details("reserved " + _trio(item.reservations, reserved), ITEM_ROOM)
     return [*top, *style.mark(item.id)], bottom
 
 
@@ -356,6 +370,8 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
     footer = [style.detail(usage.amounts)] if usage.amounts else []
     if usage.shares:
         footer.append(style.detail(usage.shares, warn=usage.over))
+    if reserving(vm.containers):
+        footer += _reserved_lines(totals.vm(vm.id).reserved, vm.allocated, style)
     return _Column(
         vm=vm,
         title=[
@@ -535,8 +551,18 @@ def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
     if usage.amounts:
         shares = f"  ({usage.shares})" if usage.shares else ""
         lines.append(style.detail(usage.amounts + shares, warn=usage.over))
+    if reserving(host.containers):
+        lines += _reserved_lines(host_totals.reserved, infrastructure.capacity, style)
     bars.append(_bar(lines, theme.fill("infrastructure")))
     return bars
+
+
+def _reserved_lines(reserved: Figures, bound: Resources, style: Style) -> list[Line]:
+    """Return the line of what containers reserve (cpu and memory), beside what is committed."""
+    cpu_and_memory = Figures(reserved.cpu, reserved.memory, Sum(0, 1))  # disk is not reserved
+    usage = _usage("reserved", cpu_and_memory, bound)
+    shares = f"  ({usage.shares})" if usage.shares else ""
+    return [style.detail(usage.amounts + shares, warn=usage.over)] if usage.amounts else []
 
 
 def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
