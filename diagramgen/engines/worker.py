@@ -6,6 +6,9 @@ on first use and spoken to over pipes (:mod:`diagramgen.engines.protocol`). A cr
 fails that render with a one-line :class:`EngineError` (a hang after ``timeout`` seconds, when
 the worker is killed) and the next render starts a new worker. Each process has its own worker:
 one forked from a process with a worker (a batch's pool) starts its own.
+
+This module imports only the standard library at load (the errors when they are raised): the
+console script starts the worker before anything heavy is imported.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import signal
 import subprocess
 import sys
 from contextlib import suppress
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..errors import EngineError, EngineUnavailable
 from .protocol import HEADER, request, write_frame
+
+if TYPE_CHECKING:
+    from ..errors import EngineError
 
 __all__ = ["TIMEOUT", "Worker", "check_messages", "messages", "process_ended", "shared"]
 
@@ -26,7 +31,7 @@ __all__ = ["TIMEOUT", "Worker", "check_messages", "messages", "process_ended", "
 TIMEOUT = 120.0
 #: Graphviz's messages kept per render; the rest is read and dropped.
 MESSAGES_KEPT = 16 * 1024
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class Worker:
@@ -66,6 +71,8 @@ class Worker:
 
     def version(self, timeout: float | None = None) -> str:
         """Return the engine's version; raise :class:`EngineUnavailable` if it cannot load."""
+        from ..errors import EngineError, EngineUnavailable
+
         self.start()
         if self._version is None:
             try:
@@ -91,6 +98,8 @@ class Worker:
         A render that takes longer than ``timeout`` seconds (default :data:`TIMEOUT`) is
         stopped, and its worker with it.
         """
+        from ..errors import EngineError
+
         self.version()
         process = self._process
         assert process is not None and process.stdin is not None
@@ -121,6 +130,8 @@ class Worker:
         """Return the next answer and what Graphviz wrote meanwhile; end the worker on failure."""
         import select
         import time
+
+        from ..errors import EngineError
 
         process = self._process
         assert process is not None and process.stdout is not None and process.stderr is not None
@@ -169,6 +180,8 @@ def process_ended(status: int | None, text: str) -> EngineError:
 
     ``status`` is a return code as :mod:`subprocess` gives it: negative for a signal.
     """
+    from ..errors import EngineError
+
     if status is not None and status < 0:
         name = signal.Signals(-status).name
         return EngineError(f"Graphviz crashed ({name}){': ' + text if text else ''}")
@@ -181,6 +194,8 @@ def check_messages(text: str) -> None:
     Graphviz reports a broken HTML label as an error but still draws the rest: a picture with a
     host missing. That is a failure, not a warning.
     """
+    from ..errors import EngineError
+
     if "Error" in text or "error" in text:
         raise EngineError(f"Graphviz failed: {text}")
 
