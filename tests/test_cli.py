@@ -182,7 +182,7 @@ def test_totals_json_has_the_documented_keys() -> None:
     host = data["hosts"][0]
     assert set(host) >= {"id", "capacity", "committed", "overcommit", "os_copies"}
     assert set(data["vms"][0]) >= {"id", "host", "allocated", "used"}
-    assert set(data["warnings"][0]) == {"code", "pointer", "message"}
+    assert set(data["warnings"][0]) == {"code", "severity", "pointer", "message"}
     assert host["committed"]["unknown"]["cpu"] >= 1  # the OS and hypervisor CPU are unknown
 
 
