@@ -20,9 +20,11 @@ import typer
 
 from . import __version__
 from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
+from .escape import terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from .files.batch import Summary
+    from .files.discover import Found
     from .spec import Limits, Spec
 
 __all__ = ["app", "main"]
@@ -87,7 +89,14 @@ def _limits(items: list[str] | None) -> "Limits":
 
 
 def _stdin(limits: "Limits") -> bytes:
-    return sys.stdin.buffer.read(limits.spec_bytes + 1)
+    """Return stdin's bytes, read in chunks: at most ``spec-bytes`` + 1 of them are held."""
+    from .reading import TooLarge, read_stream
+    from .spec.load import too_big
+
+    try:
+        return read_stream(sys.stdin.buffer, limits.spec_bytes)
+    except TooLarge as error:
+        raise SpecInvalid("<stdin>", [too_big(error.size, limits, at_least=True)]) from None
 
 
 def _load(spec: str, limits: "Limits", syntax: str = "json") -> "Spec":
@@ -128,24 +137,24 @@ def validate(
     from .totals.report import counts_text
 
     limits = _limits(limit)
-    paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]
     if "-" in specs and specs != ["-"]:
         raise UsageError("- (stdin) cannot be combined with other specs")
+    found: list[Found | None] = [None] if specs == ["-"] else [*find_specs(specs)]
     failed = False
-    for spec in paths or ["-"]:
-        name = "<stdin>" if spec == "-" else spec
+    for spec in found:
+        name = "<stdin>" if spec is None else str(spec.path)
         try:
             model = (
                 load_text(_stdin(limits), name, limits, spec_format)
-                if spec == "-"
-                else load(spec, limits)
+                if spec is None
+                else load(spec.path, limits, spec.within)
             )
         except SpecInvalid as error:
             _print_error(error)
             failed = True
             continue
         if not quiet:
-            typer.echo(f"{name}: valid ({counts_text(compute(model).diagram)})")
+            _say(f"{name}: valid ({counts_text(compute(model).diagram)})")
     return 1 if failed else 0
 
 
@@ -162,15 +171,13 @@ def totals(
 
     Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json
     """
-    import json
-
     from .totals import compute
     from .totals.report import totals_data, totals_text
 
     model = _load(spec, _limits(limit), spec_format)
     result = compute(model)
     if as_json:
-        typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
+        _say_json(totals_data(model, result))
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     typer.echo(totals_text(model, result, color=color), nl=False, color=color)
@@ -263,16 +270,18 @@ def render(
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
-            typer.echo(line, err=True)
+            _say(line, err=True)
         for missing in outcome.differing:
             state = "differs from" if (output / missing).exists() else "is missing from"
-            typer.echo(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
+            _say(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
     for path in summary.removed:
-        typer.echo(f"{path}: removed, its spec failed", err=True)
+        _say(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:
-        typer.echo(f"note: {path} has no spec behind it", err=True)
+        _say(f"note: {path} has no spec behind it", err=True)
+    for note in summary.notes:
+        _say(f"note: {note}", err=True)
     if not quiet:
-        typer.echo(_summary_line(summary, check), err=True)
+        _say(_summary_line(summary, check), err=True)
     return 1 if summary.failed else 0
 
 
@@ -368,8 +377,6 @@ def compare(
     Examples: diagramgen compare as-vms.json as-containers.json -f svg,png ·
     diagramgen compare a.yaml b.yaml --json
     """
-    import json
-
     from .api import compare as compare_specs
     from .files.single import compare_files
     from .formats import verify_formats
@@ -381,7 +388,7 @@ def compare(
 
         labels = comparison_labels(first, second)
         comparison = compare_specs(*models, labels=labels, limits=limits)
-        typer.echo(json.dumps(comparison.data(), indent=2, ensure_ascii=False))
+        _say_json(comparison.data())
         return 0
     _, written = compare_files(
         first,
@@ -393,7 +400,7 @@ def compare(
         limits=limits,
     )
     for target in written:
-        typer.echo(f"wrote {target}", err=True)
+        _say(f"wrote {target}", err=True)
     return 0
 
 
@@ -440,13 +447,24 @@ def init(
     if path == "spec.json" and chosen == "yaml":
         path = "spec.yaml"
     write_starter(path, kind, force, chosen)
-    typer.echo(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
+    _say(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
     return 0
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print one line, user text in it escaped: a name cannot forge a line or move the cursor."""
+    typer.echo(terminal_text(line), err=err)
+
+
+def _say_json(data: Any) -> None:
+    import json
+
+    typer.echo(terminal_json(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def _print_error(error: DiagramgenError) -> None:
     for line in error.lines():
-        typer.echo(line, err=True)
+        _say(line, err=True)
 
 
 def _exit_code(error: DiagramgenError) -> int:
@@ -472,6 +490,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = getattr(error, "exit_code", None)
         if show is None or not isinstance(code, int):
             raise
-        show()
+        import io
+
+        shown = io.StringIO()
+        show(file=shown)
+        for line in shown.getvalue().splitlines():
+            _say(line, err=True)
         return code
     return result if isinstance(result, int) else 0

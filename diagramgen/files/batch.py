@@ -27,7 +27,9 @@ from .. import __version__
 from ..api import Options, render
 from ..engines import Engine, select_engine
 from ..errors import DiagramgenError, SpecInvalid
+from ..escape import terminal_text
 from ..formats import FORMATS, verify_formats
+from ..reading import read_regular
 from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
 from .atomic import remove_stale_temporaries, safe_target, walk_files, write_atomic
 from .discover import Found, find_specs
@@ -36,7 +38,7 @@ from .manifest import Manifest, digest
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["Outcome", "Summary", "input_key", "render_files"]
+__all__ = ["WORKER_MEMORY", "Outcome", "Summary", "input_key", "render_files", "worker_count"]
 
 
 @cache
@@ -104,6 +106,9 @@ class Summary(Struct):
     folder: Path
     removed: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    #: What the caller should know but did not fail the batch: a manifest that was rebuilt, a
+    #: ``jobs`` request lowered to what the machine can hold.
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -146,7 +151,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
         )
     except DiagramgenError as error:
         lines = error.lines()
-        if not lines[0].startswith(path):
+        if not lines[0].startswith(terminal_text(path)):
             lines = [f"{path}: {line}" for line in lines]
         return Outcome(task.spec, "failed", errors=lines)
     except Exception:  # a bug: keep its traceback, but let the other specs render
@@ -160,8 +165,8 @@ def _work(task: _Task, job: _Job) -> Outcome:
         except DiagramgenError as error:
             return Outcome(task.spec, "failed", errors=[f"{path}: {error}"], remove_stale=False)
         if job.check:
-            try:
-                same = target.read_bytes() == data
+            try:  # bounded, and never waiting on a FIFO put where an output belongs
+                same = read_regular(target, len(data)) == data
             except OSError:
                 same = False
             if same:
@@ -179,6 +184,59 @@ def _work(task: _Task, job: _Job) -> Outcome:
     if job.check and not outcome.differing:
         outcome.status = "unchanged"
     return outcome
+
+
+#: Memory one worker may need: the worker, its engine worker and a large diagram in each.
+WORKER_MEMORY = 256 * 1024 * 1024
+
+
+def _available_memory() -> int | None:
+    """Return the bytes of memory this process can still use (cgroup limit included), if known."""
+    found: list[int] = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # a container's own limit (cgroup v2), when it has one
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        current = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit != "max":
+            found.append(max(0, int(limit) - int(current)))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def worker_count(requested: int, tasks: int) -> tuple[int, str | None]:
+    """Return how many worker processes to start for ``tasks`` specs, and a note if lowered.
+
+    ``requested`` 0 means one per CPU. More workers than CPUs render no faster, and more than
+    the available memory holds (:data:`WORKER_MEMORY` each) make the machine swap or kill them.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    memory = _available_memory()
+    by_memory = max(1, memory // WORKER_MEMORY) if memory is not None else cpus
+    most = min(cpus, by_memory)
+    note = None
+    if requested > most:
+        room = f"memory for {by_memory}" if by_memory < cpus else f"{cpus} CPUs"
+        note = f"-j {requested} lowered to {most}: this machine has {room}"
+    return min(requested or most, most, tasks), note
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker when the batch's process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(0)
 
 
 def _warm_up() -> None:
@@ -212,7 +270,8 @@ def _run_parallel(
 
     outcomes: dict[int, Outcome] = {}
     lost: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+    parent = (os.getpid(),)
+    with ProcessPoolExecutor(jobs, _context(), _die_with_parent, parent) as pool:
         futures: dict[Future[Outcome], int] = {
             pool.submit(_work, task, job): index for index, task in enumerate(tasks)
         }
@@ -223,7 +282,7 @@ def _run_parallel(
             except BrokenProcessPool:
                 lost.append(index)
     for index in lost:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+        with ProcessPoolExecutor(1, _context(), _die_with_parent, parent) as alone:
             try:
                 outcomes[index] = alone.submit(_work, tasks[index], job).result()
             except BrokenProcessPool:
@@ -273,7 +332,7 @@ def render_files(
     tasks: list[_Task] = []
     for spec in found:
         try:
-            data = read_spec_file(spec.path, limits)
+            data = read_spec_file(spec.path, limits, spec.within)
         except SpecInvalid as error:
             outcome = Outcome(spec, "failed", errors=error.lines(), remove_stale=False)
             outcomes.append(outcome)
@@ -289,7 +348,8 @@ def render_files(
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     job = _Job(options, chosen, output, check, limits)
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    workers, lowered = worker_count(jobs, len(tasks))
+    notes = [note for note in (manifest.problem, lowered) if note is not None]
     if workers > 1:
         _warm_up()
         results = _run_parallel(tasks, job, workers, done)
@@ -318,7 +378,7 @@ def render_files(
     order = {spec.path: index for index, spec in enumerate(found)}
     outcomes.sort(key=lambda outcome: order[outcome.spec.path])
     orphans = _orphans(output, found, chosen_formats) if check else []
-    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans)
+    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans, notes)
 
 
 def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:

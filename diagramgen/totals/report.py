@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from ..escape import terminal_text
 from ..spec.model import Resources, Spec, reserving
 from ..spec.units import format_amount
 from .compute import DiagramTotals, Totals
@@ -137,22 +138,26 @@ def _table(
 
 
 def _label(name: str | None, ident: str) -> str:
-    return f"{name} ({ident})" if name and name != ident else ident
+    return terminal_text(f"{name} ({ident})" if name and name != ident else ident)
 
 
 def totals_text(spec: Spec, totals: Totals, color: bool = False) -> str:
-    """Return the totals as a table per host and VM, the diagram totals and the warnings."""
+    """Return the totals as a table per host and VM, the diagram totals and the warnings.
+
+    Names, titles and messages are shown escaped (:func:`~diagramgen.escape.terminal_text`): a
+    spec cannot move the cursor, set the window title or add a line.
+    """
     paint = _painter(color)
     lines: list[str] = []
     if spec.title:
-        lines += [paint(spec.title, "bold"), ""]
+        lines += [paint(terminal_text(spec.title), "bold"), ""]
     for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
         copies = f"{host_totals.os_copies} OS cop{'y' if host_totals.os_copies == 1 else 'ies'}"
         lines.append(
             paint(f"Host {_label(host.name, host.id)}", "bold cyan")
             + paint(f"  {host.stack} stack, {copies}", "dim")
         )
-        hardware = host.infrastructure.name or "infrastructure"
+        hardware = terminal_text(host.infrastructure.name or "infrastructure")
         lines += _table(
             hardware, "committed", "capacity", host_totals.committed, host_totals.capacity, paint
         )
@@ -208,8 +213,12 @@ def _warnings(totals: Totals, paint: Paint) -> list[str]:
     lines = [paint(f"Warnings ({len(totals.warnings)})", "bold yellow")]
     for alert in totals.warnings:
         style = "yellow" if alert.code == "unspecified" else "red bold"
-        lines.append(f"  {paint('!', style)} {paint(alert.code, style)}  {alert.pointer}")
+        pointer = terminal_text(alert.pointer)
+        lines.append(f"  {paint('!', style)} {paint(alert.code, style)}  {pointer}")
         lines += textwrap.wrap(
-            alert.message, WIDTH - 6, initial_indent="      ", subsequent_indent="      "
+            terminal_text(alert.message),
+            WIDTH - 6,
+            initial_indent="      ",
+            subsequent_indent="      ",
         )
     return lines
