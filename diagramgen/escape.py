@@ -51,8 +51,10 @@ def xml_text(text: str) -> str:
 @lru_cache(maxsize=8192)  # big diagrams repeat their strings: escape each once
 def html_text(text: str) -> str:
     """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
-    # Graphviz expands escapes such as \N (the node name) even inside HTML labels.
-    return xml_escape(clean(text), "&#39;").replace("\\", "\\\\")
+    # Graphviz expands escapes such as \N (the node name) even inside HTML labels. Graphviz
+    # 2.43's HTML lexer rejects a text of only "]" ("syntax error … ]</B>"): as a character
+    # reference every version reads it, and draws "]".
+    return xml_escape(clean(text), "&#39;").replace("\\", "\\\\").replace("]", "&#93;")
 
 
 def plain_text(text: str) -> str:
