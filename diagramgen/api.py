@@ -18,8 +18,8 @@ from .draw.comparison import comparison_label
 from .draw.layout import to_dot
 from .draw.themes import verify_theme
 from .engines import Engine, select_engine
-from .errors import EngineError
-from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
+from .errors import EngineError, PartialRender
+from .formats import FORMATS, RASTER_DPI, Finishing, Format, verify_formats
 from .spec import DEFAULT_LIMITS, Limits, Spec, load
 from .totals import Totals, compute
 from .totals.compare import Side, combine, comparison_data, measure
@@ -72,7 +72,8 @@ def render(
     """Return the picture of ``spec`` in each format, keyed by format.
 
     ``name`` (default: the spec file's stem) prefixes the SVG's element ids; ``panel`` replaces
-    the totals panel (an HTML-like label, as :func:`compare` draws).
+    the totals panel (an HTML-like label, as :func:`compare` draws). A format that cannot be made
+    (a PNG above the picture limit) fails alone: :class:`PartialRender` carries the others.
     """
     model = _spec(spec, limits)
     wanted = verify_formats(formats)
@@ -88,17 +89,33 @@ def render(
         assert isinstance(chosen, Engine)
         svg = chosen.render(dot, "svg")
     results: dict[str, bytes] = {}
+    failures: dict[str, EngineError] = {}
     for output in wanted:
         form = FORMATS[output]
         if form.graphviz is None:
             results[output] = dot.encode("utf-8")
             continue
         assert isinstance(chosen, Engine)
-        if output == "png":
-            _check_raster(svg, limits)
-        data = svg if output == "svg" else chosen.render(dot, form.graphviz, form.arguments)
-        results[output] = form.finish(data, picture)
+        try:
+            if output == "png":
+                _check_raster(svg, limits)
+            data = svg if output == "svg" else chosen.render(dot, form.graphviz, form.arguments)
+            results[output] = _finish(form, data, picture)
+        except EngineError as error:  # this format cannot be made; the others may be
+            failures[output] = error
+    if failures and not results:
+        raise next(iter(failures.values()))
+    if failures:
+        raise PartialRender(results, {name: str(error) for name, error in failures.items()})
     return results
+
+
+def _finish(form: Format, data: bytes, picture: Finishing) -> bytes:
+    """Return an engine's picture finished; one that cannot be read is the engine's failure."""
+    try:
+        return form.finish(data, picture)
+    except (ValueError, OSError) as error:  # not an SVG, not a PNG: a broken system `dot`
+        raise EngineError(f"Graphviz's {form.name} output cannot be read ({error})") from None
 
 
 def _check_raster(svg: bytes, limits: Limits) -> None:

@@ -16,6 +16,7 @@ __all__ = [
     "EngineUnavailable",
     "InvalidArgument",
     "OutputError",
+    "PartialRender",
     "Problem",
     "SpecInvalid",
     "UsageError",
@@ -72,6 +73,21 @@ class SpecInvalid(DiagramgenError):
 
 class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
+
+
+class PartialRender(EngineError):
+    """Some formats could be drawn and others not (a PNG above the picture limit beside its SVG).
+
+    ``pictures`` holds the formats drawn, ``failures`` why each other one was not.
+    """
+
+    def __init__(self, pictures: dict[str, bytes], failures: dict[str, str]) -> None:
+        self.pictures = pictures
+        self.failures = failures
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in failures.items()))
+
+    def lines(self) -> list[str]:
+        return [terminal_text(f"{name}: {reason}") for name, reason in self.failures.items()]
 
 
 class EngineUnavailable(EngineError):

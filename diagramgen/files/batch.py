@@ -26,7 +26,7 @@ from msgspec.structs import asdict
 from .. import __version__
 from ..api import Options, render
 from ..engines import Engine, select_engine
-from ..errors import DiagramgenError, SpecInvalid
+from ..errors import DiagramgenError, PartialRender, SpecInvalid
 from ..escape import terminal_text
 from ..formats import FORMATS, verify_formats
 from ..reading import read_regular
@@ -96,6 +96,8 @@ class Outcome(Struct):
     errors: list[str] = field(default_factory=list)
     #: A spec that fails loses its old outputs; a write that fails (disk full) keeps them.
     remove_stale: bool = True
+    #: The formats that could not be made when others were (only those old outputs go).
+    failed_formats: list[str] = field(default_factory=list)
 
 
 class Summary(Struct):
@@ -138,6 +140,7 @@ class _Job(Struct, frozen=True):
 def _work(task: _Task, job: _Job) -> Outcome:
     """Render one spec and write or compare its outputs."""
     path = str(task.spec.path)
+    partial: PartialRender | None = None
     try:
         model = load_text(task.data, path, job.limits, syntax_of(task.spec.path))
         pictures = render(
@@ -149,6 +152,8 @@ def _work(task: _Task, job: _Job) -> Outcome:
             embed_fonts=job.options.embed_fonts,
             limits=job.limits,
         )
+    except PartialRender as error:  # write what could be made; fail the spec for the rest
+        pictures, partial = error.pictures, error
     except DiagramgenError as error:
         lines = error.lines()
         if not lines[0].startswith(terminal_text(path)):
@@ -183,6 +188,10 @@ def _work(task: _Task, job: _Job) -> Outcome:
             outcome.written[name] = digest(data)
     if job.check and not outcome.differing:
         outcome.status = "unchanged"
+    if partial is not None:
+        outcome.status = "failed"
+        outcome.errors = [f"{path}: {line}" for line in partial.lines()]
+        outcome.failed_formats = list(partial.failures)
     return outcome
 
 
@@ -363,14 +372,13 @@ def render_files(
         outcomes.append(outcome)
         if check:
             continue
-        if outcome.status == "failed":
-            if outcome.remove_stale:
-                removed += _remove_outputs(output, task.spec.name, manifest)
-            continue
+        if outcome.status == "failed" and outcome.remove_stale:
+            only = outcome.failed_formats or None
+            removed += _remove_outputs(output, task.spec.name, manifest, only)
         for name, key in zip(task.formats, task.keys, strict=True):
-            manifest.record(
-                f"{task.spec.name}.{name}", key, outcome.written[f"{task.spec.name}.{name}"]
-            )
+            written = outcome.written.get(f"{task.spec.name}.{name}")
+            if written is not None:  # all of them, but for a spec that failed in part
+                manifest.record(f"{task.spec.name}.{name}", key, written)
     if not check:
         # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
         remove_stale_temporaries(output)
@@ -381,10 +389,15 @@ def render_files(
     return Summary(outcomes, time.perf_counter() - started, output, removed, orphans, notes)
 
 
-def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
-    """Remove a failed spec's old outputs: they no longer show what the spec says."""
+def _remove_outputs(
+    folder: Path, name: str, manifest: Manifest, formats: list[str] | None = None
+) -> list[str]:
+    """Remove a failed spec's old outputs (in ``formats``, default all): they no longer show
+    what the spec says."""
     removed = []
     for form in FORMATS.values():
+        if formats is not None and form.name not in formats:
+            continue
         output = f"{name}{form.suffix}"
         if output not in manifest.entries:
             continue  # not written by diagramgen: not ours to remove
