@@ -33,7 +33,7 @@ class TooLarge(OSError):
     """More than the bound was read; ``size`` is a lower bound of the whole."""
 
     def __init__(self, size: int) -> None:
-        super().__init__(f"holds more than {size - 1:,} bytes")
+        super().__init__(f"holds {size:,} bytes or more")
         self.size = size
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
-from ..reading import CHUNK, open_regular, read_regular
+from ..reading import CHUNK, TooLarge, open_regular, read_regular
 from .atomic import write_atomic
 
 __all__ = ["MANIFEST", "MAX_MANIFEST", "Manifest", "digest"]
@@ -80,6 +80,8 @@ class Manifest(Struct):
             entries, problem = _entries(json.loads(text))
         except FileNotFoundError:
             return cls(folder)
+        except TooLarge as error:
+            entries, problem = {}, f"{error}; at most {MAX_MANIFEST:,} are read"
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
             reason = getattr(error, "strerror", None) or str(error).split("\n")[0][:200]
             entries, problem = {}, reason
