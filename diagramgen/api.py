@@ -23,8 +23,8 @@ from .draw.layout import DEFAULT_WIDTH, MIN_WIDTH, to_dot
 from .draw.svg import verify_text
 from .draw.themes import AUTO, Theme, auto_colours, drawn_theme, verify_theme
 from .engines import Engine, select_engine
-from .errors import EngineError, InvalidArgument
-from .formats import FORMATS, RASTER_DPI, Finishing, verify_formats
+from .errors import EngineError, InvalidArgument, PartialRender
+from .formats import FORMATS, RASTER_DPI, Finishing, Format, verify_formats
 from .spec import DEFAULT_LIMITS, Limits, Spec, load
 
 __all__ = ["DEFAULT_WIDTH", "MAX_RASTER", "Comparison", "Options", "compare", "render", "totals"]
@@ -97,7 +97,8 @@ def render(
     ``theme="auto"`` follows
     the reader's colour scheme in SVG and is light elsewhere; ``text="paths"`` draws the SVG's
     text as outlines of the bundled font. Without a spec ``description``, the SVG's is
-    written from the totals.
+    written from the totals. A format that cannot be made (a PNG above the picture limit)
+    fails alone: :class:`PartialRender` carries the others.
     """
     return _render(
         spec,
@@ -151,19 +152,37 @@ def _render(
         assert isinstance(chosen, Engine)
         svg = chosen.render(dot_for(True), "svg", FORMATS["svg"].arguments)
     results: dict[str, bytes] = {}
+    failures: dict[str, EngineError] = {}
     for output in wanted:
         form = FORMATS[output]
         if form.graphviz is None:
             results[output] = dot_for(False).encode("utf-8")
             continue
         assert isinstance(chosen, Engine)
-        if output == "png":
-            _check_raster(svg, limits)
-        data = (
-            svg if output == "svg" else chosen.render(dot_for(False), form.graphviz, form.arguments)
-        )
-        results[output] = form.finish(data, picture)
+        try:
+            if output == "png":
+                _check_raster(svg, limits)
+            data = (
+                svg
+                if output == "svg"
+                else chosen.render(dot_for(False), form.graphviz, form.arguments)
+            )
+            results[output] = _finish(form, data, picture)
+        except EngineError as error:  # this format cannot be made; the others may be
+            failures[output] = error
+    if failures and not results:
+        raise next(iter(failures.values()))
+    if failures:
+        raise PartialRender(results, {name: str(error) for name, error in failures.items()})
     return results
+
+
+def _finish(form: Format, data: bytes, picture: Finishing) -> bytes:
+    """Return an engine's picture finished; one that cannot be read is the engine's failure."""
+    try:
+        return form.finish(data, picture)
+    except (ValueError, OSError) as error:  # not an SVG, not a PNG: a broken system `dot`
+        raise EngineError(f"Graphviz's {form.name} output cannot be read ({error})") from None
 
 
 def _check_raster(svg: bytes, limits: Limits) -> None:

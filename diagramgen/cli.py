@@ -20,9 +20,11 @@ import typer
 
 from . import __version__
 from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
+from .escape import terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from .files.batch import Summary
+    from .files.discover import Found
     from .spec import Limits, Spec
 
 __all__ = ["app", "main"]
@@ -109,7 +111,14 @@ def _limits(items: list[str] | None) -> "Limits":
 
 
 def _stdin(limits: "Limits") -> bytes:
-    return sys.stdin.buffer.read(limits.spec_bytes + 1)
+    """Return stdin's bytes, read in chunks: at most ``spec-bytes`` + 1 of them are held."""
+    from .reading import TooLarge, read_stream
+    from .spec.load import too_big
+
+    try:
+        return read_stream(sys.stdin.buffer, limits.spec_bytes)
+    except TooLarge as error:
+        raise SpecInvalid("<stdin>", [too_big(error.size, limits, at_least=True)]) from None
 
 
 def _load(spec: str, limits: "Limits", syntax: str = "json") -> "Spec":
@@ -150,24 +159,24 @@ def validate(
     from .spec import load, load_text
 
     limits = _limits(limit)
-    paths = [] if specs == ["-"] else [str(found.path) for found in find_specs(specs)]
     if "-" in specs and specs != ["-"]:
         raise UsageError("- (stdin) cannot be combined with other specs")
+    found: list[Found | None] = [None] if specs == ["-"] else [*find_specs(specs)]
     failed = False
-    for spec in paths or ["-"]:
-        name = "<stdin>" if spec == "-" else spec
+    for spec in found:
+        name = "<stdin>" if spec is None else str(spec.path)
         try:
             model = (
                 load_text(_stdin(limits), name, limits, spec_format)
-                if spec == "-"
-                else load(spec, limits)
+                if spec is None
+                else load(spec.path, limits, spec.within)
             )
         except SpecInvalid as error:
             _print_error(error)
             failed = True
             continue
         if not quiet:
-            typer.echo(f"{name}: valid ({counts_text(compute(model).diagram)})")
+            _say(f"{name}: valid ({counts_text(compute(model).diagram)})")
     return 1 if failed else 0
 
 
@@ -196,11 +205,11 @@ def totals(
     Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json ·
     diagramgen totals specs/
     """
-    import json
 
     from .accounting import compute
     from .accounting.report import totals_data, totals_text
     from .files.discover import find_specs
+    from .spec import load
 
     limits = _limits(limit)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -209,7 +218,7 @@ def totals(
         model = _load(specs[0], limits, spec_format)
         result = compute(model)
         if as_json:
-            typer.echo(json.dumps(totals_data(model, result), indent=2, ensure_ascii=False))
+            _say_json(totals_data(model, result))
         else:
             text = totals_text(model, result, color=color, verbose=verbose)
             typer.echo(text, nl=False, color=color)
@@ -221,7 +230,7 @@ def totals(
     for found in find_specs(specs):
         path = str(found.path)
         try:
-            model = _load(path, limits)
+            model = load(found.path, limits, found.within)
         except SpecInvalid as error:
             _print_error(error)
             failed = True
@@ -230,11 +239,11 @@ def totals(
         if as_json:
             by_path[path] = totals_data(model, result)
             continue
-        heading = f"== {path} =="
+        heading = f"== {terminal_text(path)} =="
         text = totals_text(model, result, color=color, verbose=verbose)
         typer.echo(f"{heading}\n{text}", color=color)
     if as_json:
-        typer.echo(json.dumps(by_path, indent=2, ensure_ascii=False))
+        _say_json(by_path)
     return 1 if failed else 0
 
 
@@ -336,16 +345,18 @@ def render(
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
-            typer.echo(line, err=True)
+            _say(line, err=True)
         for missing in outcome.differing:
             state = "differs from" if (output / missing).exists() else "is missing from"
-            typer.echo(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
+            _say(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
     for path in summary.removed:
-        typer.echo(f"{path}: removed, its spec failed", err=True)
+        _say(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:
-        typer.echo(f"note: {path} has no spec behind it", err=True)
+        _say(f"note: {path} has no spec behind it", err=True)
+    for note in summary.notes:
+        _say(f"note: {note}", err=True)
     if not quiet:
-        typer.echo(_summary_line(summary, check), err=True)
+        _say(_summary_line(summary, check), err=True)
     if watch:
         return _render_watch(specs, output, chosen, theme, engine, embed_fonts, limits)
     return 1 if summary.failed else 0
@@ -372,8 +383,8 @@ def _render_watch(
             engine=engine,
             embed_fonts=embed_fonts,
             limits=limits,
-            echo=lambda line: typer.echo(line, err=True),
-            fail=lambda line: typer.echo(line, err=True),
+            echo=lambda line: _say(line, err=True),
+            fail=lambda line: _say(line, err=True),
         )
     except KeyboardInterrupt:
         typer.echo("stopped watching", err=True)
@@ -478,7 +489,6 @@ def compare(
     Examples: diagramgen compare as-vms.json as-containers.json -f svg,png ·
     diagramgen compare a.yaml b.yaml --json
     """
-    import json
 
     from .api import compare as compare_specs
     from .files.single import compare_files
@@ -491,7 +501,7 @@ def compare(
 
         labels = comparison_labels(first, second)
         comparison = compare_specs(*models, labels=labels, limits=limits)
-        typer.echo(json.dumps(comparison.data(), indent=2, ensure_ascii=False))
+        _say_json(comparison.data())
         return 0
     _, written = compare_files(
         first,
@@ -505,7 +515,7 @@ def compare(
         text=text,
     )
     for target in written:
-        typer.echo(f"wrote {target}", err=True)
+        _say(f"wrote {target}", err=True)
     return 0
 
 
@@ -549,7 +559,7 @@ def watch(
             open_browser=open_browser,
             engine=engine,
             limits=limits,
-            echo=typer.echo,
+            echo=_say,
         )
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
@@ -599,7 +609,7 @@ def init(
     if path == "spec.json" and chosen == "yaml":
         path = "spec.yaml"
     write_starter(path, kind, force, chosen)
-    typer.echo(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
+    _say(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
     return 0
 
 
@@ -629,7 +639,7 @@ def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
     from .spec import validate
 
     for note in imported.warnings:
-        typer.echo(note.format(), err=True)
+        _say(note.format(), err=True)
     validate(imported.document, file="<imported spec>")
     syntax = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
     text = dump_spec(imported, syntax)
@@ -637,7 +647,7 @@ def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
         typer.echo(text, nl=False)
         return 0
     write_spec_text(output, text, force)
-    typer.echo(f"wrote {output}; draw it with: diagramgen render {output}", err=True)
+    _say(f"wrote {output}; draw it with: diagramgen render {output}", err=True)
     return 0
 
 
@@ -718,9 +728,20 @@ def import_kubernetes(
     return _write_import(imported, output, force)
 
 
+def _say(line: str, err: bool = False) -> None:
+    """Print one line, user text in it escaped: a name cannot forge a line or move the cursor."""
+    typer.echo(terminal_text(line), err=err)
+
+
+def _say_json(data: Any) -> None:
+    import json
+
+    typer.echo(terminal_json(json.dumps(data, indent=2, ensure_ascii=False)))
+
+
 def _print_error(error: DiagramgenError) -> None:
     for line in error.lines():
-        typer.echo(line, err=True)
+        _say(line, err=True)
 
 
 def _exit_code(error: DiagramgenError) -> int:
@@ -746,6 +767,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = getattr(error, "exit_code", None)
         if show is None or not isinstance(code, int):
             raise
-        show()
+        import io
+
+        shown = io.StringIO()
+        show(file=shown)
+        for line in shown.getvalue().splitlines():
+            _say(line, err=True)
         return code
     return result if isinstance(result, int) else 0

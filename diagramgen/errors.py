@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from .escape import terminal_text
+
 __all__ = [
     "DiagramgenError",
     "EngineError",
     "EngineUnavailable",
     "InvalidArgument",
     "OutputError",
+    "PartialRender",
     "Problem",
     "SpecInvalid",
     "UsageError",
@@ -32,19 +35,23 @@ class Problem(Struct, frozen=True, order=True):
     message: str
 
     def format(self, file: str) -> str:
-        """Return the problem as one line: ``FILE:LINE:COL: /pointer: message``."""
+        """Return the problem as one line: ``FILE:LINE:COL: /pointer: message``.
+
+        User text in any part (a file name, a key in the pointer, a value in the message) is
+        shown escaped (:func:`~diagramgen.escape.terminal_text`): one problem is one line.
+        """
         place = f"{file}:{self.line}:{self.column}" if self.line else file
         if self.pointer is None:
-            return f"{place}: {self.message}"
-        return f"{place}: {self.pointer or '/'}: {self.message}"
+            return terminal_text(f"{place}: {self.message}")
+        return terminal_text(f"{place}: {self.pointer or '/'}: {self.message}")
 
 
 class DiagramgenError(Exception):
     """Base of every error a user can cause; the command line prints it without a traceback."""
 
     def lines(self) -> list[str]:
-        """Return the lines to print on stderr."""
-        return [str(self)]
+        """Return the lines to print on stderr, user text in them escaped (one line each)."""
+        return [terminal_text(str(self))]
 
 
 class InvalidArgument(DiagramgenError, ValueError):
@@ -66,6 +73,21 @@ class SpecInvalid(DiagramgenError):
 
 class EngineError(DiagramgenError):
     """Graphviz could not render: it is missing, it failed, it crashed or it timed out."""
+
+
+class PartialRender(EngineError):
+    """Some formats could be drawn and others not (a PNG above the picture limit beside its SVG).
+
+    ``pictures`` holds the formats drawn, ``failures`` why each other one was not.
+    """
+
+    def __init__(self, pictures: dict[str, bytes], failures: dict[str, str]) -> None:
+        self.pictures = pictures
+        self.failures = failures
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in failures.items()))
+
+    def lines(self) -> list[str]:
+        return [terminal_text(f"{name}: {reason}") for name, reason in self.failures.items()]
 
 
 class EngineUnavailable(EngineError):

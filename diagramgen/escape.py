@@ -1,8 +1,10 @@
-"""Make user text safe for DOT: for HTML-like labels and for plain quoted attributes.
+"""Make user text safe where it lands: DOT labels, XML, and a terminal or a log.
 
 Graphviz reads both kinds of string in its own way: ``&``, ``<`` and ``>`` are markup in
 HTML labels; escapes like ``\\N`` and ``\\G`` are expanded in both (even inside HTML labels);
 control characters make invalid SVG. Every piece of user text goes through one of these helpers.
+A terminal obeys control characters (a newline forges a second line, ``ESC [2J`` clears the
+screen): every line printed goes through :func:`terminal_text`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["clean", "html_text", "plain_text", "xml_escape", "xml_text"]
+__all__ = [
+    "clean",
+    "html_text",
+    "plain_text",
+    "terminal_json",
+    "terminal_text",
+    "xml_escape",
+    "xml_text",
+]
 
 # C0 and C1 controls, DEL, lone surrogates and non-characters: none belong in a picture.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -41,10 +51,41 @@ def xml_text(text: str) -> str:
 @lru_cache(maxsize=8192)  # big diagrams repeat their strings: escape each once
 def html_text(text: str) -> str:
     """Return ``text`` escaped for the inside of an HTML-like label, drawn literally."""
-    # Graphviz expands escapes such as \N (the node name) even inside HTML labels.
-    return xml_escape(clean(text), "&#39;").replace("\\", "\\\\")
+    # Graphviz expands escapes such as \N (the node name) even inside HTML labels. Graphviz
+    # 2.43's HTML lexer rejects a text of only "]" ("syntax error … ]</B>"): as a character
+    # reference every version reads it, and draws "]".
+    return xml_escape(clean(text), "&#39;").replace("\\", "\\\\").replace("]", "&#93;")
 
 
 def plain_text(text: str) -> str:
     """Return ``text`` for a plain attribute (tooltip, title); the graphviz package adds quotes."""
     return clean(text).replace("\\", "\\\\")
+
+
+# What a terminal acts on or hides: C0 and C1 controls, DEL, line and paragraph separators,
+# bidirectional overrides (they reorder what is shown) and lone surrogates (unencodable).
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]  # "\n", "\x1b", "\u202e", "\udfff"
+
+
+def terminal_text(text: str) -> str:
+    """Return ``text`` safe to print as one line: control characters shown as ``repr`` shows
+    them (``\\n``, ``\\x1b``, ``\\u202e``, ``\\udfff``); ordinary text is returned as it is."""
+    return _TERMINAL_UNSAFE.sub(_escaped, text)
+
+
+# json.dumps escapes C0 controls itself; these it leaves raw with ensure_ascii=False.
+_JSON_UNSAFE = re.compile(
+    r"[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def terminal_json(text: str) -> str:
+    """Return JSON text (from ``json.dumps(..., ensure_ascii=False)``) with every character a
+    terminal would act on written as a ``\\uXXXX`` escape: the same JSON value, safe to print."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

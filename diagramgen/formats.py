@@ -48,9 +48,13 @@ def _svg(data: bytes, picture: Finishing) -> bytes:
 
 
 def _png(data: bytes, picture: Finishing) -> bytes:
-    from PIL import Image  # only for PNG: 20 ms of start-up
+    from PIL import Image, PngImagePlugin  # only for PNG: 20 ms of start-up
 
-    with Image.open(io.BytesIO(data)) as image:
+    # Our own picture, already held to the picture limit (api._check_raster): Image.open's
+    # decompression-bomb guard (a warning above ~89 MP, an error above ~179 MP) is for images
+    # from elsewhere. Opening with the PNG reader itself skips it, and leaves Pillow's
+    # process-wide MAX_IMAGE_PIXELS as the caller set it.
+    with PngImagePlugin.PngImageFile(io.BytesIO(data)) as image:
         # The picture's size in points is rarely whole pixels: cairo then leaves the last
         # column or row partly transparent. Flatten onto the background (the corner pixel,
         # always the page colour) so the file is opaque edge to edge.

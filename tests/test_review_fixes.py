@@ -48,7 +48,7 @@ def test_globs_do_not_follow_folder_links(tmp_path: Path) -> None:
 def test_file_problems_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "vm.json").write_bytes(VM)
-    (tmp_path / "specs" / "gone.json").symlink_to(tmp_path / "missing.json")
+    (tmp_path / "specs" / "gone.json").symlink_to(tmp_path / "specs" / "missing.json")
     (tmp_path / "afile").write_text("x")
     broken = _cli("render", "specs", "-o", "out", "-q", cwd=tmp_path)
     assert broken.returncode == 1

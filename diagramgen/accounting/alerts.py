@@ -67,13 +67,16 @@ def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
     for container in containers:
         label = _label("container", container.name, container.id)
         unbounded = _missing(container.limits, ("cpu", "memory"))
+        no_size = container.image is None or container.image.size is None
         if unbounded:
+            # One warning per container: an unbounded one is not also "unspecified".
+            also = "; it has no image.size figure either" if no_size else ""
             message = (
                 f"{label} has no {' or '.join(unbounded)} limit: it can starve its "
-                "neighbours (a noisy-neighbour risk), and totals count it as unknown"
+                f"neighbours (a noisy-neighbour risk), and totals count it as unknown{also}"
             )
             yield Alert("unbounded-container", container.pointer, message, label)
-        if container.image is None or container.image.size is None:
+        elif no_size:
             message = f"{label} has no image.size figure; totals that include it are lower bounds"
             yield Alert("unspecified", container.pointer, message, label, 1)
 

@@ -7,13 +7,13 @@ the unknown contributors, so a label can say "≥ 12 GiB" instead of inventing a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from msgspec import Struct
 
 from ..spec.model import Resources
-from ..spec.units import format_amount
+from ..spec.units import EXACT, format_amount
 
 __all__ = ["RESOURCES", "Figures", "Sum", "figures_data", "percent", "ratio", "sum_data", "total"]
 
@@ -84,16 +84,18 @@ def ratio(part: Sum, whole: int | None) -> float | None:
     """
     if whole is None or whole == 0:
         return None
-    exact = Decimal(part.value) / Decimal(whole)
-    return float(exact.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+    with localcontext(EXACT):
+        exact = Decimal(part.value) / Decimal(whole)
+        return float(exact.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
 
 
 def percent(part: Sum, whole: int | None) -> int | None:
     """Return ``part / whole`` as a whole percentage, rounded half-up; ``None`` as :func:`ratio`."""
     if whole is None or whole == 0:
         return None
-    exact = Decimal(part.value) * 100 / Decimal(whole)
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    with localcontext(EXACT):
+        exact = Decimal(part.value) * 100 / Decimal(whole)
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def sum_data(figure: Sum) -> int | None:

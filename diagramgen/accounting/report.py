@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from ..escape import terminal_text
 from ..spec.model import Resources, Spec, reserving
 from ..spec.units import format_amount
 from .alerts import Alert
@@ -149,7 +150,7 @@ def _reserved(reserved: Figures, limits: Resources) -> list[str]:
 
 
 def _label(name: str | None, ident: str) -> str:
-    return f"{name} ({ident})" if name and name != ident else ident
+    return terminal_text(f"{name} ({ident})" if name and name != ident else ident)
 
 
 def totals_text(
@@ -163,18 +164,21 @@ def totals_text(
 
     Figures the spec leaves out are summed up in one line; ``verbose`` lists them.
     ``warnings=False`` leaves the warnings out, for a caller that shows them its own way.
+
+    Names, titles and messages are shown escaped (:func:`~diagramgen.escape.terminal_text`): a
+    spec cannot move the cursor, set the window title or add a line.
     """
     paint = _painter(color)
     lines: list[str] = []
     if spec.title:
-        lines += [paint(spec.title, "bold"), ""]
+        lines += [paint(terminal_text(spec.title), "bold"), ""]
     for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
         copies = f"{host_totals.os_copies} OS cop{'y' if host_totals.os_copies == 1 else 'ies'}"
         lines.append(
             paint(f"Host {_label(host.name, host.id)}", "bold cyan")
             + paint(f"  {host.stack} stack, {copies}", "dim")
         )
-        hardware = host.infrastructure.name or "infrastructure"
+        hardware = terminal_text(host.infrastructure.name or "infrastructure")
         lines += _table(
             hardware, "committed", "capacity", host_totals.committed, host_totals.capacity, paint
         )
@@ -255,8 +259,12 @@ def _warnings(totals: Totals, paint: Paint, verbose: bool) -> list[str]:
 def _alert_lines(alerts: list[Alert], paint: Paint, style: str) -> list[str]:
     lines = []
     for alert in alerts:
-        lines.append(f"  {paint('!', style)} {paint(alert.code, style)}  {alert.pointer}")
+        pointer = terminal_text(alert.pointer)
+        lines.append(f"  {paint('!', style)} {paint(alert.code, style)}  {pointer}")
         lines += textwrap.wrap(
-            alert.message, WIDTH - 6, initial_indent="      ", subsequent_indent="      "
+            terminal_text(alert.message),
+            WIDTH - 6,
+            initial_indent="      ",
+            subsequent_indent="      ",
         )
     return lines

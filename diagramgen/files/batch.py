@@ -26,8 +26,10 @@ from msgspec.structs import asdict
 from .. import __version__
 from ..api import DEFAULT_WIDTH, Options, render
 from ..engines import Engine, select_engine
-from ..errors import DiagramgenError, SpecInvalid
+from ..errors import DiagramgenError, PartialRender, SpecInvalid
+from ..escape import terminal_text
 from ..formats import FORMATS, verify_formats
+from ..reading import read_regular
 from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
 from .atomic import remove_stale_temporaries, safe_target, walk_files, write_atomic
 from .discover import Found, find_specs
@@ -36,7 +38,7 @@ from .manifest import Manifest, digest
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["Outcome", "Summary", "input_key", "render_files"]
+__all__ = ["WORKER_MEMORY", "Outcome", "Summary", "input_key", "render_files", "worker_count"]
 
 
 @cache
@@ -96,6 +98,8 @@ class Outcome(Struct):
     errors: list[str] = field(default_factory=list)
     #: A spec that fails loses its old outputs; a write that fails (disk full) keeps them.
     remove_stale: bool = True
+    #: The formats that could not be made when others were (only those old outputs go).
+    failed_formats: list[str] = field(default_factory=list)
 
 
 class Summary(Struct):
@@ -106,6 +110,9 @@ class Summary(Struct):
     folder: Path
     removed: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    #: What the caller should know but did not fail the batch: a manifest that was rebuilt, a
+    #: ``jobs`` request lowered to what the machine can hold.
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -135,6 +142,7 @@ class _Job(Struct, frozen=True):
 def _work(task: _Task, job: _Job) -> Outcome:
     """Render one spec and write or compare its outputs."""
     path = str(task.spec.path)
+    partial: PartialRender | None = None
     try:
         model = load_text(task.data, path, job.limits, syntax_of(task.spec.path))
         pictures = render(
@@ -149,9 +157,11 @@ def _work(task: _Task, job: _Job) -> Outcome:
             limits=job.limits,
             width=job.options.width,
         )
+    except PartialRender as error:  # write what could be made; fail the spec for the rest
+        pictures, partial = error.pictures, error
     except DiagramgenError as error:
         lines = error.lines()
-        if not lines[0].startswith(path):
+        if not lines[0].startswith(terminal_text(path)):
             lines = [f"{path}: {line}" for line in lines]
         return Outcome(task.spec, "failed", errors=lines)
     except Exception:  # a bug: keep its traceback, but let the other specs render
@@ -165,8 +175,8 @@ def _work(task: _Task, job: _Job) -> Outcome:
         except DiagramgenError as error:
             return Outcome(task.spec, "failed", errors=[f"{path}: {error}"], remove_stale=False)
         if job.check:
-            try:
-                same = target.read_bytes() == data
+            try:  # bounded, and never waiting on a FIFO put where an output belongs
+                same = read_regular(target, len(data)) == data
             except OSError:
                 same = False
             if same:
@@ -183,7 +193,64 @@ def _work(task: _Task, job: _Job) -> Outcome:
             outcome.written[name] = digest(data)
     if job.check and not outcome.differing:
         outcome.status = "unchanged"
+    if partial is not None:
+        outcome.status = "failed"
+        outcome.errors = [f"{path}: {line}" for line in partial.lines()]
+        outcome.failed_formats = list(partial.failures)
     return outcome
+
+
+#: Memory one worker may need: the worker, its engine worker and a large diagram in each.
+WORKER_MEMORY = 256 * 1024 * 1024
+
+
+def _available_memory() -> int | None:
+    """Return the bytes of memory this process can still use (cgroup limit included), if known."""
+    found: list[int] = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # a container's own limit (cgroup v2), when it has one
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        current = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit != "max":
+            found.append(max(0, int(limit) - int(current)))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def worker_count(requested: int, tasks: int) -> tuple[int, str | None]:
+    """Return how many worker processes to start for ``tasks`` specs, and a note if lowered.
+
+    ``requested`` 0 means one per CPU. More workers than CPUs render no faster, and more than
+    the available memory holds (:data:`WORKER_MEMORY` each) make the machine swap or kill them.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    memory = _available_memory()
+    by_memory = max(1, memory // WORKER_MEMORY) if memory is not None else cpus
+    most = min(cpus, by_memory)
+    note = None
+    if requested > most:
+        room = f"memory for {by_memory}" if by_memory < cpus else f"{cpus} CPUs"
+        note = f"-j {requested} lowered to {most}: this machine has {room}"
+    return min(requested or most, most, tasks), note
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker when the batch's process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(0)
 
 
 def _warm_up() -> None:
@@ -217,7 +284,8 @@ def _run_parallel(
 
     outcomes: dict[int, Outcome] = {}
     lost: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+    parent = (os.getpid(),)
+    with ProcessPoolExecutor(jobs, _context(), _die_with_parent, parent) as pool:
         futures: dict[Future[Outcome], int] = {
             pool.submit(_work, task, job): index for index, task in enumerate(tasks)
         }
@@ -228,7 +296,7 @@ def _run_parallel(
             except BrokenProcessPool:
                 lost.append(index)
     for index in lost:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as alone:
+        with ProcessPoolExecutor(1, _context(), _die_with_parent, parent) as alone:
             try:
                 outcomes[index] = alone.submit(_work, tasks[index], job).result()
             except BrokenProcessPool:
@@ -280,7 +348,7 @@ def render_files(
     tasks: list[_Task] = []
     for spec in found:
         try:
-            data = read_spec_file(spec.path, limits)
+            data = read_spec_file(spec.path, limits, spec.within)
         except SpecInvalid as error:
             outcome = Outcome(spec, "failed", errors=error.lines(), remove_stale=False)
             outcomes.append(outcome)
@@ -296,7 +364,8 @@ def render_files(
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
     job = _Job(options, chosen, output, check, limits)
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    workers, lowered = worker_count(jobs, len(tasks))
+    notes = [note for note in (manifest.problem, lowered) if note is not None]
     if workers > 1:
         _warm_up()
         results = _run_parallel(tasks, job, workers, done)
@@ -310,14 +379,13 @@ def render_files(
         outcomes.append(outcome)
         if check:
             continue
-        if outcome.status == "failed":
-            if outcome.remove_stale:
-                removed += _remove_outputs(output, task.spec.name, manifest)
-            continue
+        if outcome.status == "failed" and outcome.remove_stale:
+            only = outcome.failed_formats or None
+            removed += _remove_outputs(output, task.spec.name, manifest, only)
         for name, key in zip(task.formats, task.keys, strict=True):
-            manifest.record(
-                f"{task.spec.name}.{name}", key, outcome.written[f"{task.spec.name}.{name}"]
-            )
+            written = outcome.written.get(f"{task.spec.name}.{name}")
+            if written is not None:  # all of them, but for a spec that failed in part
+                manifest.record(f"{task.spec.name}.{name}", key, written)
     if not check:
         # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
         remove_stale_temporaries(output)
@@ -325,13 +393,18 @@ def render_files(
     order = {spec.path: index for index, spec in enumerate(found)}
     outcomes.sort(key=lambda outcome: order[outcome.spec.path])
     orphans = _orphans(output, found, chosen_formats) if check else []
-    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans)
+    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans, notes)
 
 
-def _remove_outputs(folder: Path, name: str, manifest: Manifest) -> list[str]:
-    """Remove a failed spec's old outputs: they no longer show what the spec says."""
+def _remove_outputs(
+    folder: Path, name: str, manifest: Manifest, formats: list[str] | None = None
+) -> list[str]:
+    """Remove a failed spec's old outputs (in ``formats``, default all): they no longer show
+    what the spec says."""
     removed = []
     for form in FORMATS.values():
+        if formats is not None and form.name not in formats:
+            continue
         output = f"{name}{form.suffix}"
         if output not in manifest.entries:
             continue  # not written by diagramgen: not ours to remove

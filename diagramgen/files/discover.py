@@ -1,7 +1,11 @@
 """Find the specs a command line names: files, folders (every spec file below) and globs.
 
-Links to folders are not followed (a link can point anywhere, or at its own parent), and
-hidden files and folders are skipped: ``.git``, and the manifest diagramgen writes beside its
+Links to folders are never followed, by a folder argument or a glob (``**`` included): a link
+can point anywhere, or at its own parent, which makes a walk endless. A link to a *file* found
+in a folder or by a glob is followed only when it resolves inside that folder (or the glob's
+fixed base); one that resolves outside is refused when it would be read, with one line that
+shows nothing of what it points to. A file named on the command line is read wherever it is.
+Hidden files and folders are skipped: ``.git``, and the manifest diagramgen writes beside its
 outputs (``.diagramgen.json``), which would otherwise be taken for a spec when the outputs
 live inside the spec folder.
 Each spec gets the name its outputs are written under: its path relative to the folder or
@@ -11,7 +15,9 @@ glob base it was found from, without ``.json`` (``specs/web/a.json`` found in ``
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
+import re
 from pathlib import Path, PurePosixPath
 
 from msgspec import Struct
@@ -32,6 +38,9 @@ class Found(Struct, frozen=True):
 
     path: Path
     name: str
+    #: The folder it was found in (a folder argument, or a glob's base): the file must resolve
+    #: inside it. ``None`` for a file named on the command line.
+    within: Path | None = None
 
 
 def _glob_base(pattern: str) -> Path:
@@ -51,15 +60,62 @@ def _name(path: Path, base: Path) -> str:
     return str(name)
 
 
-def _through_link(path: Path, base: Path) -> bool:
-    """Return whether ``path`` is reached through a linked folder below ``base`` (``**`` follows
-    links; folder arguments do not, and globs should not either)."""
-    folder = path.parent
-    while folder != base and folder != folder.parent and base in folder.parents:
-        if folder.is_symlink():
-            return True
-        folder = folder.parent
-    return False
+def _glob(pattern: str) -> list[Path]:
+    """Return the files matching ``pattern`` (``*``, ``?``, ``[…]``, ``**`` for any folders).
+
+    The walk is our own, not :mod:`glob`'s: ``**`` in :mod:`glob` follows links to folders, and
+    two links to ``.`` make it walk 2^depth paths.
+    """
+    base = _glob_base(pattern)
+    parts = Path(pattern).parts[len(base.parts) :]
+    found: set[Path] = set()
+    if parts:
+        _walk_pattern(base, parts, found)
+    return sorted(found)
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
+    except OSError:  # not a folder, or unreadable: nothing matches below it
+        return []
+
+
+def _walk_pattern(folder: Path, parts: tuple[str, ...], found: set[Path]) -> None:
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        if rest:
+            _walk_pattern(folder, rest, found)  # ** matches no folder at all, too
+        for entry in _entries(folder):
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                _walk_pattern(Path(entry.path), parts, found)
+        return
+    segment = re.compile(fnmatch.translate(head))
+    for entry in _entries(folder):
+        if not segment.match(entry.name):
+            continue
+        if entry.name.startswith(".") and not head.startswith("."):
+            continue  # as in a shell, * does not match hidden names
+        if rest:
+            if entry.is_dir(follow_symlinks=False):
+                _walk_pattern(Path(entry.path), rest, found)
+        elif not _is_folder(entry):
+            found.add(Path(entry.path))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder, and read as a file it is refused
+        return False
+
+
+def _key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return path.absolute()
 
 
 def find_specs(arguments: list[str]) -> list[Found]:
@@ -80,21 +136,20 @@ def find_specs(arguments: list[str]) -> list[Found]:
             ]
             if not specs:
                 raise InvalidArgument(f"{argument}: no spec files (*.json, *.yaml, *.yml) here")
-            found += [Found(spec, _name(spec, path)) for spec in specs]
+            found += [Found(spec, _name(spec, path), path) for spec in specs]
         elif path.exists():
             found.append(Found(path, _name(path, path.parent)))
         elif _MAGIC & set(argument):
             base = _glob_base(argument)
-            matches = sorted(Path(m) for m in glob.glob(argument, recursive=True))
-            specs = [m for m in matches if m.is_file() and not _through_link(m, base)]
+            specs = _glob(argument)
             if not specs:
                 raise InvalidArgument(f"{argument}: no file matches this pattern")
-            found += [Found(spec, _name(spec, base)) for spec in specs]
+            found += [Found(spec, _name(spec, base), base) for spec in specs]
         else:
             raise InvalidArgument(f"{argument}: no such file or folder")
     unique: dict[Path, Found] = {}
     for spec in found:
-        unique.setdefault(spec.path.resolve(), spec)
+        unique.setdefault(_key(spec.path), spec)
     by_name: dict[str, Found] = {}
     for spec in unique.values():
         earlier = by_name.setdefault(spec.name, spec)

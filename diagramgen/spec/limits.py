@@ -12,7 +12,7 @@ from msgspec.structs import fields, replace
 
 from ..errors import InvalidArgument
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "parse_limits"]
+__all__ = ["DEFAULT_LIMITS", "MAXIMA", "Limits", "parse_limits"]
 
 
 class Limits(Struct, frozen=True):
@@ -28,6 +28,8 @@ class Limits(Struct, frozen=True):
     depth: int = 64
     #: Pixels of a PNG (width x height, at 2x); PNG sides are also capped at 32,767 px.
     picture: int = 200_000_000
+    #: Links between components: each is an edge Graphviz routes, the slowest part of a layout.
+    links: int = 2_000
 
     @staticmethod
     def names() -> dict[str, str]:
@@ -40,7 +42,16 @@ class Limits(Struct, frozen=True):
 
 
 DEFAULT_LIMITS = Limits()
-_HIGHEST = 2**53
+#: The most each limit may be raised to: a limit is a promise of bounded time and memory, so it
+#: is bounded itself (a spec-bytes of 2^53 would have stdin preallocate that much).
+MAXIMA = {
+    "spec_bytes": 1024**3,
+    "components": 1_000_000,
+    "text": 100_000,
+    "depth": 10_000,
+    "picture": 32767 * 32767,
+    "links": 1_000_000,
+}
 
 
 def parse_limits(items: list[str] | None) -> Limits:
@@ -56,7 +67,7 @@ def parse_limits(items: list[str] | None) -> Limits:
             number = int(value.replace("_", ""))
         except ValueError:
             raise InvalidArgument(f"--limit {name}: {value!r} is not a whole number") from None
-        if not 1 <= number <= _HIGHEST:
-            raise InvalidArgument(f"--limit {name}: must be between 1 and {_HIGHEST:,}")
+        if not 1 <= number <= MAXIMA[field]:
+            raise InvalidArgument(f"--limit {name}: must be between 1 and {MAXIMA[field]:,}")
         limits = replace(limits, **{field: number})
     return limits

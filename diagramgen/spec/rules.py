@@ -32,9 +32,25 @@ class Finding(Struct, frozen=True):
     at_key: bool = False
 
 
+#: Options compared with a word at most: a suggestion costs milliseconds, even among 20,000 ids.
+SUGGESTION_CANDIDATES = 1000
+#: Suggestions made for unknown link ends in one spec; later ones go without (10,000 typos
+#: would otherwise cost minutes).
+SUGGESTIONS = 20
+
+
 def nearest(word: str, options: Iterable[str]) -> str | None:
-    """Return the option nearest to ``word`` (case-insensitive), or ``None`` if none is near."""
-    lowered = {option.lower(): option for option in options}
+    """Return the option nearest to ``word`` (case-insensitive), or ``None`` if none is near.
+
+    Only options of a similar length can be near, and only the first
+    :data:`SUGGESTION_CANDIDATES` of those are compared, so the cost is bounded.
+    """
+    lowered: dict[str, str] = {}
+    for option in options:
+        if abs(len(option) - len(word)) <= max(2, len(word) // 2):
+            lowered.setdefault(option.lower(), option)
+            if len(lowered) >= SUGGESTION_CANDIDATES:
+                break
     matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[matches[0]] if matches else None
 
@@ -104,6 +120,7 @@ class _Walk(Struct):
     findings: list[Finding]
     #: Each id's name, where it has one: a link to a name is told the id.
     names: dict[str, str]
+    suggested: int = 0
 
     def component(self, item: dict[str, Any], pointer: str) -> None:
         url = item.get("url")
@@ -183,24 +200,61 @@ def _safe_url(url: str) -> bool:
 _TEXT_KEYS = ("title", "name", "ref", "label")
 
 
-def _longest(document: Any) -> int:
-    """Return the length of the longest string value in ``document`` (a quick first pass)."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NOT_UNICODE = "is not valid Unicode text (a lone surrogate)"
+
+
+def _broken(text: str) -> bool:
+    """Return whether ``text`` holds a lone surrogate (JSON's ``"\\udfff"``): no UTF-8 for it."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _longest(document: Any) -> tuple[int, bool]:
+    """Return the length of the longest string value in ``document`` and whether any string,
+    key or value, is not valid Unicode (a quick first pass)."""
     longest = 0
+    broken = False
     stack = [document]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
+            broken = broken or any(_broken(key) for key in node)
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-        elif isinstance(node, str) and len(node) > longest:
-            longest = len(node)
-    return longest
+        elif isinstance(node, str):
+            longest = max(longest, len(node))
+            broken = broken or _broken(node)
+    return longest, broken
+
+
+def _check_unicode(document: Any) -> Iterator[Finding]:
+    """Yield a finding at each key or string that holds a lone surrogate.
+
+    Such text cannot be written as UTF-8 (to a terminal, a JSON file, an SVG): it is refused at
+    its pointer rather than drawn or printed as something else.
+    """
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if _broken(key):
+                    yield Finding(join(pointer, key), f"this key {_NOT_UNICODE}", at_key=True)
+                stack.append((value, join(pointer, key)))
+        elif isinstance(node, list):
+            stack.extend((value, join(pointer, index)) for index, value in enumerate(node))
+        elif isinstance(node, str) and _broken(node):
+            yield Finding(pointer, _NOT_UNICODE)
 
 
 def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
-    """Yield a finding for each title, name, label, library or ref longer than the limit."""
-    if _longest(document) <= limits.text:
+    """Yield a finding for each title, name, label, library or ref longer than the limit, and
+    for each string that is not valid Unicode."""
+    longest, broken = _longest(document)
+    if broken:
+        yield from _check_unicode(document)
+    if longest <= limits.text:
         return  # the usual case: no pointers to build
     stack: list[tuple[Any, str, str]] = [(document, "", "")]
     while stack:
@@ -234,8 +288,13 @@ def check(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Fin
             for app_at, app in _items(vm.get("apps"), join(vm_at, "apps")):
                 walk.component(app, app_at)
                 walk.resources(app, "uses", app_at)
-    for link_at, link in _items(document.get("links"), "/links"):
-        _check_link(link, link_at, walk)
+    links = document.get("links")
+    if isinstance(links, list) and len(links) > limits.links:
+        message = f"has {len(links):,} links; {limits.hint('links')}"
+        walk.findings.append(Finding("/links", message))  # and no link is checked: refused early
+    else:
+        for link_at, link in _items(links, "/links"):
+            _check_link(link, link_at, walk)
     if len(walk.ids) > limits.components:
         message = (
             f"has {len(walk.ids):,} hosts, VMs, containers and apps; {limits.hint('components')}"
@@ -254,7 +313,11 @@ def _check_link(link: dict[str, Any], pointer: str, walk: _Walk) -> None:
         ends[end] = target
         if target not in walk.ids:
             message = f'"{target}" is not the id of any host, VM, container or app'
-            walk.findings.append(Finding(join(pointer, end), message + _link_hint(target, walk)))
+            hint = ""
+            if walk.suggested < SUGGESTIONS:
+                walk.suggested += 1
+                hint = _link_hint(target, walk)
+            walk.findings.append(Finding(join(pointer, end), message + hint))
     if len(ends) == 2 and ends["from"] == ends["to"]:
         message = f'a link from "{ends["from"]}" to itself; join two different components'
         walk.findings.append(Finding(join(pointer, "to"), message))

@@ -8,6 +8,7 @@ messages that say what to do.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +46,31 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Any:
-    # jsonschema is the slowest import on the path; load it only when validating.
-    from jsonschema import Draft202012Validator
+    """Return the schema's jsonschema validator, agreeing with the compiled one on every value.
 
-    return Draft202012Validator(schema())
+    Two changes to Draft 2020-12 make it so: an integer is a JSON integer (``2.0`` and ``1e18``
+    parse as floats and are refused), and a pattern's ``$`` means the end of the string (``\\Z``,
+    as the compiled schema has it), where Python's ``re.search`` lets ``$`` match before a final
+    newline and would accept the id ``"web\\n"``.
+    """
+    # jsonschema is the slowest import on the path; load it only when validating.
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, expected: str, instance: Any, rule: Any) -> Any:
+        if isinstance(instance, str) and not re.search(_END.sub(r"\\Z", expected), instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, instance: type(instance) is int
+    )
+    strict = validators.extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
+        Draft202012Validator, validators={"pattern": pattern}, type_checker=checker
+    )
+    return strict(schema())
+
+
+#: An unescaped ``$``, as fastjsonschema finds it to write ``\\Z`` in its place.
+_END = re.compile(r"(?<!\\)\$")
 
 
 def schema_errors(document: dict[str, Any]) -> list[Finding]:
@@ -195,6 +217,8 @@ def explain(error: ValidationError) -> list[Finding]:
                 f"{show(instance)} is too small; the minimum is {expected}",
             )
         ]
+    if validator == "maximum":
+        return [Finding(pointer, f"{show(instance)} is too large; the maximum is {expected:,}")]
     if validator == "minLength":
         return [Finding(pointer, "must not be empty")]
     if validator == "maxLength":

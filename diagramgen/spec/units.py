@@ -9,12 +9,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from functools import lru_cache, wraps
 
 __all__ = [
     "BYTE_FORMS",
     "CPU_FORMS",
+    "EXACT",
     "MAX_QUANTITY",
     "UnitError",
     "format_amount",
@@ -26,6 +35,9 @@ __all__ = [
 
 #: Largest quantity accepted (bytes or millicores): what a signed 64-bit integer holds.
 MAX_QUANTITY = 2**63 - 1
+#: Decimal arithmetic on totals: sums of many 2^63 quantities have more digits than the default
+#: 28, and rounding them there raises InvalidOperation; 120 digits hold any sum a spec can make.
+EXACT = Context(prec=120, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 _SI = {"B": 1, "kB": 1000, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4, "PB": 1000**5}
 _IEC = {"KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4, "PiB": 1024**5}
@@ -108,8 +120,9 @@ def parse_bytes(value: object) -> int:
             f'{_quote(value)} has an unknown unit "{unit}"{_unit_hint(unit)}; '
             f"accepted: {BYTE_FORMS}"
         )
-    exact = Decimal(number) * _FACTORS[unit]
-    return _bounded(int(exact.to_integral_value(rounding=ROUND_HALF_UP)), value)
+    with localcontext(EXACT):
+        exact = Decimal(number) * _FACTORS[unit]
+        return _bounded(int(exact.to_integral_value(rounding=ROUND_HALF_UP)), value)
 
 
 def _bytes_hint(text: str) -> str:
@@ -148,10 +161,12 @@ def parse_cpu(value: object) -> int:
         if value < 0:
             raise UnitError(f"{value} is negative; accepted: {CPU_FORMS}")
         try:
-            milli = Decimal(repr(value)) * 1000
+            with localcontext(EXACT):
+                milli = Decimal(repr(value)) * 1000
+                whole = milli == milli.to_integral_value()
         except InvalidOperation:  # pragma: no cover - repr of a finite float always parses
             raise UnitError(f"{_quote(value)} is not a number; accepted: {CPU_FORMS}") from None
-        if milli != milli.to_integral_value():
+        if not whole:
             raise UnitError(
                 f"{_quote(value)} is finer than the 0.001-core (1m) step; accepted: {CPU_FORMS}"
             )
@@ -190,7 +205,8 @@ def format_bytes(value: int) -> str:
         return f"{value} B"
     for index, (unit, factor) in enumerate(_IEC_STEPS):
         if value >= factor:
-            text = _three_digits(Decimal(value) / factor)
+            with localcontext(EXACT):
+                text = _three_digits(Decimal(value) / factor)
             # Rounding 1023.6 MiB gives 1024 MiB: say 1 GiB instead.
             if index > 0 and Decimal(text) >= 1024:
                 bigger, _ = _IEC_STEPS[index - 1]
@@ -212,7 +228,8 @@ def _three_digits(number: Decimal) -> str:
 @lru_cache(maxsize=4096)
 def format_cpu(millicores: int) -> str:
     """Return a CPU quantity for labels: whole or fractional cores ("2", "0.5", "0.125")."""
-    text = f"{Decimal(millicores) / 1000:f}"
+    with localcontext(EXACT):
+        text = f"{Decimal(millicores) / 1000:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
