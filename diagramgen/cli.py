@@ -78,7 +78,7 @@ LimitOption = Annotated[
     typer.Option(
         "--limit",
         metavar="NAME=N",
-        help="Change a limit: spec-bytes, components, text, depth, picture (see docs).",
+        help="Change a limit: spec-bytes, components, links, text, depth, picture (see docs).",
     ),
 ]
 

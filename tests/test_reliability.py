@@ -164,7 +164,7 @@ def test_each_limit_has_a_clear_error_and_can_be_raised() -> None:
 
 def test_picture_limit(tmp_path: Path) -> None:
     from diagramgen import load
-    from diagramgen.engines import EngineError
+    from diagramgen.errors import EngineError
 
     spec = load(ROOT / "specs" / "hybrid.json")
     with pytest.raises(EngineError, match="change it with --limit picture=N"):

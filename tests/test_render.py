@@ -15,8 +15,7 @@ from PIL import Image
 
 from diagramgen import load
 from diagramgen.api import MAX_RASTER, render
-from diagramgen.engines import EngineError
-from diagramgen.errors import InvalidArgument
+from diagramgen.errors import EngineError, InvalidArgument
 from diagramgen.formats import verify_formats
 
 from .conftest import ROOT, cli_text, example_specs

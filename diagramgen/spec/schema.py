@@ -81,6 +81,9 @@ def schema_errors(document: dict[str, Any]) -> list[Finding]:
     saying which stack its layers are, before the details.
     """
     findings = [f for error in _validator().iter_errors(document) for f in explain(error)]
+    # A quoted number ("type": "1") is one mistake, however many rules it breaks.
+    quoted = {f.pointer for f in findings if _QUOTED in f.message}
+    findings = [f for f in findings if f.pointer not in quoted or _QUOTED in f.message]
     needs_engine = {f.pointer.rsplit("/", 1)[0] for f in findings if f.message.startswith(_NEEDS)}
     findings = [
         f for f in findings if not (f.message.startswith(_NONE_RUN) and f.pointer in needs_engine)
@@ -96,6 +99,7 @@ def schema_errors(document: dict[str, Any]) -> list[Finding]:
     return leads + findings
 
 
+_QUOTED = "is a string; write the number"
 _NEEDS = 'a VM with "containers" also needs'
 _NONE_RUN = "no VM runs containers"
 
