@@ -290,3 +290,15 @@ def test_outputs_inside_the_spec_folder_are_not_taken_for_specs(tree: Path) -> N
     again = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded")
     assert [o.spec.name for o in again.outcomes] == ["container", "team/hybrid", "vm"]
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3
+
+
+def test_check_leaves_out_a_nested_output_folder_with_its_own_manifest(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    out = tmp_path / "output"
+    render_files([str(specs)], out, ["svg"], engine="embedded")
+    render_files([str(specs)], out / "auto", ["svg"], engine="embedded", theme="auto")
+    (out / "stray.svg").write_text("<svg/>")
+    checked = render_files([str(specs)], out, ["svg"], engine="embedded", check=True)
+    assert checked.orphans == [str(out / "stray.svg")]

@@ -33,7 +33,7 @@ from ..reading import read_regular
 from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
 from .atomic import remove_stale_temporaries, safe_target, walk_files, write_atomic
 from .discover import Found, find_specs
-from .manifest import Manifest, digest
+from .manifest import MANIFEST, Manifest, digest
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -420,7 +420,11 @@ def _remove_outputs(
 
 
 def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
-    """Return outputs in ``folder`` that no spec of this run would write."""
+    """Return outputs in ``folder`` that no spec of this run would write.
+
+    A subfolder with a manifest of its own is another output folder (``output/auto`` beside
+    ``output``): what is in it is that folder's business.
+    """
     if not folder.is_dir():
         return []
     expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
@@ -428,6 +432,16 @@ def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
     found = []
     for path in walk_files(folder):
         name = path.relative_to(folder).as_posix()
-        if path.suffix in suffixes and name not in expected:
+        if path.suffix in suffixes and name not in expected and not _elsewhere(path, folder):
             found.append(str(path))
     return found
+
+
+def _elsewhere(path: Path, folder: Path) -> bool:
+    """Return whether ``path`` is in a subfolder of ``folder`` that has a manifest of its own."""
+    parent = path.parent
+    while parent != folder and folder in parent.parents:
+        if (parent / MANIFEST).is_file():
+            return True
+        parent = parent.parent
+    return False
