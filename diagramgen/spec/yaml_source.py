@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from diagramgen.errors import Problem, SpecInvalid
+from ..errors import Problem, SpecInvalid
+from .pointers import join, pointer_of
 
 __all__ = ["read_yaml"]
 
@@ -100,9 +101,9 @@ class _Frame:
         tokens = []
         frame: _Frame | None = self
         while frame is not None and frame.parent is not None:
-            tokens.append(_escape(frame.token))
+            tokens.append(frame.token)
             frame = frame.parent
-        return "".join(f"/{token}" for token in reversed(tokens))
+        return pointer_of(reversed(tokens))
 
 
 class _Builder:
@@ -211,7 +212,7 @@ class _Builder:
             raise self._refuse(event, _MERGE)
         if key in frame.value:
             message = f'duplicate key "{_clip(_shown(key))}"; each key may appear once per object'
-            pointer = f"{frame.pointer()}/{_escape(key)}"
+            pointer = join(frame.pointer(), key)
             self.problems.append(Problem(*frame.key_at, pointer, message))
         frame.key = key
 
@@ -378,10 +379,6 @@ def _start(event: Any) -> tuple[int, int]:
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _kind(value: Any) -> str:
