@@ -76,7 +76,6 @@ def _host_label(host: Host, totals: Totals, style: Style) -> Label:
         theme.fill("host"),
         border=0,
         colspan=span,
-        port=host.id if host.id in style.linked else None,
         **component_cell(host, host_tooltip(host, totals)),
     )
     inner = render_table([[title_cell], *block.rows], theme.border)
@@ -142,7 +141,7 @@ def to_dot(
 
     # A few points of slack: Graphviz measures text with hinted widths, a little wider than
     # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-    style = Style(theme, frozenset(), budget - 2 * FRAME - SLACK, link_marks(spec))
+    style = Style(theme, budget - 2 * FRAME - SLACK, link_marks(spec))
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={

@@ -113,11 +113,9 @@ def _usage(label: str, used: Figures, limit: Resources) -> _Usage:
 
 
 class Style(Struct):
-    """What every builder needs: the theme, the width a host may take, the linked ids."""
+    """What every builder needs: the theme, the width a host may take, the link marks."""
 
     theme: Theme
-    #: Ids that links reach: only their cells need ports.
-    linked: frozenset[str] = frozenset()
     #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
     budget: int = 1300
     #: Each linked component's link marks ("1 →", "→ 2"): see :func:`link_marks`.
@@ -259,7 +257,6 @@ class _Items(Struct):
     tops: list[list[Line]]
     bottoms: list[list[Line]]
     fill: str
-    ports: list[str | None]
     items: list[Workload]
     #: The widest the grid may be (points): fewer columns, more rows when it is narrow.
     room: int = 1300
@@ -293,10 +290,9 @@ class _Items(Struct):
         widths = _split(width, self.columns)
         rows: list[list[Cell]] = []
         for start in range(0, len(self.tops), self.columns):
-            tops, bottoms, ports = (
+            tops, bottoms = (
                 self.tops[start : start + self.columns],
                 self.bottoms[start : start + self.columns],
-                self.ports[start : start + self.columns],
             )
             top_row = [
                 Cell(
@@ -304,7 +300,6 @@ class _Items(Struct):
                     widths[i],
                     self.top_height,
                     self.fill,
-                    port=ports[i],
                     **component_cell(self.items[start + i]),
                 )
                 for i, lines in enumerate(tops)
@@ -333,14 +328,12 @@ def _split(total: int, parts: int) -> list[int]:
 
 def _items(entries: Iterable[Workload], fill: str, style: Style, room: int) -> _Items:
     tops, bottoms = [], []
-    ports: list[str | None] = []
     items = list(entries)
     for entry in items:
         top, bottom = _item_lines(entry, style)
         tops.append(top)
         bottoms.append(bottom)
-        ports.append(entry.id if entry.id in style.linked else None)
-    return _Items(tops, bottoms, fill, ports, items, room)
+    return _Items(tops, bottoms, fill, items, room)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties
@@ -478,10 +471,7 @@ def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[lis
         width = widths[index]
         if index:
             rows[0].append(Cell([], GAP, sum(heights), border=0, rowspan=len(heights)))
-        vm_port = column.vm.id if column.vm.id in style.linked else None
-        rows[0].append(
-            Cell(column.title, width, title_h, theme.fill("vm"), port=vm_port, **column.tip)
-        )
+        rows[0].append(Cell(column.title, width, title_h, theme.fill("vm"), **column.tip))
         row = 1
         if has_items:
             if column.items.tops:
