@@ -69,14 +69,7 @@ def compare_files(
 
 def write_starter(path: Path_, stack: str, force: bool = False, syntax: str = "json") -> Path:
     """Write the starter spec for ``stack`` to ``path``; refuse to overwrite without ``force``."""
-    target = Path(path)
-    text = starter_text(stack, syntax)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder; give the path of the spec file to write")
-    if target.exists() and not force:
-        raise InvalidArgument(f"{path}: already exists; use --force to overwrite it")
-    write_file(target, text.encode("utf-8"))
-    return target
+    return write_spec_text(path, starter_text(stack, syntax), force)
 
 
 def write_spec_text(path: Path_, text: str, force: bool = False) -> Path:
