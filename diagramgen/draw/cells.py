@@ -122,7 +122,8 @@ class Cell(Struct):
     colspan: int = 1
     rowspan: int = 1
     port: str | None = None
-    inner: str | None = None
+    #: The rows of a table nested in the cell, drawn without padding at the cell's exact size.
+    inner: list[list[Cell]] | None = None
     align: str = "CENTER"
     sides: str | None = None
     #: A component's cell: its SVG id (``a_`` + this), tooltip lines and link.
@@ -157,7 +158,7 @@ class Cell(Struct):
         if self.inner is not None or not self.lines:
             # No padding around nested tables and in spacers: their size is exactly ours.
             attributes.append('CELLPADDING="0"')
-            body = self.inner or ""
+            body = render_table(self.inner, border_colour) if self.inner else ""
         else:
             room = self.width - 2 * PAD_X
             body = "<BR/>".join(line.fitted(room).markup() for line in self.lines)

@@ -11,6 +11,7 @@ given (the ``nop2`` layout: pinned positions). Same inputs, same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from msgspec import Struct
 
@@ -18,9 +19,12 @@ from ..accounting.compute import Totals
 from ..escape import html_text
 from ..spec.model import Host, Spec
 from .cells import FONT, Cell, Label, lines_height, render_table, wrap
+from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
+from .route import ARROW, Board, Link, Route, route
 from .stacks import (
     DETAIL_SIZE,
+    MAX_LINKS,
     Style,
     component_cell,
     container_block,
@@ -42,8 +46,10 @@ MIN_WIDTH = 240
 PAD = 8
 #: Room between hosts, and between rows of hosts and the panel (points).
 HOST_GAP = 16
-#: A host's frame: a 1-point border and 8 points of padding on each side.
+#: A host's frame: a 1-point border and 8 points of padding on each side (14 where links
+#: end in the host: room for their tracks between the frame and the layers).
 FRAME = 9
+LINK_FRAME = 15
 TITLE_SIZE = 17.0
 SLACK = 4
 
@@ -56,10 +62,20 @@ class _Node(Struct):
     ident: str
     x: float = 0
     y: float = 0
+    #: A host's table rows, and its frame (border and padding) around them.
+    rows: list[list[Cell]] = []
+    frame: int = FRAME
+
+    @property
+    def rect(self) -> Rect:
+        return Rect(self.x, self.y, self.x + self.label.width, self.y + self.label.height)
 
 
-def _host_label(host: Host, totals: Totals, style: Style) -> Label:
-    """Return the label of a host: its title above its layers, in a rounded frame."""
+def _host_node(host: Host, totals: Totals, style: Style, linked: set[str]) -> _Node:
+    """Return the node of a host: its title above its layers, in a rounded frame.
+
+    ``linked`` are the hosts links end in: their frame leaves room for tracks.
+    """
     theme = style.theme
     bars = host_bars(host, totals, style)
     block = (
@@ -78,12 +94,15 @@ def _host_label(host: Host, totals: Totals, style: Style) -> Label:
         colspan=span,
         **component_cell(host, host_tooltip(host, totals)),
     )
-    inner = render_table([[title_cell], *block.rows], theme.border)
+    rows = [[title_cell], *block.rows]
+    frame = LINK_FRAME if host.id in linked else FRAME
     markup = (
         f'<<TABLE BORDER="1" STYLE="ROUNDED" COLOR="{theme.border}" BGCOLOR="{theme.fill("host")}" '
-        f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="8"><TR><TD>{inner}</TD></TR></TABLE>>'
+        f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="{frame - 1}"><TR><TD>'
+        f"{render_table(rows, theme.border)}</TD></TR></TABLE>>"
     )
-    return Label(markup, block.width + 2 * FRAME, block.height + title_cell.height + 2 * FRAME)
+    size = Label(markup, block.width + 2 * frame, block.height + title_cell.height + 2 * frame)
+    return _Node(f"host_{host.id}", size, f"host-{host.id}", rows=rows, frame=frame)
 
 
 def _rows(nodes: Sequence[_Node], budget: int) -> list[list[_Node]]:
@@ -141,7 +160,15 @@ def to_dot(
 
     # A few points of slack: Graphviz measures text with hinted widths, a little wider than
     # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-    style = Style(theme, budget - 2 * FRAME - SLACK, link_marks(spec))
+    drawn = spec.links[:MAX_LINKS]
+    ends: dict[str, int] = {}
+    for link in drawn:
+        ends[link.source] = ends.get(link.source, 0) + 1
+        ends[link.target] = ends.get(link.target, 0) + 1
+    owners = _owners(spec)
+    linked = {owners[ident] for ident in ends}
+    frame = LINK_FRAME if linked else FRAME
+    style = Style(theme, budget - 2 * frame - SLACK, link_marks(spec), ends)
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
@@ -173,16 +200,123 @@ def to_dot(
         lines = wrap(spec.title, TITLE_SIZE, budget, bold=True)
         text = "<BR/>".join(f"<B>{html_text(line)}</B>" for line in lines)
         graph.attr(label=f'<<FONT POINT-SIZE="{TITLE_SIZE:g}">{text}</FONT><BR/> >')
-    hosts = [
-        _Node(f"host_{host.id}", _host_label(host, totals, style), f"host-{host.id}")
-        for host in spec.hosts
-    ]
+    hosts = [_host_node(host, totals, style, linked) for host in spec.hosts]
     totals_node = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
     _place(hosts, totals_node, budget)
     bottom = max(node.y + node.label.height for node in [*hosts, totals_node])
     for node in [*hosts, totals_node]:
         graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
     # Links are numbered on their components and listed by number in the panel (see
-    # stacks.link_marks): no edge is drawn across the layers.
+    # stacks.link_marks), and drawn along the routes found through the gaps of the page.
+    board = _board(hosts, totals_node, owners)
+    links = [
+        Link(number, f"c-{link.source}", f"c-{link.target}")
+        for number, link in enumerate(drawn, start=1)
+    ]
+    for found in route(board, links) if links else ():
+        link = drawn[found.number - 1]
+        graph.edge(
+            f"host_{owners[link.source]}",
+            f"host_{owners[link.target]}",
+            id=f"link-{found.number}",
+            pos=_spline(found, bottom),
+        )
     source: str = graph.source
     return source
+
+
+def _owners(spec: Spec) -> dict[str, str]:
+    """Return the host each component stands in, by component id."""
+    owners: dict[str, str] = {}
+    for host in spec.hosts:
+        owners[host.id] = host.id
+        for vm in host.vms:
+            owners[vm.id] = host.id
+            owners.update((item.id, host.id) for item in vm.workloads())
+        owners.update((item.id, host.id) for item in host.containers)
+    return owners
+
+
+def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str]) -> Board:
+    """Return what the router needs to know of the placed page."""
+    boxes, free = [panel.rect], []
+    cells: dict[str, Rect] = {}
+    host_fill = None
+    for node in hosts:
+        inset = node.frame
+        host_fill = node.rows[0][0].fill  # the title cell is in the host's own colour
+        for cell, rect in table_cells(node.rows, node.x + inset, node.y + inset):
+            if cell.ident is not None:
+                cells[cell.ident] = rect
+            if cell.inner:
+                continue
+            if cell.border or (cell.fill is not None and cell.fill != host_fill):
+                boxes.append(rect)
+            elif cell.lines:  # a host's title: only its text is in the way
+                text = text_box(cell, rect)
+                assert text is not None
+                boxes.append(text)
+                free += [
+                    Rect(rect.left, rect.top, text.left, rect.bottom),
+                    Rect(text.right, rect.top, rect.right, rect.bottom),
+                ]
+            else:
+                free.append(rect)
+        outer, inner = node.rect.grown(-1), node.rect.grown(-inset)
+        free += [
+            Rect(outer.left, outer.top, outer.right, inner.top),
+            Rect(outer.left, inner.bottom, outer.right, outer.bottom),
+            Rect(outer.left, outer.top, inner.left, outer.bottom),
+            Rect(inner.right, outer.top, outer.right, outer.bottom),
+        ]
+    nodes = [*hosts, panel]
+    right = max(node.rect.right for node in nodes)
+    bottom = max(node.rect.bottom for node in nodes)
+    free += _page_gaps(hosts, right)
+    return Board(
+        bounds=Rect(0, 0, right, bottom),
+        boxes=boxes,
+        frames={node.ident.removeprefix("host-"): node.rect for node in hosts},
+        free=free,
+        cells=cells,
+        hosts={f"c-{ident}": host for ident, host in owners.items()},
+    )
+
+
+def _page_gaps(hosts: list[_Node], right: float) -> list[Rect]:
+    """Return the free areas of the page around the hosts: between and above them, beside
+    the last of each row, and between rows."""
+    gaps = []
+    rows: dict[float, list[_Node]] = {}
+    for node in hosts:
+        rows.setdefault(node.rect.bottom, []).append(node)  # a row's hosts share a baseline
+    for base, row in rows.items():
+        top = min(node.y for node in row)
+        gaps.append(Rect(0, base, right, base + HOST_GAP))
+        edge = 0.0
+        for node in row:
+            if node.x > edge:
+                gaps.append(Rect(edge, top, node.x, base))
+            if node.y > top:
+                gaps.append(Rect(node.x, top, node.rect.right, node.y))
+            edge = node.rect.right
+        if edge < right:
+            gaps.append(Rect(edge, top, right, base))
+    return gaps
+
+
+def _spline(found: Route, bottom: float) -> str:
+    """Return a route as a Graphviz edge ``pos``: straight cubic pieces, the arrow at the end.
+
+    Graphviz's y grows upwards from the page's ``bottom``; the path stops an arrow's length
+    short of the tip, which is the last point.
+    """
+    points = [(x, bottom - y) for x, y in found.points]
+    tip_x, tip_y = points[-1]
+    # The last stretch comes straight down onto the cell: it stops an arrow short of it.
+    points[-1] = (tip_x, tip_y + ARROW)
+    parts = [points[0]]
+    for before, after in pairwise(points):
+        parts += [before, after, after]
+    text = " ".join(f"{x:g},{y:g}" for x, y in parts)
+    return f"e,{tip_x:g},{tip_y:g} {text}"

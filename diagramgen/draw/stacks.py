@@ -30,7 +30,8 @@ from ..spec.model import (
     reserving,
 )
 from ..spec.units import format_amount
-from .cells import PAD_X, Cell, Line, lines_height, lines_width, render_table, wrap
+from .cells import PAD_X, Cell, Line, lines_height, lines_width, wrap
+from .route import lane_height
 from .themes import Theme
 
 __all__ = [
@@ -54,6 +55,8 @@ NAME_SIZE = 10.0
 #: The smallest text of the picture: 9 points, 9 CSS px when the picture fits its column.
 DETAIL_SIZE = 9.0
 GAP = 10
+#: The gap between VM columns and bands when links are drawn: room for three tracks.
+LINK_GAP = 14
 ITEMS_PER_ROW = 6
 MIN_ITEM, MAX_ITEM = 86, 170
 MIN_COLUMN, MAX_TEXT = 150, 300
@@ -120,6 +123,18 @@ class Style(Struct):
     budget: int = 1300
     #: Each linked component's link marks ("1 →", "→ 2"): see :func:`link_marks`.
     marks: dict[str, str] = {}
+    #: How many drawn links end at each component: a lane above its row holds their tracks.
+    ends: dict[str, int] = {}
+
+    @property
+    def gap(self) -> int:
+        """Return the gap between VM columns and between bands of VMs (points)."""
+        return LINK_GAP if self.ends else GAP
+
+    def lane(self, idents: Iterable[str]) -> int:
+        """Return the height of the lane above a row of components, 0 when none is linked."""
+        count = sum(self.ends.get(ident, 0) for ident in idents)
+        return lane_height(count) if count else 0
 
     def mark(self, ident: str) -> list[Line]:
         """Return the line of link marks of a component, or none."""
@@ -258,17 +273,24 @@ class _Items(Struct):
     bottoms: list[list[Line]]
     fill: str
     items: list[Workload]
+    style: Style
     #: The widest the grid may be (points): fewer columns, more rows when it is narrow.
     room: int = 1300
     columns: int = 0  # set in __post_init__
     top_height: int = 0  # set in __post_init__
     bottom_height: int = 0  # set in __post_init__
+    #: The height of the lane above each row of items (0 where no link ends in the row).
+    lanes: tuple[int, ...] = ()  # set in __post_init__
 
     def __post_init__(self) -> None:
         fit = max(1, self.room // self.item_width())
         self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW, fit))
         self.top_height = max((lines_height(lines) for lines in self.tops), default=0)
         self.bottom_height = max((lines_height(lines) for lines in self.bottoms), default=0)
+        self.lanes = tuple(
+            self.style.lane(item.id for item in self.items[start : start + self.columns])
+            for start in range(0, len(self.items), self.columns)
+        )
 
     @property
     def rows(self) -> int:
@@ -282,14 +304,18 @@ class _Items(Struct):
         return self.columns * self.item_width() if self.tops else 0
 
     def height(self) -> int:
-        return self.rows * (self.top_height + self.bottom_height) if self.tops else 0
+        if not self.tops:
+            return 0
+        return self.rows * (self.top_height + self.bottom_height) + sum(self.lanes)
 
-    def table(self, width: int, height: int, style: Style) -> str:
+    def table(self, width: int, height: int) -> list[list[Cell]]:
         """Return the grid as a nested table exactly ``width`` x ``height`` points."""
-        theme = style.theme
+        theme = self.style.theme
         widths = _split(width, self.columns)
         rows: list[list[Cell]] = []
-        for start in range(0, len(self.tops), self.columns):
+        for number, start in enumerate(range(0, len(self.tops), self.columns)):
+            if self.lanes[number]:
+                rows.append([Cell([], width, self.lanes[number], border=0, colspan=self.columns)])
             tops, bottoms = (
                 self.tops[start : start + self.columns],
                 self.bottoms[start : start + self.columns],
@@ -317,7 +343,7 @@ class _Items(Struct):
         spare = height - self.height()
         if spare > 0:
             rows.append([Cell([], width, spare, border=0, colspan=self.columns)])
-        return render_table(rows, theme.border)
+        return rows
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -333,7 +359,7 @@ def _items(entries: Iterable[Workload], fill: str, style: Style, room: int) -> _
         top, bottom = _item_lines(entry, style)
         tops.append(top)
         bottoms.append(bottom)
-    return _Items(tops, bottoms, fill, items, room)
+    return _Items(tops, bottoms, fill, items, style, room)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties
@@ -388,16 +414,16 @@ class Block(Struct):
     height: int
 
 
-def _span(widths: list[int], per_band: int) -> int:
+def _span(widths: list[int], per_band: int, gap: int) -> int:
     """Return how wide bands of ``per_band`` VMs are: the sum of their widest columns."""
     widest = [0] * per_band
     for index, width in enumerate(widths):
         column = index % per_band
         widest[column] = max(widest[column], width)
-    return sum(widest) + GAP * (per_band - 1)
+    return sum(widest) + gap * (per_band - 1)
 
 
-def _bands(columns: list[_Column], budget: int) -> list[list[_Column]]:
+def _bands(columns: list[_Column], budget: int, gap: int) -> list[list[_Column]]:
     """Split VMs into bands of equal count, as many per band as ``budget`` points allow.
 
     The widest count that fits is found by bisection (the span grows with the count), so a
@@ -407,7 +433,7 @@ def _bands(columns: list[_Column], budget: int) -> list[list[_Column]]:
     low, high = 1, len(columns)
     while low < high:
         middle = (low + high + 1) // 2
-        if _span(widths, middle) <= budget:
+        if _span(widths, middle, gap) <= budget:
             low = middle
         else:
             high = middle - 1
@@ -420,13 +446,14 @@ def _bar(lines: list[Line], fill: str) -> Cell:
 
 def vm_block(host: Host, totals: Totals, style: Style, bars: list[Cell]) -> Block:
     """Return the rows of a vm or hybrid host: bands of VMs above the given full-width bars."""
-    bands = _bands([_column(vm, totals, style) for vm in host.vms], style.budget)
+    gap = style.gap
+    bands = _bands([_column(vm, totals, style) for vm in host.vms], style.budget, gap)
     per_band = len(bands[0])
     widths = [
         max(band[j].natural_width for band in bands if j < len(band)) for j in range(per_band)
     ]
     span = 2 * per_band - 1
-    total = sum(widths) + GAP * (per_band - 1)
+    total = sum(widths) + gap * (per_band - 1)
     needed = min(style.budget, max(lines_width(cell.lines) for cell in bars))
     if needed > total:
         widths = [
@@ -435,8 +462,10 @@ def vm_block(host: Host, totals: Totals, style: Style, bars: list[Cell]) -> Bloc
         total = needed
     rows: list[list[Cell]] = []
     for number, band in enumerate(bands):
-        if number:
-            rows.append([Cell([], total, GAP, border=0, colspan=span)])
+        # Above a band: the gap from the band before, or the lane of links to its VMs.
+        above = max(gap if number else 0, style.lane(column.vm.id for column in band))
+        if above:
+            rows.append([Cell([], total, above, border=0, colspan=span)])
         rows += _band_rows(band, widths, style)
     for bar in bars:
         bar.width, bar.colspan = total, span
@@ -450,7 +479,7 @@ def _rows_height(rows: list[list[Cell]]) -> int:
 
 
 def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[list[Cell]]:
-    theme = style.theme
+    theme, gap = style.theme, style.gap
     title_h = max(lines_height(c.title) for c in band)
     items_h = max(c.items.height() for c in band)
     has_items = items_h > 0
@@ -470,12 +499,12 @@ def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[lis
     for index, column in enumerate(band):
         width = widths[index]
         if index:
-            rows[0].append(Cell([], GAP, sum(heights), border=0, rowspan=len(heights)))
+            rows[0].append(Cell([], gap, sum(heights), border=0, rowspan=len(heights)))
         rows[0].append(Cell(column.title, width, title_h, theme.fill("vm"), **column.tip))
         row = 1
         if has_items:
             if column.items.tops:
-                inner = column.items.table(width, items_h, style)
+                inner = column.items.table(width, items_h)
                 rows[row].append(Cell([], width, items_h, border=0, inner=inner))
             else:  # nothing runs here: the VM's own colour, no words
                 rows[row].append(Cell([], width, items_h, theme.fill("vm")))
@@ -492,7 +521,7 @@ def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[lis
             rows[-1].append(Cell(column.footer, width, footer_h, theme.fill("vm")))
     missing = len(widths) - len(band)
     if missing:
-        rest = sum(widths[len(band) :]) + GAP * missing
+        rest = sum(widths[len(band) :]) + gap * missing
         rows[0].append(
             Cell([], rest, sum(heights), border=0, colspan=2 * missing, rowspan=len(heights))
         )
@@ -507,7 +536,7 @@ def container_block(host: Host, style: Style, bars: list[Cell]) -> Block:
     items_h = items.height()
     rows = []
     if items.tops:
-        rows.append([Cell([], width, items_h, border=0, inner=items.table(width, items_h, style))])
+        rows.append([Cell([], width, items_h, border=0, inner=items.table(width, items_h))])
     for bar in bars:
         bar.width = width
         rows.append([bar])

@@ -1,0 +1,395 @@
+"""Links routed over the page's own geometry: orthogonal paths through the gaps between boxes.
+
+The layout knows every box it drew (:mod:`.geometry`) and leaves room for links: lanes above
+linked rows, gaps between VM columns and between hosts. Each free area gets tracks, lines a
+few points apart and clear of the boxes beside it; a link runs along tracks from a port on
+its source cell's top edge to a port on its target's, turning where tracks cross. The search
+is A* over the crossings, a turn costing as much as some length, and a link never runs on a
+stretch of track or turns at a crossing another link already took: links may cross, never
+share. Hosts' frames are walls a link passes only at the hosts it starts or ends in.
+
+Routes are found in a fixed order (shortest first, then by number), so the same page gives
+the same paths.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+from msgspec import Struct
+
+from .geometry import Rect
+
+__all__ = ["ARROW", "CLEAR", "Board", "Link", "Route", "lane_height", "route"]
+
+#: The arrowhead's length (points): the last stretch of a link is at least this long.
+ARROW = 6.0
+#: Tracks are this far apart, and this far from the box beside them (points).
+TRACK = 4.0
+CLEAR = 4.0
+#: The shortest stretch from a port to the first turn: room for the arrowhead.
+STUB = ARROW + 2
+#: A crossing of tracks nearer a box than this is not a place a link may pass.
+MARGIN = 2.5
+#: At most this many tracks along a free area, centred in it.
+MOST_TRACKS = 8
+#: A turn costs as much as this many points of length; crossing another link, this many.
+BEND = 24.0
+CROSS = 12.0
+
+
+def lane_height(ends: int) -> int:
+    """Return the height of a lane above a row with ``ends`` link ends.
+
+    A track for each end (at least two, at most eight) and room for an arrowhead.
+    """
+    tracks = min(max(ends, 2), MOST_TRACKS)
+    return math.ceil(CLEAR + TRACK * (tracks - 1) + STUB)
+
+
+class Link(Struct, frozen=True):
+    """A link to route: its number, and its end cells and the hosts they stand in."""
+
+    number: int
+    source: str
+    target: str
+
+
+class Route(Struct, frozen=True):
+    """A routed link: its corners from the source port to the arrow's tip, in page points."""
+
+    number: int
+    points: list[tuple[float, float]]
+
+
+class Board(Struct):
+    """What the router knows of the page.
+
+    ``boxes`` may not be crossed; ``frames`` (by host) are walls crossed only by links of
+    that host; ``free`` areas get tracks; ``cells`` are the linked components' cells and
+    ``hosts`` the host each stands in.
+    """
+
+    bounds: Rect
+    boxes: list[Rect]
+    frames: dict[str, Rect]
+    free: list[Rect]
+    cells: dict[str, Rect]
+    hosts: dict[str, str]
+
+
+def _tracks(low: float, high: float) -> list[float]:
+    """Return track positions across a free span from ``low`` to ``high``, centred."""
+    room = high - low - 2 * CLEAR
+    if room < 0:
+        return []
+    count = min(MOST_TRACKS, int(room // TRACK) + 1)
+    start = low + (high - low - TRACK * (count - 1)) / 2
+    return [round(start + TRACK * i, 2) for i in range(count)]
+
+
+def _dedupe(values: Iterable[float], keep: Sequence[float] = ()) -> list[float]:
+    """Return sorted positions, dropping any within 2 points of one kept before it."""
+    kept = sorted(keep)
+    for value in sorted(set(values)):
+        i = bisect_left(kept, value)
+        near = (i < len(kept) and kept[i] - value < 2) or (i and value - kept[i - 1] < 2)
+        if not near:
+            kept.insert(i, value)
+    return kept
+
+
+class _Line:
+    """One track line across the page: where it is blocked, and by which frames."""
+
+    __slots__ = ("hard", "hard_high", "walls")
+
+    def __init__(self, hard: list[tuple[float, float]], walls: list[tuple[float, str]]) -> None:
+        merged: list[list[float]] = []
+        for low, high in sorted(hard):
+            if merged and low <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        self.hard = [low for low, _ in merged]
+        self.hard_high = [high for _, high in merged]
+        self.walls = sorted(walls)
+
+    def free(self, at: float) -> bool:
+        i = bisect_right(self.hard, at) - 1
+        if i >= 0 and at < self.hard_high[i]:
+            return False
+        j = bisect_left(self.walls, (at - MARGIN, ""))
+        return not (j < len(self.walls) and self.walls[j][0] <= at + MARGIN)
+
+    def clear(self, a: float, b: float) -> tuple[bool, frozenset[str]]:
+        """Return whether the stretch from ``a`` to ``b`` is clear of boxes, and its walls."""
+        low, high = min(a, b), max(a, b)
+        i = bisect_right(self.hard, low)
+        if i < len(self.hard) and self.hard[i] < high:
+            return False, frozenset()
+        if i and self.hard_high[i - 1] > low:
+            return False, frozenset()
+        j = bisect_left(self.walls, (low, ""))
+        k = bisect_left(self.walls, (high, ""))
+        return True, frozenset(host for _, host in self.walls[j:k])
+
+
+class _Index:
+    """Boxes bucketed along one axis, to find those a line meets without looking at all."""
+
+    SIZE = 32.0
+
+    def __init__(self, boxes: list[Rect], vertical: bool) -> None:
+        self.buckets: dict[int, list[Rect]] = {}
+        for box in boxes:
+            low, high = (box.left, box.right) if vertical else (box.top, box.bottom)
+            first, last = int((low - MARGIN) // self.SIZE), int((high + MARGIN) // self.SIZE)
+            for key in range(first, last + 1):
+                self.buckets.setdefault(key, []).append(box)
+        self.vertical = vertical
+
+    def line(self, at: float, frames: dict[str, Rect], bounds: Rect) -> _Line:
+        """Return the line at ``at`` (an x for a vertical line, else a y) and what blocks it."""
+        hard: list[tuple[float, float]] = []
+        for box in self.buckets.get(int(at // self.SIZE), ()):
+            if self.vertical and box.left - MARGIN < at < box.right + MARGIN:
+                hard.append((box.top - MARGIN, box.bottom + MARGIN))
+            elif not self.vertical and box.top - MARGIN < at < box.bottom + MARGIN:
+                hard.append((box.left - MARGIN, box.right + MARGIN))
+        walls: list[tuple[float, str]] = []
+        for host, frame in frames.items():
+            across = (frame.left, frame.right) if self.vertical else (frame.top, frame.bottom)
+            along = (frame.top, frame.bottom) if self.vertical else (frame.left, frame.right)
+            if not across[0] - MARGIN < at < across[1] + MARGIN:
+                continue
+            if across[0] + MARGIN <= at <= across[1] - MARGIN:
+                walls += [(along[0], host), (along[1], host)]
+            else:  # running along the frame's side
+                hard.append((along[0] - MARGIN, along[1] + MARGIN))
+        low, high = (bounds.top, bounds.bottom) if self.vertical else (bounds.left, bounds.right)
+        hard += [(-math.inf, low + 1), (high - 1, math.inf)]
+        return _Line(hard, walls)
+
+
+class _Grid:
+    """The crossings of vertical and horizontal tracks that are clear of every box."""
+
+    def __init__(self, board: Board, xs: list[float], ys: list[float]) -> None:
+        self.xs, self.ys = xs, ys
+        down, across = _Index(board.boxes, True), _Index(board.boxes, False)
+        self.columns = [down.line(x, board.frames, board.bounds) for x in xs]
+        self.rows = [across.line(y, board.frames, board.bounds) for y in ys]
+        # For each vertical line the rows it may stop at, and for each row the columns.
+        self.on_column: list[list[int]] = [[] for _ in xs]
+        self.on_row: list[list[int]] = [[] for _ in ys]
+        for i, (x, column) in enumerate(zip(xs, self.columns, strict=True)):
+            for j, (y, row) in enumerate(zip(ys, self.rows, strict=True)):
+                if column.free(y) and row.free(x):
+                    self.on_column[i].append(j)
+                    self.on_row[j].append(i)
+
+
+class _Search:
+    """A* for one link over the grid, avoiding what earlier links took."""
+
+    def __init__(self, grid: _Grid) -> None:
+        self.grid = grid
+        self.taken_steps: set[tuple[int, int, int, int]] = set()
+        #: Crossings used: "turn" where a link turned, else the direction it passed in.
+        self.taken_points: dict[tuple[int, int], str] = {}
+
+    def _steps(self, i: int, j: int) -> Iterable[tuple[int, int, str, frozenset[str]]]:
+        grid = self.grid
+        column, row = grid.on_column[i], grid.on_row[j]
+        k = bisect_left(column, j)
+        for n in (k - 1, k + 1):
+            if 0 <= n < len(column):
+                clear, walls = grid.columns[i].clear(grid.ys[j], grid.ys[column[n]])
+                if clear:
+                    yield i, column[n], "v", walls
+        k = bisect_left(row, i)
+        for n in (k - 1, k + 1):
+            if 0 <= n < len(row):
+                clear, walls = grid.rows[j].clear(grid.xs[i], grid.xs[row[n]])
+                if clear:
+                    yield row[n], j, "h", walls
+
+    def run(
+        self,
+        starts: dict[tuple[int, int], float],
+        goals: dict[tuple[int, int], float],
+        hosts: frozenset[str],
+        target: tuple[float, float],
+    ) -> list[tuple[int, int]] | None:
+        """Return the crossings of the cheapest path from a start to a goal, or None.
+
+        Starts and goals carry the cost of their stub to the port; both stubs are vertical.
+        """
+        grid = self.grid
+        tx, ty = target
+        queue: list[tuple[float, float, int, int, str]] = []
+        best: dict[tuple[int, int, str], float] = {}
+        came: dict[tuple[int, int, str], tuple[int, int, str] | None] = {}
+        for (i, j), cost in sorted(starts.items()):
+            if (i, j) in self.taken_points:
+                continue
+            best[i, j, "v"] = cost
+            came[i, j, "v"] = None
+            heuristic = abs(grid.xs[i] - tx) + abs(grid.ys[j] - ty)
+            heapq.heappush(queue, (cost + heuristic, cost, i, j, "v"))
+        while queue:
+            _, cost, i, j, heading = heapq.heappop(queue)
+            state = (i, j, heading)
+            if cost > best.get(state, math.inf):
+                continue
+            if (i, j) in goals and (i, j) not in self.taken_points:
+                return self._path(came, state)
+            for ni, nj, way, walls in self._steps(i, j):
+                if not walls <= hosts:
+                    continue
+                step = (min(i, ni), min(j, nj), max(i, ni), max(j, nj))
+                if step in self.taken_steps:
+                    continue
+                used_here = self.taken_points.get((i, j))
+                if way != heading and used_here is not None:
+                    continue  # no turning where another link passes or turns
+                used_next = self.taken_points.get((ni, nj))
+                if used_next == "turn" or used_next == way:
+                    continue
+                length = abs(grid.xs[ni] - grid.xs[i]) + abs(grid.ys[nj] - grid.ys[j])
+                extra = (BEND if way != heading else 0.0) + (CROSS if used_next else 0.0)
+                new = cost + length + extra
+                nxt = (ni, nj, way)
+                if new < best.get(nxt, math.inf):
+                    best[nxt] = new
+                    came[nxt] = state
+                    heuristic = abs(grid.xs[ni] - tx) + abs(grid.ys[nj] - ty)
+                    heapq.heappush(queue, (new + heuristic, new, ni, nj, way))
+        return None
+
+    @staticmethod
+    def _path(
+        came: dict[tuple[int, int, str], tuple[int, int, str] | None],
+        state: tuple[int, int, str],
+    ) -> list[tuple[int, int]]:
+        path = []
+        current: tuple[int, int, str] | None = state
+        while current is not None:
+            path.append((current[0], current[1]))
+            current = came[current]
+        return path[::-1]
+
+    def take(self, path: list[tuple[int, int]]) -> None:
+        """Mark a found path's stretches and crossings as taken."""
+        for (i, j), (ni, nj) in pairwise(path):
+            self.taken_steps.add((min(i, ni), min(j, nj), max(i, ni), max(j, nj)))
+        for index, (i, j) in enumerate(path):
+            before = path[index - 1] if index else None
+            after = path[index + 1] if index + 1 < len(path) else None
+            ways = {"v" if other[0] == i else "h" for other in (before, after) if other is not None}
+            if index == 0 or index == len(path) - 1:
+                ways.add("v")  # the stubs to the ports are vertical
+            self.taken_points[i, j] = "turn" if len(ways) > 1 else ways.pop()
+
+
+def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
+    """Return the x of each link end on its cell's top edge: spread, in the order of the
+    other ends' positions so neighbouring links do not cross at the start."""
+    ends: dict[str, list[tuple[float, int, str]]] = {}
+    for link in links:
+        for role, mine, other in (
+            ("source", link.source, link.target),
+            ("target", link.target, link.source),
+        ):
+            cell = board.cells[other]
+            ends.setdefault(mine, []).append(((cell.left + cell.right) / 2, link.number, role))
+    ports: dict[tuple[int, str], float] = {}
+    for ident, entries in ends.items():
+        cell = board.cells[ident]
+        entries.sort()
+        step = cell.width / (len(entries) + 1)
+        for k, (_, number, role) in enumerate(entries, start=1):
+            ports[number, role] = round(cell.left + step * k, 2)
+    return ports
+
+
+def _stubs(grid: _Grid, i: int, top: float, least: float) -> dict[tuple[int, int], float]:
+    """Return the crossings above a port at the top of a cell, with the stub's length: those
+    reached straight up from the port, at least ``least`` above it."""
+    line, column = grid.columns[i], grid.on_column[i]
+    found: dict[tuple[int, int], float] = {}
+    k = bisect_left(column, bisect_left(grid.ys, top - MARGIN)) - 1
+    while k >= 0:
+        j = column[k]
+        y = grid.ys[j]
+        clear, walls = line.clear(y, top - MARGIN)
+        if not clear or walls:
+            break
+        if top - y >= least:
+            found[i, j] = top - y
+        k -= 1
+    return found
+
+
+def _under(grid: _Grid, i: int, j: int, top: float) -> list[tuple[int, int]]:
+    """Return the crossings on a port's line between crossing ``j`` and the cell's top."""
+    return [(i, n) for n in grid.on_column[i] if grid.ys[j] < grid.ys[n] < top - MARGIN]
+
+
+def route(board: Board, links: Sequence[Link]) -> list[Route]:
+    """Return a route for every link that can be drawn, in link order; the others are left out."""
+    if not links:
+        return []
+    ports = _ports(board, links)
+    xs_tracks: list[float] = []
+    ys_tracks: list[float] = []
+    for area in board.free:
+        if area.width >= 2 * CLEAR and (area.height >= area.width or area.height >= 40):
+            xs_tracks += _tracks(area.left, area.right)
+        if area.height >= 2 * CLEAR and (area.width >= area.height or area.width >= 40):
+            ys_tracks += _tracks(area.top, area.bottom)
+    xs = _dedupe(xs_tracks, keep=list(ports.values()))
+    ys = _dedupe(ys_tracks)
+    grid = _Grid(board, xs, ys)
+    search = _Search(grid)
+
+    def distance(link: Link) -> float:
+        a, b = board.cells[link.source], board.cells[link.target]
+        return abs(a.left - b.left) + abs(a.top - b.top)
+
+    routes: dict[int, Route] = {}
+    for link in sorted(links, key=lambda link: (distance(link), link.number)):
+        source, target = board.cells[link.source], board.cells[link.target]
+        sx, tx = ports[link.number, "source"], ports[link.number, "target"]
+        si, ti = xs.index(sx), xs.index(tx)
+        starts = _stubs(grid, si, source.top, STUB)
+        goals = _stubs(grid, ti, target.top, STUB)
+        hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
+        path = search.run(starts, goals, hosts, (tx, target.top))
+        if path is None:
+            continue
+        (si_, sj), (ti_, tj) = path[0], path[-1]
+        path = _under(grid, si_, sj, source.top)[::-1] + path + _under(grid, ti_, tj, target.top)
+        search.take(path)
+        points = [(sx, source.top)]
+        points += [(xs[i], ys[j]) for i, j in path]
+        points.append((tx, target.top))
+        routes[link.number] = Route(link.number, _corners(points))
+    return [routes[number] for number in sorted(routes)]
+
+
+def _corners(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Return the points where the path turns, with its two ends."""
+    kept = [points[0]]
+    for here, after in pairwise(points[1:]):
+        before = kept[-1]
+        straight = (before[0] == here[0] == after[0]) or (before[1] == here[1] == after[1])
+        if not straight:
+            kept.append(here)
+    kept.append(points[-1])
+    return kept
