@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagramgen.spec import read, schema, syntax_of
+from diagramgen.spec import read, syntax_of
 from diagramgen.spec.schema import _validator
 from diagramgen.spec.schema import passes_compiled_schema as _passes_compiled_schema
 
