@@ -314,7 +314,8 @@ def _link(number: int, ident: str, paths: list[ET.Element], arrows: list[ET.Elem
     )
     faults.extend(path_faults)
     arrow = tuple(_points(arrows[0].get("points") or "")) if arrows else ()
-    tip = _tip(points, arrow)
+    stroke = float(arrows[0].get("stroke-width", 1)) if arrows else 1.0
+    tip = _tip(points, arrow, stroke)
     return Link(number, ident, points, arrow, tip, tuple(faults))
 
 
@@ -376,8 +377,10 @@ def _on_piece(point: Point, start: Point, end: Point, tolerance: float = 0.01) -
     return box.holds(point) and abs(cross) / length <= tolerance
 
 
-def _tip(points: Sequence[Point], arrow: Sequence[Point]) -> Point:
-    """Return the arrowhead's corner furthest along the path's last piece: its tip.
+def _tip(points: Sequence[Point], arrow: Sequence[Point], stroke: float = 1.0) -> Point:
+    """Return the visible tip of the arrowhead: its corner furthest along the path's last
+    piece, moved on by the mitred outline (a stroke of width w reaches w / 2 / sin(a) past a
+    corner of half-angle a; Graphviz sets the corner back by as much).
 
     This holds whether the path stops at the arrow's base (as Graphviz draws) or at its tip.
     """
@@ -385,7 +388,15 @@ def _tip(points: Sequence[Point], arrow: Sequence[Point]) -> Point:
         return points[-1]
     last = next((p for p in reversed(points[:-1]) if p != points[-1]), points[0])
     dx, dy = points[-1].x - last.x, points[-1].y - last.y
-    return max(arrow, key=lambda p: p.x * dx + p.y * dy)
+    corner = max(arrow, key=lambda p: p.x * dx + p.y * dy)
+    base = [p for p in dict.fromkeys(arrow) if p != corner]
+    length = math.hypot(dx, dy)
+    if len(base) != 2 or not length:
+        return corner
+    sides = [math.atan2(p.y - corner.y, p.x - corner.x) for p in base]
+    half = abs(math.remainder(sides[0] - sides[1], math.tau)) / 2
+    reach = stroke / 2 / math.sin(half) if half > 0.01 else 0.0
+    return Point(corner.x + dx / length * reach, corner.y + dy / length * reach)
 
 
 def text_box(element: ET.Element, content: str) -> Rect:

@@ -30,6 +30,12 @@ __all__ = [
 FONT = "DejaVu Sans"
 PAD_X = 6
 PAD_Y = 4
+#: Graphviz sizes a cell as its text plus padding plus a 1-point border each side, and
+#: measures text with hinted widths, up to ~3 % wider than ours (ENGINE-NOTES); a cell it
+#: finds too small it grows, and the router's geometry (draw/geometry.py) would be off.
+#: Our sizes leave room for both, so Graphviz keeps every size we give.
+BORDERS = 2
+HINTING = 1.04
 
 
 def line_height(size: float) -> float:
@@ -101,14 +107,20 @@ def _line_markup(line: Line) -> str:
     return f'<FONT POINT-SIZE="{line.size:g}" COLOR="{line.colour}">{text}</FONT>'
 
 
+def text_room(width: float) -> float:
+    """Return how wide a text may be (our measure) in a cell ``width`` points wide."""
+    return (width - 2 * PAD_X - BORDERS) / HINTING
+
+
 def lines_height(lines: list[Line]) -> int:
     """Return the height of a cell holding ``lines``, padding included, in whole points."""
-    return math.ceil(sum(line_height(line.size) for line in lines) + 2 * PAD_Y)
+    return math.ceil(sum(line_height(line.size) for line in lines) + 2 * PAD_Y + BORDERS)
 
 
 def lines_width(lines: list[Line]) -> int:
     """Return the width a cell needs to show ``lines`` unshortened, padding included."""
-    return math.ceil(max((line.width() for line in lines), default=0) + 2 * PAD_X)
+    widest = max((line.width() for line in lines), default=0)
+    return math.ceil(widest * HINTING + 2 * PAD_X + BORDERS)
 
 
 class Cell(Struct):
@@ -160,7 +172,7 @@ class Cell(Struct):
             attributes.append('CELLPADDING="0"')
             body = render_table(self.inner, border_colour) if self.inner else ""
         else:
-            room = self.width - 2 * PAD_X
+            room = text_room(self.width)
             body = "<BR/>".join(line.fitted(room).markup() for line in self.lines)
         return f"<TD {' '.join(attributes)}>{body}</TD>"
 

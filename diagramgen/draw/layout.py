@@ -18,6 +18,7 @@ from msgspec import Struct
 from ..accounting.compute import Totals
 from ..escape import html_text
 from ..spec.model import Host, Spec
+from ..spec.model import Link as SpecLink
 from .cells import FONT, Cell, Label, lines_height, render_table, wrap
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
@@ -46,6 +47,8 @@ MIN_WIDTH = 240
 PAD = 8
 #: Room between hosts, and between rows of hosts and the panel (points).
 HOST_GAP = 16
+#: The most drawn links ending at one component.
+MOST_ENDS = 6
 #: A host's frame: a 1-point border and 8 points of padding on each side (14 where links
 #: end in the host: room for their tracks between the frame and the layers).
 FRAME = 9
@@ -160,11 +163,7 @@ def to_dot(
 
     # A few points of slack: Graphviz measures text with hinted widths, a little wider than
     # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-    drawn = spec.links[:MAX_LINKS]
-    ends: dict[str, int] = {}
-    for link in drawn:
-        ends[link.source] = ends.get(link.source, 0) + 1
-        ends[link.target] = ends.get(link.target, 0) + 1
+    drawn, ends = _drawn(spec)
     owners = _owners(spec)
     linked = {owners[ident] for ident in ends}
     frame = LINK_FRAME if linked else FRAME
@@ -209,12 +208,9 @@ def to_dot(
     # Links are numbered on their components and listed by number in the panel (see
     # stacks.link_marks), and drawn along the routes found through the gaps of the page.
     board = _board(hosts, totals_node, owners)
-    links = [
-        Link(number, f"c-{link.source}", f"c-{link.target}")
-        for number, link in enumerate(drawn, start=1)
-    ]
+    links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in drawn]
     for found in route(board, links) if links else ():
-        link = drawn[found.number - 1]
+        link = spec.links[found.number - 1]
         graph.edge(
             f"host_{owners[link.source]}",
             f"host_{owners[link.target]}",
@@ -223,6 +219,23 @@ def to_dot(
         )
     source: str = graph.source
     return source
+
+
+def _drawn(spec: Spec) -> tuple[list[tuple[int, SpecLink]], dict[str, int]]:
+    """Return the links to draw, by number, and how many end at each component.
+
+    The first MAX_LINKS links are numbered; of those, a component has at most MOST_ENDS drawn
+    (its lane holds as many tracks): the others at a busy component keep their numbers only.
+    """
+    drawn = []
+    ends: dict[str, int] = {}
+    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
+        if max(ends.get(link.source, 0), ends.get(link.target, 0)) >= MOST_ENDS:
+            continue
+        drawn.append((number, link))
+        ends[link.source] = ends.get(link.source, 0) + 1
+        ends[link.target] = ends.get(link.target, 0) + 1
+    return drawn, ends
 
 
 def _owners(spec: Spec) -> dict[str, str]:

@@ -37,6 +37,12 @@ STUB = ARROW + 2
 MARGIN = 2.5
 #: At most this many tracks along a free area, centred in it.
 MOST_TRACKS = 8
+#: The most crossings one search looks at before it gives the link up (numbered, not drawn):
+#: a count, not a time, so the same page always gives the same picture.
+SEARCH_BUDGET = 6_000
+#: How much the search trusts the distance left (weighted A*): above 1 it heads for the
+#: target first and looks at far fewer crossings, for paths at most this much costlier.
+GREED = 2.0
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
 CROSS = 12.0
@@ -94,7 +100,7 @@ def _tracks(low: float, high: float) -> list[float]:
 
 def _dedupe(values: Iterable[float], keep: Sequence[float] = ()) -> list[float]:
     """Return sorted positions, dropping any within 2 points of one kept before it."""
-    kept = sorted(keep)
+    kept = sorted(set(keep))
     for value in sorted(set(values)):
         i = bisect_left(kept, value)
         near = (i < len(kept) and kept[i] - value < 2) or (i and value - kept[i - 1] < 2)
@@ -179,19 +185,58 @@ class _Index:
 class _Grid:
     """The crossings of vertical and horizontal tracks that are clear of every box."""
 
-    def __init__(self, board: Board, xs: list[float], ys: list[float]) -> None:
+    def __init__(
+        self, board: Board, xs: list[float], ys: list[float], ports: dict[int, list[float]]
+    ) -> None:
+        """Find the crossings; ``ports`` are the ports' lines with their cells' tops."""
         self.xs, self.ys = xs, ys
         down, across = _Index(board.boxes, True), _Index(board.boxes, False)
         self.columns = [down.line(x, board.frames, board.bounds) for x in xs]
         self.rows = [across.line(y, board.frames, board.bounds) for y in ys]
         # For each vertical line the rows it may stop at, and for each row the columns.
-        self.on_column: list[list[int]] = [[] for _ in xs]
-        self.on_row: list[list[int]] = [[] for _ in ys]
+        on_column: list[list[int]] = [[] for _ in xs]
+        on_row: list[list[int]] = [[] for _ in ys]
         for i, (x, column) in enumerate(zip(xs, self.columns, strict=True)):
             for j, (y, row) in enumerate(zip(ys, self.rows, strict=True)):
-                if column.free(y) and row.free(x):
-                    self.on_column[i].append(j)
-                    self.on_row[j].append(i)
+                # Crossings right above a port are not on any route: its stub runs there.
+                near_port = any(top - STUB < y < top for top in ports.get(i, ()))
+                if column.free(y) and row.free(x) and not near_port:
+                    on_column[i].append(j)
+                    on_row[j].append(i)
+        # A crossing where a link cannot turn is only passed straight through: leave it out
+        # (the stretches either side of it are checked as one), except on the ports' lines.
+        across_ok = self._joined(on_row, self.rows, xs, rows=True)
+        down_ok = self._joined(on_column, self.columns, ys, rows=False)
+        self.on_column = [
+            [j for j in line if i in ports or ((i, j) in across_ok and (i, j) in down_ok)]
+            for i, line in enumerate(on_column)
+        ]
+        self.on_row = [
+            [i for i in line if i in ports or ((i, j) in across_ok and (i, j) in down_ok)]
+            for j, line in enumerate(on_row)
+        ]
+
+    @staticmethod
+    def _joined(
+        lines: list[list[int]], tracks: list[_Line], at: list[float], rows: bool
+    ) -> set[tuple[int, int]]:
+        """Return the crossings joined to a neighbour along their line, as (column, row).
+
+        ``lines`` are rows (their entries columns at ``at``) when ``rows``, else columns.
+        """
+        joined: set[tuple[int, int]] = set()
+        for index, (line, track) in enumerate(zip(lines, tracks, strict=True)):
+            for a, b in pairwise(line):
+                if track.clear(at[a], at[b])[0]:
+                    joined.update(((a, index), (b, index)) if rows else ((index, a), (index, b)))
+        return joined
+
+
+#: Ways along the grid, and a crossing where a link turned.
+UP, ACROSS, TURN = 0, 1, 2
+#: A step to a neighbouring crossing: its column and row, way, the frames it passes (or
+#: None), its length, and its key in the taken stretches.
+_Step = tuple[int, int, int, frozenset[str] | None, float, tuple[int, int, int, int]]
 
 
 class _Search:
@@ -200,24 +245,37 @@ class _Search:
     def __init__(self, grid: _Grid) -> None:
         self.grid = grid
         self.taken_steps: set[tuple[int, int, int, int]] = set()
-        #: Crossings used: "turn" where a link turned, else the direction it passed in.
-        self.taken_points: dict[tuple[int, int], str] = {}
+        #: Crossings used: TURN where a link turned, else the way (UP or ACROSS) it passed.
+        self.taken_points: dict[tuple[int, int], int] = {}
+        self.steps: dict[tuple[int, int], list[_Step]] = {}
 
-    def _steps(self, i: int, j: int) -> Iterable[tuple[int, int, str, frozenset[str]]]:
+    def _steps(self, i: int, j: int) -> list[_Step]:
+        """Return the steps from crossing ``i, j`` to its neighbours along clear stretches."""
+        found = self.steps.get((i, j))
+        if found is None:
+            found = self.steps[i, j] = list(self._find_steps(i, j))
+        return found
+
+    def _find_steps(self, i: int, j: int) -> Iterable[_Step]:
         grid = self.grid
+        x, y = grid.xs[i], grid.ys[j]
         column, row = grid.on_column[i], grid.on_row[j]
         k = bisect_left(column, j)
         for n in (k - 1, k + 1):
             if 0 <= n < len(column):
-                clear, walls = grid.columns[i].clear(grid.ys[j], grid.ys[column[n]])
+                other = column[n]
+                clear, walls = grid.columns[i].clear(y, grid.ys[other])
                 if clear:
-                    yield i, column[n], "v", walls
+                    key = (i, min(j, other), i, max(j, other))
+                    yield i, other, UP, walls or None, abs(grid.ys[other] - y), key
         k = bisect_left(row, i)
         for n in (k - 1, k + 1):
             if 0 <= n < len(row):
-                clear, walls = grid.rows[j].clear(grid.xs[i], grid.xs[row[n]])
+                other = row[n]
+                clear, walls = grid.rows[j].clear(x, grid.xs[other])
                 if clear:
-                    yield row[n], j, "h", walls
+                    key = (min(i, other), j, max(i, other), j)
+                    yield other, j, ACROSS, walls or None, abs(grid.xs[other] - x), key
 
     def run(
         self,
@@ -229,56 +287,59 @@ class _Search:
         """Return the crossings of the cheapest path from a start to a goal, or None.
 
         Starts and goals carry the cost of their stub to the port; both stubs are vertical.
+        Weighted A*: the distance left counts GREED times.
         """
-        grid = self.grid
+        xs, ys = self.grid.xs, self.grid.ys
         tx, ty = target
-        queue: list[tuple[float, float, int, int, str]] = []
-        best: dict[tuple[int, int, str], float] = {}
-        came: dict[tuple[int, int, str], tuple[int, int, str] | None] = {}
+        taken_steps, taken_points = self.taken_steps, self.taken_points
+        queue: list[tuple[float, float, int, int, int]] = []
+        best: dict[tuple[int, int, int], float] = {}
+        came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
         for (i, j), cost in sorted(starts.items()):
-            if (i, j) in self.taken_points:
+            if (i, j) in taken_points:
                 continue
-            best[i, j, "v"] = cost
-            came[i, j, "v"] = None
-            heuristic = abs(grid.xs[i] - tx) + abs(grid.ys[j] - ty)
-            heapq.heappush(queue, (cost + heuristic, cost, i, j, "v"))
-        while queue:
+            best[i, j, UP] = cost
+            came[i, j, UP] = None
+            heuristic = GREED * (abs(xs[i] - tx) + abs(ys[j] - ty))
+            heapq.heappush(queue, (cost + heuristic, cost, i, j, UP))
+        budget = SEARCH_BUDGET
+        while queue and budget:
+            budget -= 1
             _, cost, i, j, heading = heapq.heappop(queue)
             state = (i, j, heading)
-            if cost > best.get(state, math.inf):
+            if cost > best[state]:
                 continue
-            if (i, j) in goals and (i, j) not in self.taken_points:
+            used_here = taken_points.get((i, j))
+            if used_here is None and (i, j) in goals:
                 return self._path(came, state)
-            for ni, nj, way, walls in self._steps(i, j):
-                if not walls <= hosts:
+            for ni, nj, way, walls, length, key in self._steps(i, j):
+                if walls is not None and not walls <= hosts:
                     continue
-                step = (min(i, ni), min(j, nj), max(i, ni), max(j, nj))
-                if step in self.taken_steps:
-                    continue
-                used_here = self.taken_points.get((i, j))
-                if way != heading and used_here is not None:
-                    continue  # no turning where another link passes or turns
-                used_next = self.taken_points.get((ni, nj))
-                if used_next == "turn" or used_next == way:
-                    continue
-                length = abs(grid.xs[ni] - grid.xs[i]) + abs(grid.ys[nj] - grid.ys[j])
-                extra = (BEND if way != heading else 0.0) + (CROSS if used_next else 0.0)
-                new = cost + length + extra
+                if key in taken_steps or (way != heading and used_here is not None):
+                    continue  # no sharing a stretch, no turning where another link is
+                used_next = taken_points.get((ni, nj))
+                if used_next is not None and used_next != (ACROSS if way == UP else UP):
+                    continue  # only crossing another link straight is allowed
+                new = cost + length
+                if way != heading:
+                    new += BEND
+                if used_next is not None:
+                    new += CROSS
                 nxt = (ni, nj, way)
                 if new < best.get(nxt, math.inf):
                     best[nxt] = new
                     came[nxt] = state
-                    heuristic = abs(grid.xs[ni] - tx) + abs(grid.ys[nj] - ty)
+                    heuristic = GREED * (abs(xs[ni] - tx) + abs(ys[nj] - ty))
                     heapq.heappush(queue, (new + heuristic, new, ni, nj, way))
         return None
 
     @staticmethod
     def _path(
-        came: dict[tuple[int, int, str], tuple[int, int, str] | None],
-        state: tuple[int, int, str],
+        came: dict[tuple[int, int, int], tuple[int, int, int] | None],
+        state: tuple[int, int, int],
     ) -> list[tuple[int, int]]:
         path = []
-        current: tuple[int, int, str] | None = state
+        current: tuple[int, int, int] | None = state
         while current is not None:
             path.append((current[0], current[1]))
             current = came[current]
@@ -291,10 +352,10 @@ class _Search:
         for index, (i, j) in enumerate(path):
             before = path[index - 1] if index else None
             after = path[index + 1] if index + 1 < len(path) else None
-            ways = {"v" if other[0] == i else "h" for other in (before, after) if other is not None}
+            ways = {UP if other[0] == i else ACROSS for other in (before, after) if other}
             if index == 0 or index == len(path) - 1:
-                ways.add("v")  # the stubs to the ports are vertical
-            self.taken_points[i, j] = "turn" if len(ways) > 1 else ways.pop()
+                ways.add(UP)  # the stubs to the ports are vertical
+            self.taken_points[i, j] = TURN if len(ways) > 1 else ways.pop()
 
 
 def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
@@ -355,7 +416,11 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
             ys_tracks += _tracks(area.top, area.bottom)
     xs = _dedupe(xs_tracks, keep=list(ports.values()))
     ys = _dedupe(ys_tracks)
-    grid = _Grid(board, xs, ys)
+    tops: dict[int, list[float]] = {}  # two cells may have a port on the same line
+    for link in links:
+        for role, ident in (("source", link.source), ("target", link.target)):
+            tops.setdefault(xs.index(ports[link.number, role]), []).append(board.cells[ident].top)
+    grid = _Grid(board, xs, ys, tops)
     search = _Search(grid)
 
     def distance(link: Link) -> float:
@@ -363,7 +428,10 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
         return abs(a.left - b.left) + abs(a.top - b.top)
 
     routes: dict[int, Route] = {}
+    full: set[str] = set()  # cells a search found no way into: later links to them are skipped
     for link in sorted(links, key=lambda link: (distance(link), link.number)):
+        if link.source in full or link.target in full:
+            continue
         source, target = board.cells[link.source], board.cells[link.target]
         sx, tx = ports[link.number, "source"], ports[link.number, "target"]
         si, ti = xs.index(sx), xs.index(tx)
@@ -372,6 +440,7 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
         hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
         path = search.run(starts, goals, hosts, (tx, target.top))
         if path is None:
+            full.add(link.target)
             continue
         (si_, sj), (ti_, tj) = path[0], path[-1]
         path = _under(grid, si_, sj, source.top)[::-1] + path + _under(grid, ti_, tj, target.top)

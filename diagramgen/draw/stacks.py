@@ -30,7 +30,7 @@ from ..spec.model import (
     reserving,
 )
 from ..spec.units import format_amount
-from .cells import PAD_X, Cell, Line, lines_height, lines_width, wrap
+from .cells import Cell, Line, lines_height, lines_width, text_room, wrap
 from .route import lane_height
 from .themes import Theme
 
@@ -60,6 +60,7 @@ LINK_GAP = 14
 ITEMS_PER_ROW = 6
 MIN_ITEM, MAX_ITEM = 86, 170
 MIN_COLUMN, MAX_TEXT = 150, 300
+TEXT_ROOM = text_room(MAX_TEXT)
 OVER = "▲"
 WARN = "⚠"
 #: Memory and disk figures are named whenever a figure beside them is left out: "2 GiB"
@@ -160,7 +161,7 @@ class Style(Struct):
             return []
         return [self.detail(part) for part in wrap(text, DETAIL_SIZE, room)]
 
-    def layer(self, layer: Layer | None, default: str, room: float = MAX_TEXT) -> list[Line]:
+    def layer(self, layer: Layer | None, default: str, room: float = TEXT_ROOM) -> list[Line]:
         if layer is None:
             return []
         figures = _trio(layer.uses)
@@ -171,7 +172,7 @@ def _label(name: str | None, ident: str) -> str:
     return name or ident
 
 
-ITEM_ROOM = MAX_ITEM - 2 * PAD_X
+ITEM_ROOM = text_room(MAX_ITEM)
 
 
 class CellTip(TypedDict, total=False):
@@ -384,7 +385,7 @@ class _Column(Struct, dict=True):  # dict: room for cached properties
 def _column(vm: VM, totals: Totals, style: Style) -> _Column:
     usage = _usage("used", totals.vm(vm.id).used, vm.allocated)
     items = _items(vm.workloads(), style.theme.fill("container"), style, style.budget)
-    room = MAX_TEXT - 2 * PAD_X
+    room = text_room(MAX_TEXT)
     allocated = _trio(vm.allocated)
     footer = [style.detail(usage.amounts)] if usage.amounts else []
     if usage.shares:
@@ -546,7 +547,7 @@ def container_block(host: Host, style: Style, bars: list[Cell]) -> Block:
 def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
     """Return the full-width layers under the VMs or containers, top to bottom."""
     theme = style.theme
-    room = style.budget - 2 * PAD_X
+    room = text_room(style.budget)
     bars = []
     if host.stack == "container":
         bars.append(_bar(style.layer(host.engine, "container engine", room), theme.fill("engine")))
@@ -602,7 +603,7 @@ def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Lin
     """Return the title lines of a host whose table is ``width`` points wide."""
     copies = totals.host(host.id).os_copies
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
-    room = width - 2 * PAD_X
+    room = text_room(width)
     title = style.names(_label(host.name, host.id), room, size=TITLE_SIZE)
     return [*title, style.detail(what), *style.mark(host.id)]
 
