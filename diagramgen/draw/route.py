@@ -35,14 +35,15 @@ CLEAR = 4.0
 STUB = ARROW + 2
 #: A crossing of tracks nearer a box than this is not a place a link may pass.
 MARGIN = 2.5
-#: At most this many tracks along a free area, centred in it.
+#: At most this many tracks along a lane or gap, and along a wide open area, centred.
 MOST_TRACKS = 8
+OPEN_TRACKS = 3
 #: The most crossings one search looks at before it gives the link up (numbered, not drawn):
 #: a count, not a time, so the same page always gives the same picture.
 SEARCH_BUDGET = 6_000
 #: How much the search trusts the distance left (weighted A*): above 1 it heads for the
 #: target first and looks at far fewer crossings, for paths at most this much costlier.
-GREED = 2.0
+GREED = 1.2
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
 CROSS = 12.0
@@ -93,7 +94,10 @@ def _tracks(low: float, high: float) -> list[float]:
     room = high - low - 2 * CLEAR
     if room < 0:
         return []
-    count = min(MOST_TRACKS, int(room // TRACK) + 1)
+    # A lane or gap gets as many tracks as it has room for; a wide open area a few, since
+    # every track is a line the search walks along.
+    most = MOST_TRACKS if high - low <= lane_height(MOST_TRACKS) else OPEN_TRACKS
+    count = min(most, int(room // TRACK) + 1)
     start = low + (high - low - TRACK * (count - 1)) / 2
     return [round(start + TRACK * i, 2) for i in range(count)]
 
@@ -109,10 +113,13 @@ def _dedupe(values: Iterable[float], keep: Sequence[float] = ()) -> list[float]:
     return kept
 
 
+_NO_WALLS: frozenset[str] = frozenset()
+
+
 class _Line:
     """One track line across the page: where it is blocked, and by which frames."""
 
-    __slots__ = ("hard", "hard_high", "walls")
+    __slots__ = ("hard", "hard_high", "wall_at", "wall_hosts")
 
     def __init__(self, hard: list[tuple[float, float]], walls: list[tuple[float, str]]) -> None:
         merged: list[list[float]] = []
@@ -123,26 +130,59 @@ class _Line:
                 merged.append([low, high])
         self.hard = [low for low, _ in merged]
         self.hard_high = [high for _, high in merged]
-        self.walls = sorted(walls)
+        walls.sort()
+        self.wall_at = [at for at, _ in walls]
+        self.wall_hosts = [host for _, host in walls]
 
-    def free(self, at: float) -> bool:
-        i = bisect_right(self.hard, at) - 1
-        if i >= 0 and at < self.hard_high[i]:
-            return False
-        j = bisect_left(self.walls, (at - MARGIN, ""))
-        return not (j < len(self.walls) and self.walls[j][0] <= at + MARGIN)
+    def free(self, positions: list[float]) -> set[int]:
+        """Return the indices of ``positions`` (sorted) clear of boxes and frames."""
+        found = set()
+        hard, hard_high, walls = self.hard, self.hard_high, self.wall_at
+        i = k = 0
+        for index, at in enumerate(positions):
+            while i < len(hard) and hard_high[i] <= at:
+                i += 1
+            if i < len(hard) and hard[i] <= at:
+                continue  # inside a box
+            while k < len(walls) and walls[k] < at - MARGIN:
+                k += 1
+            if k < len(walls) and walls[k] <= at + MARGIN:
+                continue  # on a frame
+            found.add(index)
+        return found
+
+    def stretches(self, positions: list[float]) -> list[frozenset[str] | None]:
+        """Return, for each stretch between neighbouring ``positions`` (sorted, each clear of
+        boxes), None where a box is in the way, else the frames it passes."""
+        found: list[frozenset[str] | None] = []
+        hard, walls = self.hard, self.wall_at
+        i = k = 0
+        for a, b in pairwise(positions):
+            while i < len(hard) and hard[i] <= a:
+                i += 1
+            if i < len(hard) and hard[i] < b:
+                found.append(None)
+                continue
+            while k < len(walls) and walls[k] < a:
+                k += 1
+            end = k
+            while end < len(walls) and walls[end] < b:
+                end += 1
+            found.append(frozenset(self.wall_hosts[k:end]) if end > k else _NO_WALLS)
+        return found
 
     def clear(self, a: float, b: float) -> tuple[bool, frozenset[str]]:
         """Return whether the stretch from ``a`` to ``b`` is clear of boxes, and its walls."""
-        low, high = min(a, b), max(a, b)
-        i = bisect_right(self.hard, low)
-        if i < len(self.hard) and self.hard[i] < high:
-            return False, frozenset()
-        if i and self.hard_high[i - 1] > low:
-            return False, frozenset()
-        j = bisect_left(self.walls, (low, ""))
-        k = bisect_left(self.walls, (high, ""))
-        return True, frozenset(host for _, host in self.walls[j:k])
+        low, high = (a, b) if a < b else (b, a)
+        hard = self.hard
+        i = bisect_right(hard, low)
+        if (i < len(hard) and hard[i] < high) or (i and self.hard_high[i - 1] > low):
+            return False, _NO_WALLS
+        walls = self.wall_at
+        if not walls or walls[0] > high or walls[-1] < low:
+            return True, _NO_WALLS
+        j, k = bisect_left(walls, low), bisect_left(walls, high)
+        return True, frozenset(self.wall_hosts[j:k]) if j < k else _NO_WALLS
 
 
 class _Index:
@@ -182,6 +222,13 @@ class _Index:
         return _Line(hard, walls)
 
 
+#: Ways along the grid, and a crossing where a link turned.
+UP, ACROSS, TURN = 0, 1, 2
+#: A step to a neighbouring crossing: its column and row, way, the frames it passes (or
+#: None), its length, and its key in the taken stretches.
+_Step = tuple[int, int, int, frozenset[str] | None, float, tuple[int, int, int, int]]
+
+
 class _Grid:
     """The crossings of vertical and horizontal tracks that are clear of every box."""
 
@@ -196,47 +243,54 @@ class _Grid:
         # For each vertical line the rows it may stop at, and for each row the columns.
         on_column: list[list[int]] = [[] for _ in xs]
         on_row: list[list[int]] = [[] for _ in ys]
-        for i, (x, column) in enumerate(zip(xs, self.columns, strict=True)):
-            for j, (y, row) in enumerate(zip(ys, self.rows, strict=True)):
+        free_rows = [row.free(xs) for row in self.rows]
+        for i, column in enumerate(self.columns):
+            tops = ports.get(i, ())
+            for j in sorted(column.free(ys)):
                 # Crossings right above a port are not on any route: its stub runs there.
-                near_port = any(top - STUB < y < top for top in ports.get(i, ()))
-                if column.free(y) and row.free(x) and not near_port:
+                if i in free_rows[j] and not any(top - STUB < ys[j] < top for top in tops):
                     on_column[i].append(j)
                     on_row[j].append(i)
         # A crossing where a link cannot turn is only passed straight through: leave it out
         # (the stretches either side of it are checked as one), except on the ports' lines.
-        across_ok = self._joined(on_row, self.rows, xs, rows=True)
-        down_ok = self._joined(on_column, self.columns, ys, rows=False)
+        joined = self._joined(on_row, on_column)
         self.on_column = [
-            [j for j in line if i in ports or ((i, j) in across_ok and (i, j) in down_ok)]
-            for i, line in enumerate(on_column)
+            [j for j in line if i in ports or (i, j) in joined] for i, line in enumerate(on_column)
         ]
         self.on_row = [
-            [i for i in line if i in ports or ((i, j) in across_ok and (i, j) in down_ok)]
-            for j, line in enumerate(on_row)
+            [i for i in line if i in ports or (i, j) in joined] for j, line in enumerate(on_row)
         ]
+        self.steps: dict[tuple[int, int], list[_Step]] = {}
+        for i, line in enumerate(self.on_column):
+            passes = self.columns[i].stretches([ys[j] for j in line])
+            for (a, b), walls in zip(pairwise(line), passes, strict=True):
+                if walls is not None:
+                    key, length, frames = (i, a, i, b), ys[b] - ys[a], walls or None
+                    self.steps.setdefault((i, a), []).append((i, b, UP, frames, length, key))
+                    self.steps.setdefault((i, b), []).append((i, a, UP, frames, length, key))
+        for j, line in enumerate(self.on_row):
+            passes = self.rows[j].stretches([xs[i] for i in line])
+            for (a, b), walls in zip(pairwise(line), passes, strict=True):
+                if walls is not None:
+                    key, length, frames = (a, j, b, j), xs[b] - xs[a], walls or None
+                    self.steps.setdefault((a, j), []).append((b, j, ACROSS, frames, length, key))
+                    self.steps.setdefault((b, j), []).append((a, j, ACROSS, frames, length, key))
 
-    @staticmethod
-    def _joined(
-        lines: list[list[int]], tracks: list[_Line], at: list[float], rows: bool
-    ) -> set[tuple[int, int]]:
-        """Return the crossings joined to a neighbour along their line, as (column, row).
-
-        ``lines`` are rows (their entries columns at ``at``) when ``rows``, else columns.
-        """
-        joined: set[tuple[int, int]] = set()
-        for index, (line, track) in enumerate(zip(lines, tracks, strict=True)):
-            for a, b in pairwise(line):
-                if track.clear(at[a], at[b])[0]:
-                    joined.update(((a, index), (b, index)) if rows else ((index, a), (index, b)))
-        return joined
-
-
-#: Ways along the grid, and a crossing where a link turned.
-UP, ACROSS, TURN = 0, 1, 2
-#: A step to a neighbouring crossing: its column and row, way, the frames it passes (or
-#: None), its length, and its key in the taken stretches.
-_Step = tuple[int, int, int, frozenset[str] | None, float, tuple[int, int, int, int]]
+    def _joined(self, on_row: list[list[int]], on_column: list[list[int]]) -> set[tuple[int, int]]:
+        """Return the crossings joined to a neighbour both along their row and their column."""
+        across: set[tuple[int, int]] = set()
+        for j, line in enumerate(on_row):
+            passes = self.rows[j].stretches([self.xs[i] for i in line])
+            for (a, b), walls in zip(pairwise(line), passes, strict=True):
+                if walls is not None:
+                    across.update(((a, j), (b, j)))
+        down: set[tuple[int, int]] = set()
+        for i, line in enumerate(on_column):
+            passes = self.columns[i].stretches([self.ys[j] for j in line])
+            for (a, b), walls in zip(pairwise(line), passes, strict=True):
+                if walls is not None:
+                    down.update(((i, a), (i, b)))
+        return across & down
 
 
 class _Search:
@@ -247,35 +301,6 @@ class _Search:
         self.taken_steps: set[tuple[int, int, int, int]] = set()
         #: Crossings used: TURN where a link turned, else the way (UP or ACROSS) it passed.
         self.taken_points: dict[tuple[int, int], int] = {}
-        self.steps: dict[tuple[int, int], list[_Step]] = {}
-
-    def _steps(self, i: int, j: int) -> list[_Step]:
-        """Return the steps from crossing ``i, j`` to its neighbours along clear stretches."""
-        found = self.steps.get((i, j))
-        if found is None:
-            found = self.steps[i, j] = list(self._find_steps(i, j))
-        return found
-
-    def _find_steps(self, i: int, j: int) -> Iterable[_Step]:
-        grid = self.grid
-        x, y = grid.xs[i], grid.ys[j]
-        column, row = grid.on_column[i], grid.on_row[j]
-        k = bisect_left(column, j)
-        for n in (k - 1, k + 1):
-            if 0 <= n < len(column):
-                other = column[n]
-                clear, walls = grid.columns[i].clear(y, grid.ys[other])
-                if clear:
-                    key = (i, min(j, other), i, max(j, other))
-                    yield i, other, UP, walls or None, abs(grid.ys[other] - y), key
-        k = bisect_left(row, i)
-        for n in (k - 1, k + 1):
-            if 0 <= n < len(row):
-                other = row[n]
-                clear, walls = grid.rows[j].clear(x, grid.xs[other])
-                if clear:
-                    key = (min(i, other), j, max(i, other), j)
-                    yield other, j, ACROSS, walls or None, abs(grid.xs[other] - x), key
 
     def run(
         self,
@@ -292,6 +317,7 @@ class _Search:
         xs, ys = self.grid.xs, self.grid.ys
         tx, ty = target
         taken_steps, taken_points = self.taken_steps, self.taken_points
+        steps = self.grid.steps
         queue: list[tuple[float, float, int, int, int]] = []
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
@@ -312,7 +338,7 @@ class _Search:
             used_here = taken_points.get((i, j))
             if used_here is None and (i, j) in goals:
                 return self._path(came, state)
-            for ni, nj, way, walls, length, key in self._steps(i, j):
+            for ni, nj, way, walls, length, key in steps.get((i, j), ()):
                 if walls is not None and not walls <= hosts:
                     continue
                 if key in taken_steps or (way != heading and used_here is not None):
@@ -370,12 +396,22 @@ def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
             cell = board.cells[other]
             ends.setdefault(mine, []).append(((cell.left + cell.right) / 2, link.number, role))
     ports: dict[tuple[int, str], float] = {}
+    lines: list[float] = []  # the ports' lines so far, sorted
     for ident, entries in ends.items():
         cell = board.cells[ident]
         entries.sort()
         step = cell.width / (len(entries) + 1)
         for k, (_, number, role) in enumerate(entries, start=1):
-            ports[number, role] = round(cell.left + step * k, 2)
+            x = round(cell.left + step * k, 2)
+            # A port a hair from another cell's port line shares that line: two lines
+            # closer than a track apart would draw links on top of each other.
+            i = bisect_left(lines, x)
+            near = [line for line in lines[max(0, i - 1) : i + 1] if abs(line - x) < TRACK]
+            if near and cell.left + CLEAR <= near[0] <= cell.right - CLEAR:
+                x = near[0]
+            else:
+                lines.insert(i, x)
+            ports[number, role] = x
     return ports
 
 
