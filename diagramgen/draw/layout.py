@@ -37,7 +37,7 @@ from .stacks import (
 )
 from .themes import Theme
 
-__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "to_dot"]
+__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "geometry", "to_dot"]
 
 #: The width budget by default: a blog or docs column, in CSS px (1 pt of the SVG = 1 px).
 DEFAULT_WIDTH = 760
@@ -159,15 +159,7 @@ def to_dot(
     """
     import graphviz  # type: ignore[import-untyped]
 
-    budget = max(MIN_WIDTH, width) - 2 * PAD
-
-    # A few points of slack: Graphviz measures text with hinted widths, a little wider than
-    # ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-    drawn, ends = _drawn(spec)
-    owners = _owners(spec)
-    linked = {owners[ident] for ident in ends}
-    frame = LINK_FRAME if linked else FRAME
-    style = Style(theme, budget - 2 * frame - SLACK, link_marks(spec), ends)
+    page = _Page(spec, totals, theme, panel, width)
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
@@ -191,34 +183,62 @@ def to_dot(
             "fontsize": f"{DETAIL_SIZE:g}",
             "color": theme.link,
             "fontcolor": theme.link,
-            "arrowsize": "0.7",
+            "arrowsize": f"{ARROW / 10:g}",  # Graphviz's arrowhead is 10 points long at 1
             "penwidth": "1.2",
         },
     )
     if spec.title:
-        lines = wrap(spec.title, TITLE_SIZE, budget, bold=True)
+        lines = wrap(spec.title, TITLE_SIZE, page.budget, bold=True)
         text = "<BR/>".join(f"<B>{html_text(line)}</B>" for line in lines)
         graph.attr(label=f'<<FONT POINT-SIZE="{TITLE_SIZE:g}">{text}</FONT><BR/> >')
-    hosts = [_host_node(host, totals, style, linked) for host in spec.hosts]
-    totals_node = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
-    _place(hosts, totals_node, budget)
-    bottom = max(node.y + node.label.height for node in [*hosts, totals_node])
-    for node in [*hosts, totals_node]:
+    bottom = page.bottom
+    for node in [*page.hosts, page.panel]:
         graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
     # Links are numbered on their components and listed by number in the panel (see
     # stacks.link_marks), and drawn along the routes found through the gaps of the page.
-    board = _board(hosts, totals_node, owners)
-    links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in drawn]
-    for found in route(board, links) if links else ():
+    links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in page.drawn]
+    for found in route(page.board(), links) if links else ():
         link = spec.links[found.number - 1]
         graph.edge(
-            f"host_{owners[link.source]}",
-            f"host_{owners[link.target]}",
+            f"host_{page.owners[link.source]}",
+            f"host_{page.owners[link.target]}",
             id=f"link-{found.number}",
             pos=_spline(found, bottom),
         )
     source: str = graph.source
     return source
+
+
+class _Page:
+    """The placed page: the hosts' nodes and the panel's, and the links to draw."""
+
+    def __init__(
+        self, spec: Spec, totals: Totals, theme: Theme, panel: Label | None, width: int
+    ) -> None:
+        self.budget = max(MIN_WIDTH, width) - 2 * PAD
+        self.drawn, ends = _drawn(spec)
+        self.owners = _owners(spec)
+        linked = {self.owners[ident] for ident in ends}
+        frame = LINK_FRAME if linked else FRAME
+        # A few points of slack: Graphviz measures text with hinted widths, a little wider
+        # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
+        style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends)
+        self.hosts = [_host_node(host, totals, style, linked) for host in spec.hosts]
+        self.panel = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
+        _place(self.hosts, self.panel, self.budget)
+        self.bottom = max(node.rect.bottom for node in [*self.hosts, self.panel])
+
+    def board(self) -> Board:
+        return _board(self.hosts, self.panel, self.owners)
+
+
+def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDTH) -> Board:
+    """Return what the router sees of the page: every box, free area and linked cell.
+
+    Points from the top-left corner of the hosts, ``y`` downwards; Graphviz's coordinates
+    (and the SVG's, before its transform) are ``x`` and ``y - bottom`` of the page.
+    """
+    return _Page(spec, totals, theme, None, width).board()
 
 
 def _drawn(spec: Spec) -> tuple[list[tuple[int, SpecLink]], dict[str, int]]:

@@ -31,6 +31,7 @@ from ..spec.model import (
 )
 from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, text_room, wrap
+from .metrics import text_width
 from .route import lane_height
 from .themes import Theme
 
@@ -123,7 +124,7 @@ class Style(Struct):
     #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
     budget: int = 1300
     #: Each linked component's link marks ("1 →", "→ 2"): see :func:`link_marks`.
-    marks: dict[str, str] = {}
+    marks: dict[str, list[str]] = {}
     #: How many drawn links end at each component: a lane above its row holds their tracks.
     ends: dict[str, int] = {}
 
@@ -137,10 +138,21 @@ class Style(Struct):
         count = sum(self.ends.get(ident, 0) for ident in idents)
         return lane_height(count) if count else 0
 
-    def mark(self, ident: str) -> list[Line]:
-        """Return the line of link marks of a component, or none."""
-        text = self.marks.get(ident)
-        return [Line(text, DETAIL_SIZE, self.theme.text, True)] if text else []
+    def mark(self, ident: str, room: float) -> list[Line]:
+        """Return the lines of link marks of a component ("link 1 →  → 2"), or none.
+
+        Marks fill a line up to ``room`` points and go on on the next: none is shortened.
+        """
+        lines: list[str] = []
+        for part in self.marks.get(ident, ()):
+            longer = f"{lines[-1]}  {part}" if lines else f"link {part}"
+            if lines and text_width(longer, DETAIL_SIZE, True) > room:
+                lines.append(part)
+            elif lines:
+                lines[-1] = longer
+            else:
+                lines.append(longer)
+        return [Line(text, DETAIL_SIZE, self.theme.text, True) for text in lines]
 
     def name(self, text: str, bold: bool = True, size: float = NAME_SIZE) -> Line:
         return Line(text, size, self.theme.text, bold)
@@ -238,7 +250,7 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
         top = [
             *style.names(_label(item.name, item.id), ITEM_ROOM),
             *style.details(_trio(item.uses, ("cpu", "memory")), ITEM_ROOM),
-            *style.mark(item.id),
+            *style.mark(item.id, ITEM_ROOM),
         ]
         disk = item.uses.disk
         return top, libs + ([] if disk is None else [style.detail("disk " + _disk(disk))])
@@ -260,7 +272,7 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
     reserved = [k for k in ("cpu", "memory") if getattr(item.reservations, k) is not None]
     if reserved:  # Compose reservations, Kubernetes requests: what is set aside for it
         top += style.details("reserved " + _trio(item.reservations, reserved), ITEM_ROOM)
-    return [*top, *style.mark(item.id)], bottom
+    return [*top, *style.mark(item.id, ITEM_ROOM)], bottom
 
 
 def _disk(figure: int) -> str:
@@ -397,7 +409,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
         title=[
             *style.names(_label(vm.name, vm.id), room),
             *style.details("allocated " + allocated if allocated else "", room),
-            *style.mark(vm.id),
+            *style.mark(vm.id, room),
         ],
         items=items,
         engine=style.layer(vm.engine, "container engine"),
@@ -605,14 +617,14 @@ def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Lin
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
     room = text_room(width)
     title = style.names(_label(host.name, host.id), room, size=TITLE_SIZE)
-    return [*title, style.detail(what), *style.mark(host.id)]
+    return [*title, style.detail(what), *style.mark(host.id, room)]
 
 
 #: Links numbered on the picture (the panel lists as many).
 MAX_LINKS = 24
 
 
-def link_marks(spec: Spec) -> dict[str, str]:
+def link_marks(spec: Spec) -> dict[str, list[str]]:
     """Return, per linked component, the marks of its links: "1 →" leaves, "→ 2" arrives.
 
     Links are numbered in spec order and listed by number in the panel, so a reader follows
@@ -622,4 +634,4 @@ def link_marks(spec: Spec) -> dict[str, str]:
     for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
         marks.setdefault(link.source, []).append(f"{number} \N{RIGHTWARDS ARROW}")
         marks.setdefault(link.target, []).append(f"\N{RIGHTWARDS ARROW} {number}")
-    return {ident: "link " + "  ".join(parts) for ident, parts in marks.items()}
+    return marks
