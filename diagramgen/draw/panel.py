@@ -6,8 +6,8 @@ from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures
 from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
-from .cells import Cell, Label, Line, lines_height, lines_width, render_table
-from .metrics import fit
+from .cells import Cell, Label, Line, lines_height, lines_width, render_table, wrap
+from .metrics import fit, text_width
 from .stacks import MAX_LINKS, join_figures
 from .themes import Theme
 
@@ -111,8 +111,10 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) ->
     return framed(rows, width, theme)
 
 
-#: The widest a link's line in the panel may be (points): a long label is shortened.
+#: The widest a link's line in the panel may be (points): a long label goes on the lines
+#: under it, indented, and is shortened only on the second of those.
 LINE_ROOM = 330
+LABEL_INDENT = "      "
 
 
 def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
@@ -123,8 +125,15 @@ def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
     lines = [("links (numbered on the picture):", False)]
     for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
         text = f"{fit(names[link.source], SIZE, 120)} → {fit(names[link.target], SIZE, 120)}"
-        text = f"{number}  {text}: {link.label}" if link.label else f"{number}  {text}"
-        lines.append((fit(text, SIZE, LINE_ROOM), False))
+        text = f"{number}  {text}"
+        whole = f"{text}: {link.label}" if link.label else text
+        if text_width(whole, SIZE) <= LINE_ROOM:
+            lines.append((whole, False))
+            continue
+        # A long label goes under its link, on up to two lines, before it is shortened.
+        lines.append((f"{text}:", False))
+        room = LINE_ROOM - text_width(LABEL_INDENT, SIZE)
+        lines += [(LABEL_INDENT + part, False) for part in wrap(link.label or "", SIZE, room)]
     if len(spec.links) > MAX_LINKS:
         lines.append((f"… and {len(spec.links) - MAX_LINKS} more links, not marked", False))
     return lines
