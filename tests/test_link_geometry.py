@@ -5,20 +5,25 @@ source cell's border and ends, arrow tip first, on its target cell's border; it 
 no text and no foreign host frame; no two links share an endpoint or run on top of each other;
 every path stays in the picture. Links that are not drawn are reported (the fixtures must draw
 all of theirs). The reading of boxes and texts is checked on today's pictures, and the checker
-is checked on links injected into a rendered SVG. Run: ``pytest tests/test_link_geometry.py``.
+on hand-made links laid over the cells of a picture drawn without its own links. Run:
+``pytest tests/test_link_geometry.py``.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from fontTools.ttLib import TTFont
 
-from diagramgen import load
+from diagramgen import load, load_text
 from diagramgen.api import render
 from diagramgen.assets import FONTS
 from diagramgen.draw.metrics import text_width
@@ -27,7 +32,10 @@ from diagramgen.spec.model import Link as SpecLink
 
 from .conftest import DATA, SPECS, example_specs
 from .linkgeometry import (
+    CLEARANCE,
     MAX_DRAWN,
+    ON_EDGE,
+    STEP,
     Link,
     Picture,
     Point,
@@ -216,11 +224,21 @@ def test_fourteen_vms_wrap_into_rows_linked_upwards() -> None:
 # The reading of today's pictures, which needs no links
 
 
+def _reading_order(picture: Picture) -> list[str]:
+    """Return the hosts as a reader meets their frames: row by row, each row left to right.
+
+    A row's hosts stand on one baseline. The SVG lists them in Graphviz's drawing order (a
+    node, then the nodes its edges lead to), which is not an order of the picture.
+    """
+    frames = sorted(picture.frames, key=lambda f: (round(f.rect.bottom), f.rect.left))
+    return [f.host for f in frames]
+
+
 @pytest.mark.parametrize("path", PICTURES, ids=_id)
 def test_reading_finds_every_cell_and_frame(path: Path) -> None:
     spec, picture = _spec(path), _picture(path)
     assert [c.id for _, c in spec.components() if c.id not in picture.cells] == []
-    assert [f.host for f in picture.frames] == [h.id for h in spec.hosts]
+    assert _reading_order(picture) == [h.id for h in spec.hosts]
     for host, component in spec.components():
         frame = picture.host_of(picture.cells[component.id])
         assert frame is not None and frame.host == host.id, component.id
@@ -263,18 +281,48 @@ def test_text_widths_are_unhinted_dejavu_advances() -> None:
         assert text_width(text.text or "", size, bold) == pytest.approx(expected), text.text
 
 
-# The checker itself, on links injected into a rendered picture
+# The checker itself, on links injected into a picture drawn without its own
+
+HYBRID = SPECS / "hybrid.json"
+#: Graphviz's arrowhead is 0.35 of its length wide on each side; its corner is set back by
+#: as far as a 1 pt mitred stroke reaches past it, so the drawn tip is where the link ends.
+_ARROW_SLOPE = 0.35
+_SET_BACK = 0.5 / math.sin(math.atan(_ARROW_SLOPE))
+_CROSSING = re.compile(r"(?P<link>.+?): crosses (?P<name>.+) at \((?P<x>\S+), (?P<y>\S+)\)")
+
+
+@lru_cache(maxsize=8)
+def _unlinked_svg(path: Path) -> bytes:
+    """Return the picture of the spec at ``path`` drawn as if it had no links.
+
+    Hand-made links are injected into it, laid out from the cells the reader finds there.
+    """
+    document = json.loads(path.read_text(encoding="utf-8"))
+    del document["links"]
+    spec = load_text(json.dumps(document), path.name)
+    return render(spec, ["svg"], name=path.stem)["svg"]
+
+
+def _unlinked(path: Path) -> Picture:
+    picture = read_picture(_unlinked_svg(path))
+    assert picture.links == (), f"{path.name} drawn without its links still has some"
+    return picture
 
 
 def _edge(prefix: str, number: int, route: list[Point], tip: Point) -> str:
-    """Return an edge group as Graphviz draws one: Béziers with controls on each piece."""
+    """Return an edge group as Graphviz draws one: Béziers with controls on each piece, and
+    an arrow from the route's end whose mitred outline reaches ``tip``."""
     pieces = "".join(f"C{a.x},{a.y} {b.x},{b.y} {b.x},{b.y}" for a, b in pairwise(route))
     end = route[-1]
-    if end.x == tip.x:
-        side = [Point(end.x - 3.5, end.y), Point(end.x + 3.5, end.y)]
-    else:
-        side = [Point(end.x, end.y - 3.5), Point(end.x, end.y + 3.5)]
-    arrow = " ".join(f"{p.x},{p.y}" for p in [side[0], tip, side[1], side[0]])
+    length = math.dist(end, tip)
+    along = Point((tip.x - end.x) / length, (tip.y - end.y) / length)
+    corner = Point(tip.x - along.x * _SET_BACK, tip.y - along.y * _SET_BACK)
+    half = _ARROW_SLOPE * (length - _SET_BACK)
+    side = [
+        Point(end.x - along.y * half, end.y + along.x * half),
+        Point(end.x + along.y * half, end.y - along.x * half),
+    ]
+    arrow = " ".join(f"{p.x},{p.y}" for p in [side[0], corner, side[1], side[0]])
     return (
         f'<g id="{prefix}link&#45;{number}" class="edge">\n'
         f'<path fill="none" stroke="#334155" d="M{route[0].x},{route[0].y}{pieces}"/>\n'
@@ -288,25 +336,52 @@ def _inject(svg: bytes, *edges: str) -> Picture:
     return read_picture(text[:end] + "".join(edges) + text[end:])
 
 
+class _Lines(NamedTuple):
+    """Lines through hybrid.json's picture (drawn without links), found from its cells."""
+
+    row: float  # y: across the middle of web, api, worker and cache
+    margin: float  # x: inside the host's frame, left of every cell
+    gap_x: float  # x: between the two columns of VMs
+    gap_y: float  # y: between the two rows of VMs
+    middle: float  # x: down the middle of api
+
+
+def _hybrid_lines() -> _Lines:
+    picture = _unlinked(HYBRID)
+    cells, (frame,) = picture.cells, picture.frames
+    web, api, dbvm = cells["web"], cells["api"], cells["dbvm"]
+    first_row = max(
+        p.rect.bottom
+        for p in picture.polygons
+        if p.node == f"{picture.prefix}host-{frame.host}" and p.rect.bottom <= dbvm.top
+    )
+    return _Lines(
+        row=(web.top + web.bottom) / 2,
+        margin=(frame.rect.left + web.left) / 2,
+        gap_x=(cells["dh1"].right + cells["dh2"].left) / 2,
+        gap_y=(first_row + dbvm.top) / 2,
+        middle=(api.left + api.right) / 2,
+    )
+
+
 def _hybrid_routes() -> dict[int, tuple[list[Point], Point]]:
-    """Return hand-made routes for hybrid.json: link 1 clear of everything, link 2 straight
-    through the cells below ``api``, links 3 and 4 leaving ``worker`` from one point, with
-    link 3 on top of link 1 and ending beside ``pg``."""
-    picture = _picture(SPECS / "hybrid.json")
-    cells, frame = picture.cells, picture.frames[0].rect
-    web, api, worker, pg = cells["web"], cells["api"], cells["worker"], cells["pg"]
-    row = (web.top + web.bottom) / 2
-    margin_x = (frame.left + web.left) / 2  # inside the host, left of every cell
-    gap_x = (cells["dh1"].right + cells["dh2"].left) / 2  # between the two VM columns
-    gap_y = cells["dbvm"].top - 5  # between the two rows of VMs
-    middle = (api.left + api.right) / 2
+    """Return hand-made routes (corners, arrow tip) for hybrid.json's links.
+
+    Link 1 (web → api) goes round the cells through the free lines, clear of everything;
+    link 2 (api → pg) goes straight down through the cells below ``api``; links 3 and 4 leave
+    ``worker`` from one point, link 3 on top of link 1 and ending in the host's margin beside
+    ``pg``.
+    """
+    cells = _unlinked(HYBRID).cells
+    api, worker, pg = cells["api"], cells["worker"], cells["pg"]
+    row, margin, gap_x, gap_y, middle = _hybrid_lines()
     leaving = Point(worker.left, row)
     return {
         1: (
             [
-                Point(web.left, row),
-                Point(margin_x, row),
-                Point(margin_x, gap_y),
+                Point(cells["web"].left, row),
+                Point(margin, row),
+                Point(margin, gap_y),
                 Point(gap_x, gap_y),
                 Point(gap_x, row),
                 Point(api.right + 4, row),
@@ -319,10 +394,10 @@ def _hybrid_routes() -> dict[int, tuple[list[Point], Point]]:
                 leaving,
                 Point(gap_x, row),
                 Point(gap_x, gap_y),
-                Point(margin_x, gap_y),
-                Point(margin_x, pg.top - 10),
+                Point(margin, gap_y),
+                Point(margin, pg.top - 10),
             ],
-            Point(margin_x, pg.top),
+            Point(margin, pg.top),
         ),
         4: ([leaving, Point(gap_x, row), Point(gap_x, row - 30)], Point(gap_x, row - 40)),
     }
@@ -331,91 +406,140 @@ def _hybrid_routes() -> dict[int, tuple[list[Point], Point]]:
 def _injected(*numbers: int) -> Picture:
     routes = _hybrid_routes()
     edges = [_edge("hybrid-", n, *routes[n]) for n in numbers]
-    return _inject(_svg(SPECS / "hybrid.json"), *edges)
+    return _inject(_unlinked_svg(HYBRID), *edges)
+
+
+def _crossed(problems: list[str]) -> list[tuple[str, str, Point]]:
+    """Return the link, the obstacle and the point each crossing message names."""
+    found = []
+    for problem in problems:
+        match = _CROSSING.fullmatch(problem)
+        assert match is not None, f"not a crossing: {problem}"
+        point = Point(float(match["x"]), float(match["y"]))
+        found.append((match["link"], match["name"], point))
+    return found
+
+
+def _entry(start: Point, area: Rect) -> Point:
+    """Return where a straight piece from ``start`` into ``area`` enters it."""
+    return Point(min(max(start.x, area.left), area.right), min(max(start.y, area.top), area.bottom))
 
 
 def test_checker_passes_a_clear_link() -> None:
-    path = SPECS / "hybrid.json"
     picture = _injected(1)
     assert [link.number for link in picture.links] == [1]
     assert picture.links[0].faults == ()
-    assert _join_problems(path, picture) == []
-    assert _crossing_problems(path, picture) == []
-    assert _extent_problems(path, picture) == []
+    assert _join_problems(HYBRID, picture) == []
+    assert _crossing_problems(HYBRID, picture) == []
+    assert _extent_problems(HYBRID, picture) == []
 
 
 def test_checker_flags_a_link_through_cells() -> None:
-    path = SPECS / "hybrid.json"
-    problems = _crossing_problems(path, _injected(1, 2))
-    heading = "hybrid.json link 2 (api → pg, 'TCP 5432'): crosses"
-    assert problems[:2] == [
-        f"{heading} cell 'Python 3.12, glibc, OpenSSL 3' / 'image 114 MiB' in hybrid-host-kvm1"
-        " at (231.75, -769)",
-        f"{heading} text 'Python 3.12, glibc, OpenSSL 3' at (231.75, -763)",
-    ]
-    assert f"{heading} cell 'Docker Engine 20.10' / 'disk 249 MiB'" in _report(problems)
-    assert problems[-2:] == [
-        f"{heading} cell hybrid-a_c-dbvm at (231.75, -628.5)",
-        f"{heading} text 'allocated 8 vCPU · 32 GiB · 500 GiB' at (231.75, -611.5)",
-    ]
-    assert _join_problems(path, _injected(1, 2)) == []
+    """Link 2 runs straight down from ``api`` to ``pg``: it crosses each box and text in
+    between where it enters it, and nothing else (not its own two cells)."""
+    picture = _injected(1, 2)
+    api, pg, middle = picture.cells["api"], picture.cells["pg"], _hybrid_lines().middle
+    start = Point(middle, api.bottom)
+    between = sorted(
+        (
+            o
+            for o in obstacles(picture)
+            if o.rect.left <= middle <= o.rect.right
+            and o.rect.top >= api.bottom - 0.01
+            and o.rect.bottom <= pg.top + 0.01
+        ),
+        key=lambda o: o.rect.top - o.margin,
+    )
+    crossed = _crossed(_crossing_problems(HYBRID, picture))
+    heading = "hybrid.json link 2 (api → pg, 'TCP 5432')"
+    assert [(link, name) for link, name, _ in crossed] == [(heading, o.name) for o in between]
+    for (_, name, point), obstacle in zip(crossed, between, strict=True):
+        entry = _entry(start, obstacle.rect.grown(obstacle.margin))
+        assert math.dist(point, entry) <= STEP, f"{name} is entered at {entry}, not {point}"
+    names = [name for _, name, _ in crossed]
+    assert names[0] == "cell 'Python 3.12, glibc, OpenSSL 3' / 'image 114 MiB' in hybrid-host-kvm1"
+    assert "cell 'Docker Engine 20.10' / 'disk 249 MiB' in hybrid-host-kvm1" in names
+    assert names[-2] == "cell hybrid-a_c-dbvm"
+    assert _join_problems(HYBRID, picture) == []
 
 
 def test_checker_flags_links_on_top_of_each_other() -> None:
-    problems = _report(_spacing_problems(SPECS / "hybrid.json", _injected(1, 3, 4)))
-    assert (
-        "link 3 start (316.5, -791.5) and link 4 start (316.5, -791.5) are 0.0 pt apart" in problems
-    )
-    assert "links 1 and 3 run on top of each other: horizontal at -633" in problems
-    assert "links 1 and 3 run on top of each other: vertical at 311.5" in problems
+    """Links 3 and 4 leave ``worker`` from one point along one piece; link 3 then follows
+    link 1 up between the VM columns and across between the VM rows."""
+    row, margin, gap_x, gap_y, _ = _hybrid_lines()
+    leaving = Point(_unlinked(HYBRID).cells["worker"].left, row)
+    on_top = "hybrid.json: links {} run on top of each other: {} at {:g} and {:g}, for {:g} pt"
+    assert _spacing_problems(HYBRID, _injected(1, 3, 4)) == [
+        f"hybrid.json: link 3 start {leaving} and link 4 start {leaving} are 0.0 pt apart",
+        on_top.format("1 and 3", "horizontal", gap_y, gap_y, gap_x - margin),
+        on_top.format("1 and 3", "vertical", gap_x, gap_x, gap_y - row),
+        on_top.format("3 and 4", "horizontal", row, row, leaving.x - gap_x),
+    ]
 
 
 def test_checker_flags_ends_off_their_cells() -> None:
-    """Link 3 ends 4.5 pt left of ``pg``."""
-    problems = _report(_join_problems(SPECS / "hybrid.json", _injected(3)))
-    assert problems == (
-        "hybrid.json link 3 (worker → pg, 'TCP 5432'): ends at (4.5, -595), "
-        "4.5 pt from the border of [9..306.5 x -595..-550]"
-    )
+    """Link 3's arrow comes down in the host's margin, beside ``pg`` rather than on it."""
+    picture = _injected(3)
+    (link,) = picture.links
+    pg, margin = picture.cells["pg"], _hybrid_lines().margin
+    tip = Point(margin, pg.top)
+    assert math.dist(link.tip, tip) < 0.01
+    assert pg.left - margin > ON_EDGE
+    assert _join_problems(HYBRID, picture) == [
+        f"hybrid.json link 3 (worker → pg, 'TCP 5432'): ends at {tip}, "
+        f"{pg.left - margin:.1f} pt from the border of {pg}"
+    ]
 
 
 def test_checker_flags_a_link_leaving_the_picture() -> None:
     picture = _injected(1)
-    link = picture.links[0]
-    outside = Link(
-        1, link.ident, (*link.points[:2], Point(-20, link.points[1].y)), (), link.tip, ()
-    )
+    (link,) = picture.links
+    beyond = Point(picture.view.left - 10, link.points[1].y)
+    outside = Link(1, link.ident, (*link.points[:2], beyond), (), link.tip, ())
+    assert outside_picture(picture, link) == []
     assert outside_picture(picture, outside) == [
-        f"leaves the picture at (-20, {link.points[1].y:g}) (viewBox {picture.view})"
+        f"leaves the picture at {beyond} (viewBox {picture.view})"
     ]
 
 
 def test_checker_flags_a_foreign_host_frame() -> None:
-    """A link from the container node to the hybrid host that cuts through the VM host."""
+    """Link 1 (shop → api) detours through the first row's gap, then left through the host
+    ``legacy``, across its title, and round to ``api``: it crosses that frame and title."""
     path = DATA / "links" / "between-hosts.json"
-    picture = _picture(path)
-    shop, api, legacy = picture.cells["shop"], picture.cells["api"], picture.frames[0].rect
-    middle = (shop.left + shop.right) / 2
-    above = legacy.top + 20
+    picture = _unlinked(path)
+    shop, api = picture.cells["shop"], picture.cells["api"]
+    frames = {f.host: f.rect for f in picture.frames}
+    legacy, node1 = frames["legacy"], frames["node1"]
+    assert legacy.right < node1.left, "legacy and node1 no longer share the first row"
+    title = next(t.rect for t in picture.texts if t.content == "Legacy VMs")
+    between = (legacy.right + node1.left) / 2
+    across = (title.top + title.bottom) / 2
+    outside = legacy.left - 4  # left of every host
+    row = (api.top + api.bottom) / 2
     route = [
-        Point(middle, shop.top),
-        Point(middle, above),
-        Point(legacy.left - 4, above),
-        Point(legacy.left - 4, api.top - 10),
+        Point(shop.left, (shop.top + shop.bottom) / 2),
+        Point(between, (shop.top + shop.bottom) / 2),
+        Point(between, across),
+        Point(outside, across),
+        Point(outside, row),
+        Point(api.left - 10, row),
     ]
-    tip = Point(legacy.left - 4, api.top)
-    picture = _inject(_svg(path), _edge(picture.prefix, 1, route, tip))
-    problems = _report(_crossing_problems(path, picture))
-    assert "link 1 (shop → api, 'HTTP 8000'): crosses the frame of host 'legacy'" in problems
-    assert "crosses text 'Legacy VMs'" in problems
+    picture = _inject(_unlinked_svg(path), _edge(picture.prefix, 1, route, Point(api.left, row)))
+    heading = "between-hosts.json link 1 (shop → api, 'HTTP 8000')"
+    crossed = _crossed(_crossing_problems(path, picture))
+    assert [(link, name) for link, name, _ in crossed] == [
+        (heading, "the frame of host 'legacy'"),
+        (heading, "text 'Legacy VMs'"),
+    ]
+    turn = Point(between, across)
+    for (_, name, point), area in zip(crossed, [legacy.grown(CLEARANCE), title], strict=True):
+        assert math.dist(point, _entry(turn, area)) <= STEP, f"{name} is entered at {point}"
+    assert _join_problems(path, picture) == []
 
 
 def test_checker_flags_a_path_that_is_not_square() -> None:
-    svg = _svg(SPECS / "hybrid.json").decode()
-    edge = (
-        '<g id="hybrid-link&#45;1" class="edge"><path d="M9,-790C9,-790 0,-700 0,-700"/>'
-        '<polygon points="0,-700 -3,-690 3,-690 0,-700"/></g>'
-    )
-    end = svg.rindex("</g>")
-    (link,) = read_picture(svg[:end] + edge + svg[end:]).links
-    assert link.faults == ("piece (9, -790) -> (0, -700) is neither horizontal nor vertical",)
+    web = _unlinked(HYBRID).cells["web"]
+    start, end = Point(web.left, web.bottom), Point(web.left - 9, web.bottom + 90)
+    edge = _edge("hybrid-", 1, [start, end], Point(end.x, end.y + 10))
+    (link,) = _inject(_unlinked_svg(HYBRID), edge).links
+    assert link.faults == (f"piece {start} -> {end} is neither horizontal nor vertical",)
