@@ -10,7 +10,7 @@ from msgspec.structs import replace
 from ..spec.model import VM, Container, Host, Spec
 from .compute import Totals, compute
 from .figures import Figures, Sum, figures_data
-from .report import image_disk_data
+from .report import image_disk_data, severity
 
 __all__ = ["Side", "combine", "compare", "comparison_data", "measure"]
 
@@ -50,7 +50,7 @@ def measure(label: str, totals: Totals) -> Side:
         capacity=sum((Figures.of(host.capacity) for host in totals.hosts), Figures()),
         image_disk_unique=diagram.image_disk_unique,
         image_disk_naive=diagram.image_disk_naive,
-        warnings=len(totals.warnings),
+        warnings=sum(severity(alert.code) == "warning" for alert in totals.warnings),
     )
 
 

@@ -9,6 +9,9 @@ from .themes import Theme
 
 __all__ = ["comparison_label"]
 
+#: What a cell of the table says of a figure no spec gives (never a "?").
+NOT_GIVEN = "not given"
+
 
 def _rows(side: Side) -> list[str]:
     return [
@@ -16,12 +19,13 @@ def _rows(side: Side) -> list[str]:
         str(side.workloads),
         f"{side.density:.1f}",
         str(side.os_copies),
-        side.os_overhead.memory.label("memory"),
-        side.os_overhead.disk.label("disk"),
-        side.committed.cpu.label("cpu"),
-        side.committed.memory.label("memory"),
-        side.committed.disk.label("disk"),
-        f"{side.image_disk_unique.label('disk')} / {side.image_disk_naive.label('disk')}",
+        side.os_overhead.memory.label("memory", NOT_GIVEN),
+        side.os_overhead.disk.label("disk", NOT_GIVEN),
+        side.committed.cpu.label("cpu", NOT_GIVEN),
+        side.committed.memory.label("memory", NOT_GIVEN),
+        side.committed.disk.label("disk", NOT_GIVEN),
+        f"{side.image_disk_unique.label('disk', NOT_GIVEN)} / "
+        f"{side.image_disk_naive.label('disk', NOT_GIVEN)}",
         str(side.warnings),
     ]
 

@@ -31,6 +31,12 @@ def _figures(figures: Figures) -> str:
     return join_figures([(key, s.label(key)) for key, s in sums if s.known is not None], RESOURCES)
 
 
+def _copies(count: int, overhead: Figures) -> str:
+    """Return "2: mem 1 GiB · disk 8 GiB", or "2" when nothing is known of what they use."""
+    figures = _figures(overhead)
+    return f"{count}: {figures}" if figures else str(count)
+
+
 def _capacity(resources: list[Resources]) -> str:
     sums = Figures()
     for each in resources:
@@ -65,13 +71,13 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) ->
     pairs: list[tuple[str, str]] = [
         ("hosts · VMs", f"{diagram.hosts} · {diagram.vms}"),
         ("containers · apps", f"{diagram.containers} · {diagram.apps}"),
-        ("OS copies", f"{diagram.os_copies}: {_figures(diagram.os_overhead)}"),
+        ("OS copies", _copies(diagram.os_copies, diagram.os_overhead)),
     ]
     if len(spec.hosts) > 1:
         for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
-            overhead = _figures(host_totals.os_overhead)
-            pairs.append((f"  on {host.name or host.id}", f"{host_totals.os_copies}: {overhead}"))
-    if diagram.containers:
+            copies = _copies(host_totals.os_copies, host_totals.os_overhead)
+            pairs.append((f"  on {host.name or host.id}", copies))
+    if diagram.containers and diagram.image_disk_unique.known is not None:
         unique = diagram.image_disk_unique.label("disk")
         naive = diagram.image_disk_naive.label("disk")
         pairs.append(("image disk", f"{unique} unique · {naive} naive"))

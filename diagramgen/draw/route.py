@@ -199,9 +199,15 @@ class _Index:
                 self.buckets.setdefault(key, []).append(box)
         self.vertical = vertical
 
-    def line(self, at: float, frames: dict[str, Rect], bounds: Rect) -> _Line:
-        """Return the line at ``at`` (an x for a vertical line, else a y) and what blocks it."""
-        hard: list[tuple[float, float]] = []
+    def line(
+        self, at: float, frames: dict[str, Rect], bounds: Rect, cells: Iterable[Rect] = ()
+    ) -> _Line:
+        """Return the line at ``at`` (an x for a vertical line, else a y) and what blocks it.
+
+        ``cells`` are the cells of the ports on a vertical line: boxes to it, even a host's
+        title (a box elsewhere only where its text is), so no route runs up through its own.
+        """
+        hard = [(cell.top - MARGIN, cell.bottom + MARGIN) for cell in cells]
         for box in self.buckets.get(int(at // self.SIZE), ()):
             if self.vertical and box.left - MARGIN < at < box.right + MARGIN:
                 hard.append((box.top - MARGIN, box.bottom + MARGIN))
@@ -233,22 +239,26 @@ class _Grid:
     """The crossings of vertical and horizontal tracks that are clear of every box."""
 
     def __init__(
-        self, board: Board, xs: list[float], ys: list[float], ports: dict[int, list[float]]
+        self, board: Board, xs: list[float], ys: list[float], ports: dict[int, list[Rect]]
     ) -> None:
-        """Find the crossings; ``ports`` are the ports' lines with their cells' tops."""
+        """Find the crossings; ``ports`` are the ports' lines with their cells."""
         self.xs, self.ys = xs, ys
         down, across = _Index(board.boxes, True), _Index(board.boxes, False)
-        self.columns = [down.line(x, board.frames, board.bounds) for x in xs]
+        self.columns = [
+            down.line(x, board.frames, board.bounds, ports.get(i, ())) for i, x in enumerate(xs)
+        ]
         self.rows = [across.line(y, board.frames, board.bounds) for y in ys]
         # For each vertical line the rows it may stop at, and for each row the columns.
         on_column: list[list[int]] = [[] for _ in xs]
         on_row: list[list[int]] = [[] for _ in ys]
         free_rows = [row.free(xs) for row in self.rows]
         for i, column in enumerate(self.columns):
-            tops = ports.get(i, ())
+            cells = ports.get(i, ())
             for j in sorted(column.free(ys)):
-                # Crossings right above a port are not on any route: its stub runs there.
-                if i in free_rows[j] and not any(top - STUB < ys[j] < top for top in tops):
+                # Crossings right above a port are not on any route: its stub runs there;
+                # nor are those in its cell (a host's title is a box only where its text is).
+                y = ys[j]
+                if i in free_rows[j] and not any(c.top - STUB < y < c.bottom for c in cells):
                     on_column[i].append(j)
                     on_row[j].append(i)
         # A crossing where a link cannot turn is only passed straight through: leave it out
@@ -371,6 +381,20 @@ class _Search:
             current = came[current]
         return path[::-1]
 
+    def untaken(
+        self, stubs: dict[tuple[int, int], float], top: float
+    ) -> dict[tuple[int, int], float]:
+        """Return the crossings above a port whose stub down to it no other link has taken
+        (another may cross it)."""
+        found = {}
+        for (i, j), length in stubs.items():
+            chain = [*_under(self.grid, i, j, top)[::-1], (i, j)]
+            steps = ((i, min(a[1], b[1]), i, max(a[1], b[1])) for a, b in pairwise(chain))
+            crossed = (self.taken_points.get(node, ACROSS) == ACROSS for node in chain)
+            if all(crossed) and not any(step in self.taken_steps for step in steps):
+                found[i, j] = length
+        return found
+
     def take(self, path: list[tuple[int, int]]) -> None:
         """Mark a found path's stretches and crossings as taken."""
         for (i, j), (ni, nj) in pairwise(path):
@@ -452,11 +476,11 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
             ys_tracks += _tracks(area.top, area.bottom)
     xs = _dedupe(xs_tracks, keep=list(ports.values()))
     ys = _dedupe(ys_tracks)
-    tops: dict[int, list[float]] = {}  # two cells may have a port on the same line
+    cells: dict[int, list[Rect]] = {}  # two cells may have a port on the same line
     for link in links:
         for role, ident in (("source", link.source), ("target", link.target)):
-            tops.setdefault(xs.index(ports[link.number, role]), []).append(board.cells[ident].top)
-    grid = _Grid(board, xs, ys, tops)
+            cells.setdefault(xs.index(ports[link.number, role]), []).append(board.cells[ident])
+    grid = _Grid(board, xs, ys, cells)
     search = _Search(grid)
 
     def distance(link: Link) -> float:
@@ -464,19 +488,15 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
         return abs(a.left - b.left) + abs(a.top - b.top)
 
     routes: dict[int, Route] = {}
-    full: set[str] = set()  # cells a search found no way into: later links to them are skipped
     for link in sorted(links, key=lambda link: (distance(link), link.number)):
-        if link.source in full or link.target in full:
-            continue
         source, target = board.cells[link.source], board.cells[link.target]
         sx, tx = ports[link.number, "source"], ports[link.number, "target"]
         si, ti = xs.index(sx), xs.index(tx)
-        starts = _stubs(grid, si, source.top, STUB)
-        goals = _stubs(grid, ti, target.top, STUB)
+        starts = search.untaken(_stubs(grid, si, source.top, STUB), source.top)
+        goals = search.untaken(_stubs(grid, ti, target.top, STUB), target.top)
         hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
         path = search.run(starts, goals, hosts, (tx, target.top))
         if path is None:
-            full.add(link.target)
             continue
         (si_, sj), (ti_, tj) = path[0], path[-1]
         path = _under(grid, si_, sj, source.top)[::-1] + path + _under(grid, ti_, tj, target.top)

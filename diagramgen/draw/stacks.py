@@ -210,7 +210,8 @@ def _named(component: Component, kind: str) -> str:
 
 def _workload_tooltip(item: Workload) -> tuple[str, ...]:
     if isinstance(item, App):
-        lines = [_named(item, "app"), "uses " + _trio(item.uses)]
+        uses = _trio(item.uses)
+        lines = [_named(item, "app"), *([f"uses {uses}"] if uses else [])]
     else:
         name = _named(item, "container")
         lines = [name + (f", {item.replicas} replicas" if item.replicas > 1 else "")]
@@ -235,8 +236,10 @@ def _workload_tooltip(item: Workload) -> tuple[str, ...]:
 
 
 def _vm_tooltip(vm: VM, usage: _Usage) -> tuple[str, ...]:
-    lines = [_named(vm, "VM"), "allocated " + _trio(vm.allocated)]
-    lines.append(f"{usage.amounts} ({usage.shares})")
+    allocated = _trio(vm.allocated)
+    lines = [_named(vm, "VM"), *([f"allocated {allocated}"] if allocated else [])]
+    if usage.amounts:
+        lines.append(f"{usage.amounts} ({usage.shares})" if usage.shares else usage.amounts)
     for kind, layer in (("guest OS", vm.guest_os), ("engine", vm.engine)):
         if layer is not None:
             lines.append(f"{kind} {layer.name or '(unnamed)'}: {_trio(layer.uses)}")
@@ -602,13 +605,22 @@ def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
     host_totals = totals.host(host.id)
     usage = _usage("committed", host_totals.committed, host.infrastructure.capacity)
     copies = host_totals.os_copies
-    overhead = " · ".join(host_totals.os_overhead.get(key).label(key) for key in RESOURCES)
-    return (
-        _named(host, f"{host.stack} host"),
-        "capacity " + _trio(host.infrastructure.capacity),
-        f"{usage.amounts} ({usage.shares})",
-        f"{copies} OS cop{'y' if copies == 1 else 'ies'}: {overhead}",
+    overhead = join_figures(
+        [
+            (key, figure.label(key))
+            for key in RESOURCES
+            if (figure := host_totals.os_overhead.get(key)).known is not None
+        ],
+        RESOURCES,
     )
+    capacity = _trio(host.infrastructure.capacity)
+    lines = [_named(host, f"{host.stack} host")]
+    lines += [f"capacity {capacity}"] if capacity else []
+    if usage.amounts:
+        lines.append(f"{usage.amounts} ({usage.shares})" if usage.shares else usage.amounts)
+    what = f"{copies} OS cop{'y' if copies == 1 else 'ies'}"
+    lines.append(f"{what}: {overhead}" if overhead else what)
+    return tuple(lines)
 
 
 def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Line]:
