@@ -10,6 +10,7 @@ given (the ``nop2`` layout: pinned positions). Same inputs, same bytes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -22,7 +23,7 @@ from ..spec.model import Link as SpecLink
 from .cells import FONT, Cell, Label, lines_height, render_table, wrap
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
-from .route import ARROW, Board, Link, Route, route
+from .route import ARROW, Board, Link, Route, corridor, route
 from .stacks import (
     DETAIL_SIZE,
     MAX_LINKS,
@@ -49,10 +50,11 @@ PAD = 8
 HOST_GAP = 16
 #: The most drawn links ending at one component.
 MOST_ENDS = 6
-#: A host's frame: a 1-point border and 8 points of padding on each side (14 where links
-#: end in the host: room for their tracks between the frame and the layers).
+#: A host's frame: a 1-point border and 8 points of padding on each side; where links end
+#: in the host, room for their tracks between the frame and the layers (half of them on
+#: each side, at most FRAME_TRACKS).
 FRAME = 9
-LINK_FRAME = 15
+FRAME_TRACKS = 6
 TITLE_SIZE = 17.0
 SLACK = 4
 
@@ -74,11 +76,13 @@ class _Node(Struct):
         return Rect(self.x, self.y, self.x + self.label.width, self.y + self.label.height)
 
 
-def _host_node(host: Host, totals: Totals, style: Style, linked: set[str]) -> _Node:
-    """Return the node of a host: its title above its layers, in a rounded frame.
+def _frame(links: int) -> int:
+    """Return the frame (border and padding) of a host ``links`` drawn links end in."""
+    return max(FRAME, 1 + corridor(math.ceil(links / 2), FRAME_TRACKS)) if links else FRAME
 
-    ``linked`` are the hosts links end in: their frame leaves room for tracks.
-    """
+
+def _host_node(host: Host, totals: Totals, style: Style) -> _Node:
+    """Return the node of a host: its title above its layers, in a rounded frame."""
     theme = style.theme
     bars = host_bars(host, totals, style)
     block = (
@@ -98,7 +102,7 @@ def _host_node(host: Host, totals: Totals, style: Style, linked: set[str]) -> _N
         **component_cell(host, host_tooltip(host, totals)),
     )
     rows = [[title_cell], *block.rows]
-    frame = LINK_FRAME if host.id in linked else FRAME
+    frame = _frame(style.host_links.get(host.id, 0))
     markup = (
         f'<<TABLE BORDER="1" STYLE="ROUNDED" COLOR="{theme.border}" BGCOLOR="{theme.fill("host")}" '
         f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="{frame - 1}"><TR><TD>'
@@ -218,12 +222,16 @@ class _Page:
         self.budget = max(MIN_WIDTH, width) - 2 * PAD
         self.drawn, ends = _drawn(spec)
         self.owners = _owners(spec)
-        linked = {self.owners[ident] for ident in ends}
-        frame = LINK_FRAME if linked else FRAME
+        host_links: dict[str, int] = {}
+        for _, link in self.drawn:
+            for host in {self.owners[link.source], self.owners[link.target]}:
+                host_links[host] = host_links.get(host, 0) + 1
+        frame = max(map(_frame, host_links.values()), default=FRAME)
         # A few points of slack: Graphviz measures text with hinted widths, a little wider
         # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-        style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends)
-        self.hosts = [_host_node(host, totals, style, linked) for host in spec.hosts]
+        room = self.budget - 2 * frame - SLACK
+        style = Style(theme, room, link_marks(spec), ends, host_links)
+        self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
         self.panel = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
         _place(self.hosts, self.panel, self.budget)
         self.bottom = max(node.rect.bottom for node in [*self.hosts, self.panel])

@@ -24,7 +24,7 @@ from msgspec import Struct
 
 from .geometry import Rect
 
-__all__ = ["ARROW", "CLEAR", "Board", "Link", "Route", "lane_height", "route"]
+__all__ = ["ARROW", "CLEAR", "Board", "Link", "Route", "corridor", "lane_height", "route"]
 
 #: The arrowhead's length (points): the last stretch of a link is at least this long.
 ARROW = 6.0
@@ -47,6 +47,13 @@ GREED = 1.2
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
 CROSS = 12.0
+
+
+def corridor(links: int, most: int) -> int:
+    """Return how wide a gap carrying ``links`` links side by side is: a track for each, at
+    least two, at most ``most``, clear of the boxes either side."""
+    tracks = min(max(links, 2), most)
+    return math.ceil(2 * CLEAR + TRACK * (tracks - 1))
 
 
 def lane_height(ends: int) -> int:

@@ -32,7 +32,7 @@ from ..spec.model import (
 from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, text_room, wrap
 from .metrics import text_width
-from .route import lane_height
+from .route import corridor, lane_height
 from .themes import Theme
 
 __all__ = [
@@ -56,8 +56,8 @@ NAME_SIZE = 10.0
 #: The smallest text of the picture: 9 points, 9 CSS px when the picture fits its column.
 DETAIL_SIZE = 9.0
 GAP = 10
-#: The gap between VM columns and bands when links are drawn: room for three tracks.
-LINK_GAP = 14
+#: The most tracks a gap between VM columns or bands holds when links are drawn.
+GAP_TRACKS = 4
 ITEMS_PER_ROW = 6
 MIN_ITEM, MAX_ITEM = 86, 170
 MIN_COLUMN, MAX_TEXT = 150, 300
@@ -127,11 +127,14 @@ class Style(Struct):
     marks: dict[str, list[str]] = {}
     #: How many drawn links end at each component: a lane above its row holds their tracks.
     ends: dict[str, int] = {}
+    #: How many drawn links end in each host: its gaps and frame widen to carry them.
+    host_links: dict[str, int] = {}
 
-    @property
-    def gap(self) -> int:
-        """Return the gap between VM columns and between bands of VMs (points)."""
-        return LINK_GAP if self.ends else GAP
+    def gap(self, host: Host) -> int:
+        """Return the gap between VM columns and between bands of VMs of a host (points):
+        wide enough for a third of the host's links side by side where links end in it."""
+        links = self.host_links.get(host.id, 0)
+        return max(GAP, corridor(math.ceil(links / 3), GAP_TRACKS)) if links else GAP
 
     def lane(self, idents: Iterable[str]) -> int:
         """Return the height of the lane above a row of components, 0 when none is linked."""
@@ -462,7 +465,7 @@ def _bar(lines: list[Line], fill: str) -> Cell:
 
 def vm_block(host: Host, totals: Totals, style: Style, bars: list[Cell]) -> Block:
     """Return the rows of a vm or hybrid host: bands of VMs above the given full-width bars."""
-    gap = style.gap
+    gap = style.gap(host)
     bands = _bands([_column(vm, totals, style) for vm in host.vms], style.budget, gap)
     per_band = len(bands[0])
     widths = [
@@ -482,7 +485,7 @@ def vm_block(host: Host, totals: Totals, style: Style, bars: list[Cell]) -> Bloc
         above = max(gap if number else 0, style.lane(column.vm.id for column in band))
         if above:
             rows.append([Cell([], total, above, border=0, colspan=span)])
-        rows += _band_rows(band, widths, style)
+        rows += _band_rows(band, widths, style, gap)
     for bar in bars:
         bar.width, bar.colspan = total, span
         rows.append([bar])
@@ -494,8 +497,8 @@ def _rows_height(rows: list[list[Cell]]) -> int:
     return sum(min(cell.height for cell in row if cell.rowspan == 1) for row in rows)
 
 
-def _band_rows(band: list[_Column], widths: list[int], style: Style) -> list[list[Cell]]:
-    theme, gap = style.theme, style.gap
+def _band_rows(band: list[_Column], widths: list[int], style: Style, gap: int) -> list[list[Cell]]:
+    theme = style.theme
     title_h = max(lines_height(c.title) for c in band)
     items_h = max(c.items.height() for c in band)
     has_items = items_h > 0
