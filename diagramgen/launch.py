@@ -8,6 +8,7 @@ lets it go: it exits when this process does.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from contextlib import suppress
@@ -18,6 +19,10 @@ __all__ = ["main"]
 
 def main() -> NoReturn:
     """Run ``diagramgen`` with the arguments in ``sys.argv`` and exit with its code."""
+    # Start-up makes no garbage, only objects that live as long as the process (modules,
+    # classes, Typer's commands): the collector pauses while they load, then leaves them out
+    # of its later passes (gc.freeze), which walk only what the command itself makes.
+    gc.disable()
     from .engines.worker import shared
 
     # No process to spare (OSError): the first render starts it, or says why it cannot.
@@ -25,6 +30,8 @@ def main() -> NoReturn:
         shared().start()
     from .cli import main as run
 
+    gc.freeze()
+    gc.enable()
     code = run()
     # Skip the interpreter's teardown (about 35 ms, a fifth of a small render): everything
     # diagramgen writes is closed by now; the output streams are flushed here.

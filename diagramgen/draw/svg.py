@@ -33,11 +33,19 @@ _NOISE = re.compile(r"<!--.*?-->\n?|<!DOCTYPE[^>]*>\n?|<title>[^<]*</title>\n", 
 _REFERENCE = re.compile(r'(href="#|="url\(#)([^")]+)')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 # A cell tooltip or link (Graphviz's TOOLTIP and HREF): <a xlink:href xlink:title>...</a>.
-_ANCHOR = re.compile(r'<a((?: xlink:href="[^"]*")?)(?: xlink:title="([^"]*)")?>(.*?)</a>', re.S)
-_CELL_OR_TEXT = re.compile(
-    r'<polygon fill="(#[0-9a-f]{6})" stroke="none" points="([^"]*)"/>'
-    r"|<text\b([^>]*)>([^<]*)</text>"
+# The body is "anything up to the first </a>", written out so the engine does not try to
+# match </a> at every character as a lazy ".*?" does.
+_ANCHOR = re.compile(
+    r'<a((?: xlink:href="[^"]*")?)(?: xlink:title="([^"]*)")?>([^<]*(?:<(?!/a>)[^<]*)*)</a>'
 )
+# A cell's background, or a line of text. Graphviz writes every text as <text [xml:space]
+# text-anchor="..." x="..." y="..." font-...>: the parts the centring reads and rewrites are
+# groups of their own, so the rest of the element is copied as it is.
+_CELL_OR_TEXT = re.compile(
+    r'<polygon fill="#[0-9a-f]{6}" stroke="none" points="([^"]*)"/>'
+    r'|<text\b([^>]*?) text-anchor="([a-z]+)" x="([^"]*)" y="([^"]*)"([^>]*)>([^<]*)</text>'
+)
+_FONT_SIZE = re.compile(r' font-size="([^"]*)"')
 _ATTRIBUTE = re.compile(r'([a-z:-]+)="([^"]*)"')
 FAMILY = "DejaVu Sans"
 # Where Graphviz starts left-aligned text in a cell: its padding, plus its border if drawn.
@@ -93,46 +101,52 @@ class _Texts:
         self.draw = draw
 
     def __call__(self, match: re.Match[str]) -> str:
-        _, points, attributes, content = match.groups()
+        points, head, anchor, x, y, tail, content = match.groups()
         if points is not None:
-            numbers = [float(v) for pair in points.split() for v in pair.split(",")]
+            numbers = [float(value) for value in points.replace(",", " ").split()]
             xs, ys = numbers[0::2], numbers[1::2]
             self.boxes.append((min(xs), min(ys), max(xs), max(ys)))
             return match.group(0)
-        values = dict(_ATTRIBUTE.findall(attributes))
         text = html.unescape(content)
-        bold = values.get("font-weight") == "bold"
+        bold = ' font-weight="bold"' in tail
         self.used["bold" if bold else "normal"].update(text)
-        if text.strip() and values.get("text-anchor") == "start":
-            self._centre(values, text, bold)
+        if anchor == "start" and text.strip():
+            centre = self._centre(float(x), float(y), text, _font_size(tail), bold)
+            if centre is not None:
+                anchor, x = "middle", _number(centre)
+        attributes = f'{head} text-anchor="{anchor}" x="{x}" y="{y}"{tail}'
         if self.draw is not None:
-            return self.draw(values, text)
-        attributes = "".join(f' {key}="{value}"' for key, value in values.items())
+            return self.draw(dict(_ATTRIBUTE.findall(attributes)), text)
         return f"<text{attributes}>{content}</text>"
 
-    def _centre(self, values: dict[str, str], text: str, bold: bool) -> None:
-        """Anchor ``text`` at its cell's centre if Graphviz centred it in that cell."""
-        x, y = float(values["x"]), float(values["y"])
-        width = engine_width(text, float(values["font-size"]), bold)
+    def _centre(self, x: float, y: float, text: str, size: float, bold: bool) -> float | None:
+        """Return where to anchor ``text`` at ``x``, ``y`` if Graphviz centred it in its cell."""
+        width = engine_width(text, size, bold)
         for left, top, right, bottom in reversed(self.boxes[-64:]):
             if left <= x <= right and top <= y <= bottom:
                 break
         else:
-            return
+            return None
         if round(x - left, 2) in _INSETS:  # left-aligned: Graphviz starts it a padding in
-            return
+            return None
         centre = (left + right) / 2
         miss = abs(x + width / 2 - centre)
         # Kerning moves a centred line by a fraction of a point from where Graphviz's widths
         # put it; left- and right-aligned text is further off.
         if miss <= max(1.5, 0.02 * width):
-            values["text-anchor"] = "middle"
-            values["x"] = _number(centre)
-        elif (left, top, right, bottom) == self.boxes[0]:
+            return centre
+        if (left, top, right, bottom) == self.boxes[0]:
             # On the picture's background, not in a cell: a link's label, which Graphviz
             # centres on a point of its own.
-            values["text-anchor"] = "middle"
-            values["x"] = _number(x + width / 2)
+            return x + width / 2
+        return None
+
+
+def _font_size(attributes: str) -> float:
+    found = _FONT_SIZE.search(attributes)
+    if found is None:  # pragma: no cover - Graphviz gives every text its size
+        raise ValueError("a text without a font size")
+    return float(found.group(1))
 
 
 def font_faces(used: dict[str, set[str]], family: str | None = None) -> tuple[str, str]:
