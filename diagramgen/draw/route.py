@@ -162,20 +162,17 @@ class _Line:
         """Return, for each stretch between neighbouring ``positions`` (sorted, each clear of
         boxes), None where a box is in the way, else the frames it passes."""
         found: list[frozenset[str] | None] = []
-        hard, walls = self.hard, self.wall_at
-        i = k = 0
+        hard, walls, hosts = self.hard, self.wall_at, self.wall_hosts
+        count = len(hard)
         for a, b in pairwise(positions):
-            while i < len(hard) and hard[i] <= a:
-                i += 1
-            if i < len(hard) and hard[i] < b:
+            i = bisect_right(hard, a)
+            if i < count and hard[i] < b:
                 found.append(None)
-                continue
-            while k < len(walls) and walls[k] < a:
-                k += 1
-            end = k
-            while end < len(walls) and walls[end] < b:
-                end += 1
-            found.append(frozenset(self.wall_hosts[k:end]) if end > k else _NO_WALLS)
+            elif walls and walls[0] < b and walls[-1] > a:
+                k, end = bisect_left(walls, a), bisect_left(walls, b)
+                found.append(frozenset(hosts[k:end]) if end > k else _NO_WALLS)
+            else:
+                found.append(_NO_WALLS)
         return found
 
     def clear(self, a: float, b: float) -> tuple[bool, frozenset[str]]:
@@ -260,14 +257,17 @@ class _Grid:
         on_row: list[list[int]] = [[] for _ in ys]
         free_rows = [row.free(xs) for row in self.rows]
         for i, column in enumerate(self.columns):
-            cells = ports.get(i, ())
+            # Crossings right above a port are not on any route: its stub runs there; nor
+            # are those in its cell (a host's title is a box only where its text is).
+            kept = [(cell.top - STUB, cell.bottom) for cell in ports.get(i, ())]
+            on_this = on_column[i]
             for j in sorted(column.free(ys)):
-                # Crossings right above a port are not on any route: its stub runs there;
-                # nor are those in its cell (a host's title is a box only where its text is).
-                y = ys[j]
-                if i in free_rows[j] and not any(c.top - STUB < y < c.bottom for c in cells):
-                    on_column[i].append(j)
-                    on_row[j].append(i)
+                if i not in free_rows[j]:
+                    continue
+                if kept and any(low < ys[j] < high for low, high in kept):
+                    continue
+                on_this.append(j)
+                on_row[j].append(i)
         # A crossing where a link cannot turn is only passed straight through: leave it out
         # (the stretches either side of it are checked as one), except on the ports' lines.
         joined = self._joined(on_row, on_column)
@@ -277,21 +277,45 @@ class _Grid:
         self.on_row = [
             [i for i in line if i in ports or (i, j) in joined] for j, line in enumerate(on_row)
         ]
-        self.steps: dict[tuple[int, int], list[_Step]] = {}
-        for i, line in enumerate(self.on_column):
-            passes = self.columns[i].stretches([ys[j] for j in line])
-            for (a, b), walls in zip(pairwise(line), passes, strict=True):
-                if walls is not None:
-                    key, length, frames = (i, a, i, b), ys[b] - ys[a], walls or None
-                    self.steps.setdefault((i, a), []).append((i, b, UP, frames, length, key))
-                    self.steps.setdefault((i, b), []).append((i, a, UP, frames, length, key))
-        for j, line in enumerate(self.on_row):
-            passes = self.rows[j].stretches([xs[i] for i in line])
-            for (a, b), walls in zip(pairwise(line), passes, strict=True):
-                if walls is not None:
-                    key, length, frames = (a, j, b, j), xs[b] - xs[a], walls or None
-                    self.steps.setdefault((a, j), []).append((b, j, ACROSS, frames, length, key))
-                    self.steps.setdefault((b, j), []).append((a, j, ACROSS, frames, length, key))
+        # The frames each stretch between neighbouring crossings passes (None: blocked),
+        # found for a line the first time a search walks along it.
+        self._down: dict[int, list[frozenset[str] | None]] = {}
+        self._across: dict[int, list[frozenset[str] | None]] = {}
+        self._steps: dict[tuple[int, int], list[_Step]] = {}
+
+    def steps(self, i: int, j: int) -> list[_Step]:
+        """Return the steps from crossing ``i, j`` to its neighbours along clear stretches."""
+        found = self._steps.get((i, j))
+        if found is not None:
+            return found
+        found = []
+        xs, ys = self.xs, self.ys
+        line = self.on_column[i]
+        passes = self._down.get(i)
+        if passes is None:
+            passes = self._down[i] = self.columns[i].stretches([ys[n] for n in line])
+        k = bisect_left(line, j)
+        if k and passes[k - 1] is not None:
+            other = line[k - 1]
+            found.append((i, other, UP, passes[k - 1] or None, ys[j] - ys[other], (i, other, i, j)))
+        if k + 1 < len(line) and passes[k] is not None:
+            other = line[k + 1]
+            found.append((i, other, UP, passes[k] or None, ys[other] - ys[j], (i, j, i, other)))
+        line = self.on_row[j]
+        passes = self._across.get(j)
+        if passes is None:
+            passes = self._across[j] = self.rows[j].stretches([xs[n] for n in line])
+        k = bisect_left(line, i)
+        if k and passes[k - 1] is not None:
+            other = line[k - 1]
+            step = (other, j, ACROSS, passes[k - 1] or None, xs[i] - xs[other], (other, j, i, j))
+            found.append(step)
+        if k + 1 < len(line) and passes[k] is not None:
+            other = line[k + 1]
+            step = (other, j, ACROSS, passes[k] or None, xs[other] - xs[i], (i, j, other, j))
+            found.append(step)
+        self._steps[i, j] = found
+        return found
 
     def _joined(self, on_row: list[list[int]], on_column: list[list[int]]) -> set[tuple[int, int]]:
         """Return the crossings joined to a neighbour both along their row and their column."""
@@ -355,7 +379,7 @@ class _Search:
             used_here = taken_points.get((i, j))
             if used_here is None and (i, j) in goals:
                 return self._path(came, state)
-            for ni, nj, way, walls, length, key in steps.get((i, j), ()):
+            for ni, nj, way, walls, length, key in steps(i, j):
                 if walls is not None and not walls <= hosts:
                     continue
                 if key in taken_steps or (way != heading and used_here is not None):
