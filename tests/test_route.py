@@ -18,7 +18,7 @@ import diagramgen
 from diagramgen.accounting import compute
 from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import MOST_ENDS, geometry
-from diagramgen.draw.route import CLEAR, STUB, Board, Link, Route, route
+from diagramgen.draw.route import CLEAR, MOST_CROSSINGS, STUB, Board, Link, Route, route
 from diagramgen.draw.themes import drawn_theme
 from diagramgen.spec import load, load_text
 
@@ -172,3 +172,18 @@ def test_a_busy_component_draws_its_first_links_and_numbers_the_rest() -> None:
     assert drawn == list(range(1, MOST_ENDS + 1))
     assert "→ 8" in svg  # every link keeps its number on the picture and in the panel
     assert svg.count(": SQL</text>") == 8
+
+
+def test_a_page_too_big_to_follow_keeps_its_links_numbered_only() -> None:
+    """Past MOST_CROSSINGS crossings of tracks nothing is routed: the time stays bounded."""
+    cells = {"a": Rect(20, 100, 100, 140), "b": Rect(200, 100, 280, 140)}
+
+    def page(rows: int) -> Board:
+        lanes = [Rect(0, 150 + 10 * n, 300, 158 + 10 * n) for n in range(rows)]  # a track each
+        gaps = [Rect(110 + 10 * n, 0, 118 + 10 * n, 100) for n in range(8)]
+        board = _board([], [Rect(0, 0, 300, 60), *lanes, *gaps], cells)
+        board.bounds = Rect(0, 0, 300, 160 + 10 * rows)
+        return board
+
+    assert len(route(page(100), [Link(1, "a", "b")])) == 1
+    assert route(page(MOST_CROSSINGS // 10), [Link(1, "a", "b")]) == []

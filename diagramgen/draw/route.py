@@ -44,6 +44,10 @@ SEARCH_BUDGET = 6_000
 #: How much the search trusts the distance left (weighted A*): above 1 it heads for the
 #: target first and looks at far fewer crossings, for paths at most this much costlier.
 GREED = 1.2
+#: The most crossings of tracks a page may have for its links to be drawn: about 150 rows
+#: of VMs, a picture some 60,000 points tall, where no reader follows a line; the time to
+#: route grows with it (0.3 s at twice as many).
+MOST_CROSSINGS = 20_000
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
 CROSS = 12.0
@@ -507,6 +511,8 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
             ys_tracks += _tracks(area.top, area.bottom)
     xs = _dedupe(xs_tracks, keep=list(ports.values()))
     ys = _dedupe(ys_tracks)
+    if len(xs) * len(ys) > MOST_CROSSINGS:
+        return []  # a page this big keeps its links' numbers only
     cells: dict[int, list[Rect]] = {}  # two cells may have a port on the same line
     for link in links:
         for role, ident in (("source", link.source), ("target", link.target)):
