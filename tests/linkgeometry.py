@@ -557,6 +557,33 @@ def shared_endpoints(links: Sequence[Link]) -> list[str]:
     return problems
 
 
+#: No link runs across this close above another link's start or arrow tip: an arrowhead is
+#: 6 pt long, so a crossing line passes at least 4 pt above it and is not read as its own.
+ABOVE_ENDS = 10.0
+
+
+def runs_over_ends(links: Sequence[Link]) -> list[str]:
+    """Return links running across within ``ABOVE_ENDS`` above another link's start or tip.
+
+    Ends are on cells' top edges, and the SVG's ``y`` grows downwards: "above" is smaller y.
+    """
+    problems = []
+    for link in links:
+        for what, end in (("start", link.start), ("tip", link.tip)):
+            for other in links:
+                if other is link:
+                    continue
+                for direction, at, low, high in _runs(other):
+                    height = end.y - at
+                    across = direction == "horizontal" and low - 0.5 < end.x < high + 0.5
+                    if across and 0 < height < ABOVE_ENDS - 0.01:
+                        problems.append(
+                            f"link {other.number} runs across {height:.1f} pt above "
+                            f"link {link.number}'s {what} {end}"
+                        )
+    return problems
+
+
 def _runs(link: Link) -> Iterator[tuple[str, float, float, float]]:
     """Yield each straight piece as (direction, its line, from, to)."""
     for start, end in pairwise(link.route()):

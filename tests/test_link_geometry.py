@@ -49,6 +49,7 @@ from .linkgeometry import (
     overlapping_cells,
     overlapping_runs,
     read_picture,
+    runs_over_ends,
     shared_endpoints,
     texts_outside_cells,
 )
@@ -119,7 +120,11 @@ def _crossing_problems(path: Path, picture: Picture) -> list[str]:
 def _spacing_problems(path: Path, picture: Picture) -> list[str]:
     return [
         f"{path.name}: {p}"
-        for p in [*shared_endpoints(picture.links), *overlapping_runs(picture.links)]
+        for p in [
+            *shared_endpoints(picture.links),
+            *overlapping_runs(picture.links),
+            *runs_over_ends(picture.links),
+        ]
     ]
 
 
@@ -624,3 +629,28 @@ def test_links_of_random_pages_pass_every_check(seed: int, tmp_path: Path) -> No
     ]
     assert not problems, _report(problems)
     assert not picture.strays
+
+
+def test_checker_flags_a_link_running_just_above_an_arrow() -> None:
+    """A link running across 5 pt above another's arrow tip reads as ending there too."""
+    pg = _unlinked(HYBRID).cells["pg"]
+    middle = (pg.left + pg.right) / 2
+    arriving = _edge(
+        "hybrid-", 2, [Point(middle, pg.top - 30), Point(middle, pg.top - 8)], Point(middle, pg.top)
+    )
+    across = [
+        Point(pg.left + 4, pg.top - 40),
+        Point(pg.left + 4, pg.top - 5),
+        Point(pg.right - 4, pg.top - 5),
+    ]
+    passing = _edge("hybrid-", 3, across, Point(pg.right - 4, pg.top - 15))
+    picture = _inject(_unlinked_svg(HYBRID), arriving, passing)
+    problems = runs_over_ends(picture.links)
+    assert problems == [f"link 3 runs across 5.0 pt above link 2's tip {picture.links[0].tip}"]
+    clear = _edge(
+        "hybrid-",
+        3,
+        [*across[:1], Point(pg.left + 4, pg.top - 12), Point(pg.right - 4, pg.top - 12)],
+        Point(pg.right - 4, pg.top - 22),
+    )
+    assert runs_over_ends(_inject(_unlinked_svg(HYBRID), arriving, clear).links) == []

@@ -76,9 +76,16 @@ class _Node(Struct):
         return Rect(self.x, self.y, self.x + self.label.width, self.y + self.label.height)
 
 
-def _frame(links: int) -> int:
-    """Return the frame (border and padding) of a host ``links`` drawn links end in."""
-    return max(FRAME, 1 + corridor(math.ceil(links / 2), FRAME_TRACKS)) if links else FRAME
+def _frame(links: int, own: int = 0) -> int:
+    """Return the frame (border and padding) of a host ``links`` drawn links end in.
+
+    Half of them side by side in the padding on each side; ``own`` of them end at the host
+    itself, above its title, where the padding's two lowest tracks are in the stubs' zone.
+    """
+    if not links:
+        return FRAME
+    tracks = max(math.ceil(links / 2), own + 2 if own else 0)
+    return max(FRAME, 1 + corridor(tracks, FRAME_TRACKS + 2))
 
 
 def _host_node(host: Host, totals: Totals, style: Style) -> _Node:
@@ -102,7 +109,7 @@ def _host_node(host: Host, totals: Totals, style: Style) -> _Node:
         **component_cell(host, host_tooltip(host, totals)),
     )
     rows = [[title_cell], *block.rows]
-    frame = _frame(style.host_links.get(host.id, 0))
+    frame = _frame(style.host_links.get(host.id, 0), style.ends.get(host.id, 0))
     markup = (
         f'<<TABLE BORDER="1" STYLE="ROUNDED" COLOR="{theme.border}" BGCOLOR="{theme.fill("host")}" '
         f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="{frame - 1}"><TR><TD>'
@@ -221,23 +228,48 @@ class _Page:
     ) -> None:
         self.budget = max(MIN_WIDTH, width) - 2 * PAD
         self.drawn, ends = _drawn(spec)
-        self.owners = _owners(spec)
+        self.owners = {component.id: host.id for host, component in spec.components()}
         host_links: dict[str, int] = {}
         for _, link in self.drawn:
-            for host in {self.owners[link.source], self.owners[link.target]}:
+            for host in dict.fromkeys((self.owners[link.source], self.owners[link.target])):
                 host_links[host] = host_links.get(host, 0) + 1
-        frame = max(map(_frame, host_links.values()), default=FRAME)
+        frame = max(
+            (_frame(links, ends.get(host, 0)) for host, links in host_links.items()),
+            default=FRAME,
+        )
         # A few points of slack: Graphviz measures text with hinted widths, a little wider
         # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-        room = self.budget - 2 * frame - SLACK
-        style = Style(theme, room, link_marks(spec), ends, host_links)
-        self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
+        style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends, host_links)
         self.panel = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
+        self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
         _place(self.hosts, self.panel, self.budget)
+        #: A free column at the left of the page, for links between hosts rows apart.
+        self.gutter = 0
+        skipping = self._skipping()
+        if skipping:
+            self.gutter = corridor(skipping, FRAME_TRACKS)
+            style.budget -= self.gutter
+            self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
+            _place(self.hosts, self.panel, self.budget - self.gutter)
+            for node in [*self.hosts, self.panel]:
+                node.x += self.gutter
         self.bottom = max(node.rect.bottom for node in [*self.hosts, self.panel])
 
+    def _skipping(self) -> int:
+        """Return how many drawn links join hosts with a row of hosts between them."""
+        baselines = sorted({node.rect.bottom for node in self.hosts})
+        row = {
+            node.ident.removeprefix("host-"): baselines.index(node.rect.bottom)
+            for node in self.hosts
+        }
+        return sum(
+            abs(row[self.owners[link.source]] - row[self.owners[link.target]]) > 1
+            for _, link in self.drawn
+        )
+
     def board(self) -> Board:
-        return _board(self.hosts, self.panel, self.owners)
+        """Return what the router sees of the placed page."""
+        return _board(self.hosts, self.panel, self.owners, self.gutter)
 
 
 def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDTH) -> Board:
@@ -266,23 +298,11 @@ def _drawn(spec: Spec) -> tuple[list[tuple[int, SpecLink]], dict[str, int]]:
     return drawn, ends
 
 
-def _owners(spec: Spec) -> dict[str, str]:
-    """Return the host each component stands in, by component id."""
-    owners: dict[str, str] = {}
-    for host in spec.hosts:
-        owners[host.id] = host.id
-        for vm in host.vms:
-            owners[vm.id] = host.id
-            owners.update((item.id, host.id) for item in vm.workloads())
-        owners.update((item.id, host.id) for item in host.containers)
-    return owners
-
-
-def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str]) -> Board:
+def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str], gutter: float) -> Board:
     """Return what the router needs to know of the placed page."""
     boxes, free = [panel.rect], []
     cells: dict[str, Rect] = {}
-    host_fill = None
+    spans: dict[str, tuple[float, float]] = {}
     for node in hosts:
         inset = node.frame
         host_fill = node.rows[0][0].fill  # the title cell is in the host's own colour
@@ -297,6 +317,8 @@ def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str]) -> Board:
                 text = text_box(cell, rect)
                 assert text is not None
                 boxes.append(text)
+                if cell.ident is not None:  # its links start and end right above the text
+                    spans[cell.ident] = (text.left, text.right)
                 free += [
                     Rect(rect.left, rect.top, text.left, rect.bottom),
                     Rect(text.right, rect.top, rect.right, rect.bottom),
@@ -313,7 +335,9 @@ def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str]) -> Board:
     nodes = [*hosts, panel]
     right = max(node.rect.right for node in nodes)
     bottom = max(node.rect.bottom for node in nodes)
-    free += _page_gaps(hosts, right)
+    free += _page_gaps(hosts, panel, right)
+    if gutter:
+        free.append(Rect(0, 0, gutter, bottom))
     return Board(
         bounds=Rect(0, 0, right, bottom),
         boxes=boxes,
@@ -321,12 +345,13 @@ def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str]) -> Board:
         free=free,
         cells=cells,
         hosts={f"c-{ident}": host for ident, host in owners.items()},
+        spans=spans,
     )
 
 
-def _page_gaps(hosts: list[_Node], right: float) -> list[Rect]:
+def _page_gaps(hosts: list[_Node], panel: _Node, right: float) -> list[Rect]:
     """Return the free areas of the page around the hosts: between and above them, beside
-    the last of each row, and between rows."""
+    the last of each row (and the panel, when it stands there), and between rows."""
     gaps = []
     rows: dict[float, list[_Node]] = {}
     for node in hosts:
@@ -334,6 +359,8 @@ def _page_gaps(hosts: list[_Node], right: float) -> list[Rect]:
     for base, row in rows.items():
         top = min(node.y for node in row)
         gaps.append(Rect(0, base, right, base + HOST_GAP))
+        if panel.y == top and panel.x > row[-1].rect.right:
+            row = [*row, panel]
         edge = 0.0
         for node in row:
             if node.x > edge:

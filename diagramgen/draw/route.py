@@ -32,11 +32,14 @@ ARROW = 6.0
 TRACK = 4.0
 CLEAR = 4.0
 #: The shortest stretch from a port to the first turn: room for the arrowhead.
-STUB = ARROW + 2
+#: No link runs across this close above a linked cell: a crossing line passes at least 4
+#: points above another's arrowhead.
+STUB = ARROW + 4
 #: A crossing of tracks nearer a box than this is not a place a link may pass.
 MARGIN = 2.5
-#: At most this many tracks along a lane or gap, and along a wide open area, centred.
-MOST_TRACKS = 8
+#: At most this many tracks along a lane (two of them in its stub zone) or a gap, and along
+#: a wide open area, centred.
+MOST_TRACKS = 10
 OPEN_TRACKS = 3
 #: The most crossings one search looks at before it gives the link up (numbered, not drawn):
 #: a count, not a time, so the same page always gives the same picture.
@@ -44,10 +47,10 @@ SEARCH_BUDGET = 6_000
 #: How much the search trusts the distance left (weighted A*): above 1 it heads for the
 #: target first and looks at far fewer crossings, for paths at most this much costlier.
 GREED = 1.2
-#: The most crossings of tracks a page may have for its links to be drawn: about 150 rows
-#: of VMs, a picture some 60,000 points tall, where no reader follows a line; the time to
-#: route grows with it (0.3 s at twice as many).
-MOST_CROSSINGS = 20_000
+#: The most crossings of tracks a page may have for its links to be drawn: finding them is
+#: most of the router's time (BENCHMARKS.md). A page of a thousand rows of VMs with a few
+#: links has about 40,000.
+MOST_CROSSINGS = 60_000
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
 CROSS = 12.0
@@ -63,14 +66,15 @@ def corridor(links: int, most: int) -> int:
 def lane_height(ends: int) -> int:
     """Return the height of a lane above a row with ``ends`` link ends.
 
-    A track for each end (at least two, at most eight) and room for an arrowhead.
+    A track for each end (at least two, at most eight) above the zone of the cells' stubs:
+    its tracks, centred, are CLEAR from the lane's edges, the lowest two inside the zone.
     """
-    tracks = min(max(ends, 2), MOST_TRACKS)
-    return math.ceil(CLEAR + TRACK * (tracks - 1) + STUB)
+    tracks = min(max(ends, 2), MOST_TRACKS - 2)
+    return math.ceil(2 * CLEAR + TRACK * (tracks + 1))
 
 
 class Link(Struct, frozen=True):
-    """A link to route: its number, and its end cells and the hosts they stand in."""
+    """A link to route: its number and the idents of its end cells (``Board.cells``)."""
 
     number: int
     source: str
@@ -89,7 +93,8 @@ class Board(Struct):
 
     ``boxes`` may not be crossed; ``frames`` (by host) are walls crossed only by links of
     that host; ``free`` areas get tracks; ``cells`` are the linked components' cells and
-    ``hosts`` the host each stands in.
+    ``hosts`` the host each stands in. A cell's ports are spread along its top edge, or along
+    the stretch of it ``spans`` gives (a host's title: above its text).
     """
 
     bounds: Rect
@@ -98,6 +103,7 @@ class Board(Struct):
     free: list[Rect]
     cells: dict[str, Rect]
     hosts: dict[str, str]
+    spans: dict[str, tuple[float, float]] = {}
 
 
 def _tracks(low: float, high: float) -> list[float]:
@@ -145,9 +151,9 @@ class _Line:
         self.wall_at = [at for at, _ in walls]
         self.wall_hosts = [host for _, host in walls]
 
-    def free(self, positions: list[float]) -> set[int]:
-        """Return the indices of ``positions`` (sorted) clear of boxes and frames."""
-        found = set()
+    def free(self, positions: list[float]) -> list[int]:
+        """Return the indices of ``positions`` (sorted) clear of boxes and frames, in order."""
+        found = []
         hard, hard_high, walls = self.hard, self.hard_high, self.wall_at
         i = k = 0
         for index, at in enumerate(positions):
@@ -159,7 +165,7 @@ class _Line:
                 k += 1
             if k < len(walls) and walls[k] <= at + MARGIN:
                 continue  # on a frame
-            found.add(index)
+            found.append(index)
         return found
 
     def stretches(self, positions: list[float]) -> list[frozenset[str] | None]:
@@ -236,8 +242,8 @@ class _Index:
         return _Line(hard, walls)
 
 
-#: Ways along the grid, and a crossing where a link turned.
-UP, ACROSS, TURN = 0, 1, 2
+#: Ways along the grid, a crossing where a link turned, and a search's end (down its stub).
+UP, ACROSS, TURN, DONE = 0, 1, 2, 3
 #: A step to a neighbouring crossing: its column and row, way, the frames it passes (or
 #: None), its length, and its key in the taken stretches.
 _Step = tuple[int, int, int, frozenset[str] | None, float, tuple[int, int, int, int]]
@@ -251,7 +257,13 @@ class _Grid:
     ) -> None:
         """Find the crossings; ``ports`` are the ports' lines with their cells."""
         self.xs, self.ys = xs, ys
-        down, across = _Index(board.boxes, True), _Index(board.boxes, False)
+        # Above each linked cell, its ports' stubs and arrowheads: no link runs across there
+        # (the stubs themselves are on the ports' own lines, which skip it too).
+        zones = []
+        for ident, cell in board.cells.items():
+            left, right = board.spans.get(ident, (cell.left, cell.right))
+            zones.append(Rect(left, cell.top - STUB + MARGIN, right, cell.top))
+        down, across = _Index(board.boxes, True), _Index([*board.boxes, *zones], False)
         self.columns = [
             down.line(x, board.frames, board.bounds, ports.get(i, ())) for i, x in enumerate(xs)
         ]
@@ -259,13 +271,13 @@ class _Grid:
         # For each vertical line the rows it may stop at, and for each row the columns.
         on_column: list[list[int]] = [[] for _ in xs]
         on_row: list[list[int]] = [[] for _ in ys]
-        free_rows = [row.free(xs) for row in self.rows]
+        free_rows = [set(row.free(xs)) for row in self.rows]
         for i, column in enumerate(self.columns):
             # Crossings right above a port are not on any route: its stub runs there; nor
             # are those in its cell (a host's title is a box only where its text is).
             kept = [(cell.top - STUB, cell.bottom) for cell in ports.get(i, ())]
             on_this = on_column[i]
-            for j in sorted(column.free(ys)):
+            for j in column.free(ys):
                 if i not in free_rows[j]:
                     continue
                 if kept and any(low < ys[j] < high for low, high in kept):
@@ -356,8 +368,10 @@ class _Search:
     ) -> list[tuple[int, int]] | None:
         """Return the crossings of the cheapest path from a start to a goal, or None.
 
-        Starts and goals carry the cost of their stub to the port; both stubs are vertical.
-        Weighted A*: the distance left counts GREED times.
+        Starts and goals carry the length of their stub to the port; both stubs are vertical,
+        so a path that reaches its goal going across turns there, and pays for it. Weighted
+        A*: the distance left counts GREED times. Another link may be crossed straight
+        (at a cost), never joined: no shared stretch, no turn where another link passes.
         """
         xs, ys = self.grid.xs, self.grid.ys
         tx, ty = target
@@ -367,8 +381,8 @@ class _Search:
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
         for (i, j), cost in sorted(starts.items()):
-            if (i, j) in taken_points:
-                continue
+            if taken_points.get((i, j), ACROSS) != ACROSS:
+                continue  # a start may be crossed by another link, not taken along
             best[i, j, UP] = cost
             came[i, j, UP] = None
             heuristic = GREED * (abs(xs[i] - tx) + abs(ys[j] - ty))
@@ -377,12 +391,19 @@ class _Search:
         while queue and budget:
             budget -= 1
             _, cost, i, j, heading = heapq.heappop(queue)
+            if heading == DONE:
+                return self._path(came, (i, j, DONE))
             state = (i, j, heading)
             if cost > best[state]:
                 continue
             used_here = taken_points.get((i, j))
-            if used_here is None and (i, j) in goals:
-                return self._path(came, state)
+            if (i, j) in goals and (used_here is None or (used_here, heading) == (ACROSS, UP)):
+                # Down the stub to the port: settle when nothing cheaper is left to look at.
+                done = cost + goals[i, j] + (BEND if heading == ACROSS else 0.0)
+                if done < best.get((i, j, DONE), math.inf):
+                    best[i, j, DONE] = done
+                    came[i, j, DONE] = state
+                    heapq.heappush(queue, (done, done, i, j, DONE))
             for ni, nj, way, walls, length, key in steps(i, j):
                 if walls is not None and not walls <= hosts:
                     continue
@@ -409,8 +430,9 @@ class _Search:
         came: dict[tuple[int, int, int], tuple[int, int, int] | None],
         state: tuple[int, int, int],
     ) -> list[tuple[int, int]]:
+        """Return the crossings from the start to ``state``, following where each came from."""
         path = []
-        current: tuple[int, int, int] | None = state
+        current: tuple[int, int, int] | None = came[state]
         while current is not None:
             path.append((current[0], current[1]))
             current = came[current]
@@ -444,34 +466,46 @@ class _Search:
 
 
 def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
-    """Return the x of each link end on its cell's top edge: spread, in the order of the
-    other ends' positions so neighbouring links do not cross at the start."""
+    """Return the x of each link end on its cell's top edge (or its span).
+
+    Ends are spread in the order of the other ends' positions, so that neighbouring links do
+    not cross at the start; links to one same cell nest (the one that starts further out
+    arrives further out).
+    """
     ends: dict[str, list[tuple[float, int, str]]] = {}
     for link in links:
         for role, mine, other in (
             ("source", link.source, link.target),
             ("target", link.target, link.source),
         ):
-            cell = board.cells[other]
-            ends.setdefault(mine, []).append(((cell.left + cell.right) / 2, link.number, role))
+            there, here = _middle(board, other), _middle(board, mine)
+            order = link.number if there >= here else -link.number
+            ends.setdefault(mine, []).append((there, order, role))
     ports: dict[tuple[int, str], float] = {}
     lines: list[float] = []  # the ports' lines so far, sorted
     for ident, entries in ends.items():
         cell = board.cells[ident]
+        left, right = board.spans.get(ident, (cell.left, cell.right))
         entries.sort()
-        step = cell.width / (len(entries) + 1)
-        for k, (_, number, role) in enumerate(entries, start=1):
-            x = round(cell.left + step * k, 2)
+        step = (right - left) / (len(entries) + 1)
+        for k, (_, order, role) in enumerate(entries, start=1):
+            x = round(left + step * k, 2)
             # A port a hair from another cell's port line shares that line: two lines
             # closer than a track apart would draw links on top of each other.
             i = bisect_left(lines, x)
             near = [line for line in lines[max(0, i - 1) : i + 1] if abs(line - x) < TRACK]
-            if near and cell.left + CLEAR <= near[0] <= cell.right - CLEAR:
+            if near and left + CLEAR <= near[0] <= right - CLEAR:
                 x = near[0]
             else:
                 lines.insert(i, x)
-            ports[number, role] = x
+            ports[abs(order), role] = x
     return ports
+
+
+def _middle(board: Board, ident: str) -> float:
+    cell = board.cells[ident]
+    left, right = board.spans.get(ident, (cell.left, cell.right))
+    return (left + right) / 2
 
 
 def _stubs(grid: _Grid, i: int, top: float, least: float) -> dict[tuple[int, int], float]:
