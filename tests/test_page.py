@@ -115,6 +115,13 @@ def test_the_width_budget_is_honoured(tmp_path: Path, budget: int) -> None:
     assert width <= budget and smallest >= 9
 
 
+@pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.name)
+def test_the_narrowest_budget_is_honoured_panel_and_links_included(path: Path) -> None:
+    """At 240 px (a phone) hosts, panel and links fit: values and notes wrap, nothing grows."""
+    width, smallest = smallest_shown(_svg(path, 240), 240)
+    assert width <= 240 and smallest >= 9
+
+
 def test_a_wider_budget_puts_the_panel_beside_the_hosts() -> None:
     narrow, wide = _svg(SPECS / "vm.json", 760), _svg(SPECS / "vm.json", 1400)
     assert float(_SIZE.search(wide).group(1)) > float(_SIZE.search(narrow).group(1))  # type: ignore[union-attr]

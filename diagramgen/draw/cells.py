@@ -60,7 +60,15 @@ def wrap(text: str, size: float, room: float, bold: bool = False) -> tuple[str, 
     fits = len(fit(text, size, room, bold)) - 1  # characters of the first line, at most
     while fits > 1 and text_width(text[:fits], size, bold) > room:
         fits -= 1
-    cut = max((text.rfind(mark, 0, fits) for mark in _BREAKS), default=-1)
+    # The best break: after a " · " between figures, then a space, well into the line; else
+    # the last of the other marks ("1.13" breaks at its dot only when nothing else does).
+    dot, space = text.rfind(" · ", 0, fits - 1), text.rfind(" ", 0, fits)
+    if dot > fits // 3:
+        cut = dot + 1
+    elif space > fits // 2:
+        cut = space
+    else:
+        cut = max(text.rfind(mark, 0, fits) for mark in _BREAKS)
     end = cut + 1 if cut > 0 else max(1, fits)
     return (text[:end].rstrip(), text[end:].lstrip())
 

@@ -20,7 +20,7 @@ from ..accounting.compute import Totals
 from ..escape import html_text
 from ..spec.model import Host, Spec
 from ..spec.model import Link as SpecLink
-from .cells import FONT, Cell, Label, lines_height, render_table, wrap
+from .cells import FONT, Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
 from .route import ARROW, Board, Link, Route, corridor, route
@@ -199,12 +199,25 @@ def to_dot(
         },
     )
     if spec.title:
-        lines = wrap(spec.title, TITLE_SIZE, page.budget, bold=True)
+        lines = _title_lines(spec.title, text_room(page.budget))
         text = "<BR/>".join(f"<B>{html_text(line)}</B>" for line in lines)
         graph.attr(label=f'<<FONT POINT-SIZE="{TITLE_SIZE:g}">{text}</FONT><BR/> >')
     bottom = page.bottom
     for node in [*page.hosts, page.panel]:
         graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
+    if page.gutter:
+        # Graphviz trims the page to what it draws: an empty point pins the gutter's left
+        # edge, so the page keeps it (and our coordinates stay Graphviz's) when no route
+        # happens to run in it.
+        graph.node(
+            "gutter",
+            label="",
+            shape="plain",
+            style="invis",
+            width="0",
+            height="0",
+            pos=f"0,{bottom:g}!",
+        )
     # Links are numbered on their components and listed by number in the panel (see
     # stacks.link_marks), and drawn along the routes found through the gaps of the page.
     links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in page.drawn]
@@ -240,7 +253,8 @@ class _Page:
         # A few points of slack: Graphviz measures text with hinted widths, a little wider
         # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
         style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends, host_links)
-        self.panel = _Node("totals", panel or panel_label(spec, totals, theme), "totals")
+        label = panel or panel_label(spec, totals, theme, room=self.budget)
+        self.panel = _Node("totals", label, "totals")
         self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
         _place(self.hosts, self.panel, self.budget)
         #: A free column at the left of the page, for links between hosts rows apart.
@@ -279,6 +293,18 @@ def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDT
     (and the SVG's, before its transform) are ``x`` and ``y - bottom`` of the page.
     """
     return _Page(spec, totals, theme, None, width).board()
+
+
+def _title_lines(title: str, room: float) -> list[str]:
+    """Return the title on as many lines as ``room`` points need (a title is never cut;
+    the spec's limits keep it short)."""
+    lines: list[str] = []
+    rest = title
+    while rest:
+        first, *more = wrap(rest, TITLE_SIZE, room, bold=True)
+        lines.append(first)
+        rest = more[0] if more else ""
+    return lines
 
 
 def _drawn(spec: Spec) -> tuple[list[tuple[int, SpecLink]], dict[str, int]]:

@@ -6,7 +6,7 @@ from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures
 from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
-from .cells import Cell, Label, Line, lines_height, lines_width, render_table, wrap
+from .cells import Cell, Label, Line, lines_height, lines_width, render_table, text_room, wrap
 from .metrics import fit, text_width
 from .stacks import MAX_LINKS, join_figures
 from .themes import Theme
@@ -46,6 +46,8 @@ def _capacity(resources: list[Resources]) -> str:
 
 #: What the panel's frame adds to its table on each side: a 1-point border and 6 of padding.
 FRAME = 7
+#: The narrowest the values' column gets when the panel is held to a width.
+MIN_VALUE = 80
 
 
 def framed(rows: list[list[Cell]], width: int, theme: Theme) -> Label:
@@ -60,12 +62,18 @@ def framed(rows: list[list[Cell]], width: int, theme: Theme) -> Label:
     return Label(markup, width + 2 * FRAME, height + 2 * FRAME)
 
 
-def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) -> Label:
-    """Return the HTML label of the totals panel."""
+def panel_label(
+    spec: Spec, totals: Totals, theme: Theme, links: bool = True, room: int | None = None
+) -> Label:
+    """Return the HTML label of the totals panel, at most ``room`` points wide if given:
+    a value or a note too long for it goes on a second line (shortened only there)."""
 
     def text(value: str, bold: bool = False, warn: bool = False) -> Line:
         colour = theme.warn if warn else theme.text
         return Line(value, SIZE, colour, bold or warn)
+
+    def wrapped(value: str, width: float, warn: bool = False) -> list[Line]:
+        return [text(part, warn=warn) for part in wrap(value, SIZE, text_room(width), warn)]
 
     diagram = totals.diagram
     pairs: list[tuple[str, str]] = [
@@ -94,25 +102,31 @@ def panel_label(spec: Spec, totals: Totals, theme: Theme, links: bool = True) ->
         lines_width(legend),
         *(lines_width([text(note, warn=warn)]) for note, warn in notes),
     )
+    if room is not None:
+        width = max(label_width + MIN_VALUE, min(width, room - 2 * FRAME))
     value_width = width - label_width
+    legend = [
+        Line(part, SIZE, theme.detail) for part in wrap(legend[0].text, SIZE, text_room(width))
+    ]
     fill = theme.fill("panel")
     title = [Line("Totals", SIZE + 2, theme.text, True)]
     rows = [[Cell(title, width, lines_height(title), fill, border=0, colspan=2)]]
     for label, value in pairs:
-        row_height = lines_height([text(label)])
+        values = wrapped(value, value_width)
+        row_height = lines_height(values)
         rows.append(
             [
                 Cell([text(label)], label_width, row_height, fill, border=0, align="LEFT"),
-                Cell([text(value)], value_width, row_height, fill, border=0, align="LEFT"),
+                Cell(values, value_width, row_height, fill, border=0, align="LEFT"),
             ]
         )
     rows.append(
         [Cell(legend, width, lines_height(legend), fill, border=0, colspan=2, align="LEFT")]
     )
     for note, warn in notes:
-        line = text(note, warn=warn)
+        lines = wrapped(note, width, warn)
         rows.append(
-            [Cell([line], width, lines_height([line]), fill, border=0, colspan=2, align="LEFT")]
+            [Cell(lines, width, lines_height(lines), fill, border=0, colspan=2, align="LEFT")]
         )
     return framed(rows, width, theme)
 

@@ -170,11 +170,11 @@ class Style(Struct):
             return Line(text, DETAIL_SIZE, self.theme.warn, True)
         return Line(text, DETAIL_SIZE, self.theme.detail, plain=True)
 
-    def details(self, text: str, room: float) -> list[Line]:
+    def details(self, text: str, room: float, warn: bool = False) -> list[Line]:
         """Return detail text as one line, two when wider than ``room``; none when empty."""
         if not text:
             return []
-        return [self.detail(part) for part in wrap(text, DETAIL_SIZE, room)]
+        return [self.detail(part, warn) for part in wrap(text, DETAIL_SIZE, room, warn)]
 
     def layer(self, layer: Layer | None, default: str, room: float = TEXT_ROOM) -> list[Line]:
         if layer is None:
@@ -588,19 +588,21 @@ def host_bars(host: Host, totals: Totals, style: Style) -> list[Cell]:
     ]
     if usage.amounts:
         shares = f"  ({usage.shares})" if usage.shares else ""
-        lines.append(style.detail(usage.amounts + shares, warn=usage.over))
+        lines += style.details(usage.amounts + shares, room, warn=usage.over)
     if reserving(host.containers):
-        lines += _reserved_lines(host_totals.reserved, infrastructure.capacity, style)
+        lines += _reserved_lines(host_totals.reserved, infrastructure.capacity, style, room)
     bars.append(_bar(lines, theme.fill("infrastructure")))
     return bars
 
 
-def _reserved_lines(reserved: Figures, bound: Resources, style: Style) -> list[Line]:
+def _reserved_lines(
+    reserved: Figures, bound: Resources, style: Style, room: float = TEXT_ROOM
+) -> list[Line]:
     """Return the line of what containers reserve (cpu and memory), beside what is committed."""
     cpu_and_memory = Figures(reserved.cpu, reserved.memory, Sum(0, 1))  # disk is not reserved
     usage = _usage("reserved", cpu_and_memory, bound)
     shares = f"  ({usage.shares})" if usage.shares else ""
-    return [style.detail(usage.amounts + shares, warn=usage.over)] if usage.amounts else []
+    return style.details(usage.amounts + shares, room, warn=usage.over)
 
 
 def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
