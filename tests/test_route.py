@@ -18,8 +18,9 @@ import diagramgen
 from diagramgen.accounting import compute
 from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import MOST_ENDS, geometry
-from diagramgen.draw.route import CLEAR, MOST_CROSSINGS, STUB, Board, Link, Route, route
+from diagramgen.draw.route import MOST_CROSSINGS, Link, Route, route
 from diagramgen.draw.themes import drawn_theme
+from diagramgen.draw.tracks import CLEAR, STUB, Board
 from diagramgen.spec import load, load_text
 
 from .conftest import DATA, example_specs

@@ -23,7 +23,7 @@ from ..spec.model import Link as SpecLink
 from .cells import FONT, Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
-from .route import ARROW, Board, Link, Route, corridor, route
+from .route import Link, Route, route
 from .stacks import (
     DETAIL_SIZE,
     MAX_LINKS,
@@ -37,6 +37,7 @@ from .stacks import (
     vm_block,
 )
 from .themes import Theme
+from .tracks import ARROW, Board, corridor
 
 __all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "geometry", "to_dot"]
 

@@ -32,8 +32,8 @@ from ..spec.model import (
 from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, text_room, wrap
 from .metrics import text_width
-from .route import corridor, lane_height
 from .themes import Theme
+from .tracks import corridor, lane_height
 
 __all__ = [
     "DETAIL_SIZE",
