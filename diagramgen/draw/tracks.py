@@ -267,15 +267,7 @@ class Grid:
                     continue
                 on_this.append(j)
                 on_row[j].append(i)
-        # A crossing where a link cannot turn is only passed straight through: leave it out
-        # (the stretches either side of it are checked as one), except on the ports' lines.
-        joined = self._joined(on_row, on_column)
-        self.on_column = [
-            [j for j in line if i in ports or (i, j) in joined] for i, line in enumerate(on_column)
-        ]
-        self.on_row = [
-            [i for i in line if i in ports or (i, j) in joined] for j, line in enumerate(on_row)
-        ]
+        self.on_column, self.on_row = on_column, on_row
         # The frames each stretch between neighbouring crossings passes (None: blocked),
         # found for a line the first time a search walks along it.
         self._down: dict[int, list[frozenset[str] | None]] = {}
@@ -315,19 +307,3 @@ class Grid:
             found.append(step)
         self._steps[i, j] = found
         return found
-
-    def _joined(self, on_row: list[list[int]], on_column: list[list[int]]) -> set[tuple[int, int]]:
-        """Return the crossings joined to a neighbour both along their row and their column."""
-        across: set[tuple[int, int]] = set()
-        for j, line in enumerate(on_row):
-            passes = self.rows[j].stretches([self.xs[i] for i in line])
-            for (a, b), walls in zip(pairwise(line), passes, strict=True):
-                if walls is not None:
-                    across.update(((a, j), (b, j)))
-        down: set[tuple[int, int]] = set()
-        for i, line in enumerate(on_column):
-            passes = self.columns[i].stretches([self.ys[j] for j in line])
-            for (a, b), walls in zip(pairwise(line), passes, strict=True):
-                if walls is not None:
-                    down.update(((i, a), (i, b)))
-        return across & down
