@@ -18,7 +18,7 @@ import diagramgen
 from diagramgen.accounting import compute
 from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import MOST_ENDS, geometry
-from diagramgen.draw.route import MOST_CROSSINGS, Link, Route, route
+from diagramgen.draw.route import MOST_CROSSINGS, MOST_HEIGHT, Link, Route, route
 from diagramgen.draw.themes import drawn_theme
 from diagramgen.draw.tracks import CLEAR, STUB, Board
 from diagramgen.spec import load, load_text
@@ -188,3 +188,10 @@ def test_a_page_too_big_to_follow_keeps_its_links_numbered_only() -> None:
 
     assert len(route(page(100), [Link(1, "a", "b")])) == 1
     assert route(page(MOST_CROSSINGS // 10), [Link(1, "a", "b")]) == []
+
+
+def test_a_page_too_tall_to_follow_keeps_its_links_numbered_only() -> None:
+    board = _board([WALL], [LANE, Rect(0, 0, 300, 60)], {"a": LEFT, "b": RIGHT})
+    assert len(route(board, [Link(1, "a", "b")])) == 1
+    board.bounds = Rect(0, 0, 300, MOST_HEIGHT + 1)
+    assert route(board, [Link(1, "a", "b")]) == []

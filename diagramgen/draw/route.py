@@ -45,9 +45,11 @@ SEARCH_BUDGET = 6_000
 #: How much the search trusts the distance left (weighted A*): above 1 it heads for the
 #: target first and looks at far fewer crossings, for paths at most this much costlier.
 GREED = 1.2
+#: The tallest page whose links are drawn (points): some 60 rows of VMs, 8 metres of paper;
+#: on a taller one no reader follows a line, and routing time grows with the page.
+MOST_HEIGHT = 25_000
 #: The most crossings of tracks a page may have for its links to be drawn: finding them is
-#: most of the router's time (BENCHMARKS.md). A page of a thousand rows of VMs with a few
-#: links has about 40,000.
+#: most of the router's time (BENCHMARKS.md); a wide page with many links can reach it.
 MOST_CROSSINGS = 60_000
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
@@ -252,7 +254,7 @@ def _under(grid: Grid, i: int, j: int, top: float) -> list[tuple[int, int]]:
 
 def route(board: Board, links: Sequence[Link]) -> list[Route]:
     """Return a route for every link that can be drawn, in link order; the others are left out."""
-    if not links:
+    if not links or board.bounds.height > MOST_HEIGHT:
         return []
     ports = _ports(board, links)
     xs_tracks: list[float] = []
