@@ -48,10 +48,10 @@ CLEAR = 4.0
 STUB = ARROW + 4
 #: A crossing of tracks nearer a box than this is not a place a link may pass.
 MARGIN = 2.5
-#: At most this many tracks along a lane (two of them in its stub zone) or a gap, and along
-#: a wide open area, centred.
+#: At most this many tracks along a lane (two of them in its stub zone) or a gap; one along
+#: the middle of a wide open area (every track is a line the search walks along).
 MOST_TRACKS = 10
-OPEN_TRACKS = 3
+OPEN_TRACKS = 1
 
 
 def corridor(links: int, most: int) -> int:
@@ -94,7 +94,7 @@ def tracks(low: float, high: float) -> list[float]:
     room = high - low - 2 * CLEAR
     if room < 0:
         return []
-    # A lane or gap gets as many tracks as it has room for; a wide open area a few, since
+    # A lane or gap gets as many tracks as it has room for; a wide open area one, since
     # every track is a line the search walks along.
     most = MOST_TRACKS if high - low <= lane_height(MOST_TRACKS) else OPEN_TRACKS
     count = min(most, int(room // TRACK) + 1)
