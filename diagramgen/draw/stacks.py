@@ -300,9 +300,13 @@ class _Items(Struct):
     bottom_height: int = 0  # set in __post_init__
     #: The height of the lane above each row of items (0 where no link ends in the row).
     lanes: tuple[int, ...] = ()  # set in __post_init__
+    #: How wide each item is drawn: its widest text, within MIN_ITEM and MAX_ITEM.
+    width: int = 0  # set in __post_init__
 
     def __post_init__(self) -> None:
-        fit = max(1, self.room // self.item_width())
+        widest = max((lines_width(lines) for lines in self.tops + self.bottoms), default=0)
+        self.width = min(MAX_ITEM, max(MIN_ITEM, widest))
+        fit = max(1, self.room // self.width)
         self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW, fit))
         self.top_height = max((lines_height(lines) for lines in self.tops), default=0)
         self.bottom_height = max((lines_height(lines) for lines in self.bottoms), default=0)
@@ -315,12 +319,8 @@ class _Items(Struct):
     def rows(self) -> int:
         return max(1, math.ceil(len(self.tops) / self.columns))
 
-    def item_width(self) -> int:
-        widest = max((lines_width(lines) for lines in self.tops + self.bottoms), default=0)
-        return min(MAX_ITEM, max(MIN_ITEM, widest))
-
     def natural_width(self) -> int:
-        return self.columns * self.item_width() if self.tops else 0
+        return self.columns * self.width if self.tops else 0
 
     def height(self) -> int:
         if not self.tops:
