@@ -97,6 +97,8 @@ class Line(Struct, frozen=True):
 
     def fitted(self, width: float) -> Line:
         text = fit(self.text, self.size, width, self.bold)
+        if text == self.text:
+            return self
         return Line(text, self.size, self.colour, self.bold, self.plain)
 
     def markup(self) -> str:
