@@ -211,20 +211,26 @@ def _broken(text: str) -> bool:
 
 def _longest(document: Any) -> tuple[int, bool]:
     """Return the length of the longest string value in ``document`` and whether any string,
-    key or value, is not valid Unicode (a quick first pass)."""
+    key or value, is not valid Unicode (a quick first pass: it visits every value of a spec,
+    so it asks each the fewest questions; most are ASCII)."""
     longest = 0
     broken = False
     stack = [document]
+    pop, push, push_all = stack.pop, stack.append, stack.extend
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            broken = broken or any(_broken(key) for key in node)
-            stack.extend(node.values())
+        node = pop()
+        if isinstance(node, str):
+            if len(node) > longest:
+                longest = len(node)
+            if not node.isascii() and _broken(node):
+                broken = True
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if not key.isascii() and _broken(key):
+                    broken = True
+                push(value)
         elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
-            longest = max(longest, len(node))
-            broken = broken or _broken(node)
+            push_all(node)
     return longest, broken
 
 
