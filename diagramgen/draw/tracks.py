@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 
 from msgspec import Struct
@@ -277,33 +277,26 @@ class Grid:
     def steps(self, i: int, j: int) -> list[Step]:
         """Return the steps from crossing ``i, j`` to its neighbours along clear stretches."""
         found = self._steps.get((i, j))
-        if found is not None:
-            return found
-        found = []
-        xs, ys = self.xs, self.ys
-        line = self.on_column[i]
-        passes = self._down.get(i)
-        if passes is None:
-            passes = self._down[i] = self.columns[i].stretches([ys[n] for n in line])
-        k = bisect_left(line, j)
-        if k and passes[k - 1] is not None:
-            other = line[k - 1]
-            found.append((i, other, UP, passes[k - 1] or None, ys[j] - ys[other], (i, other, i, j)))
-        if k + 1 < len(line) and passes[k] is not None:
-            other = line[k + 1]
-            found.append((i, other, UP, passes[k] or None, ys[other] - ys[j], (i, j, i, other)))
-        line = self.on_row[j]
-        passes = self._across.get(j)
-        if passes is None:
-            passes = self._across[j] = self.rows[j].stretches([xs[n] for n in line])
-        k = bisect_left(line, i)
-        if k and passes[k - 1] is not None:
-            other = line[k - 1]
-            step = (other, j, ACROSS, passes[k - 1] or None, xs[i] - xs[other], (other, j, i, j))
-            found.append(step)
-        if k + 1 < len(line) and passes[k] is not None:
-            other = line[k + 1]
-            step = (other, j, ACROSS, passes[k] or None, xs[other] - xs[i], (i, j, other, j))
-            found.append(step)
-        self._steps[i, j] = found
+        if found is None:
+            found = self._steps[i, j] = [*self._along(i, j, UP), *self._along(i, j, ACROSS)]
         return found
+
+    def _along(self, i: int, j: int, way: int) -> Iterator[Step]:
+        """Yield the steps from crossing ``i, j`` to its neighbours up and down its column
+        (``way`` UP) or along its row (ACROSS), where the stretch between is clear."""
+        if way == UP:
+            index, here, line, at, cache = i, j, self.on_column[i], self.ys, self._down
+        else:
+            index, here, line, at, cache = j, i, self.on_row[j], self.xs, self._across
+        passes = cache.get(index)
+        if passes is None:
+            tracks = self.columns if way == UP else self.rows
+            passes = cache[index] = tracks[index].stretches([at[n] for n in line])
+        k = bisect_left(line, here)
+        for other, walls in ((k - 1, k - 1), (k + 1, k)):
+            if 0 <= other < len(line) and passes[walls] is not None:
+                there = line[other]
+                low, high = min(here, there), max(here, there)
+                key = (i, low, i, high) if way == UP else (low, j, high, j)
+                step = (i, there) if way == UP else (there, j)
+                yield (*step, way, passes[walls] or None, abs(at[there] - at[here]), key)
