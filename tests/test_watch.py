@@ -406,6 +406,10 @@ def test_watch_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert "--watch renders files as they change" in capsys.readouterr().err
 
 
+def _hear_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _until(process: subprocess.Popen[bytes], text: bytes) -> bytes:
     assert process.stdout is not None
     seen = b""
@@ -434,10 +438,16 @@ def test_ctrl_c_stops_cleanly(command: str, tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
+        # A shell starts background jobs with Ctrl-C ignored, and the ignoring is inherited:
+        # the suite run as `... &` would send SIGINT to a process that cannot hear it.
+        preexec_fn=_hear_ctrl_c,
     ) as process:
-        seen = _until(process, b"for changes" if command == "render" else b"drawn in")
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=TIMEOUT)
+        try:
+            seen = _until(process, b"for changes" if command == "render" else b"drawn in")
+            process.send_signal(signal.SIGINT)
+            rest, _ = process.communicate(timeout=TIMEOUT)
+        finally:
+            process.kill()  # a failure must not leave the test waiting for it forever
     assert process.returncode == 0
     assert b"Traceback" not in seen + rest
     assert rest.decode().strip().endswith("stopped" if command == "watch" else "stopped watching")
