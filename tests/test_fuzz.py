@@ -11,6 +11,7 @@ runs thousands.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -88,11 +89,13 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
             break
         parent, key = draw(st.sampled_from(places))
         action = draw(st.sampled_from(["value", "key", "delete"]))
+        # A copy: HOSTILE's lists and dicts are shared, and a later step may change what it
+        # put in; changing HOSTILE itself would make the next example draw differently.
         if action == "value":
-            parent[key] = draw(hostile)
+            parent[key] = copy.deepcopy(draw(hostile))
         elif action == "key" and isinstance(parent, dict):
             name = draw(st.sampled_from([h for h in HOSTILE if isinstance(h, str)] + ["$comment"]))
-            parent[name] = draw(hostile)
+            parent[name] = copy.deepcopy(draw(hostile))
         elif isinstance(parent, dict):
             del parent[key]
     return document
