@@ -94,56 +94,56 @@ class _Search:
         A*: the distance left counts GREED times. Another link may be crossed straight
         (at a cost), never joined: no shared stretch, no turn where another link passes.
         """
-        xs, ys = self.grid.xs, self.grid.ys
+        # The distance left from each column and each row, weighted.
         tx, ty = target
-        taken_steps, taken_points = self.taken_steps, self.taken_points
-        steps = self.grid.steps
+        across = [GREED * abs(x - tx) for x in self.grid.xs]
+        down = [GREED * abs(y - ty) for y in self.grid.ys]
+        taken_steps, taken = self.taken_steps, self.taken_points.get
+        steps, push, pop, inf = self.grid.steps, heapq.heappush, heapq.heappop, math.inf
         queue: list[tuple[float, float, int, int, int]] = []
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
         for (i, j), cost in sorted(starts.items()):
-            if taken_points.get((i, j), ACROSS) != ACROSS:
+            if taken((i, j), ACROSS) != ACROSS:
                 continue  # a start may be crossed by another link, not taken along
             best[i, j, UP] = cost
             came[i, j, UP] = None
-            heuristic = GREED * (abs(xs[i] - tx) + abs(ys[j] - ty))
-            heapq.heappush(queue, (cost + heuristic, cost, i, j, UP))
+            push(queue, (cost + across[i] + down[j], cost, i, j, UP))
         budget = SEARCH_BUDGET
         while queue and budget:
             budget -= 1
-            _, cost, i, j, heading = heapq.heappop(queue)
+            _, cost, i, j, heading = pop(queue)
             if heading == DONE:
                 return self._path(came, (i, j, DONE))
             state = (i, j, heading)
             if cost > best[state]:
                 continue
-            used_here = taken_points.get((i, j))
+            used_here = taken((i, j))
             if (i, j) in goals and (used_here is None or (used_here, heading) == (ACROSS, UP)):
                 # Down the stub to the port: settle when nothing cheaper is left to look at.
                 done = cost + goals[i, j] + (BEND if heading == ACROSS else 0.0)
-                if done < best.get((i, j, DONE), math.inf):
+                if done < best.get((i, j, DONE), inf):
                     best[i, j, DONE] = done
                     came[i, j, DONE] = state
-                    heapq.heappush(queue, (done, done, i, j, DONE))
+                    push(queue, (done, done, i, j, DONE))
             for ni, nj, way, walls, length, key in steps(i, j):
                 if walls is not None and not walls <= hosts:
                     continue
                 if key in taken_steps or (way != heading and used_here is not None):
                     continue  # no sharing a stretch, no turning where another link is
-                used_next = taken_points.get((ni, nj))
-                if used_next is not None and used_next != (ACROSS if way == UP else UP):
-                    continue  # only crossing another link straight is allowed
+                used_next = taken((ni, nj))
                 new = cost + length
+                if used_next is not None:
+                    if used_next != (ACROSS if way == UP else UP):
+                        continue  # only crossing another link straight is allowed
+                    new += CROSS
                 if way != heading:
                     new += BEND
-                if used_next is not None:
-                    new += CROSS
                 nxt = (ni, nj, way)
-                if new < best.get(nxt, math.inf):
+                if new < best.get(nxt, inf):
                     best[nxt] = new
                     came[nxt] = state
-                    heuristic = GREED * (abs(xs[ni] - tx) + abs(ys[nj] - ty))
-                    heapq.heappush(queue, (new + heuristic, new, ni, nj, way))
+                    push(queue, (new + across[ni] + down[nj], new, ni, nj, way))
         return None
 
     @staticmethod

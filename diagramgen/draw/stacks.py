@@ -129,6 +129,8 @@ class Style(Struct):
     ends: dict[str, int] = {}
     #: How many drawn links end in each host: its gaps and frame widen to carry them.
     host_links: dict[str, int] = {}
+    #: The lines of the items drawn so far, by what they are drawn from (see _items).
+    lines: dict[tuple[object, ...], tuple[list[Line], list[Line]]] = {}
 
     def gap(self, host: Host) -> int:
         """Return the gap between VM columns and between bands of VMs of a host (points):
@@ -375,10 +377,23 @@ def _items(entries: Iterable[Workload], fill: str, style: Style, room: int) -> _
     tops, bottoms = [], []
     items = list(entries)
     for entry in items:
-        top, bottom = _item_lines(entry, style)
-        tops.append(top)
-        bottoms.append(bottom)
+        # Fleets repeat their workloads (the same container on every VM): the lines depend
+        # on what is drawn, not on the pointer or id, so each is built once.
+        key = _drawn_as(entry, style)
+        found = style.lines.get(key)
+        if found is None:
+            found = style.lines[key] = _item_lines(entry, style)
+        tops.append(list(found[0]))
+        bottoms.append(list(found[1]))
     return _Items(tops, bottoms, fill, items, style, room)
+
+
+def _drawn_as(item: Workload, style: Style) -> tuple[object, ...]:
+    """Return what an item's lines are made of: two items with the same are drawn alike."""
+    label, marks = _label(item.name, item.id), tuple(style.marks.get(item.id, ()))
+    if isinstance(item, App):
+        return (label, marks, item.libs, item.uses)
+    return (label, marks, item.libs, item.limits, item.replicas, item.image, item.reservations)
 
 
 class _Column(Struct, dict=True):  # dict: room for cached properties

@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from msgspec import Struct
 
@@ -107,7 +108,7 @@ class _Texts:
             xs, ys = numbers[0::2], numbers[1::2]
             self.boxes.append((min(xs), min(ys), max(xs), max(ys)))
             return match.group(0)
-        text = html.unescape(content)
+        text = html.unescape(content) if "&" in content else content
         bold = ' font-weight="bold"' in tail
         self.used["bold" if bold else "normal"].update(text)
         if anchor == "start" and text.strip():
@@ -142,6 +143,7 @@ class _Texts:
         return None
 
 
+@lru_cache(maxsize=256)  # a picture's texts share a few sets of attributes
 def _font_size(attributes: str) -> float:
     found = _FONT_SIZE.search(attributes)
     if found is None:  # pragma: no cover - Graphviz gives every text its size

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from msgspec import Struct
@@ -138,15 +138,16 @@ class _Line:
         """Return the indices of ``positions`` (sorted) clear of boxes and frames, in order."""
         found = []
         hard, hard_high, walls = self.hard, self.hard_high, self.wall_at
+        boxes, frames = len(hard), len(walls)
         i = k = 0
         for index, at in enumerate(positions):
-            while i < len(hard) and hard_high[i] <= at:
+            while i < boxes and hard_high[i] <= at:
                 i += 1
-            if i < len(hard) and hard[i] <= at:
+            if i < boxes and hard[i] <= at:
                 continue  # inside a box
-            while k < len(walls) and walls[k] < at - MARGIN:
+            while k < frames and walls[k] < at - MARGIN:
                 k += 1
-            if k < len(walls) and walls[k] <= at + MARGIN:
+            if k < frames and walls[k] <= at + MARGIN:
                 continue  # on a frame
             found.append(index)
         return found
@@ -182,47 +183,46 @@ class _Line:
         return True, frozenset(self.wall_hosts[j:k]) if j < k else _NO_WALLS
 
 
-class _Index:
-    """Boxes bucketed along one axis, to find those a line meets without looking at all."""
+def _lines(
+    at: list[float],
+    vertical: bool,
+    boxes: Iterable[Rect],
+    board: Board,
+    cells: dict[int, list[Rect]] | None = None,
+) -> list[_Line]:
+    """Return the lines at ``at`` (sorted: the xs of vertical lines, else the ys) and what
+    blocks each.
 
-    SIZE = 32.0
-
-    def __init__(self, boxes: list[Rect], vertical: bool) -> None:
-        self.buckets: dict[int, list[Rect]] = {}
-        for box in boxes:
-            low, high = (box.left, box.right) if vertical else (box.top, box.bottom)
-            first, last = int((low - MARGIN) // self.SIZE), int((high + MARGIN) // self.SIZE)
-            for key in range(first, last + 1):
-                self.buckets.setdefault(key, []).append(box)
-        self.vertical = vertical
-
-    def line(
-        self, at: float, frames: dict[str, Rect], bounds: Rect, cells: Iterable[Rect] = ()
-    ) -> _Line:
-        """Return the line at ``at`` (an x for a vertical line, else a y) and what blocks it.
-
-        ``cells`` are the cells of the ports on a vertical line: boxes to it, even a host's
-        title (a box elsewhere only where its text is), so no route runs up through its own.
-        """
-        hard = [(cell.top - MARGIN, cell.bottom + MARGIN) for cell in cells]
-        for box in self.buckets.get(int(at // self.SIZE), ()):
-            if self.vertical and box.left - MARGIN < at < box.right + MARGIN:
-                hard.append((box.top - MARGIN, box.bottom + MARGIN))
-            elif not self.vertical and box.top - MARGIN < at < box.bottom + MARGIN:
-                hard.append((box.left - MARGIN, box.right + MARGIN))
-        walls: list[tuple[float, str]] = []
-        for host, frame in frames.items():
-            across = (frame.left, frame.right) if self.vertical else (frame.top, frame.bottom)
-            along = (frame.top, frame.bottom) if self.vertical else (frame.left, frame.right)
-            if not across[0] - MARGIN < at < across[1] + MARGIN:
-                continue
-            if across[0] + MARGIN <= at <= across[1] - MARGIN:
-                walls += [(along[0], host), (along[1], host)]
+    ``cells`` are the cells of the ports on each vertical line: boxes to it, even a host's
+    title (a box elsewhere only where its text is), so no route runs up through its own.
+    """
+    hard: list[list[tuple[float, float]]] = [[] for _ in at]
+    for index, found in (cells or {}).items():
+        hard[index] += [(cell.top - MARGIN, cell.bottom + MARGIN) for cell in found]
+    # Each box blocks the lines passing within MARGIN of it: those found by bisection.
+    for box in boxes:
+        low, high = (box.left, box.right) if vertical else (box.top, box.bottom)
+        span = (
+            (box.top - MARGIN, box.bottom + MARGIN)
+            if vertical
+            else (box.left - MARGIN, box.right + MARGIN)
+        )
+        for index in range(bisect_right(at, low - MARGIN), bisect_left(at, high + MARGIN)):
+            hard[index].append(span)
+    walls: list[list[tuple[float, str]]] = [[] for _ in at]
+    for host, frame in board.frames.items():
+        across = (frame.left, frame.right) if vertical else (frame.top, frame.bottom)
+        along = (frame.top, frame.bottom) if vertical else (frame.left, frame.right)
+        first = bisect_right(at, across[0] - MARGIN)
+        for index in range(first, bisect_left(at, across[1] + MARGIN)):
+            if across[0] + MARGIN <= at[index] <= across[1] - MARGIN:
+                walls[index] += [(along[0], host), (along[1], host)]
             else:  # running along the frame's side
-                hard.append((along[0] - MARGIN, along[1] + MARGIN))
-        low, high = (bounds.top, bounds.bottom) if self.vertical else (bounds.left, bounds.right)
-        hard += [(-math.inf, low + 1), (high - 1, math.inf)]
-        return _Line(hard, walls)
+                hard[index].append((along[0] - MARGIN, along[1] + MARGIN))
+    bounds = board.bounds
+    low, high = (bounds.top, bounds.bottom) if vertical else (bounds.left, bounds.right)
+    ends = [(-math.inf, low + 1), (high - 1, math.inf)]
+    return [_Line(blocked + ends, wall) for blocked, wall in zip(hard, walls, strict=True)]
 
 
 #: Ways along the grid, a crossing where a link turned, and a search's end (down its stub).
@@ -246,11 +246,8 @@ class Grid:
         for ident, cell in board.cells.items():
             left, right = board.spans.get(ident, (cell.left, cell.right))
             zones.append(Rect(left, cell.top - STUB + MARGIN, right, cell.top))
-        down, across = _Index(board.boxes, True), _Index([*board.boxes, *zones], False)
-        self.columns = [
-            down.line(x, board.frames, board.bounds, ports.get(i, ())) for i, x in enumerate(xs)
-        ]
-        self.rows = [across.line(y, board.frames, board.bounds) for y in ys]
+        self.columns = _lines(xs, True, board.boxes, board, ports)
+        self.rows = _lines(ys, False, [*board.boxes, *zones], board)
         # For each vertical line the rows it may stop at, and for each row the columns.
         on_column: list[list[int]] = [[] for _ in xs]
         on_row: list[list[int]] = [[] for _ in ys]
@@ -268,35 +265,45 @@ class Grid:
                 on_this.append(j)
                 on_row[j].append(i)
         self.on_column, self.on_row = on_column, on_row
-        # The frames each stretch between neighbouring crossings passes (None: blocked),
-        # found for a line the first time a search walks along it.
-        self._down: dict[int, list[frozenset[str] | None]] = {}
-        self._across: dict[int, list[frozenset[str] | None]] = {}
+        # The steps along each line, found for a whole line the first time a search reaches
+        # one of its crossings: by column (then row) and the crossing's row (then column).
+        self._down: dict[int, dict[int, list[Step]]] = {}
+        self._across: dict[int, dict[int, list[Step]]] = {}
         self._steps: dict[tuple[int, int], list[Step]] = {}
 
     def steps(self, i: int, j: int) -> list[Step]:
-        """Return the steps from crossing ``i, j`` to its neighbours along clear stretches."""
+        """Return the steps from crossing ``i, j`` to its neighbours along clear stretches:
+        up and down its column, then along its row."""
         found = self._steps.get((i, j))
         if found is None:
-            found = self._steps[i, j] = [*self._along(i, j, UP), *self._along(i, j, ACROSS)]
+            down = self._down.get(i)
+            if down is None:
+                down = self._down[i] = self._along(i, UP)
+            across = self._across.get(j)
+            if across is None:
+                across = self._across[j] = self._along(j, ACROSS)
+            found = self._steps[i, j] = down[j] + across[i]
         return found
 
-    def _along(self, i: int, j: int, way: int) -> Iterator[Step]:
-        """Yield the steps from crossing ``i, j`` to its neighbours up and down its column
-        (``way`` UP) or along its row (ACROSS), where the stretch between is clear."""
+    def _along(self, index: int, way: int) -> dict[int, list[Step]]:
+        """Return the steps between neighbouring crossings of a column (``way`` UP) or a row
+        (ACROSS) where the stretch between is clear, by crossing: the one before, then after."""
         if way == UP:
-            index, here, line, at, cache = i, j, self.on_column[i], self.ys, self._down
+            line, at, track = self.on_column[index], self.ys, self.columns[index]
         else:
-            index, here, line, at, cache = j, i, self.on_row[j], self.xs, self._across
-        passes = cache.get(index)
-        if passes is None:
-            tracks = self.columns if way == UP else self.rows
-            passes = cache[index] = tracks[index].stretches([at[n] for n in line])
-        k = bisect_left(line, here)
-        for other, walls in ((k - 1, k - 1), (k + 1, k)):
-            if 0 <= other < len(line) and passes[walls] is not None:
-                there = line[other]
-                low, high = min(here, there), max(here, there)
-                key = (i, low, i, high) if way == UP else (low, j, high, j)
-                step = (i, there) if way == UP else (there, j)
-                yield (*step, way, passes[walls] or None, abs(at[there] - at[here]), key)
+            line, at, track = self.on_row[index], self.xs, self.rows[index]
+        passes = track.stretches([at[n] for n in line])
+        found: dict[int, list[Step]] = {n: [] for n in line}
+        for (low, high), walls in zip(pairwise(line), passes, strict=True):
+            if walls is None:
+                continue
+            length = at[high] - at[low]
+            if way == UP:
+                key = (index, low, index, high)
+                found[low].append((index, high, UP, walls or None, length, key))
+                found[high].append((index, low, UP, walls or None, length, key))
+            else:
+                key = (low, index, high, index)
+                found[low].append((high, index, ACROSS, walls or None, length, key))
+                found[high].append((low, index, ACROSS, walls or None, length, key))
+        return found
