@@ -104,9 +104,11 @@ class _Texts:
     def __call__(self, match: re.Match[str]) -> str:
         points, head, anchor, x, y, tail, content = match.groups()
         if points is not None:
-            numbers = [float(value) for value in points.replace(",", " ").split()]
-            xs, ys = numbers[0::2], numbers[1::2]
-            self.boxes.append((min(xs), min(ys), max(xs), max(ys)))
+            # A cell's background is a rectangle: its first and third corners are opposite.
+            corners = points.split(" ", 3)
+            x1, y1 = map(float, corners[0].split(","))
+            x2, y2 = map(float, corners[2].split(","))
+            self.boxes.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
             return match.group(0)
         text = html.unescape(content) if "&" in content else content
         bold = ' font-weight="bold"' in tail
@@ -123,7 +125,9 @@ class _Texts:
     def _centre(self, x: float, y: float, text: str, size: float, bold: bool) -> float | None:
         """Return where to anchor ``text`` at ``x``, ``y`` if Graphviz centred it in its cell."""
         width = engine_width(text, size, bold)
-        for left, top, right, bottom in reversed(self.boxes[-64:]):
+        boxes = self.boxes
+        for index in range(len(boxes) - 1, max(-1, len(boxes) - 65), -1):
+            left, top, right, bottom = boxes[index]
             if left <= x <= right and top <= y <= bottom:
                 break
         else:
