@@ -31,11 +31,10 @@ def main() -> NoReturn:
     from .cli import main as run
 
     gc.freeze()
-    # A command's objects are nearly all freed by reference counting (a render of the
-    # 1,000-VM benchmark leaves 33 in cycles), yet the default threshold (700 new objects)
-    # has the collector walk the command's modules, cells and tracks some 50 times in a
-    # medium render (3-5 ms). At 50,000 it runs a few times in a big render, at no cost in
-    # peak memory (BENCHMARKS.md).
+    # A command's objects are nearly all freed by reference counting (a render leaves a few
+    # dozen in cycles), yet at the default threshold (700 new objects) the collector walks the
+    # command's lazily loaded modules, cells and tracks over and over; at 50,000 it runs a few
+    # times in a big render, with the same peak memory (BENCHMARKS.md).
     gc.set_threshold(50_000, 10, 10)
     gc.enable()
     code = run()

@@ -24,18 +24,8 @@ from .cells import FONT, Cell, Label, lines_height, render_table, text_room, wra
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
 from .route import Link, Route, route
-from .stacks import (
-    DETAIL_SIZE,
-    MAX_LINKS,
-    Style,
-    component_cell,
-    container_block,
-    host_bars,
-    host_title,
-    host_tooltip,
-    link_marks,
-    vm_block,
-)
+from .stacks import container_block, host_bars, host_title, host_tooltip, vm_block
+from .style import DETAIL_SIZE, MAX_LINKS, Style, component_cell, link_marks
 from .themes import Theme
 from .tracks import ARROW, Board, corridor
 
@@ -220,7 +210,7 @@ def to_dot(
             pos=f"0,{bottom:g}!",
         )
     # Links are numbered on their components and listed by number in the panel (see
-    # stacks.link_marks), and drawn along the routes found through the gaps of the page.
+    # style.link_marks), and drawn along the routes found through the gaps of the page.
     links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in page.drawn]
     for found in route(page.board(), links) if links else ():
         link = spec.links[found.number - 1]
