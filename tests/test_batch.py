@@ -17,6 +17,7 @@ from diagramgen.files import batch
 from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
 from diagramgen.files.manifest import MANIFEST
+from diagramgen.spec.limits import Limits
 
 from .conftest import DATA, ROOT, cli, cli_on_terminal, example_specs
 
@@ -302,3 +303,47 @@ def test_check_leaves_out_a_nested_output_folder_with_its_own_manifest(tmp_path:
     (out / "stray.svg").write_text("<svg/>")
     checked = render_files([str(specs)], out, ["svg"], engine="embedded", check=True)
     assert checked.orphans == [str(out / "stray.svg")]
+
+
+def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> None:
+    (tmp_path / "arch.json").write_text('{"version": 1, "hosts": []}')
+    out = tmp_path / "img"
+    out.mkdir()
+    (out / "arch.png").write_text("drawn by hand")
+    summary = render_files(
+        find_specs([str(tmp_path / "arch.json")]), out, ["svg"], engine="embedded"
+    )
+    assert summary.failed and summary.removed == []
+    assert (out / "arch.png").read_text() == "drawn by hand"
+
+
+def test_globs_do_not_follow_folder_links(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "net").mkdir(parents=True)
+    (docs / "top.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (docs / "net" / "edge.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (docs / "net" / "up").symlink_to(docs, target_is_directory=True)
+    names = [found.name for found in find_specs([str(docs / "**" / "*.json")])]
+    assert names == ["net/edge", "top"]
+
+
+def test_spec_size_is_checked_before_reading_in_a_batch(tmp_path: Path) -> None:
+    (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    summary = render_files(
+        find_specs([str(tmp_path / "vm.json")]),
+        tmp_path / "out",
+        ["svg"],
+        engine="embedded",
+        limits=Limits(spec_bytes=100),
+    )
+    assert "too large for a spec" in summary.outcomes[0].errors[0]
+
+
+def test_changing_a_limit_invalidates_the_manifest(tmp_path: Path) -> None:
+    (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    specs = find_specs([str(tmp_path / "vm.json")])
+    render_files(specs, tmp_path / "out", ["svg"], engine="embedded")
+    strict = render_files(
+        specs, tmp_path / "out", ["svg"], engine="embedded", check=True, limits=Limits(components=1)
+    )
+    assert strict.failed

@@ -9,7 +9,7 @@ import pytest
 from diagramgen import __version__, load
 from diagramgen.cli import app
 
-from .conftest import DATA, ROOT, cli_on_terminal, cli_text, example_specs
+from .conftest import DATA, ROOT, cli, cli_on_terminal, cli_text, example_specs
 
 INVALID = DATA / "invalid"
 
@@ -269,3 +269,10 @@ def test_totals_takes_folders_and_globs(tmp_path: Path) -> None:
     assert mixed.returncode == 1
     assert f"== {tmp_path / 'good.json'} ==" in mixed.stdout
     assert mixed.stderr.startswith(f"{tmp_path / 'bad.json'}:")
+
+
+def test_check_of_standard_input_is_refused(tmp_path: Path) -> None:
+    check = cli(
+        "render", "-", "--check", cwd=tmp_path, stdin=(ROOT / "specs" / "vm.json").read_bytes()
+    )
+    assert check.returncode == 2 and b"--check" in check.stderr

@@ -84,3 +84,16 @@ def test_the_library_compare_gives_data_and_pictures() -> None:
     assert comparison.data()["a"]["os_copies"] == 4
     assert sorted(comparison.pictures) == ["dot", "svg"]
     assert b'id="as-vms-vs-as-containers-' in comparison.pictures["svg"]
+
+
+def test_an_output_name_with_dots_keeps_them(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (tmp_path / "b.json").write_bytes((ROOT / "specs" / "container.json").read_bytes())
+    compare = cli_text(
+        "compare", "a.json", "b.json", "-o", "cmp/design-1.2", "-f", "svg,dot", cwd=tmp_path
+    )
+    assert compare.returncode == 0, compare.stderr
+    assert sorted(p.name for p in (tmp_path / "cmp").iterdir()) == [
+        "design-1.2.dot",
+        "design-1.2.svg",
+    ]

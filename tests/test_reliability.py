@@ -306,3 +306,21 @@ def test_a_failing_spec_never_removes_files_behind_a_link(tmp_path: Path) -> Non
     summary = render_files(find_specs([str(specs_folder)]), out, ["svg"], engine="embedded")
     assert summary.failed and summary.removed == []
     assert (outside / "vm.svg").read_text() == "precious"
+
+
+def test_file_problems_are_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    (tmp_path / "specs" / "gone.json").symlink_to(tmp_path / "specs" / "missing.json")
+    (tmp_path / "afile").write_text("x")
+    broken = cli("render", "specs", "-o", "out", "-q", cwd=tmp_path)
+    assert broken.returncode == 1
+    assert b"gone.json: cannot read: No such file or directory" in broken.stderr
+    assert b"Traceback" not in broken.stderr
+    assert (tmp_path / "out" / "vm.svg").exists()
+    into_file = cli("render", "specs/vm.json", "-o", "afile", cwd=tmp_path)
+    assert into_file.returncode == 2 and b"afile: is a file; -o takes a folder" in into_file.stderr
+    (tmp_path / "folder").mkdir()
+    init = cli("init", "folder", "--force", cwd=tmp_path)
+    assert init.returncode == 1 and b"Traceback" not in init.stderr
+    assert init.stderr == b"folder: is a folder; give the path of the spec file to write\n"

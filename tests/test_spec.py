@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from diagramgen import SpecInvalid, load, load_text, validate
+from diagramgen.errors import InvalidArgument
 from diagramgen.spec import schema, schema_text
+from diagramgen.spec.limits import Limits, parse_limits
 from diagramgen.spec.model import STACKS
 from diagramgen.spec.sources import read_json
 from diagramgen.spec.starters import starter_text
@@ -221,3 +223,14 @@ def test_a_utf8_byte_order_mark_is_accepted_and_positions_stay_right() -> None:
     with pytest.raises(SpecInvalid) as raised:
         load_text(broken, "bom.json")
     assert raised.value.lines() == ["bom.json:3:12: /hosts: expected an array, got a number 3"]
+
+
+def test_a_lowered_depth_limit_applies_to_valid_specs() -> None:
+    with pytest.raises(SpecInvalid) as raised:
+        load(ROOT / "specs" / "vm.json", Limits(depth=3))
+    assert "the limit is 3" in raised.value.lines()[0]
+
+
+def test_a_limit_out_of_range_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="between 1 and"):
+        parse_limits(["spec-bytes=99999999999999999999"])

@@ -17,6 +17,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from diagramgen import load, load_text
 from diagramgen.api import render
+from diagramgen.draw.svg import prefix_for
 from diagramgen.draw.themes import THEME_NAMES, auto_colours, contrast
 from diagramgen.files.batch import render_files
 
@@ -343,3 +344,21 @@ def test_paths_look_like_the_png_in_rsvg_without_any_font(path: Path, tmp_path: 
     # same SVG drawn as text without any font (boxes for glyphs) differs by about 12.
     assert _mean_difference(outlined, png) < 6.0
     assert _mean_difference(text, png) > 2 * _mean_difference(outlined, png)
+
+
+def test_text_that_looks_like_a_reference_is_drawn_as_written() -> None:
+    document = json.loads((ROOT / "specs" / "vm.json").read_bytes())
+    document["hosts"][0]["name"] = "see url(#top) and href=#x"
+    svg = render(load_text(json.dumps(document)), ["svg"], engine="embedded", name="u")[
+        "svg"
+    ].decode()
+    assert "see url(#top) and href=#x" in svg
+
+
+def test_non_ascii_names_get_distinct_prefixes() -> None:
+    prefixes = {
+        prefix_for(name) for name in ("网络", "архитектура", "hybrid", "my.spec", "my-spec")
+    }
+    assert len(prefixes) == 5
+    assert prefix_for("hybrid") == "hybrid"
+    assert all(p[0].isalpha() for p in prefixes)
