@@ -321,8 +321,13 @@ def render(
             output_given=output != Path("output"),
             width=width,
         )
-    if output.exists() and not output.is_dir():
+    from .files.atomic import file_in_the_way
+
+    blocker = file_in_the_way(output)
+    if blocker == output:
         raise UsageError(f"{output}: is a file; -o takes a folder")
+    if blocker is not None:
+        raise UsageError(f"{output}: {blocker} is a file; -o takes a folder")
     from .files.batch import render_files
     from .files.discover import find_specs
 
@@ -632,6 +637,13 @@ OutputSpecOption = Annotated[
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")]
 
 
+def _require_inputs(*paths: "Path | None") -> None:
+    """Refuse an input path that does not exist, as every command does (a usage error)."""
+    for path in paths:
+        if path is not None and not (path.exists() or path.is_symlink()):
+            raise UsageError(f"{path}: no such file or folder")
+
+
 def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
     """Print the importer's notes, check the spec it made, and write it (or print it)."""
     from .files.single import write_spec_text
@@ -686,6 +698,7 @@ def import_compose(
     """
     from .importers import import_compose as run
 
+    _require_inputs(*files, docker_info, images)
     imported = run(
         files, profiles=profile or (), docker_info=docker_info, images=images, nodes=nodes
     )
@@ -724,6 +737,7 @@ def import_kubernetes(
 
     if not files and pods is None:
         raise UsageError("give manifests, or --pods with a dump of the running pods")
+    _require_inputs(*(files or []), nodes, pods)
     imported = run(files or [], nodes=nodes, pods=pods, node_count=node_count)
     return _write_import(imported, output, force)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from diagramgen.engines import worker
-from diagramgen.errors import InvalidArgument
+from diagramgen.errors import InvalidArgument, OutputError
 from diagramgen.files import batch
 from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
@@ -347,3 +347,22 @@ def test_changing_a_limit_invalidates_the_manifest(tmp_path: Path) -> None:
         specs, tmp_path / "out", ["svg"], engine="embedded", check=True, limits=Limits(components=1)
     )
     assert strict.failed
+
+
+def test_a_format_that_cannot_be_made_leaves_the_others(tmp_path: Path) -> None:
+    (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
+    specs = find_specs([str(tmp_path / "vm.json")])
+    out = tmp_path / "out"
+    render_files(specs, out, ["svg", "pdf"], engine="embedded")
+    kept = {name: (out / name).read_bytes() for name in ("vm.svg", "vm.pdf")}
+    failed = render_files(specs, out, ["png"], engine="embedded", limits=Limits(picture=1))
+    assert failed.failed and failed.removed == []
+    assert {name: (out / name).read_bytes() for name in kept} == kept
+    assert not (out / "vm.png").exists()
+
+
+def test_a_library_batch_into_a_file_fails_clearly(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    specs = find_specs([str(ROOT / "specs" / "vm.json")])
+    with pytest.raises(OutputError, match="afile is a file, not a folder"):
+        render_files(specs, tmp_path / "afile" / "sub", ["svg"], engine="embedded")

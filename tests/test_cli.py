@@ -276,3 +276,15 @@ def test_check_of_standard_input_is_refused(tmp_path: Path) -> None:
         "render", "-", "--check", cwd=tmp_path, stdin=(ROOT / "specs" / "vm.json").read_bytes()
     )
     assert check.returncode == 2 and b"--check" in check.stderr
+
+
+def test_an_output_folder_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    spec = str(ROOT / "specs" / "vm.json")
+    done = cli("render", spec, "-o", "afile/sub", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == b"afile/sub: afile is a file; -o takes a folder\n"
+    compared = cli("compare", spec, spec, "-o", "afile/x", cwd=tmp_path)
+    assert compared.returncode == 1
+    assert compared.stderr == b"afile/x.svg: cannot write: afile is a file, not a folder\n"
+    assert (tmp_path / "afile").read_text() == "x"

@@ -82,3 +82,29 @@ def test_import_errors_are_one_line_each_and_exit_1(tmp_path: Path) -> None:
     nothing = cli_text("import", "kubernetes")
     assert nothing.returncode == 2
     assert "give manifests, or --pods" in nothing.stderr
+
+
+def test_a_missing_input_is_a_usage_error(tmp_path: Path) -> None:
+    for arguments in (
+        ["compose", str(tmp_path / "nope.yaml")],
+        ["compose", str(COMPOSE / "compose.yaml"), "--images", str(tmp_path / "nope.json")],
+        ["kubernetes", "--pods", str(tmp_path / "nope.json")],
+    ):
+        done = cli_text("import", *arguments)
+        assert done.returncode == 2, arguments
+        assert (
+            done.stderr
+            == f"{tmp_path / 'nope'}{Path(arguments[-1]).suffix}: no such file or folder\n"
+        )
+
+
+def test_an_output_under_a_file_is_named_as_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    done = cli_text(
+        "import", "compose", str(COMPOSE / "compose.yaml"), "-o", str(tmp_path / "afile" / "s.yaml")
+    )
+    assert done.returncode == 1
+    blocked = tmp_path / "afile"
+    expected = f"{blocked / 's.yaml'}: cannot write: {blocked} is a file, not a folder\n"
+    assert done.stderr.endswith(expected)
+    assert "Traceback" not in done.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import OutputError
 
 __all__ = [
+    "file_in_the_way",
     "remove_stale_temporaries",
     "safe_target",
     "walk_files",
@@ -90,9 +91,21 @@ def safe_target(folder: Path, name: str) -> Path:
     return target
 
 
+def file_in_the_way(folder: Path) -> Path | None:
+    """Return ``folder`` or the nearest of its parents that exists, if that is not a folder:
+    the file that stops ``folder`` from being made (``out.png/pictures``)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole (:func:`write_atomic`); a failure is an OutputError."""
     try:
         write_atomic(path, data)
     except OSError as error:
+        blocker = file_in_the_way(path.parent)
+        if blocker is not None:
+            raise OutputError(f"{path}: cannot write: {blocker} is a file, not a folder") from None
         raise OutputError(f"{path}: cannot write: {error.strerror or error}") from None

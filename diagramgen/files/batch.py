@@ -26,12 +26,18 @@ from msgspec.structs import asdict
 from .. import __version__
 from ..api import DEFAULT_WIDTH, Options, render
 from ..engines import Engine, select_engine
-from ..errors import DiagramgenError, PartialRender, SpecInvalid
+from ..errors import DiagramgenError, OutputError, PartialRender, SpecInvalid
 from ..escape import terminal_text
 from ..formats import FORMATS, verify_formats
 from ..reading import read_regular
 from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
-from .atomic import remove_stale_temporaries, safe_target, walk_files, write_atomic
+from .atomic import (
+    file_in_the_way,
+    remove_stale_temporaries,
+    safe_target,
+    walk_files,
+    write_atomic,
+)
 from .discover import Found, find_specs
 from .manifest import MANIFEST, Manifest, digest
 
@@ -163,10 +169,14 @@ def _work(task: _Task, job: _Job) -> Outcome:
         lines = error.lines()
         if not lines[0].startswith(terminal_text(path)):
             lines = [f"{path}: {line}" for line in lines]
-        return Outcome(task.spec, "failed", errors=lines)
+        # An invalid spec's outputs are all stale; a valid spec whose formats could not be
+        # made keeps its outputs in the other formats (an SVG beside a PNG too big to make).
+        failed = [] if isinstance(error, SpecInvalid) else list(task.formats)
+        return Outcome(task.spec, "failed", errors=lines, failed_formats=failed)
     except Exception:  # a bug: keep its traceback, but let the other specs render
         trace = traceback.format_exc().rstrip().splitlines()
-        return Outcome(task.spec, "failed", errors=[f"{path}: internal error", *trace])
+        errors = [f"{path}: internal error", *trace]
+        return Outcome(task.spec, "failed", errors=errors, failed_formats=list(task.formats))
     outcome = Outcome(task.spec, "stale" if job.check else "rendered")
     for output, data in pictures.items():
         name = f"{task.spec.name}.{output}"
@@ -336,6 +346,10 @@ def render_files(
         found = find_specs([str(s) for s in specs])
     chosen_formats = verify_formats(formats)
     output = Path(folder)
+    blocker = file_in_the_way(output)
+    if blocker is not None:
+        where = "is a file" if blocker == output else f"{blocker} is a file"
+        raise OutputError(f"{output}: {where}, not a folder")
     options = Options(theme, embed_fonts, text, width)
     done = progress or (lambda outcome: None)
     drawn = any(FORMATS[name].graphviz for name in chosen_formats)

@@ -89,14 +89,38 @@ def schema_errors(document: dict[str, Any]) -> list[Finding]:
         f for f in findings if not (f.message.startswith(_NONE_RUN) and f.pointer in needs_engine)
     ]
     leads = _stack_leads(document, findings)
-    # Under a lead, what the wrong stack would need is noise: the fix is the stack.
-    led = {lead.pointer.rsplit("/", 1)[0] for lead in leads}
-    findings = [
-        f
-        for f in findings
-        if not (f.pointer in led and any(rule in f.message for rule in _STACK_RULES.values()))
-    ]
-    return leads + findings
+    # Under a lead, what the wrong stack would need is noise: the fix is the stack. A key
+    # every stack the lead suggests requires as well is still missing after the fix.
+    led = {lead.pointer.rsplit("/", 1)[0]: lead for lead in leads}
+    kept = []
+    for finding in findings:
+        rule = next((r for r in _STACK_RULES.values() if r in finding.message), None)
+        if finding.pointer not in led or rule is None:
+            kept.append(finding)
+        elif _still_missing(finding, led[finding.pointer]):  # without the wrong stack's rule
+            kept.append(Finding(finding.pointer, finding.message.replace(f" ({rule})", "")))
+    return leads + kept
+
+
+def _still_missing(finding: Finding, lead: Finding) -> bool:
+    """Return whether ``finding`` is a key missing from a host whatever stack ``lead`` names."""
+    found = re.match(r'missing required key "([^"]+)"', finding.message)
+    if found is None:
+        return False
+    suggested = re.findall(r'"(\w+)"', lead.message.split("did you mean", 1)[-1])
+    required = _required_by_stack()
+    return all(found.group(1) in required.get(stack, ()) for stack in suggested)
+
+
+@cache
+def _required_by_stack() -> dict[str, frozenset[str]]:
+    """Return the keys each ``stack`` requires of a host, as the schema's branches say."""
+    required = {}
+    for branch in schema()["$defs"]["host"]["allOf"]:
+        stack = branch["if"]["properties"].get("stack", {}).get("const")
+        if stack is not None:
+            required[stack] = frozenset(branch["then"].get("required", ()))
+    return required
 
 
 _QUOTED = "is a string; write the number"
@@ -117,12 +141,21 @@ def _stack_leads(document: dict[str, Any], findings: list[Finding]) -> list[Find
             continue
         fits = _fitting_stacks(host)
         if fits and stack not in fits:
-            has = "containers on an engine" if fits == ["container"] else "a hypervisor"
-            has += " and VMs" if isinstance(host.get("vms"), list) and host["vms"] else ""
+            has = "containers on an engine" if fits == ["container"] else _what_it_has(host)
             choices = " or ".join(f'"{name}"' for name in fits)
             message = f"this host has {has}: did you mean {choices}?"
             leads.append(Finding(f"{at}/stack", message))
     return leads
+
+
+def _what_it_has(host: dict[str, Any]) -> str:
+    """Return what a VM or hybrid host has, in words: "a hypervisor and VMs running containers"."""
+    vms = host.get("vms")
+    parts = ["a hypervisor"] if "hypervisor" in host else []
+    if isinstance(vms, list) and vms:
+        runs = any(isinstance(vm, dict) and ("containers" in vm or "engine" in vm) for vm in vms)
+        parts.append("VMs running containers" if runs else "VMs")
+    return " and ".join(parts)
 
 
 def _fitting_stacks(host: dict[str, Any]) -> list[str]:
