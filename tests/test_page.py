@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
-from diagramgen import load
+from diagramgen import load, totals
 from diagramgen.api import compare, render
+from diagramgen.draw.geometry import Rect
+from diagramgen.draw.layout import geometry
+from diagramgen.draw.themes import drawn_theme
 
 from .conftest import DATA, example_specs
 
@@ -176,3 +179,43 @@ def test_pdf_page_is_the_picture_with_its_title() -> None:
     assert re.match(rb"[0-9]+ 0 obj", pdf[where:])
     start = int(re.findall(rb"startxref\n([0-9]+)\n%%EOF", pdf)[-1])
     assert pdf[start:].startswith(b"xref")
+
+
+def _below(boxes: list[Rect], box: Rect) -> Rect | None:
+    """Return the nearest box under ``box`` that shares more than a point of its width."""
+    under = [
+        other
+        for other in boxes
+        if other.top >= box.bottom - 0.5
+        and min(other.right, box.right) - max(other.left, box.left) > 1
+    ]
+    return min(under, key=lambda other: other.top, default=None)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*example_specs(), DATA / "links" / "twelve-vms.json", DATA / "render" / "overcommitted.json"],
+    ids=lambda p: p.stem,
+)
+def test_apps_and_containers_stand_on_their_layer(path: Path) -> None:
+    """The lowest row of each VM's or engine's workloads stands on the OS or engine it runs on:
+    the room a row of VMs has to spare goes above the workloads, never between the layers."""
+    spec = load(path)
+    board = geometry(spec, totals(spec), drawn_theme("light", True))
+    grids = [list(host.containers) for host in spec.hosts]
+    grids += [vm.workloads() for host in spec.hosts for vm in host.vms]
+    for grid in filter(None, grids):
+        libs = {}
+        for item in grid:
+            cell = board.cells[f"c-{item.id}"]
+            found = _below(board.boxes, cell)
+            assert found is not None and abs(found.top - cell.bottom) < 0.5, item.id
+            libs[item.id] = found
+        lowest = max(box.bottom for box in libs.values())
+        for ident, box in libs.items():
+            if box.bottom == lowest:
+                layer = _below(board.boxes, box)
+                assert layer is not None, ident
+                assert abs(layer.top - box.bottom) < 0.5, (
+                    f"{ident}: {layer.top - box.bottom:g} pt gap"
+                )

@@ -160,7 +160,9 @@ class Items(Struct):
             rows += [top_row, bottom_row]
         spare = height - self.height()
         if spare > 0:
-            rows.append([Cell([], width, spare, border=0, colspan=self.columns)])
+            # Above the grid, not under it: the apps or containers stand on their OS or engine
+            # as their neighbours' do, whose lanes or extra rows take the same height.
+            rows.insert(0, [Cell([], width, spare, border=0, colspan=self.columns)])
         return rows
 
 
