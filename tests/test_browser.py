@@ -173,3 +173,46 @@ def test_centred_labels_are_centred_in_chromium(path: Path, tmp_path: Path) -> N
             assert text in links, f"{text!r}: no cell found under it"
             continue
         assert abs(left - right) < 1.0, f"{text!r}: margins {left:.2f} and {right:.2f} pt"
+
+
+def test_pictures_are_as_wide_in_chromium_as_laid_out(tmp_path: Path) -> None:
+    """An SVG shown as it is (an <img>, no CSS) is as many CSS px wide as the layout's points:
+    at most the width budget (760 px), so its 9 pt text reads at 9 px and never shrinks."""
+    import json
+
+    sizes = {}
+    for path in example_specs():
+        svg = render(load(path), ["svg"], engine="embedded", name=path.stem)["svg"]
+        (tmp_path / f"{path.stem}.svg").write_bytes(svg)
+        found = re.search(rb'<svg width="([0-9.]+)px"', svg)
+        assert found, path.name
+        sizes[path.stem] = float(found.group(1))
+    images = "".join(f'<img src="{name}.svg">' for name in sizes)
+    measure = (
+        "<script>addEventListener('load', () => { out.textContent = JSON.stringify("
+        "[...document.images].map(i => i.naturalWidth)); });</script>"
+    )
+    page = tmp_path / "page.html"
+    page.write_text(f"<!doctype html><body>{images}<pre id='out'></pre>{measure}</body>")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser
+    done = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout.decode())
+    assert found, done.stdout.decode()[-2000:]
+    widths = dict(zip(sizes, json.loads(found.group(1)), strict=True))
+    assert widths == {name: round(size) for name, size in sizes.items()}
+    assert max(widths.values()) <= 760

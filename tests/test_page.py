@@ -20,7 +20,7 @@ from .conftest import DATA, example_specs
 
 BUDGET = 760
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-_SIZE = re.compile(r'<svg width="([0-9.]+)pt"')
+_SIZE = re.compile(r'<svg width="([0-9.]+)px"')
 _FONT = re.compile(r'font-size="([0-9.]+)"')
 
 
@@ -169,7 +169,7 @@ def test_pdf_page_is_the_picture_with_its_title() -> None:
     pictures = render(load(path), ["pdf", "svg"], engine="embedded", theme="dark")
     pdf, svg = pictures["pdf"], pictures["svg"].decode()
     box = re.search(rb"/MediaBox \[ 0 0 ([0-9.]+) ([0-9.]+) \]", pdf)
-    size = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    size = re.search(r'<svg width="([0-9.]+)px" height="([0-9.]+)px"', svg)
     assert box and size
     assert [float(v) for v in box.groups()] == [float(v) for v in size.groups()]
     title = (load(path).title or "").encode("utf-16-be").hex().upper()

@@ -73,7 +73,7 @@ def test_png_is_2x_with_dpi_and_not_blank(hybrid: dict[str, bytes]) -> None:
         assert image.format == "PNG"
         assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
         svg = ET.fromstring(hybrid["svg"])
-        width_pt = float(svg.get("width", "0").removesuffix("pt"))
+        width_pt = float(svg.get("width", "0").removesuffix("px"))  # 1 px per point
         assert image.width == pytest.approx(width_pt * 192 / 72, abs=2)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
         assert colours is not None and len(colours) > 50

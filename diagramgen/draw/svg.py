@@ -33,6 +33,7 @@ _NOISE = re.compile(r"<!--.*?-->\n?|<!DOCTYPE[^>]*>\n?|<title>[^<]*</title>\n", 
 # Only in attributes (="...): text content keeps a user's "url(#top)" as it is.
 _REFERENCE = re.compile(r'(href="#|="url\(#)([^")]+)')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_SIZE_IN_POINTS = re.compile(r'\b(width|height)="([0-9.]+)pt"')
 # A cell tooltip or link (Graphviz's TOOLTIP and HREF): <a xlink:href xlink:title>...</a>.
 # The body is "anything up to the first </a>", written out so the engine does not try to
 # match </a> at every character as a lazy ".*?" does.
@@ -254,7 +255,10 @@ def finish_svg(svg: bytes, options: SvgOptions) -> bytes:
     opening = _SVG_OPEN.search(document)
     if opening is None:  # pragma: no cover - Graphviz always writes an <svg> element
         raise ValueError("not an SVG document")
-    tag = opening.group(0)[:-1] + f' role="img"{aria}>\n'
+    # Graphviz sizes the picture in points; a browser draws a point as 4/3 px, so the picture
+    # laid out for a 760 px column would be 1013 px wide. One unit is one CSS px instead: the
+    # width budget is the picture's natural width, and 9 pt text reads at 9 px.
+    tag = _SIZE_IN_POINTS.sub(r'\1="\2px"', opening.group(0)[:-1]) + f' role="img"{aria}>\n'
     return "".join(
         (document[: opening.start()], tag, "\n".join(head), document[opening.end() :])
     ).encode("utf-8")
