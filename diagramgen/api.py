@@ -88,7 +88,6 @@ def render(
     panel: Label | None = None,
     text: str = "font",
     width: int = DEFAULT_WIDTH,
-    totals: Totals | None = None,
 ) -> dict[str, bytes]:
     """Return the picture of ``spec`` in each format, keyed by format.
 
@@ -99,8 +98,7 @@ def render(
     the reader's colour scheme in SVG and is light elsewhere; ``text="paths"`` draws the SVG's
     text as outlines of the bundled font. Without a spec ``description``, the SVG's is
     written from the totals. A format that cannot be made (a PNG above the picture limit)
-    fails alone: :class:`PartialRender` carries the others. ``totals``, the spec's own (from
-    :func:`totals`), saves computing them again when the caller has them.
+    fails alone: :class:`PartialRender` carries the others.
     """
     return _render(
         spec,
@@ -110,7 +108,6 @@ def render(
         name,
         limits,
         None if panel is None else (lambda _: panel),
-        totals,
     )
 
 
@@ -122,11 +119,10 @@ def _render(
     name: str | None,
     limits: Limits,
     panel: Callable[[Theme], Label] | None,
-    totals: Totals | None = None,
 ) -> dict[str, bytes]:
     model = _spec(spec, limits)
     wanted = verify_formats(formats)
-    figures = compute(model) if totals is None else totals
+    figures = compute(model)
     dots: dict[bool, str] = {}
 
     def dot_for(svg: bool) -> str:

@@ -603,16 +603,23 @@ def init(
     diagramgen init --format yaml -
     """
     from .files.single import write_starter
-    from .spec.sources import syntax_of
+    from .spec.sources import SYNTAXES, syntax_of, verify_syntax
     from .spec.starters import starter_text
 
     kind = stack.value
-    chosen = syntax or ("json" if path == "-" else syntax_of(path))
+    chosen = verify_syntax(syntax) if syntax else ("json" if path == "-" else syntax_of(path))
     if path == "-":
         typer.echo(starter_text(kind, chosen), nl=False)
         return 0
     if path == "spec.json" and chosen == "yaml":
         path = "spec.yaml"
+    read_as = syntax_of(path)
+    if chosen != read_as:  # validate and render would read it as the other syntax
+        suffix = SYNTAXES[chosen][0]
+        raise UsageError(
+            f"{path}: would be read as {read_as.upper()}, not {chosen.upper()}; "
+            f"name it {Path(path).stem}{suffix} or leave out --format"
+        )
     write_starter(path, kind, force, chosen)
     _say(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
     return 0

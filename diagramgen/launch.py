@@ -31,10 +31,10 @@ def main() -> NoReturn:
     from .cli import main as run
 
     gc.freeze()
-    # A command's objects are nearly all freed by reference counting (a render leaves a few
-    # dozen in cycles), yet at the default threshold (700 new objects) the collector walks the
-    # command's lazily loaded modules, cells and tracks over and over; at 50,000 it runs a few
-    # times in a big render, with the same peak memory (BENCHMARKS.md).
+    # A command's objects are nearly all freed by reference counting, yet at the default
+    # threshold the collector walks the command's lazily loaded modules, cells and tracks over
+    # and over. Collecting every 50,000 new objects instead bounds what cycles hold between
+    # passes, in a render as in `watch`, at the same peak memory (BENCHMARKS.md).
     gc.set_threshold(50_000, 10, 10)
     gc.enable()
     code = run()

@@ -305,18 +305,6 @@ def test_check_leaves_out_a_nested_output_folder_with_its_own_manifest(tmp_path:
     assert checked.orphans == [str(out / "stray.svg")]
 
 
-def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> None:
-    (tmp_path / "arch.json").write_text('{"version": 1, "hosts": []}')
-    out = tmp_path / "img"
-    out.mkdir()
-    (out / "arch.png").write_text("drawn by hand")
-    summary = render_files(
-        find_specs([str(tmp_path / "arch.json")]), out, ["svg"], engine="embedded"
-    )
-    assert summary.failed and summary.removed == []
-    assert (out / "arch.png").read_text() == "drawn by hand"
-
-
 def test_globs_do_not_follow_folder_links(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "net").mkdir(parents=True)

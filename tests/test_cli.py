@@ -288,3 +288,13 @@ def test_an_output_folder_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
     assert compared.returncode == 1
     assert compared.stderr == b"afile/x.svg: cannot write: afile is a file, not a folder\n"
     assert (tmp_path / "afile").read_text() == "x"
+
+
+def test_init_refuses_a_format_the_file_name_contradicts(tmp_path: Path) -> None:
+    done = cli("init", "--format", "yaml", "x.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        b"x.json: would be read as JSON, not YAML; name it x.yaml or leave out --format\n"
+    )
+    assert not (tmp_path / "x.json").exists()
+    assert cli("init", "--format", "yaml", "x.yml", cwd=tmp_path).returncode == 0

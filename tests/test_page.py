@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from diagramgen import load, totals
+from diagramgen import load, load_text, totals
 from diagramgen.api import compare, render
 from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import geometry
@@ -146,6 +146,25 @@ def test_unknown_figures_are_left_out_not_printed_as_question_marks() -> None:
         texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
         assert not [t for t in texts if re.search(r"(^|\s)\?(\s|$)|≥0%", t)], path.stem
         assert not [t for t in texts if t.strip() == "no apps"], path.stem
+
+
+def test_a_capacity_nobody_gives_reads_not_given() -> None:
+    spec = {
+        "version": 1,
+        "hosts": [
+            {
+                "id": "h",
+                "stack": "container",
+                "infrastructure": {"name": "box"},
+                "host_os": {"name": "Debian"},
+                "engine": {"name": "Docker"},
+                "containers": [{"id": "web", "limits": {"cpu": 1, "memory": "1GiB"}}],
+            }
+        ],
+    }
+    svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
+    texts = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert texts[texts.index("capacity") + 1] == "not given"
 
 
 def test_not_given_figures_are_one_quiet_line() -> None:

@@ -308,6 +308,18 @@ def test_a_failing_spec_never_removes_files_behind_a_link(tmp_path: Path) -> Non
     assert (outside / "vm.svg").read_text() == "precious"
 
 
+def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> None:
+    (tmp_path / "arch.json").write_text('{"version": 1, "hosts": []}')
+    out = tmp_path / "img"
+    out.mkdir()
+    (out / "arch.png").write_text("drawn by hand")
+    summary = render_files(
+        find_specs([str(tmp_path / "arch.json")]), out, ["svg"], engine="embedded"
+    )
+    assert summary.failed and summary.removed == []
+    assert (out / "arch.png").read_text() == "drawn by hand"
+
+
 def test_file_problems_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from diagramgen import api, load
+from diagramgen import load
 from diagramgen.api import MAX_RASTER, render
 from diagramgen.errors import EngineError, InvalidArgument
 from diagramgen.formats import verify_formats
@@ -111,19 +111,6 @@ for path in sys.argv[1:]:
     for kind in sorted(out):
         print(path, kind, hashlib.sha256(out[kind]).hexdigest())
 """
-
-
-def test_totals_given_are_used_not_computed_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = load(HYBRID)
-    figures = api.totals(spec)
-    expected = render(spec, ["svg", "dot"], engine="embedded")
-
-    def computed_again(_: object) -> None:
-        raise AssertionError("render computed totals it was given")
-
-    monkeypatch.setattr(api, "compute", computed_again)
-    given = render(spec, ["svg", "dot"], engine="embedded", totals=figures)
-    assert given == expected  # the same picture, byte for byte
 
 
 def test_output_is_byte_identical_across_processes() -> None:

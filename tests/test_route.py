@@ -195,3 +195,18 @@ def test_a_page_too_tall_to_follow_keeps_its_links_numbered_only() -> None:
     assert len(route(board, [Link(1, "a", "b")])) == 1
     board.bounds = Rect(0, 0, 300, MOST_HEIGHT + 1)
     assert route(board, [Link(1, "a", "b")]) == []
+
+
+def test_a_track_within_margin_of_a_box_is_blocked_and_one_beyond_is_not() -> None:
+    """A line is blocked by a box it passes closer than MARGIN to, not by one exactly MARGIN
+    away: the bounds of tracks._lines are strict on both sides."""
+    from diagramgen.draw.tracks import MARGIN, _lines
+
+    box = Rect(100, 100, 200, 150)
+    board = Board(Rect(0, 0, 400, 400), [box], {}, [], {}, {})
+    at = [100 - MARGIN, 100 - MARGIN + 0.01, 150, 200 + MARGIN - 0.01, 200 + MARGIN]
+    vertical = _lines(at, True, [box], board)
+    blocked = [line.clear(120, 130)[0] is False for line in vertical]
+    assert blocked == [False, True, True, True, False]
+    horizontal = _lines([100 - MARGIN, 125, 150 + MARGIN], False, [box], board)
+    assert [line.clear(150, 160)[0] for line in horizontal] == [True, False, True]

@@ -302,12 +302,10 @@ def _rsvg(svg: bytes, tmp_path: Path, name: str) -> Image.Image:
     (tmp_path / f"{name}.svg").write_bytes(svg)
     out = tmp_path / f"{name}.png"
     subprocess.run(
-        [
+        [  # the PNG has 192/72 px per point of the layout, the SVG one CSS px per point
             "rsvg-convert",
-            "--dpi-x",
-            "192",
-            "--dpi-y",
-            "192",
+            "--zoom",
+            f"{192 / 72:.6f}",
             "-o",
             str(out),
             str(tmp_path / f"{name}.svg"),
@@ -323,7 +321,7 @@ def _rsvg(svg: bytes, tmp_path: Path, name: str) -> Image.Image:
 def _mean_difference(first: Image.Image, second: Image.Image) -> float:
     """Return the mean absolute difference per pixel and channel (0 to 255).
 
-    rsvg rounds the picture's size in points to pixels its own way: a pixel or two apart.
+    rsvg rounds the picture's size to pixels its own way: a pixel or two apart.
     """
     assert abs(first.width - second.width) <= 2 and abs(first.height - second.height) <= 2
     box = (0, 0, min(first.width, second.width), min(first.height, second.height))

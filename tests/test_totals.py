@@ -447,3 +447,13 @@ def test_reservations_in_a_vm_are_checked_against_its_allocation() -> None:
     assert vm.used.cpu == vm.reserved.cpu == Sum(2200)
     assert ("reservation-overcommit", "/hosts/0/vms/0") in codes(totals)
     assert ("vm-overflow", "/hosts/0/vms/0") in codes(totals)
+
+
+def test_a_share_over_the_whole_is_never_shown_as_100_percent() -> None:
+    from diagramgen.accounting.figures import percent
+
+    gib = 1 << 30
+    assert percent(Sum(1001 * gib, 0), 1000 * gib) == 101  # 100.1 %: over, so not "100 %"
+    assert percent(Sum(1000 * gib, 0), 1000 * gib) == 100
+    assert percent(Sum(999 * gib, 0), 1000 * gib) == 100  # 99.9 % rounds up, and is not over
+    assert percent(Sum(1500, 0), 1000) == 150

@@ -35,7 +35,7 @@ pytest.importorskip("watchfiles")
 TIMEOUT = 30.0
 
 
-def _fake_draw(model: Any, totals: Any, name: str) -> str:
+def _fake_draw(model: Any, name: str) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg"><title>{name}</title></svg>'
 
 

@@ -90,12 +90,17 @@ def ratio(part: Sum, whole: int | None) -> float | None:
 
 
 def percent(part: Sum, whole: int | None) -> int | None:
-    """Return ``part / whole`` as a whole percentage, rounded half-up; ``None`` as :func:`ratio`."""
+    """Return ``part / whole`` as a whole percentage, rounded half-up; ``None`` as :func:`ratio`.
+
+    More than the whole is never shown as 100 % or less (1001 of 1000 is 101 %, not "100 %"
+    beside an overcommit warning).
+    """
     if whole is None or whole == 0:
         return None
     with localcontext(EXACT):
         exact = Decimal(part.value) * 100 / Decimal(whole)
-        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        shown = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return max(shown, 101) if part.value > whole else shown
 
 
 def sum_data(figure: Sum) -> int | None:

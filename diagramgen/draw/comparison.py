@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from ..accounting.compare import Side
 from .cells import Cell, Label, Line, lines_height, lines_width
-from .panel import framed
+from .panel import NOT_GIVEN, framed
 from .themes import Theme
 
 __all__ = ["comparison_label"]
-
-#: What a cell of the table says of a figure no spec gives (never a "?").
-NOT_GIVEN = "not given"
 
 
 def _rows(side: Side) -> list[str]:

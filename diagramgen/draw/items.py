@@ -9,10 +9,10 @@ from collections.abc import Iterable
 
 from msgspec import Struct
 
-from ..spec.model import App, Workload
+from ..spec.model import App, Resources, Workload, display_name
 from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, text_room
-from .style import WARN, Style, component_cell, named, shown_name, trio
+from .style import WARN, Style, component_cell, named, trio
 
 __all__ = ["ITEMS_PER_ROW", "Items", "item_grid", "split", "workload_tooltip"]
 
@@ -48,18 +48,51 @@ def workload_tooltip(item: Workload) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
+class _Drawn(Struct, frozen=True):
+    """What an item's two cells show, and nothing else: items alike in these are drawn alike,
+    so a fleet's same container on every VM is laid out once (:func:`item_grid`)."""
+
+    name: str
+    marks: tuple[str, ...]
+    libs: tuple[str, ...]
+    #: An app's figures; None for a container, whose limits, replicas, image and
+    #: reservations follow.
+    uses: Resources | None = None
+    limits: Resources = Resources()
+    replicas: int = 1
+    image_size: int | None = None
+    reservations: Resources = Resources()
+
+
+def _drawn(item: Workload, style: Style) -> _Drawn:
+    marks = tuple(style.marks.get(item.id, ()))
+    if isinstance(item, App):
+        return _Drawn(display_name(item), marks, item.libs, uses=item.uses)
+    size = item.image.size if item.image else None
+    return _Drawn(
+        display_name(item),
+        marks,
+        item.libs,
+        None,
+        item.limits,
+        item.replicas,
+        size,
+        item.reservations,
+    )
+
+
+def _item_lines(item: _Drawn, style: Style) -> tuple[list[Line], list[Line]]:
     """Return the lines of an app or container cell and of the bins/libs cell under it."""
     libs = style.details(", ".join(item.libs) if item.libs else "bins/libs", ITEM_ROOM)
-    if isinstance(item, App):
+    if item.uses is not None:  # an app
         top = [
-            *style.names(shown_name(item.name, item.id), ITEM_ROOM),
+            *style.names(item.name, ITEM_ROOM),
             *style.details(trio(item.uses, ("cpu", "memory")), ITEM_ROOM),
-            *style.mark(item.id, ITEM_ROOM),
+            *style.marked(item.marks, ITEM_ROOM),
         ]
         disk = item.uses.disk
         return top, libs + ([] if disk is None else [style.detail("disk " + _disk(disk))])
-    name = shown_name(item.name, item.id)
+    name = item.name
     if item.replicas > 1:
         name += f" \N{MULTIPLICATION SIGN} {item.replicas}"
     missing = [key for key in ("cpu", "memory") if getattr(item.limits, key) is None]
@@ -70,14 +103,13 @@ def _item_lines(item: Workload, style: Style) -> tuple[list[Line], list[Line]]:
             f"{WARN} no {' or '.join('mem' if k == 'memory' else k for k in missing)} limit"
         )
     limits = " · ".join(parts)
-    image = item.image
-    size = image.size if image else None
+    size = item.image_size
     bottom = libs + ([] if size is None else [style.detail(f"image {_disk(size)}")])
     top = [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))]
     reserved = [k for k in ("cpu", "memory") if getattr(item.reservations, k) is not None]
     if reserved:  # Compose reservations, Kubernetes requests: what is set aside for it
         top += style.details("reserved " + trio(item.reservations, reserved), ITEM_ROOM)
-    return [*top, *style.mark(item.id, ITEM_ROOM)], bottom
+    return [*top, *style.marked(item.marks, ITEM_ROOM)], bottom
 
 
 def _disk(figure: int) -> str:
@@ -176,20 +208,10 @@ def item_grid(entries: Iterable[Workload], fill: str, style: Style, room: int) -
     tops, bottoms = [], []
     items = list(entries)
     for entry in items:
-        # Fleets repeat their workloads (the same container on every VM): the lines depend
-        # on what is drawn, not on the pointer or id, so each is built once.
-        key = _drawn_as(entry, style)
-        found = style.lines.get(key)
+        drawn = _drawn(entry, style)
+        found = style.lines.get(drawn)
         if found is None:
-            found = style.lines[key] = _item_lines(entry, style)
+            found = style.lines[drawn] = _item_lines(drawn, style)
         tops.append(list(found[0]))
         bottoms.append(list(found[1]))
     return Items(tops, bottoms, fill, items, style, room)
-
-
-def _drawn_as(item: Workload, style: Style) -> tuple[object, ...]:
-    """Return what an item's lines are made of: two items with the same are drawn alike."""
-    label, marks = shown_name(item.name, item.id), tuple(style.marks.get(item.id, ()))
-    if isinstance(item, App):
-        return (label, marks, item.libs, item.uses)
-    return (label, marks, item.libs, item.limits, item.replicas, item.image, item.reservations)

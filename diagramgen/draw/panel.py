@@ -11,7 +11,7 @@ from .metrics import fit, text_width
 from .style import MAX_LINKS, join_figures
 from .themes import Theme
 
-__all__ = ["FRAME", "MAX_WARNINGS", "framed", "panel_label"]
+__all__ = ["FRAME", "MAX_WARNINGS", "NOT_GIVEN", "framed", "panel_label"]
 
 #: Warnings listed in the picture; the rest are counted ("… and 4 more").
 MAX_WARNINGS = 8
@@ -44,6 +44,8 @@ def _capacity(resources: list[Resources]) -> str:
     return _figures(sums)
 
 
+#: What the panels say of a figure no spec gives (never a "?").
+NOT_GIVEN = "not given"
 #: What the panel's frame adds to its table on each side: a 1-point border and 6 of padding.
 FRAME = 7
 #: The narrowest the values' column gets when the panel is held to a width.
@@ -89,9 +91,10 @@ def panel_label(
         unique = diagram.image_disk_unique.label("disk")
         naive = diagram.image_disk_naive.label("disk")
         pairs.append(("image disk", f"{unique} unique · {naive} naive"))
+    # A figure the spec gives nowhere reads "not given", as in the comparison table.
     pairs += [
-        ("committed", _figures(sum((h.committed for h in totals.hosts), Figures()))),
-        ("capacity", _capacity([h.capacity for h in totals.hosts])),
+        ("committed", _figures(sum((h.committed for h in totals.hosts), Figures())) or NOT_GIVEN),
+        ("capacity", _capacity([h.capacity for h in totals.hosts]) or NOT_GIVEN),
     ]
     notes = (_link_lines(spec) if links else []) + _warning_lines(totals)
     label_width = max(lines_width([text(label)]) for label, _ in pairs)

@@ -94,21 +94,22 @@ class _Search:
         A*: the distance left counts GREED times. Another link may be crossed straight
         (at a cost), never joined: no shared stretch, no turn where another link passes.
         """
-        # The distance left from each column and each row, weighted.
+        # The distance left from each column and each row (weighted as a sum: the same
+        # floats, so the same ties, as the whole distance times GREED).
         tx, ty = target
-        across = [GREED * abs(x - tx) for x in self.grid.xs]
-        down = [GREED * abs(y - ty) for y in self.grid.ys]
-        taken_steps, taken = self.taken_steps, self.taken_points.get
+        across = [abs(x - tx) for x in self.grid.xs]
+        down = [abs(y - ty) for y in self.grid.ys]
+        taken_steps, taken_at = self.taken_steps, self.taken_points.get
         steps, push, pop, inf = self.grid.steps, heapq.heappush, heapq.heappop, math.inf
         queue: list[tuple[float, float, int, int, int]] = []
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
         for (i, j), cost in sorted(starts.items()):
-            if taken((i, j), ACROSS) != ACROSS:
+            if taken_at((i, j), ACROSS) != ACROSS:
                 continue  # a start may be crossed by another link, not taken along
             best[i, j, UP] = cost
             came[i, j, UP] = None
-            push(queue, (cost + across[i] + down[j], cost, i, j, UP))
+            push(queue, (cost + GREED * (across[i] + down[j]), cost, i, j, UP))
         budget = SEARCH_BUDGET
         while queue and budget:
             budget -= 1
@@ -118,7 +119,7 @@ class _Search:
             state = (i, j, heading)
             if cost > best[state]:
                 continue
-            used_here = taken((i, j))
+            used_here = taken_at((i, j))
             if (i, j) in goals and (used_here is None or (used_here, heading) == (ACROSS, UP)):
                 # Down the stub to the port: settle when nothing cheaper is left to look at.
                 done = cost + goals[i, j] + (BEND if heading == ACROSS else 0.0)
@@ -131,7 +132,7 @@ class _Search:
                     continue
                 if key in taken_steps or (way != heading and used_here is not None):
                     continue  # no sharing a stretch, no turning where another link is
-                used_next = taken((ni, nj))
+                used_next = taken_at((ni, nj))
                 new = cost + length
                 if used_next is not None:
                     if used_next != (ACROSS if way == UP else UP):
@@ -143,7 +144,7 @@ class _Search:
                 if new < best.get(nxt, inf):
                     best[nxt] = new
                     came[nxt] = state
-                    push(queue, (new + across[ni] + down[nj], new, ni, nj, way))
+                    push(queue, (new + GREED * (across[ni] + down[nj]), new, ni, nj, way))
         return None
 
     @staticmethod

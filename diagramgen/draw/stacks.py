@@ -1,9 +1,9 @@
 """The table of one host, cell by cell: VM columns, bands of VMs, the full-width bars.
 
-Every cell gets an explicit width and height (:mod:`diagramgen.cells`), so Graphviz draws the
+Every cell gets an explicit width and height (:mod:`.cells`), so Graphviz draws the
 table without resizing a layer: widths are equal where they should be, a row of VMs shares
 its heights, and the caller can pad hosts to one height. A VM's apps and containers are a grid
-of their own (:mod:`.items`); :mod:`diagramgen.layout` places the tables and the links.
+of their own (:mod:`.items`); and :mod:`.layout` places the tables and the links.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from msgspec import Struct
 
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures, Sum
-from ..spec.model import VM, Host, Resources, reserving
+from ..spec.model import VM, Host, Resources, display_name, reserving
 from .cells import Cell, Line, lines_height, lines_width, text_room
 from .items import Items, item_grid, split
 from .style import (
@@ -27,7 +27,6 @@ from .style import (
     component_cell,
     join_figures,
     named,
-    shown_name,
     trio,
     usage_lines,
 )
@@ -88,7 +87,7 @@ def _column(vm: VM, totals: Totals, style: Style) -> _Column:
     return _Column(
         vm=vm,
         title=[
-            *style.names(shown_name(vm.name, vm.id), room),
+            *style.names(display_name(vm), room),
             *style.details("allocated " + allocated if allocated else "", room),
             *style.mark(vm.id, room),
         ],
@@ -308,5 +307,5 @@ def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Lin
     copies = totals.host(host.id).os_copies
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
     room = text_room(width)
-    title = style.names(shown_name(host.name, host.id), room, size=TITLE_SIZE)
+    title = style.names(display_name(host), room, size=TITLE_SIZE)
     return [*title, style.detail(what), *style.mark(host.id, room)]

@@ -34,7 +34,6 @@ __all__ = [
     "join_figures",
     "link_marks",
     "named",
-    "shown_name",
     "trio",
     "usage_lines",
 ]
@@ -106,7 +105,8 @@ def usage_lines(label: str, used: Figures, limit: Resources) -> Usage:
 
 
 class Style(Struct):
-    """What every builder needs: the theme, the width a host may take, the link marks."""
+    """What every builder needs: the theme, the width a host may take, the link marks, and
+    the lines of the workloads drawn so far (one picture's: see :func:`.items.item_grid`)."""
 
     theme: Theme
     #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
@@ -118,7 +118,7 @@ class Style(Struct):
     #: How many drawn links end in each host: its gaps and frame widen to carry them.
     host_links: dict[str, int] = {}
     #: The lines of the items drawn so far, by what they are drawn from (see items).
-    lines: dict[tuple[object, ...], tuple[list[Line], list[Line]]] = {}
+    lines: dict[object, tuple[list[Line], list[Line]]] = {}
 
     def gap(self, host: Host) -> int:
         """Return the gap between VM columns and between bands of VMs of a host (points):
@@ -132,12 +132,14 @@ class Style(Struct):
         return lane_height(count) if count else 0
 
     def mark(self, ident: str, room: float) -> list[Line]:
-        """Return the lines of link marks of a component ("link 1 →  → 2"), or none.
+        """Return the lines of link marks of a component ("link 1 →  → 2"), or none."""
+        return self.marked(self.marks.get(ident, ()), room)
 
-        Marks fill a line up to ``room`` points and go on on the next: none is shortened.
-        """
+    def marked(self, marks: Sequence[str], room: float) -> list[Line]:
+        """Return link marks as lines: they fill a line up to ``room`` points and go on on
+        the next, none shortened."""
         lines: list[str] = []
-        for part in self.marks.get(ident, ()):
+        for part in marks:
             longer = f"{lines[-1]}  {part}" if lines else f"link {part}"
             if lines and text_width(longer, DETAIL_SIZE, True) > room:
                 lines.append(part)
@@ -171,10 +173,6 @@ class Style(Struct):
             return []
         figures = trio(layer.uses)
         return [*self.names(layer.name or default, room), *self.details(figures, room)]
-
-
-def shown_name(name: str | None, ident: str) -> str:
-    return name or ident
 
 
 class CellTip(TypedDict, total=False):

@@ -105,11 +105,7 @@ class _Texts:
     def __call__(self, match: re.Match[str]) -> str:
         points, head, anchor, x, y, tail, content = match.groups()
         if points is not None:
-            # A cell's background is a rectangle: its first and third corners are opposite.
-            corners = points.split(" ", 3)
-            x1, y1 = map(float, corners[0].split(","))
-            x2, y2 = map(float, corners[2].split(","))
-            self.boxes.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+            self.boxes.append(_box(points))
             return match.group(0)
         text = html.unescape(content) if "&" in content else content
         bold = ' font-weight="bold"' in tail
@@ -149,6 +145,19 @@ class _Texts:
 
 
 @lru_cache(maxsize=256)  # a picture's texts share a few sets of attributes
+def _box(points: str) -> tuple[float, float, float, float]:
+    """Return the box of a cell's background: a rectangle, whose first and third corners are
+    opposite (any other polygon: the box of all its points)."""
+    corners = points.split(" ")
+    if len(corners) == 5 and corners[0] == corners[4]:
+        x1, y1 = map(float, corners[0].split(","))
+        x2, y2 = map(float, corners[2].split(","))
+        return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+    numbers = [float(value) for value in points.replace(",", " ").split()]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _font_size(attributes: str) -> float:
     found = _FONT_SIZE.search(attributes)
     if found is None:  # pragma: no cover - Graphviz gives every text its size

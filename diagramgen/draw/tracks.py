@@ -138,16 +138,16 @@ class _Line:
         """Return the indices of ``positions`` (sorted) clear of boxes and frames, in order."""
         found = []
         hard, hard_high, walls = self.hard, self.hard_high, self.wall_at
-        boxes, frames = len(hard), len(walls)
+        hard_count, wall_count = len(hard), len(walls)
         i = k = 0
         for index, at in enumerate(positions):
-            while i < boxes and hard_high[i] <= at:
+            while i < hard_count and hard_high[i] <= at:
                 i += 1
-            if i < boxes and hard[i] <= at:
+            if i < hard_count and hard[i] <= at:
                 continue  # inside a box
-            while k < frames and walls[k] < at - MARGIN:
+            while k < wall_count and walls[k] < at - MARGIN:
                 k += 1
-            if k < frames and walls[k] <= at + MARGIN:
+            if k < wall_count and walls[k] <= at + MARGIN:
                 continue  # on a frame
             found.append(index)
         return found

@@ -19,7 +19,7 @@ from typing import Any
 from msgspec import Struct, field
 from msgspec.structs import asdict
 
-from ..accounting import Totals, compute
+from ..accounting import compute
 from ..accounting.report import counts_text, totals_data, totals_text
 from ..api import render
 from ..draw.themes import AUTO
@@ -37,8 +37,7 @@ THEME = AUTO
 #: Seconds one render may take before the page shows it failed (a batch allows more).
 RENDER_TIMEOUT = 30.0
 
-#: Draws a spec with its totals as SVG text, its ids prefixed with the name given.
-Draw = Callable[[Spec, Totals, str], str]
+Draw = Callable[[Spec, str], str]
 
 
 class _Bounded(Engine, frozen=True):
@@ -110,10 +109,8 @@ class Board:
     def rendering(cls, engine: Engine, folder: bool, limits: Limits = DEFAULT_LIMITS) -> Board:
         """Return a board that draws through ``engine`` (chosen once) in :data:`THEME`."""
 
-        def draw(model: Spec, totals: Totals, name: str) -> str:
-            svg = render(
-                model, ["svg"], theme=THEME, engine=engine, name=name, limits=limits, totals=totals
-            )
+        def draw(model: Spec, name: str) -> str:
+            svg = render(model, ["svg"], theme=THEME, engine=engine, name=name, limits=limits)
             return svg["svg"].decode("utf-8")
 
         return cls(draw, folder, limits)
@@ -173,7 +170,7 @@ class Board:
         try:
             model = load_text(data, file, self._limits, syntax_of(found.path))
             result = compute(model)
-            svg = self._draw(model, result, Path(found.name).name)
+            svg = self._draw(model, Path(found.name).name)
         except DiagramgenError as error:
             lines = error.lines()
             if not lines[0].startswith(file):
