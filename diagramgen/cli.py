@@ -400,8 +400,9 @@ def _summary_line(summary: "Summary", check: bool) -> str:
     seconds = f"in {summary.seconds:.2f} s"
     if check:
         fresh = summary.count("unchanged")
+        checked = len(summary.outcomes)
         return (
-            f"checked {len(summary.outcomes)} specs: {fresh} up to date, "
+            f"checked {checked} spec{'' if checked == 1 else 's'}: {fresh} up to date, "
             f"{summary.count('stale')} out of date, {summary.count('failed')} failed {seconds}"
         )
     rendered, unchanged = summary.count("rendered"), summary.count("unchanged")

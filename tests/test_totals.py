@@ -457,3 +457,28 @@ def test_a_share_over_the_whole_is_never_shown_as_100_percent() -> None:
     assert percent(Sum(1000 * gib, 0), 1000 * gib) == 100
     assert percent(Sum(999 * gib, 0), 1000 * gib) == 100  # 99.9 % rounds up, and is not over
     assert percent(Sum(1500, 0), 1000) == 150
+
+
+def test_a_long_name_in_the_totals_table_is_never_cut() -> None:
+    from diagramgen.accounting.report import totals_text
+
+    name = "kubernetes-worker-node-with-long-name-1"
+    spec = load_text(
+        json.dumps(
+            {
+                "version": 1,
+                "hosts": [
+                    {
+                        "id": "h",
+                        "stack": "vm",
+                        "infrastructure": {"name": "box"},
+                        "hypervisor": {"name": "KVM", "type": 1},
+                        "vms": [{"id": "w1", "name": name, "guest_os": {"name": "Debian"}}],
+                    }
+                ],
+            }
+        )
+    )
+    lines = totals_text(spec, compute(spec)).splitlines()
+    heading = lines.index(f"  VM {name} (w1)")
+    assert lines[heading + 1].split() == ["used", "allocated", "use"]

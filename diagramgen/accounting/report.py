@@ -124,9 +124,13 @@ def _table(
     heading: str, used_label: str, limit_label: str, used: Figures, limits: Resources, paint: Paint
 ) -> list[str]:
     """Return the lines of one resource table: used / limit / percentage, over-limit marked."""
-    lines = [
-        f"  {paint(heading[:28].ljust(28), 'bold')}{used_label:>14}{limit_label:>14}{'use':>10}"
-    ]
+    lines = []
+    if len(heading) > 28:  # a long name gets a line of its own: never cut, never ambiguous
+        lines.append(f"  {paint(heading, 'bold')}")
+        heading = ""
+    lines.append(
+        f"  {paint(heading.ljust(28), 'bold')}{used_label:>14}{limit_label:>14}{'use':>10}"
+    )
     for resource in RESOURCES:
         total = used.get(resource)
         limit = getattr(limits, resource)
