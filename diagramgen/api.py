@@ -257,6 +257,6 @@ def compare(
             engine,
             name or default,
             limits,
-            lambda drawn: comparison_label(side_a, side_b, drawn),
+            lambda drawn: comparison_label(side_a, side_b, drawn, both),
         )
     return Comparison(side_a, side_b, pictures)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from diagramgen import load
+from diagramgen import load, load_text
 from diagramgen.accounting.compare import compare
 
 from .conftest import ROOT, cli_text
@@ -97,3 +98,31 @@ def test_an_output_name_with_dots_keeps_them(tmp_path: Path) -> None:
         "design-1.2.dot",
         "design-1.2.svg",
     ]
+
+
+def test_the_picture_names_components_as_their_specs_do_and_lists_the_links() -> None:
+    from diagramgen.api import compare as draw_both
+
+    unnamed = {
+        "version": 1,
+        "hosts": [
+            {
+                "id": "h",
+                "stack": "container",
+                "infrastructure": {"name": "box"},
+                "host_os": {"name": "Debian"},
+                "engine": {"name": "Docker"},
+                "containers": [
+                    {"id": "nginx", "limits": {"cpu": 1, "memory": "1GiB"}},
+                    {"id": "pg", "limits": {"cpu": 1, "memory": "1GiB"}},
+                ],
+            }
+        ],
+        "links": [{"from": "nginx", "to": "pg", "label": "TCP 5432"}],
+    }
+    spec = load_text(json.dumps(unnamed))
+    dot = draw_both(spec, spec, ["dot"], labels=("one", "two")).pictures["dot"].decode()
+    shown = re.sub(r'(ID|TOOLTIP|id)="[^"]*"|"[a-z_.-]+" -> "[a-z_.-]+"', "", dot)
+    assert "a.nginx" not in shown and "b.pg" not in shown
+    assert ">nginx<" in shown
+    assert "1  nginx → pg: TCP 5432" in shown and "2  nginx → pg: TCP 5432" in shown

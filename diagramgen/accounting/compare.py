@@ -55,17 +55,23 @@ def measure(label: str, totals: Totals) -> Side:
 
 
 def _prefixed(spec: Spec, prefix: str, label: str) -> tuple[Host, ...]:
-    """Return the spec's hosts with every id prefixed, so two specs can share one picture."""
+    """Return the spec's hosts with every id prefixed, so two specs can share one picture.
+
+    A component drawn by its id keeps it as its name: the prefix is not the reader's business.
+    """
 
     def container(item: Container) -> Container:
-        return replace(item, id=prefix + item.id)
+        return replace(item, id=prefix + item.id, name=item.name or item.id)
 
     def vm(item: VM) -> VM:
         return replace(
             item,
             id=prefix + item.id,
+            name=item.name or item.id,
             containers=tuple(map(container, item.containers)),
-            apps=tuple(replace(app, id=prefix + app.id) for app in item.apps),
+            apps=tuple(
+                replace(app, id=prefix + app.id, name=app.name or app.id) for app in item.apps
+            ),
         )
 
     return tuple(

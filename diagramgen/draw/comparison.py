@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..accounting.compare import Side
+from ..spec.model import Spec
 from .cells import Cell, Label, Line, lines_height, lines_width
-from .panel import NOT_GIVEN, framed
+from .panel import NOT_GIVEN, framed, link_lines
 from .themes import Theme
 
 __all__ = ["comparison_label"]
@@ -42,8 +43,9 @@ _LABELS = [
 ]
 
 
-def comparison_label(first: Side, second: Side, theme: Theme) -> Label:
-    """Return the HTML label of the comparison panel: one column per spec."""
+def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None = None) -> Label:
+    """Return the HTML label of the comparison panel: one column per spec, then the links of
+    ``both`` (the combined spec) by the numbers they have on the picture."""
     size = 9.0
     fill = theme.fill("panel")
 
@@ -56,6 +58,10 @@ def comparison_label(first: Side, second: Side, theme: Theme) -> Label:
         [line(second.label, True), *(line(value) for value in _rows(second))],
     ]
     widths = [max(lines_width([cell]) for cell in column) for column in columns]
+    notes = [line(text) for text, _ in (link_lines(both) if both is not None else [])]
+    spare = max((lines_width([note]) for note in notes), default=0) - sum(widths)
+    if spare > 0:  # a long link line widens the first column
+        widths[0] += spare
     rows = []
     for index in range(len(columns[0])):
         cells = [column[index] for column in columns]
@@ -71,6 +77,20 @@ def comparison_label(first: Side, second: Side, theme: Theme) -> Label:
                     align="LEFT" if number == 0 else "RIGHT",
                 )
                 for number, cell in enumerate(cells)
+            ]
+        )
+    for note in notes:
+        rows.append(
+            [
+                Cell(
+                    [note],
+                    sum(widths),
+                    lines_height([note]),
+                    fill,
+                    border=0,
+                    colspan=3,
+                    align="LEFT",
+                )
             ]
         )
     return framed(rows, sum(widths), theme)

@@ -11,7 +11,7 @@ from .metrics import fit, text_width
 from .style import MAX_LINKS, join_figures
 from .themes import Theme
 
-__all__ = ["FRAME", "MAX_WARNINGS", "NOT_GIVEN", "framed", "panel_label"]
+__all__ = ["FRAME", "MAX_WARNINGS", "NOT_GIVEN", "framed", "link_lines", "panel_label"]
 
 #: Warnings listed in the picture; the rest are counted ("… and 4 more").
 MAX_WARNINGS = 8
@@ -96,7 +96,7 @@ def panel_label(
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures())) or NOT_GIVEN),
         ("capacity", _capacity([h.capacity for h in totals.hosts]) or NOT_GIVEN),
     ]
-    notes = (_link_lines(spec) if links else []) + _warning_lines(totals)
+    notes = (link_lines(spec) if links else []) + _warning_lines(totals)
     label_width = max(lines_width([text(label)]) for label, _ in pairs)
     value_width = max(lines_width([text(value)]) for _, value in pairs)
     legend = [Line("figures: cpu · memory · disk   ≥ at least", SIZE, theme.detail)]
@@ -140,7 +140,7 @@ LINE_ROOM = 330
 LABEL_INDENT = "      "
 
 
-def _link_lines(spec: Spec) -> list[tuple[str, bool]]:
+def link_lines(spec: Spec) -> list[tuple[str, bool]]:
     """Return the panel's list of links by name: "api → db: TCP 5432"."""
     if not spec.links:
         return []
