@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -238,3 +239,28 @@ def test_apps_and_containers_stand_on_their_layer(path: Path) -> None:
                 assert abs(layer.top - box.bottom) < 0.5, (
                     f"{ident}: {layer.top - box.bottom:g} pt gap"
                 )
+
+
+def test_a_link_numbered_without_a_line_says_so_in_the_panel() -> None:
+    containers = [{"id": f"c{i}", "limits": {"cpu": 0.5, "memory": "256MiB"}} for i in range(8)]
+    spec = {
+        "version": 1,
+        "hosts": [
+            {
+                "id": "h",
+                "stack": "container",
+                "infrastructure": {"name": "box"},
+                "host_os": {"name": "Debian"},
+                "engine": {"name": "Docker"},
+                "containers": containers,
+            }
+        ],
+        "links": [{"from": f"c{i}", "to": "c0", "label": "TCP"} for i in range(1, 8)],
+    }
+    svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
+    texts = [
+        " ".join(html.unescape(t).split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    ]
+    assert "7 c7 → c0 (numbered only): TCP" in texts  # the seventh link at c0: no lane for it
+    assert "6 c6 → c0: TCP" in texts
+    assert len(re.findall(r'<g id="[^"]*link&#45;\d+"', svg)) == 6

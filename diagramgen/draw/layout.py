@@ -244,7 +244,9 @@ class _Page:
         # A few points of slack: Graphviz measures text with hinted widths, a little wider
         # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
         style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends, host_links)
-        label = panel or panel_label(spec, totals, theme, room=self.budget)
+        numbered = range(1, min(len(spec.links), MAX_LINKS) + 1)
+        lineless = frozenset(numbered) - {number for number, _ in self.drawn}
+        label = panel or panel_label(spec, totals, theme, room=self.budget, lineless=lineless)
         self.panel = _Node("totals", label, "totals")
         self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
         _place(self.hosts, self.panel, self.budget)

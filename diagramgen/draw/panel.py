@@ -44,6 +44,9 @@ def _capacity(resources: list[Resources]) -> str:
     return _figures(sums)
 
 
+#: What the panel says of a link that is numbered on the picture but has no line (more
+#: links end at one of its components than its lane holds).
+NUMBERED_ONLY = "(numbered only)"
 #: What the panels say of a figure no spec gives (never a "?").
 NOT_GIVEN = "not given"
 #: What the panel's frame adds to its table on each side: a 1-point border and 6 of padding.
@@ -65,10 +68,18 @@ def framed(rows: list[list[Cell]], width: int, theme: Theme) -> Label:
 
 
 def panel_label(
-    spec: Spec, totals: Totals, theme: Theme, links: bool = True, room: int | None = None
+    spec: Spec,
+    totals: Totals,
+    theme: Theme,
+    links: bool = True,
+    room: int | None = None,
+    lineless: frozenset[int] = frozenset(),
 ) -> Label:
     """Return the HTML label of the totals panel, at most ``room`` points wide if given:
-    a value or a note too long for it goes on a second line (shortened only there)."""
+    a value or a note too long for it goes on a second line (shortened only there).
+
+    ``lineless`` are the numbers of links the picture numbers but draws no line for.
+    """
 
     def text(value: str, bold: bool = False, warn: bool = False) -> Line:
         colour = theme.warn if warn else theme.text
@@ -96,7 +107,7 @@ def panel_label(
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures())) or NOT_GIVEN),
         ("capacity", _capacity([h.capacity for h in totals.hosts]) or NOT_GIVEN),
     ]
-    notes = (link_lines(spec) if links else []) + _warning_lines(totals)
+    notes = (link_lines(spec, lineless) if links else []) + _warning_lines(totals)
     label_width = max(lines_width([text(label)]) for label, _ in pairs)
     value_width = max(lines_width([text(value)]) for _, value in pairs)
     legend = [Line("figures: cpu · memory · disk   ≥ at least", SIZE, theme.detail)]
@@ -140,8 +151,9 @@ LINE_ROOM = 330
 LABEL_INDENT = "      "
 
 
-def link_lines(spec: Spec) -> list[tuple[str, bool]]:
-    """Return the panel's list of links by name: "api → db: TCP 5432"."""
+def link_lines(spec: Spec, lineless: frozenset[int] = frozenset()) -> list[tuple[str, bool]]:
+    """Return the panel's list of links by name: "api → db: TCP 5432"; those in ``lineless``
+    say that they are numbered only."""
     if not spec.links:
         return []
     names = {component.id: display_name(component) for _, component in spec.components()}
@@ -149,6 +161,8 @@ def link_lines(spec: Spec) -> list[tuple[str, bool]]:
     for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
         text = f"{fit(names[link.source], SIZE, 120)} → {fit(names[link.target], SIZE, 120)}"
         text = f"{number}  {text}"
+        if number in lineless:
+            text += f" {NUMBERED_ONLY}"
         whole = f"{text}: {link.label}" if link.label else text
         if text_width(whole, SIZE) <= LINE_ROOM:
             lines.append((whole, False))
