@@ -161,9 +161,30 @@ class _Walk(Struct):
             self.component(container, where)
             self.resources(container, "limits", where)
             self.resources(container, "reservations", where)
+            self.reserved(container, where)
             image = _child(container, "image", where)
             if image:
                 self.image(*image, sizes)
+
+    def reserved(self, container: dict[str, Any], where: str) -> None:
+        """Refuse a reservation above the limit beside it: Docker and Kubernetes refuse it."""
+        limits, reservations = container.get("limits"), container.get("reservations")
+        if not isinstance(limits, dict) or not isinstance(reservations, dict):
+            return
+        for key in ("cpu", "memory"):
+            if key not in limits or key not in reservations:
+                continue
+            try:
+                limit = _QUANTITY_PARSERS[key](limits[key])
+                reserved = _QUANTITY_PARSERS[key](reservations[key])
+            except UnitError:
+                continue  # reported where it is written
+            if reserved > limit:
+                message = (
+                    f"reserves {show(reservations[key])}, more than its limit of "
+                    f"{show(limits[key])}; a container cannot set aside more than it may use"
+                )
+                self.findings.append(Finding(join(join(where, "reservations"), key), message))
 
     def image(self, where: str, image: dict[str, Any], sizes: dict[str, tuple[int, str]]) -> None:
         if "size" not in image:
