@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def container_spec(
+    containers: list[dict[str, Any]], links: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Return a spec document of one container host (no capacity given) running ``containers``."""
+    host = {
+        "id": "h",
+        "stack": "container",
+        "infrastructure": {"name": "box"},
+        "host_os": {"name": "Debian"},
+        "engine": {"name": "Docker"},
+        "containers": containers,
+    }
+    return {"version": 1, "hosts": [host], **({"links": links} if links else {})}
 
 
 def example_specs() -> list[Path]:

@@ -130,11 +130,20 @@ def _margins(svg: bytes, tmp_path: Path, name: str) -> list[tuple[str, float | N
     """Return each centred label with its left and right margin in its cell, as Chromium draws."""
     import json
 
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser
     page = tmp_path / f"{name}.html"
     body = svg.decode().split("?>", 1)[1]
     page.write_text(f"<!doctype html><body>{body}<pre id='out'></pre>{_MEASURE}</body>", "utf-8")
+    config = _fonts_without_dejavu(tmp_path / name)
+    rows: list[tuple[str, float | None, float | None]] = json.loads(
+        _measured(page, tmp_path / f"profile-{name}", {"FONTCONFIG_FILE": str(config)})
+    )
+    return rows
+
+
+def _measured(page: Path, profile: Path, env: dict[str, str] | None = None) -> str:
+    """Return what the script of ``page`` wrote into its ``<pre id="out">``, in Chromium."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser
     done = subprocess.run(
         [
             browser,
@@ -146,19 +155,18 @@ def _margins(svg: bytes, tmp_path: Path, name: str) -> list[tuple[str, float | N
             "--disable-component-update",
             "--disable-sync",
             "--disable-quic",
-            f"--user-data-dir={tmp_path / ('profile-' + name)}",
+            f"--user-data-dir={profile}",
             "--dump-dom",
             page.as_uri(),
         ],
-        env={**os.environ, "FONTCONFIG_FILE": str(_fonts_without_dejavu(tmp_path / name))},
+        env={**os.environ, **(env or {})},
         capture_output=True,
         timeout=120,
         check=True,
     )
     found = re.search(r"<pre id=\"out\">(.*?)</pre>", done.stdout.decode())
     assert found, done.stdout.decode()[-2000:]
-    rows: list[tuple[str, float | None, float | None]] = json.loads(html.unescape(found.group(1)))
-    return rows
+    return html.unescape(found.group(1))
 
 
 @pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
@@ -194,25 +202,6 @@ def test_pictures_are_as_wide_in_chromium_as_laid_out(tmp_path: Path) -> None:
     )
     page = tmp_path / "page.html"
     page.write_text(f"<!doctype html><body>{images}<pre id='out'></pre>{measure}</body>")
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser
-    done = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout.decode())
-    assert found, done.stdout.decode()[-2000:]
-    widths = dict(zip(sizes, json.loads(found.group(1)), strict=True))
+    widths = dict(zip(sizes, json.loads(_measured(page, tmp_path / "profile")), strict=True))
     assert widths == {name: round(size) for name, size in sizes.items()}
     assert max(widths.values()) <= 760

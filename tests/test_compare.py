@@ -7,7 +7,7 @@ from pathlib import Path
 from diagramgen import load, load_text
 from diagramgen.accounting.compare import compare
 
-from .conftest import ROOT, cli_text
+from .conftest import ROOT, cli_text, container_spec
 
 GIB = 1024**3
 AS_VMS = ROOT / "specs" / "compare" / "as-vms.json"
@@ -103,23 +103,13 @@ def test_an_output_name_with_dots_keeps_them(tmp_path: Path) -> None:
 def test_the_picture_names_components_as_their_specs_do_and_lists_the_links() -> None:
     from diagramgen.api import compare as draw_both
 
-    unnamed = {
-        "version": 1,
-        "hosts": [
-            {
-                "id": "h",
-                "stack": "container",
-                "infrastructure": {"name": "box"},
-                "host_os": {"name": "Debian"},
-                "engine": {"name": "Docker"},
-                "containers": [
-                    {"id": "nginx", "limits": {"cpu": 1, "memory": "1GiB"}},
-                    {"id": "pg", "limits": {"cpu": 1, "memory": "1GiB"}},
-                ],
-            }
+    unnamed = container_spec(
+        [
+            {"id": "nginx", "limits": {"cpu": 1, "memory": "1GiB"}},
+            {"id": "pg", "limits": {"cpu": 1, "memory": "1GiB"}},
         ],
-        "links": [{"from": "nginx", "to": "pg", "label": "TCP 5432"}],
-    }
+        [{"from": "nginx", "to": "pg", "label": "TCP 5432"}],
+    )
     spec = load_text(json.dumps(unnamed))
     dot = draw_both(spec, spec, ["dot"], labels=("one", "two")).pictures["dot"].decode()
     shown = re.sub(r'(ID|TOOLTIP|id)="[^"]*"|"[a-z_.-]+" -> "[a-z_.-]+"', "", dot)

@@ -15,7 +15,7 @@ from diagramgen.draw.layout import to_dot
 from diagramgen.draw.metrics import text_width
 from diagramgen.draw.themes import THEMES
 
-from .conftest import DATA, example_specs
+from .conftest import DATA, container_spec, example_specs
 from .svgshapes import Box, nodes
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -194,19 +194,7 @@ def test_workloads_alike_but_for_one_figure_are_drawn_apart(
         found = {"id": f"api{number}", "name": "api", "limits": {"cpu": 1, "memory": "1GiB"}}
         return {**found, field: value}
 
-    spec = {
-        "version": 1,
-        "hosts": [
-            {
-                "id": "h",
-                "stack": "container",
-                "infrastructure": {"name": "box"},
-                "host_os": {"name": "Debian"},
-                "engine": {"name": "Docker"},
-                "containers": [container(1, first), container(2, first), container(3, second)],
-            }
-        ],
-    }
+    spec = container_spec([container(1, first), container(2, first), container(3, second)])
     grid = item_grid(load_text(json.dumps(spec)).hosts[0].containers, "#fff", Style(LIGHT), 1300)
     drawn = list(zip(grid.tops, grid.bottoms, strict=True))
     assert drawn[0] == drawn[1]  # the same but for the id

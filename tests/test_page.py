@@ -17,7 +17,7 @@ from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import geometry
 from diagramgen.draw.themes import drawn_theme
 
-from .conftest import DATA, example_specs
+from .conftest import DATA, container_spec, example_specs
 
 BUDGET = 760
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -150,19 +150,7 @@ def test_unknown_figures_are_left_out_not_printed_as_question_marks() -> None:
 
 
 def test_a_capacity_nobody_gives_reads_not_given() -> None:
-    spec = {
-        "version": 1,
-        "hosts": [
-            {
-                "id": "h",
-                "stack": "container",
-                "infrastructure": {"name": "box"},
-                "host_os": {"name": "Debian"},
-                "engine": {"name": "Docker"},
-                "containers": [{"id": "web", "limits": {"cpu": 1, "memory": "1GiB"}}],
-            }
-        ],
-    }
+    spec = container_spec([{"id": "web", "limits": {"cpu": 1, "memory": "1GiB"}}])
     svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
     texts = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert texts[texts.index("capacity") + 1] == "not given"
@@ -243,20 +231,8 @@ def test_apps_and_containers_stand_on_their_layer(path: Path) -> None:
 
 def test_a_link_numbered_without_a_line_says_so_in_the_panel() -> None:
     containers = [{"id": f"c{i}", "limits": {"cpu": 0.5, "memory": "256MiB"}} for i in range(8)]
-    spec = {
-        "version": 1,
-        "hosts": [
-            {
-                "id": "h",
-                "stack": "container",
-                "infrastructure": {"name": "box"},
-                "host_os": {"name": "Debian"},
-                "engine": {"name": "Docker"},
-                "containers": containers,
-            }
-        ],
-        "links": [{"from": f"c{i}", "to": "c0", "label": "TCP"} for i in range(1, 8)],
-    }
+    links = [{"from": f"c{i}", "to": "c0", "label": "TCP"} for i in range(1, 8)]
+    spec = container_spec(containers, links)
     svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
     texts = [
         " ".join(html.unescape(t).split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
