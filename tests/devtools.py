@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from .chromium import headless
 
 __all__ = ["Chromium"]
 
@@ -24,28 +25,15 @@ class Chromium:
     """A headless Chromium with one page, closed (process and socket) by :meth:`close`."""
 
     def __init__(self, folder: Path, width: int = 1280, height: int = 900) -> None:
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        assert browser is not None
         profile = folder / "chromium-profile"
         self._log = open(folder / "chromium.log", "wb")  # noqa: SIM115 - closed in close()
         self._process = subprocess.Popen(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--force-device-scale-factor=1",
+            headless(
+                profile,
                 f"--window-size={width},{height}",
-                f"--user-data-dir={profile}",
                 "--remote-debugging-port=0",
                 "about:blank",
-            ],
+            ),
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from PIL import Image, ImageChops, ImageStat
 from diagramgen import load
 from diagramgen.api import render
 
+from .chromium import headless
 from .conftest import ROOT, example_specs
 
 pytestmark = pytest.mark.browser
@@ -52,27 +52,14 @@ def _fonts_with_dejavu(tmp_path: Path) -> Path:
 
 
 def _screenshot(svg: Path, config: Path, tmp_path: Path, name: str) -> Image.Image:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser
     shot = tmp_path / f"{name}.png"
     subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            f"--user-data-dir={tmp_path / ('profile-' + name)}",
-            "--force-device-scale-factor=1",
+        headless(
+            tmp_path / f"profile-{name}",
             "--window-size=1500,600",
             f"--screenshot={shot}",
             svg.as_uri(),
-        ],
+        ),
         env={**os.environ, "FONTCONFIG_FILE": str(config)},
         capture_output=True,
         timeout=120,
@@ -142,23 +129,8 @@ def _margins(svg: bytes, tmp_path: Path, name: str) -> list[tuple[str, float | N
 
 def _measured(page: Path, profile: Path, env: dict[str, str] | None = None) -> str:
     """Return what the script of ``page`` wrote into its ``<pre id="out">``, in Chromium."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser
     done = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
+        headless(profile, "--dump-dom", page.as_uri()),
         env={**os.environ, **(env or {})},
         capture_output=True,
         timeout=120,

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..chromium import headless
+
 SITES = Path(__file__).resolve().parent
 ROOT = SITES.parent.parent
 _BLOCK = re.compile(
@@ -44,31 +46,10 @@ def doc_blocks(page: str) -> dict[str, str]:
     return {match["name"]: match["body"] + "\n" for match in _BLOCK.finditer(text)}
 
 
-def _browser() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "the browser marker skips tests without Chromium"
-    return found
-
-
 def _chromium(folder: Path, dark: bool, *args: str) -> subprocess.CompletedProcess[str]:
     profile = folder / f"profile-{len(list(folder.glob('profile-*')))}"
     scheme = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] if dark else []
-    command = [
-        _browser(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--force-device-scale-factor=1",
-        f"--user-data-dir={profile}",
-        *scheme,
-        *args,
-    ]
+    command = headless(profile, *scheme, *args)
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 
