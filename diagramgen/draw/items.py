@@ -12,7 +12,8 @@ from msgspec import Struct
 from ..spec.model import App, Resources, Workload, display_name
 from ..spec.units import format_amount
 from .cells import Cell, Line, lines_height, lines_width, text_room
-from .style import WARN, Style, component_cell, named, trio
+from .style import Style, component_cell
+from .wording import WARN, named, trio
 
 __all__ = ["ITEMS_PER_ROW", "Items", "item_grid", "split", "workload_tooltip"]
 

@@ -25,9 +25,10 @@ from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
 from .route import Link, Route, route
 from .stacks import container_block, host_bars, host_title, host_tooltip, vm_block
-from .style import DETAIL_SIZE, MAX_LINKS, Style, component_cell, link_marks
+from .style import DETAIL_SIZE, Style, component_cell
 from .themes import Theme
 from .tracks import ARROW, Board, corridor
+from .wording import MAX_LINKS, link_marks
 
 __all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "geometry", "to_dot"]
 
@@ -210,7 +211,7 @@ def to_dot(
             pos=f"0,{bottom:g}!",
         )
     # Links are numbered on their components and listed by number in the panel (see
-    # style.link_marks), and drawn along the routes found through the gaps of the page.
+    # wording.link_marks), and drawn along the routes found through the gaps of the page.
     links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in page.drawn]
     for found in route(page.board(), links) if links else ():
         link = spec.links[found.number - 1]

@@ -8,8 +8,8 @@ from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
 from .cells import Cell, Label, Line, lines_height, lines_width, render_table, text_room, wrap
 from .metrics import fit, text_width
-from .style import MAX_LINKS, join_figures
 from .themes import Theme
+from .wording import MAX_LINKS, join_figures
 
 __all__ = ["FRAME", "MAX_WARNINGS", "NOT_GIVEN", "framed", "link_lines", "panel_label"]
 

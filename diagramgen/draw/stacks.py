@@ -17,19 +17,8 @@ from ..accounting.figures import RESOURCES, Figures, Sum
 from ..spec.model import VM, Host, Resources, display_name, reserving
 from .cells import Cell, Line, lines_height, lines_width, text_room
 from .items import Items, item_grid, split
-from .style import (
-    MAX_TEXT,
-    TEXT_ROOM,
-    TITLE_SIZE,
-    CellTip,
-    Style,
-    Usage,
-    component_cell,
-    join_figures,
-    named,
-    trio,
-    usage_lines,
-)
+from .style import MAX_TEXT, TEXT_ROOM, TITLE_SIZE, CellTip, Style, component_cell
+from .wording import Usage, join_figures, named, trio, usage_lines
 
 __all__ = [
     "Block",

@@ -1,7 +1,9 @@
-"""How the picture words and styles its cells: text sizes, figures, usage lines, link marks.
+"""How a host's cells are set: text sizes, gaps, the lines of names and details, and what
+makes a cell a component's.
 
 :class:`Style` is what every builder of a host's table gets (:mod:`.stacks`, :mod:`.items`):
-the theme, the width budget, the links' marks and lanes, and the lines built so far.
+the theme, the width budget, the links' marks and lanes, and the lines built so far. The words
+themselves (figures, usage, link marks) come from :mod:`.wording`.
 """
 
 from __future__ import annotations
@@ -12,30 +14,21 @@ from typing import TypedDict
 
 from msgspec import Struct
 
-from ..accounting.figures import RESOURCES, Figures, percent
-from ..spec.model import Component, Host, Layer, Resources, Spec
-from ..spec.units import format_amount
+from ..spec.model import Component, Host, Layer
 from .cells import Line, text_room, wrap
 from .metrics import text_width
 from .themes import Theme
 from .tracks import corridor, lane_height
+from .wording import trio
 
 __all__ = [
     "DETAIL_SIZE",
-    "MAX_LINKS",
     "MAX_TEXT",
     "TEXT_ROOM",
     "TITLE_SIZE",
-    "WARN",
     "CellTip",
     "Style",
-    "Usage",
     "component_cell",
-    "join_figures",
-    "link_marks",
-    "named",
-    "trio",
-    "usage_lines",
 ]
 
 TITLE_SIZE = 14.0
@@ -49,59 +42,6 @@ GAP_TRACKS = 4
 #: The widest a VM's title or layer text is set before it wraps (points).
 MAX_TEXT = 300
 TEXT_ROOM = text_room(MAX_TEXT)
-OVER = "▲"
-WARN = "⚠"
-#: Memory and disk figures are named whenever a figure beside them is left out: "2 GiB"
-#: alone could be either ("vCPU" names itself).
-SHORT = {"cpu": "", "memory": "mem ", "disk": "disk "}
-
-
-def join_figures(parts: Sequence[tuple[str, str]], keys: Sequence[str]) -> str:
-    """Return figures joined with " · ", named when one of ``keys`` is left out."""
-    named = len(parts) < len(keys) and len(keys) > 1
-    return " · ".join((SHORT[key] if named else "") + text for key, text in parts)
-
-
-def trio(resources: Resources, keys: Sequence[str] = RESOURCES) -> str:
-    """Return "2 vCPU · 4 GiB · 40 GiB"; an unknown figure is left out and the rest named.
-
-    "" when no figure is known.
-    """
-    parts = [
-        (key, format_amount(key, figure))
-        for key in keys
-        if (figure := getattr(resources, key)) is not None
-    ]
-    return join_figures(parts, keys)
-
-
-class Usage(Struct):
-    """Lines saying how much of a limit is used: "used ≥1 vCPU · 2 GiB" and the percentages."""
-
-    amounts: str
-    shares: str
-    over: bool
-
-
-def usage_lines(label: str, used: Figures, limit: Resources) -> Usage:
-    """Return the usage lines; a resource nothing is known about is left out of both."""
-    amounts: list[tuple[str, str]] = []
-    shares: list[tuple[str, str]] = []
-    over = False
-    for key in RESOURCES:
-        total, bound = used.get(key), getattr(limit, key)
-        if total.known is None:
-            continue
-        amounts.append((key, total.label(key)))
-        share = percent(total, bound)
-        if share is None:
-            continue
-        exceeded = bound is not None and total.value > bound
-        over = over or exceeded
-        prefix = OVER + " " if exceeded else ("≥" if total.unknown else "")
-        shares.append((key, f"{prefix}{share}%"))
-    text = join_figures(amounts, RESOURCES)
-    return Usage(f"{label} {text}" if text else "", join_figures(shares, RESOURCES), over)
 
 
 class Style(Struct):
@@ -186,25 +126,3 @@ class CellTip(TypedDict, total=False):
 def component_cell(component: Component, tooltip: tuple[str, ...]) -> CellTip:
     """Return the cell fields of a component: id ``c-ID``, tooltip (full name and figures), link."""
     return {"ident": f"c-{component.id}", "tooltip": tooltip, "href": component.url}
-
-
-def named(component: Component, kind: str) -> str:
-    name = component.name or component.id
-    return f"{name} ({kind} {component.id})" if component.name else f"{name} ({kind})"
-
-
-#: Links numbered on the picture (the panel lists as many).
-MAX_LINKS = 24
-
-
-def link_marks(spec: Spec) -> dict[str, list[str]]:
-    """Return, per linked component, the marks of its links: "1 →" leaves, "→ 2" arrives.
-
-    Links are numbered in spec order and listed by number in the panel, so a reader follows
-    each by its number, and no line crosses a layer or a text.
-    """
-    marks: dict[str, list[str]] = {}
-    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
-        marks.setdefault(link.source, []).append(f"{number} \N{RIGHTWARDS ARROW}")
-        marks.setdefault(link.target, []).append(f"\N{RIGHTWARDS ARROW} {number}")
-    return marks
