@@ -321,13 +321,11 @@ def render(
             output_given=output != Path("output"),
             width=width,
         )
-    from .files.atomic import file_in_the_way
+    from .files.atomic import not_a_folder
 
-    blocker = file_in_the_way(output)
-    if blocker == output:
-        raise UsageError(f"{output}: is a file; -o takes a folder")
-    if blocker is not None:
-        raise UsageError(f"{output}: {blocker} is a file; -o takes a folder")
+    problem = not_a_folder(output)
+    if problem is not None:
+        raise UsageError(f"{output}: {problem}; -o takes a folder")
     from .files.batch import render_files
     from .files.discover import find_specs
 

@@ -16,6 +16,7 @@ from ..errors import OutputError
 
 __all__ = [
     "file_in_the_way",
+    "not_a_folder",
     "remove_stale_temporaries",
     "safe_target",
     "walk_files",
@@ -98,6 +99,15 @@ def file_in_the_way(folder: Path) -> Path | None:
         if candidate.exists() or candidate.is_symlink():
             return None if candidate.is_dir() else candidate
     return None
+
+
+def not_a_folder(folder: Path) -> str | None:
+    """Return why ``folder`` cannot be an output folder ("is a file", "out.png is a file"),
+    or None when it is one or can be made."""
+    blocker = file_in_the_way(folder)
+    if blocker is None:
+        return None
+    return "is a file" if blocker == folder else f"{blocker} is a file"
 
 
 def write_file(path: Path, data: bytes) -> None:

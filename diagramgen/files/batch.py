@@ -32,7 +32,7 @@ from ..formats import FORMATS, verify_formats
 from ..reading import read_regular
 from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
 from .atomic import (
-    file_in_the_way,
+    not_a_folder,
     remove_stale_temporaries,
     safe_target,
     walk_files,
@@ -346,10 +346,9 @@ def render_files(
         found = find_specs([str(s) for s in specs])
     chosen_formats = verify_formats(formats)
     output = Path(folder)
-    blocker = file_in_the_way(output)
-    if blocker is not None:
-        where = "is a file" if blocker == output else f"{blocker} is a file"
-        raise OutputError(f"{output}: {where}, not a folder")
+    problem = not_a_folder(output)
+    if problem is not None:
+        raise OutputError(f"{output}: {problem}, not a folder")
     options = Options(theme, embed_fonts, text, width)
     done = progress or (lambda outcome: None)
     drawn = any(FORMATS[name].graphviz for name in chosen_formats)
