@@ -91,25 +91,23 @@ def schema_errors(document: dict[str, Any]) -> list[Finding]:
     leads = _stack_leads(document, findings)
     # Under a lead, what the wrong stack would need is noise: the fix is the stack. A key
     # every stack the lead suggests requires as well is still missing after the fix.
-    led = {lead.pointer.rsplit("/", 1)[0]: lead for lead in leads}
     kept = []
     for finding in findings:
         rule = next((r for r in _STACK_RULES.values() if r in finding.message), None)
-        if finding.pointer not in led or rule is None:
+        if finding.pointer not in leads or rule is None:
             kept.append(finding)
-        elif _still_missing(finding, led[finding.pointer]):  # without the wrong stack's rule
+        elif _still_missing(finding, leads[finding.pointer][1]):  # without the wrong rule
             kept.append(Finding(finding.pointer, finding.message.replace(f" ({rule})", "")))
-    return leads + kept
+    return [lead for lead, _ in leads.values()] + kept
 
 
-def _still_missing(finding: Finding, lead: Finding) -> bool:
-    """Return whether ``finding`` is a key missing from a host whatever stack ``lead`` names."""
+def _still_missing(finding: Finding, stacks: list[str]) -> bool:
+    """Return whether ``finding`` is a key missing from a host whichever of ``stacks`` it is."""
     found = re.match(r'missing required key "([^"]+)"', finding.message)
     if found is None:
         return False
-    suggested = re.findall(r'"(\w+)"', lead.message.split("did you mean", 1)[-1])
     required = _required_by_stack()
-    return all(found.group(1) in required.get(stack, ()) for stack in suggested)
+    return all(found.group(1) in required.get(stack, ()) for stack in stacks)
 
 
 @cache
@@ -128,9 +126,12 @@ _NEEDS = 'a VM with "containers" also needs'
 _NONE_RUN = "no VM runs containers"
 
 
-def _stack_leads(document: dict[str, Any], findings: list[Finding]) -> list[Finding]:
-    """Return one finding per host whose stack rules failed, at its ``stack``, naming the fit."""
-    leads = []
+def _stack_leads(
+    document: dict[str, Any], findings: list[Finding]
+) -> dict[str, tuple[Finding, list[str]]]:
+    """Return, by host pointer, a finding for each host whose stack rules failed, at its
+    ``stack``, naming the stacks its layers fit, with those stacks."""
+    leads = {}
     hosts = document.get("hosts")
     for index, host in enumerate(hosts if isinstance(hosts, list) else []):
         at = f"/hosts/{index}"
@@ -144,7 +145,7 @@ def _stack_leads(document: dict[str, Any], findings: list[Finding]) -> list[Find
             has = "containers on an engine" if fits == ["container"] else _what_it_has(host)
             choices = " or ".join(f'"{name}"' for name in fits)
             message = f"this host has {has}: did you mean {choices}?"
-            leads.append(Finding(f"{at}/stack", message))
+            leads[at] = (Finding(f"{at}/stack", message), fits)
     return leads
 
 
