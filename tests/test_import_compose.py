@@ -615,3 +615,11 @@ def test_the_imported_spec_renders(shop: Imported) -> None:
     picture = render(validated(shop), ["svg"])["svg"]
     assert b"shop (Docker Compose)" in picture
     assert b"TCP 5432" in picture
+
+
+def test_more_replicas_than_a_spec_runs_fail_at_their_place(tmp_path: Path) -> None:
+    path = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: x\n    scale: 1000001\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert "1,000,001 replicas: a spec runs at most 1,000,000" in failed.value.lines()[0]
+    assert failed.value.lines()[0].startswith(f"{path}:4:")

@@ -509,3 +509,21 @@ def test_the_imported_cluster_renders(running: Imported) -> None:
     picture = render(spec, ["svg"])["svg"]
     assert b"Kubernetes cluster as it runs (3 nodes)" in picture
     assert b"containerd 1.7.22" in picture
+
+
+def test_more_replicas_than_a_spec_runs_fail_at_their_place(tmp_path: Path) -> None:
+    path = tmp_path / "deploy.json"
+    objects = [{"kind": "Deployment", "spec": {"kind": None, "replicas": 1000001}}]
+    path.write_text(json.dumps({"kind": "List", "items": objects}))
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([path])
+    assert any(
+        "1,000,001 replicas: a spec runs at most 1,000,000" in line for line in failed.value.lines()
+    )
+
+
+def test_the_replica_limit_is_the_schemas() -> None:
+    from diagramgen.spec import schema
+    from diagramgen.spec.model import MAX_REPLICAS
+
+    assert schema()["$defs"]["container"]["properties"]["replicas"]["maximum"] == MAX_REPLICAS

@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
+from ..spec.model import MAX_REPLICAS
 from .compose_files import Located, read_compose
 from .images import ImageSizes, read_images
 from .notes import Imported, Notes, Path, Place, dotted
@@ -355,8 +356,13 @@ def _cores(cores: Fraction) -> str:
 
 
 def _count(value: Any) -> int:
+    count = None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\+?\d+", value.strip()):
-        return int(value)
-    raise QuantityError(f"{value!r} is not a whole number of replicas")
+        count = value
+    elif isinstance(value, str) and re.fullmatch(r"\+?\d+", value.strip()):
+        count = int(value)
+    if count is None:
+        raise QuantityError(f"{value!r} is not a whole number of replicas")
+    if count > MAX_REPLICAS:
+        raise QuantityError(f"{count:,} replicas: a spec runs at most {MAX_REPLICAS:,}")
+    return count

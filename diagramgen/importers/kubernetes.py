@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from ..spec.model import MAX_REPLICAS
 from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
 from .notes import Imported, Notes, Path, Place
@@ -168,9 +169,14 @@ def _workload(document: Document, base: Path, item: dict[str, Any], notes: Notes
 
 def _count(spec_: dict[str, Any], key: str, document: Document, base: Path, notes: Notes) -> int:
     value = spec_.get(key, 1)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
     path = (*base, "spec", key)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value <= MAX_REPLICAS:
+            return value
+        notes.fail(
+            document.place(path), path, f"{value:,} replicas: a spec runs at most {MAX_REPLICAS:,}"
+        )
+        return 1
     notes.fail(document.place(path), path, f"expected a whole number, not {value!r}")
     return 1
 

@@ -16,6 +16,7 @@ from .pointers import join
 from .units import parse_bytes, parse_cpu
 
 __all__ = [
+    "MAX_REPLICAS",
     "STACKS",
     "VM",
     "App",
@@ -36,6 +37,9 @@ __all__ = [
     "reserving",
     "verify_stack",
 ]
+
+#: The most replicas a container may have (the schema's ``replicas`` maximum says the same).
+MAX_REPLICAS = 1_000_000
 
 Stack = Literal["vm", "container", "hybrid"]
 #: The kinds of stack a host can be (the schema's ``stack`` enum says the same).
