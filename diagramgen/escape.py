@@ -9,12 +9,15 @@ screen): every line printed goes through :func:`terminal_text`.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
 __all__ = [
+    "LINK_SCHEMES",
     "clean",
     "html_text",
+    "link_scheme",
     "plain_text",
     "terminal_json",
     "terminal_text",
@@ -89,3 +92,21 @@ def terminal_json(text: str) -> str:
     """Return JSON text (from ``json.dumps(..., ensure_ascii=False)``) with every character a
     terminal would act on written as a ``\\uXXXX`` escape: the same JSON value, safe to print."""
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+#: The schemes a component's link may have (none: a relative link).
+LINK_SCHEMES = ("http", "https")
+# What a browser does to an href before it reads the scheme: the HTML parser decodes character
+# references, then the URL parser strips C0 controls and spaces at both ends and removes every
+# tab and newline (https://url.spec.whatwg.org/#concept-basic-url-parser).
+_URL_ENDS = "".join(map(chr, range(0x21)))
+_URL_DROPPED = re.compile(r"[\t\n\r]")
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def link_scheme(href: str) -> str | None:
+    """Return the scheme a browser reads from the attribute value ``href`` as written in the
+    markup, in lower case, or ``None`` for a relative link."""
+    value = _URL_DROPPED.sub("", html.unescape(href).strip(_URL_ENDS))
+    found = _URL_SCHEME.match(value)
+    return found.group(1).lower() if found else None

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from msgspec import Struct
 
-from ..escape import xml_text
+from ..escape import LINK_SCHEMES, link_scheme, xml_text
 from .cells import PAD_Y
 from .fontfile import FONT_FILES, font, woff2_subset
 from .metrics import engine_width
@@ -85,6 +85,8 @@ def prefix_for(name: str) -> str:
 
 def _tooltip(match: re.Match[str]) -> str:
     href, title, body = match.groups()
+    if href and link_scheme(href[len(' xlink:href="') : -1]) not in (None, *LINK_SCHEMES):
+        href = ""  # the spec check refuses such a link; should one get here, it is not drawn
     tag = "a" if href else "g"  # an <a> without a link is a group with a tooltip
     head = f"<title>{title}</title>" if title else ""
     return f"<{tag}{href}>{head}{body}</{tag}>"

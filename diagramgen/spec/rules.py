@@ -9,11 +9,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from msgspec import Struct
 
+from ..escape import LINK_SCHEMES, link_scheme
 from .limits import DEFAULT_LIMITS, Limits
 from .pointers import join
 from .units import UnitError, parse_bytes, parse_cpu
@@ -124,10 +126,11 @@ class _Walk(Struct):
 
     def component(self, item: dict[str, Any], pointer: str) -> None:
         url = item.get("url")
-        if isinstance(url, str) and not _safe_url(url):
+        problem = _url_problem(url) if isinstance(url, str) else None
+        if problem is not None:
             message = (
-                f"{show(url)} is not a link diagramgen draws: use an http or https URL, "
-                'or a relative one ("docs/db.html")'
+                f"{show(url)} is not a link diagramgen draws: {problem}; use an http or https "
+                'URL, or a relative one ("docs/db.html")'
             )
             self.findings.append(Finding(join(pointer, "url"), message))
         value = item.get("id")
@@ -206,16 +209,33 @@ class _Walk(Struct):
             self.findings.append(Finding(join(where, "size"), message))
 
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
+# Characters a link never holds as they are (%-encode them): markup, quotes and backslashes.
+_URL_MARKUP = frozenset("<>\"'`\\")
+# A character reference ("&#106;", "&colon;"): a browser reads the character it stands for,
+# and Graphviz writes it into the SVG undecoded. A bare "&" (a query's "a=1&b=2") is fine.
+_CHARACTER_REFERENCE = re.compile(r"&(#[xX]?[0-9A-Za-z]*;?|[A-Za-z][A-Za-z0-9]*;)")
 
 
-def _safe_url(url: str) -> bool:
-    """Return whether ``url`` is http(s) or relative, without spaces or control characters."""
-    scheme = _SCHEME.match(url)
-    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
-        return False
-    return _UNSAFE_URL.search(url) is None
+def _url_problem(url: str) -> str | None:
+    """Return what makes ``url`` unsafe as a link, or ``None``.
+
+    The link must mean the same to a browser as it reads here: no character a browser strips,
+    drops or decodes before it reads the scheme, and then an http, https or no scheme at all.
+    """
+    for character in url:
+        if character in _URL_MARKUP:
+            return f"it holds {character} (%-encode it)"
+        if character > "~" or character <= " ":
+            category = unicodedata.category(character)
+            if category[0] in "CZ":  # controls, format characters, spaces, separators
+                return f"it holds U+{ord(character):04X}, a space or control character"
+    reference = _CHARACTER_REFERENCE.search(url)
+    if reference is not None:
+        return f'it holds "{reference.group()}", which a browser reads as a character reference'
+    scheme = link_scheme(url)
+    if scheme is not None and scheme not in LINK_SCHEMES:
+        return f"a browser reads its scheme as {scheme!r}"
+    return None
 
 
 _TEXT_KEYS = ("title", "name", "ref", "label")
