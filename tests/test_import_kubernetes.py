@@ -48,6 +48,8 @@ from diagramgen.importers.quantities import (
 )
 from diagramgen.importers.sources import Document
 
+from .conftest import cli
+
 DATA = Path(__file__).resolve().parent / "data" / "import" / "kubernetes"
 WORKLOADS = str(DATA / "workloads.yaml")
 CACHE = str(DATA / "cache.json")
@@ -357,6 +359,25 @@ def test_kubernetes_memory(text: object, size: int) -> None:
 def test_kubernetes_quantity_refuses(text: str) -> None:
     with pytest.raises(QuantityError):
         kubernetes_quantity(text)
+
+
+@pytest.mark.parametrize("cpu", ["1e999999999", "1e-999999999", "1E+100", "2" * 65, "0." + "0" * 63])
+def test_a_quantity_of_huge_exponent_or_length_fails_at_its_place_at_once(
+    tmp_path: Path, cpu: str
+) -> None:
+    # A 150-byte manifest: 1e999999999 computed 10^999999999 for minutes, memory growing.
+    path = write(
+        tmp_path,
+        "w.yaml",
+        "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        f"      containers: [{{name: web, resources: {{limits: {{cpu: '{cpu}'}}}}}}]\n",
+    )
+    out = tmp_path / "spec.yaml"
+    done = cli("import", "kubernetes", path, "-o", str(out), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert b"w.yaml:6:58: spec.template.spec.containers[0].resources.limits.cpu: '" in done.stderr
+    assert b"out of range" in done.stderr or b"has more than 64 digits" in done.stderr
+    assert b"Traceback" not in done.stderr and not out.exists()
 
 
 @pytest.mark.parametrize("text", ["512m", "1000m", "0.5m"])

@@ -109,6 +109,16 @@ _DECIMAL_SI = {"m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18
 _IEC_POWER = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 
 
+#: Digits of a quantity's number, and the size of its exponent: past them a figure is over
+#: 2^63 - 1 or under 0.001 whatever the rest says (10^19 > 2^63; 64 digits of fraction).
+_DIGITS = 64
+_EXPONENT = 99
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
 def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
     """Return a Kubernetes quantity and its suffix (``"m"``, ``"Mi"``, ``"e6"``, ``""`` …).
 
@@ -129,10 +139,19 @@ def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
             " Ki Mi Gi Ti Pi Ei, m k M G T P E, or an exponent (e3), e.g. 500m, 128Mi, 1e9"
         )
     sign, digits, binary, exponent, decimal = match.groups()
+    if len(digits) > _DIGITS:
+        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
     mantissa = Fraction(digits.rstrip(".") or "0")
     if binary:
         quantity, suffix = mantissa * 1024 ** _IEC_POWER[binary], binary
     elif exponent:
+        # 10 ** exponent is computed exactly: bound it before (1e999999999 would take minutes).
+        # Kubernetes caps every quantity at 2^63 - 1 and rounds it up to 0.001.
+        if len(exponent) > 4 or abs(int(exponent[1:])) > _EXPONENT:
+            raise QuantityError(
+                f"{_shown(text)} is out of range: a Kubernetes quantity has an exponent of"
+                f" -{_EXPONENT} to {_EXPONENT} here (it is at most 2^63 - 1, in steps of 0.001)"
+            )
         quantity, suffix = mantissa * Fraction(10) ** int(exponent[1:]), exponent
     else:
         suffix = decimal or ""
