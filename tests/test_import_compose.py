@@ -458,14 +458,53 @@ def test_a_missing_file_fails(tmp_path: Path) -> None:
     ]
 
 
-def test_an_alias_bomb_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("diagramgen.importers.sources.MAX_NODES", 100_000)
+def _expanding_never_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    def expand(*_: object) -> None:
+        raise AssertionError("the document was expanded before it was measured")
+
+    monkeypatch.setattr("diagramgen.importers.sources._Converter", expand)
+
+
+def test_an_alias_bomb_fails_before_anything_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The billion laughs in 549 bytes: 10^9 values. It was refused after 17 s and ~400 MB.
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
     path = write(tmp_path, "compose.yaml", "\n".join(lines) + "\nservices: {a: {image: x}}\n")
+    _expanding_never_starts(monkeypatch)
     with pytest.raises(ImportFailed) as failed:
         import_compose([path])
-    assert "expands to more than" in failed.value.lines()[0]
+    assert failed.value.lines() == [f"{path}: expands to more than 2,000,000 values (aliases)"]
+
+
+def test_aliases_under_long_keys_fail_before_anything_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 80 KB, about 1.1 million values each under a pointer of up to 7,000 characters: it
+    # needed more than 12 GB before the value count tripped (MemoryError).
+    key = "k" * 1000
+    first = ", ".join(f"{key}{j}: {j}" for j in range(10))
+    lines = [f"a0: &a0 {{{first}}}"]
+    for i in range(1, 7):
+        lines.append(f"a{i}: &a{i} {{{', '.join(f'{key}{j}: *a{i - 1}' for j in range(10))}}}")
+    path = write(tmp_path, "compose.yaml", "\n".join(lines) + "\nservices: {a: {image: x}}\n")
+    _expanding_never_starts(monkeypatch)
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}: expands to more than 67,108,864 characters of keys (aliases under long keys)"
+    ]
+
+
+def test_aliases_within_the_bounds_are_expanded_with_their_places(tmp_path: Path) -> None:
+    text = (
+        "x-limits: &limits {resources: {limits: {cpus: '0.5', memory: 256m}}}\n"
+        "services:\n  a: {image: x, deploy: *limits}\n  b: {image: y, deploy: *limits}\n"
+    )
+    imported = import_compose([write(tmp_path, "compose.yaml", text)])
+    containers = imported.document["hosts"][0]["containers"]
+    assert [c["limits"] for c in containers] == [{"cpu": "500m", "memory": "256MiB"}] * 2
 
 
 def test_bad_docker_info_and_images_fail(tmp_path: Path) -> None:

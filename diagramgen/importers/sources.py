@@ -19,6 +19,7 @@ from .notes import Notes, Path, Place
 
 __all__ = [
     "MAX_NODES",
+    "MAX_POINTER_CHARACTERS",
     "Document",
     "Tagged",
     "display_name",
@@ -28,8 +29,11 @@ __all__ = [
     "read_text",
 ]
 
-# Aliases may point at aliases: a few lines of YAML can expand to billions of values.
+# Aliases may point at aliases: a few lines of YAML can expand to billions of values, and each
+# value read keeps its JSON Pointer, whose length grows with the keys above it. Both are
+# measured on the shared nodes before anything is expanded.
 MAX_NODES = 2_000_000
+MAX_POINTER_CHARACTERS = 64 * 1024 * 1024
 
 
 class Tagged(msgspec.Struct, frozen=True):
@@ -154,16 +158,65 @@ def read_documents(
         return []
     documents = []
     for data in loaded:
+        too_big = _expansion_problem(data)
+        if too_big is not None:
+            notes.fail(Place(file), "", too_big)
+            return []
         start = getattr(data, "lc", None)
         positions = {"": (start.line + 1, start.col + 1) if start else (1, 1)}
-        converter = _Converter(positions, keep_tags)
-        try:
-            plain = converter.convert(data, ())
-        except _TooBig:
-            notes.fail(Place(file), "", f"expands to more than {MAX_NODES} values (aliases)")
-            return []
+        plain = _Converter(positions, keep_tags).convert(data, ())
         documents.append(Document(file, plain, positions))
     return documents
+
+
+def _children(node: Any) -> list[tuple[int, Any]]:
+    """Return a node's children, each with the characters it adds to a JSON Pointer."""
+    if isinstance(node, CommentedMap):
+        return [(len(str(key)) + 1, node[key]) for key in node]
+    if isinstance(node, CommentedSeq):
+        return [(len(str(index)) + 1, item) for index, item in enumerate(node)]
+    return []
+
+
+def _expansion_problem(root: Any) -> str | None:
+    """Return why a document read with aliases expanded is too big to read, or ``None``.
+
+    Counted over the nodes as YAML shares them (each once, without recursion), so a billion
+    laughs is refused in milliseconds: the values it stands for and the characters of their
+    JSON Pointers, which :class:`_Converter` would build one by one.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # node id: (values, pointer characters below it)
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        ident = id(node)
+        if done:
+            values, characters = 1, 0
+            for step, child in _children(node):
+                below, chars = sizes.get(id(child), (1, 0))
+                values += below
+                characters += below * step + chars
+            if values > MAX_NODES:
+                return f"expands to more than {MAX_NODES:,} values (aliases)"
+            if characters > MAX_POINTER_CHARACTERS:
+                return (
+                    f"expands to more than {MAX_POINTER_CHARACTERS:,} characters of keys"
+                    " (aliases under long keys)"
+                )
+            sizes[ident] = (values, characters)
+            open_nodes.discard(ident)
+            continue
+        if ident in sizes:
+            continue
+        if ident in open_nodes:
+            return "holds itself through an alias"
+        children = _children(node)
+        if children:
+            open_nodes.add(ident)
+            stack.append((node, True))
+            stack.extend((child, False) for _, child in children)
+    return None
 
 
 def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
@@ -178,22 +231,14 @@ def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
     return [Document(file, data, {}, text)]
 
 
-class _TooBig(Exception):
-    pass
-
-
 class _Converter:
     """Turn ruamel's round-trip nodes into plain data, filling the position table."""
 
     def __init__(self, positions: dict[str, tuple[int, int]], keep_tags: bool) -> None:
         self.positions = positions
         self.keep_tags = keep_tags
-        self.count = 0
 
     def convert(self, node: Any, path: Path) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooBig
         tag = _local_tag(node)
         value = self._plain(node, path)
         if tag and self.keep_tags:
