@@ -109,6 +109,16 @@ def test_all_problems_are_reported_sorted_by_position() -> None:
     assert positions == sorted(positions)
 
 
+@pytest.mark.parametrize("stack", [[], {}, ["vm"], {"vm": 1}, None, 1.5])
+def test_a_stack_of_the_wrong_type_is_one_problem_at_its_place(stack: object) -> None:
+    # A list or an object here was a TypeError (unhashable) in validate, totals and render.
+    document = json.loads((ROOT / "specs" / "container.json").read_text())
+    document["hosts"][0]["stack"] = stack
+    with pytest.raises(SpecInvalid) as raised:
+        load_text(json.dumps(document), "s.json")
+    assert [p.pointer for p in raised.value.problems] == ["/hosts/0/stack"]
+
+
 def test_duplicate_id_names_the_first_use() -> None:
     with pytest.raises(SpecInvalid) as raised:
         load(INVALID / "duplicate-id.json")
