@@ -5,6 +5,7 @@ The library API; each ``diagramgen`` command is a thin layer over the function o
     import diagramgen
     spec = diagramgen.load("specs/hybrid.json")        # raises SpecInvalid with every problem
     pictures = diagramgen.render(spec, ["svg", "png"])  # {"svg": b"...", "png": b"..."}
+    dark = diagramgen.render(spec, ["svg"], diagramgen.Settings(theme="dark", width=600))
     totals = diagramgen.totals(spec)
     summary = diagramgen.render_files(["specs"], "output", ["svg"])
 """
@@ -15,9 +16,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import Comparison, compare, render, totals
+    from .api import (
+        Comparison,
+        Summary,
+        compare,
+        compare_files,
+        render,
+        render_files,
+        totals,
+    )
     from .errors import DiagramgenError, EngineError, InvalidArgument, Problem, SpecInvalid
-    from .files.batch import Summary, render_files
+    from .settings import Settings
     from .spec import Limits, Spec, load, load_text, schema, validate
 
 __version__ = "0.1.0"
@@ -29,11 +38,13 @@ __all__ = [
     "InvalidArgument",
     "Limits",
     "Problem",
+    "Settings",
     "Spec",
     "SpecInvalid",
     "Summary",
     "__version__",
     "compare",
+    "compare_files",
     "load",
     "load_text",
     "render",
@@ -47,16 +58,18 @@ __all__ = [
 # knows what it will do, and the validation stack is a fifth of a small render's start-up.
 _HOMES = {
     "Comparison": "api",
+    "Summary": "api",
     "compare": "api",
+    "compare_files": "api",
     "render": "api",
+    "render_files": "api",
     "totals": "api",
+    "Settings": "settings",
     "DiagramgenError": "errors",
     "EngineError": "errors",
     "InvalidArgument": "errors",
     "Problem": "errors",
     "SpecInvalid": "errors",
-    "Summary": "files.batch",
-    "render_files": "files.batch",
     "Limits": "spec",
     "Spec": "spec",
     "load": "spec",

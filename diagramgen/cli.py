@@ -23,8 +23,9 @@ from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
 from .escape import terminal_json, terminal_text
 
 if TYPE_CHECKING:
-    from .files.batch import Summary
+    from .api import Summary
     from .files.discover import Found
+    from .settings import Settings
     from .spec import Limits, Spec
 
 __all__ = ["app", "main"]
@@ -296,55 +297,41 @@ def render(
     Examples: diagramgen render spec.json · diagramgen render specs -o site/img -f svg,png ·
     diagramgen render docs/diagrams -o docs/img --check
     """
-    from .api import Options
-    from .engines import verify_engine
     from .formats import verify_formats
+    from .settings import Settings
 
     chosen = verify_formats(formats.split(","))
-    Options(theme, embed_fonts, text, width)
-    verify_engine(engine)
-    limits = _limits(limit)
+    settings = Settings(
+        theme=theme,
+        width=width,
+        text=text,
+        embed_fonts=embed_fonts,
+        engine=engine,
+        limits=_limits(limit),
+    )
     if watch and (check or "-" in specs):
         raise UsageError("--watch renders files as they change; it takes neither --check nor -")
     if "-" in specs:
         return _render_stdin(
             specs,
             chosen,
-            theme,
-            engine,
-            embed_fonts,
-            limits,
-            name,
+            settings.replace(name=name),
             check,
             spec_format,
-            text,
             output_given=output != Path("output"),
-            width=width,
         )
     from .files.atomic import not_a_folder
 
     problem = not_a_folder(output)
     if problem is not None:
         raise UsageError(f"{output}: {problem}; -o takes a folder")
-    from .files.batch import render_files
+    from .api import render_files
     from .files.discover import find_specs
 
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
         summary = render_files(
-            found,
-            output,
-            chosen,
-            theme=theme,
-            engine=engine,
-            embed_fonts=embed_fonts,
-            text=text,
-            jobs=jobs,
-            check=check,
-            force=force,
-            progress=advance,
-            limits=limits,
-            width=width,
+            found, output, chosen, settings, jobs=jobs, check=check, force=force, progress=advance
         )
     for outcome in summary.outcomes:
         for line in outcome.errors:
@@ -361,19 +348,11 @@ def render(
     if not quiet:
         _say(_summary_line(summary, check), err=True)
     if watch:
-        return _render_watch(specs, output, chosen, theme, engine, embed_fonts, limits)
+        return _render_watch(specs, output, chosen, settings)
     return 1 if summary.failed else 0
 
 
-def _render_watch(
-    specs: list[str],
-    output: Path,
-    formats: list[str],
-    theme: str,
-    engine: str,
-    embed_fonts: bool,
-    limits: "Limits",
-) -> int:
+def _render_watch(specs: list[str], output: Path, formats: list[str], settings: "Settings") -> int:
     """Render ``specs`` again as they change, until Ctrl-C; one line on stderr per change."""
     from .watch import render_on_change
 
@@ -382,10 +361,7 @@ def _render_watch(
             specs,
             output,
             formats,
-            theme=theme,
-            engine=engine,
-            embed_fonts=embed_fonts,
-            limits=limits,
+            settings,
             echo=lambda line: _say(line, err=True),
             fail=lambda line: _say(line, err=True),
         )
@@ -430,16 +406,10 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
 def _render_stdin(
     specs: list[str],
     formats: list[str],
-    theme: str,
-    engine: str,
-    embed_fonts: bool,
-    limits: "Limits",
-    name: str,
+    settings: "Settings",
     check: bool,
     syntax: str,
-    text: str,
     output_given: bool,
-    width: int,
 ) -> int:
     """Render the spec on stdin in the one requested format to stdout."""
     from .api import render as draw
@@ -453,18 +423,9 @@ def _render_stdin(
         raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
     if output_given:
         raise UsageError("with - (stdin) the picture goes to stdout; -o does not apply")
+    limits = settings.limits
     model = load_text(_stdin(limits), "<stdin>", limits, syntax)
-    pictures = draw(
-        model,
-        formats,
-        theme=theme,
-        engine=engine,
-        name=name,
-        embed_fonts=embed_fonts,
-        limits=limits,
-        width=width,
-        text=text,
-    )
+    pictures = draw(model, formats, settings)
     sys.stdout.buffer.write(pictures[formats[0]])
     sys.stdout.buffer.flush()
     return 0
@@ -495,29 +456,20 @@ def compare(
     """
 
     from .api import compare as compare_specs
-    from .files.single import compare_files
+    from .api import compare_files
     from .formats import verify_formats
+    from .settings import Settings
 
-    limits = _limits(limit)
-    models = (_load(first, limits), _load(second, limits))
+    settings = Settings(theme=theme, width=width, text=text, engine=engine, limits=_limits(limit))
+    models = (_load(first, settings.limits), _load(second, settings.limits))
     if as_json:
         from .api import comparison_labels
 
         labels = comparison_labels(first, second)
-        comparison = compare_specs(*models, labels=labels, limits=limits)
+        comparison = compare_specs(*models, settings=settings, labels=labels)
         _say_json(comparison.data())
         return 0
-    _, written = compare_files(
-        first,
-        second,
-        output,
-        verify_formats(formats.split(",")),
-        theme=theme,
-        engine=engine,
-        limits=limits,
-        width=width,
-        text=text,
-    )
+    _, written = compare_files(first, second, output, verify_formats(formats.split(",")), settings)
     for target in written:
         _say(f"wrote {target}", err=True)
     return 0
@@ -548,23 +500,14 @@ def watch(
 
     Examples: diagramgen watch spec.json · diagramgen watch specs/ --no-open --port 8765
     """
-    from .engines import verify_engine
+    from .settings import Settings
     from .watch import watch as serve
 
-    verify_engine(engine)
-    limits = _limits(limit)
+    settings = Settings(engine=engine, limits=_limits(limit))
     if not Path(spec).exists():
         raise UsageError(f"{spec}: no such file or folder")
     try:
-        serve(
-            spec,
-            host=host,
-            port=port,
-            open_browser=open_browser,
-            engine=engine,
-            limits=limits,
-            echo=_say,
-        )
+        serve(spec, host=host, port=port, open_browser=open_browser, settings=settings, echo=_say)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     return 0

@@ -13,41 +13,37 @@ from collections.abc import Callable, Iterable
 
 from msgspec import Struct
 
-from .draw.svg import SvgOptions, finish_svg, prefix_for
+from .draw.svg import finish_svg, prefix_for
+from .draw.themes import AUTO, auto_colours
 from .errors import InvalidArgument
+from .settings import Settings
 
-__all__ = ["FORMATS", "RASTER_DPI", "Finishing", "Format", "verify_formats"]
+__all__ = ["FORMATS", "RASTER_DPI", "Caption", "Format", "verify_formats"]
 
 #: PNG resolution: 2x the 96 dpi of a screen (Graphviz measures in points, 72 per inch).
 RASTER_DPI = 192
 
 
-class Finishing(Struct, frozen=True):
-    """What the finishing steps need to know of the picture."""
+class Caption(Struct, frozen=True):
+    """What a finished picture says of itself: its title and its description (alt text)."""
 
     title: str
     description: str | None = None
-    name: str = "diagram"
-    embed_fonts: bool = True
-    #: How the SVG draws text: "font" or "paths" (:data:`diagramgen.draw.svg.TEXT_MODES`).
-    text: str = "font"
-    #: For theme ``auto``: each placeholder colour's role, light and dark colour.
-    schemes: dict[str, tuple[str, str, str]] | None = None
 
 
-def _svg(data: bytes, picture: Finishing) -> bytes:
-    options = SvgOptions(
-        picture.title,
-        picture.description,
-        prefix_for(picture.name),
-        picture.embed_fonts,
-        picture.text,
-        picture.schemes,
+def _svg(data: bytes, caption: Caption, settings: Settings) -> bytes:
+    return finish_svg(
+        data,
+        caption.title,
+        caption.description,
+        prefix_for(settings.name or "diagram"),
+        embed_fonts=settings.embed_fonts,
+        text=settings.text,
+        schemes=auto_colours() if settings.theme == AUTO else None,
     )
-    return finish_svg(data, options)
 
 
-def _png(data: bytes, picture: Finishing) -> bytes:
+def _png(data: bytes, caption: Caption, settings: Settings) -> bytes:
     from PIL import Image, PngImagePlugin  # only for PNG: 20 ms of start-up
 
     # Our own picture, already held to the picture limit (api._check_raster): Image.open's
@@ -75,10 +71,10 @@ _PDF_INFO = re.compile(rb"/Info ([0-9]+) 0 R")
 _PDF_START = re.compile(rb"startxref\s+([0-9]+)\s+%%EOF\s*$")
 
 
-def _pdf(data: bytes, picture: Finishing) -> bytes:
+def _pdf(data: bytes, caption: Caption, settings: Settings) -> bytes:
     # Neither engine honours SOURCE_DATE_EPOCH.
     data = _PDF_DATE.sub(rb"\g<1>20000101000000", data)
-    return _pdf_title(data, picture.title)
+    return _pdf_title(data, caption.title)
 
 
 def _pdf_title(data: bytes, title: str) -> bytes:
@@ -114,7 +110,7 @@ def _root(data: bytes) -> bytes:
     return found[-1] if found else b"1 0 R"
 
 
-def _as_is(data: bytes, picture: Finishing) -> bytes:
+def _as_is(data: bytes, caption: Caption, settings: Settings) -> bytes:
     return data
 
 
@@ -126,7 +122,7 @@ class Format(Struct, frozen=True):
     #: Graphviz's ``-T`` value and extra arguments; ``None`` for the DOT source itself.
     graphviz: str | None
     arguments: tuple[str, ...]
-    finish: Callable[[bytes, Finishing], bytes]
+    finish: Callable[[bytes, Caption, Settings], bytes]
 
 
 #: The layout engine: ``nop2`` draws the nodes where the layout pinned them and the edges along

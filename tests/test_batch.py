@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from diagramgen.api import batch
+from diagramgen.api.batch import render_files
 from diagramgen.engines import worker
 from diagramgen.errors import InvalidArgument, OutputError
-from diagramgen.files import batch
-from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
 from diagramgen.files.manifest import MANIFEST
+from diagramgen.settings import Settings
 from diagramgen.spec.limits import Limits
 
 from .conftest import DATA, ROOT, cli, cli_on_terminal, example_specs
@@ -64,7 +65,9 @@ def test_two_specs_with_one_output_name_are_refused(tree: Path) -> None:
 
 def test_batch_writes_each_output_and_a_manifest(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = render_files(find_specs([str(tree)]), out, ["svg", "dot"], engine="embedded", jobs=2)
+    summary = render_files(
+        find_specs([str(tree)]), out, ["svg", "dot"], jobs=2, settings=Settings(engine="embedded")
+    )
     assert [o.status for o in summary.outcomes] == ["rendered"] * 3
     assert sorted(_files(out)) == [
         MANIFEST,
@@ -82,48 +85,54 @@ def test_batch_writes_each_output_and_a_manifest(tree: Path, tmp_path: Path) -> 
 def test_parallel_outputs_are_byte_identical_to_serial(tree: Path, tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     specs = find_specs([str(tree)])
-    render_files(specs, serial, ["svg", "png", "pdf"], engine="embedded", jobs=1)
-    render_files(specs, parallel, ["svg", "png", "pdf"], engine="embedded", jobs=3)
+    render_files(specs, serial, ["svg", "png", "pdf"], jobs=1, settings=Settings(engine="embedded"))
+    render_files(
+        specs, parallel, ["svg", "png", "pdf"], jobs=3, settings=Settings(engine="embedded")
+    )
     assert _files(serial) == _files(parallel)
 
 
 def test_rerun_renders_only_what_changed(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    render_files(specs, out, ["svg"], engine="embedded", jobs=1)
-    again = render_files(specs, out, ["svg"], engine="embedded", jobs=1)
+    render_files(specs, out, ["svg"], jobs=1, settings=Settings(engine="embedded"))
+    again = render_files(specs, out, ["svg"], jobs=1, settings=Settings(engine="embedded"))
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3
     # An edited spec, an output edited by hand, a new theme, --force: each renders again.
     text = (tree / "vm.json").read_text().replace("Three VMs on ESXi", "Three VMs")
     (tree / "vm.json").write_text(text)
     (out / "container.svg").write_text("<svg/>")
-    third = render_files(specs, out, ["svg"], engine="embedded", jobs=1)
+    third = render_files(specs, out, ["svg"], jobs=1, settings=Settings(engine="embedded"))
     assert [o.status for o in third.outcomes] == ["rendered", "unchanged", "rendered"]
     assert b"Three VMs</title>" in (out / "vm.svg").read_bytes()
-    dark = render_files(specs, out, ["svg"], engine="embedded", theme="dark", jobs=1)
+    dark = render_files(
+        specs, out, ["svg"], jobs=1, settings=Settings(theme="dark", engine="embedded")
+    )
     assert [o.status for o in dark.outcomes] == ["rendered"] * 3
-    forced = render_files(specs, out, ["svg"], engine="embedded", theme="dark", force=True)
+    forced = render_files(
+        specs, out, ["svg"], force=True, settings=Settings(theme="dark", engine="embedded")
+    )
     assert [o.status for o in forced.outcomes] == ["rendered"] * 3
 
 
 def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    missing = render_files(specs, out, ["svg"], engine="embedded", check=True)
+    missing = render_files(specs, out, ["svg"], check=True, settings=Settings(engine="embedded"))
     assert missing.failed and not out.exists()
     assert sorted(n for o in missing.outcomes for n in o.differing) == [
         "container.svg",
         "team/hybrid.svg",
         "vm.svg",
     ]
-    render_files(specs, out, ["svg"], engine="embedded")
+    render_files(specs, out, ["svg"], settings=Settings(engine="embedded"))
     before = _files(out)
-    fresh = render_files(specs, out, ["svg"], engine="embedded", check=True)
+    fresh = render_files(specs, out, ["svg"], check=True, settings=Settings(engine="embedded"))
     assert not fresh.failed and fresh.count("unchanged") == 3
     (tree / "vm.json").write_text((tree / "vm.json").read_text().replace("ESXi host", "ESX host"))
     (out / "team" / "hybrid.svg").unlink()
     (out / "old.svg").write_text("<svg/>")
-    stale = render_files(specs, out, ["svg"], engine="embedded", check=True)
+    stale = render_files(specs, out, ["svg"], check=True, settings=Settings(engine="embedded"))
     assert stale.failed
     assert sorted(n for o in stale.outcomes for n in o.differing) == ["team/hybrid.svg", "vm.svg"]
     assert stale.orphans == [str(out / "old.svg")]
@@ -136,9 +145,11 @@ def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path
 def test_check_without_a_manifest_compares_what_it_would_write(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    render_files(specs, out, ["svg", "png"], engine="embedded")
+    render_files(specs, out, ["svg", "png"], settings=Settings(engine="embedded"))
     (out / MANIFEST).unlink()  # e.g. outputs committed without it
-    result = render_files(specs, out, ["svg", "png"], engine="embedded", check=True)
+    result = render_files(
+        specs, out, ["svg", "png"], check=True, settings=Settings(engine="embedded")
+    )
     assert not result.failed and result.count("unchanged") == 3
 
 
@@ -147,9 +158,9 @@ def test_a_bad_spec_does_not_stop_the_batch_and_leaves_no_stale_output(
 ) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])
-    render_files(specs, out, ["svg", "png"], engine="embedded")
+    render_files(specs, out, ["svg", "png"], settings=Settings(engine="embedded"))
     (tree / "container.json").write_text('{"version": 1, "hosts": []}')
-    summary = render_files(specs, out, ["svg", "png"], engine="embedded", jobs=2)
+    summary = render_files(specs, out, ["svg", "png"], jobs=2, settings=Settings(engine="embedded"))
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "failed", "team/hybrid": "unchanged", "vm": "unchanged"}
     failed = next(o for o in summary.outcomes if o.status == "failed")
@@ -184,7 +195,9 @@ def test_a_killed_worker_fails_its_spec_only(
 ) -> None:
     monkeypatch.setattr(batch, "_work", dies_on_vm)  # workers are forked: they see it too
     out = tmp_path / "out"
-    summary = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded", jobs=2)
+    summary = render_files(
+        find_specs([str(tree)]), out, ["svg"], jobs=2, settings=Settings(engine="embedded")
+    )
     statuses = {o.spec.name: o.status for o in summary.outcomes}
     assert statuses == {"container": "rendered", "team/hybrid": "rendered", "vm": "failed"}
     vm = next(o for o in summary.outcomes if o.spec.name == "vm")
@@ -200,7 +213,11 @@ def test_a_hanging_render_in_a_batch_is_stopped(
     monkeypatch.setattr(worker, "TIMEOUT", 1)
     started = time.monotonic()
     summary = render_files(
-        find_specs([str(tree)]), tmp_path / "out", ["svg"], engine="embedded", jobs=2
+        find_specs([str(tree)]),
+        tmp_path / "out",
+        ["svg"],
+        jobs=2,
+        settings=Settings(engine="embedded"),
     )
     assert time.monotonic() - started < 60
     statuses = {o.spec.name: o.status for o in summary.outcomes}
@@ -216,7 +233,9 @@ def test_temporaries_of_a_killed_run_are_cleaned_up(tree: Path, tmp_path: Path) 
     out.mkdir()
     leftover = out / f".vm.svg.{2**22 + 1}.abc123.diagramgen-tmp"  # above any pid_max: dead
     leftover.write_text("half")
-    render_files(find_specs([str(tree / "vm.json")]), out, ["svg"], engine="embedded")
+    render_files(
+        find_specs([str(tree / "vm.json")]), out, ["svg"], settings=Settings(engine="embedded")
+    )
     assert not leftover.exists()
 
 
@@ -278,17 +297,21 @@ def test_stdin_renders_one_format_to_stdout() -> None:
 
 def test_every_example_and_render_fixture_renders_in_one_batch(tmp_path: Path) -> None:
     specs = find_specs([str(p) for p in example_specs()] + [str(DATA / "render")])
-    summary = render_files(specs, tmp_path, ["svg"], engine="embedded")
+    summary = render_files(specs, tmp_path, ["svg"], settings=Settings(engine="embedded"))
     assert not summary.failed
 
 
 def test_outputs_inside_the_spec_folder_are_not_taken_for_specs(tree: Path) -> None:
     out = tree / "img"
-    first = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded")
+    first = render_files(
+        find_specs([str(tree)]), out, ["svg"], settings=Settings(engine="embedded")
+    )
     assert not first.failed and (out / ".diagramgen.json").exists()
     (tree / ".git").mkdir()
     (tree / ".git" / "config.json").write_text("{}")
-    again = render_files(find_specs([str(tree)]), out, ["svg"], engine="embedded")
+    again = render_files(
+        find_specs([str(tree)]), out, ["svg"], settings=Settings(engine="embedded")
+    )
     assert [o.spec.name for o in again.outcomes] == ["container", "team/hybrid", "vm"]
     assert [o.status for o in again.outcomes] == ["unchanged"] * 3
 
@@ -298,10 +321,14 @@ def test_check_leaves_out_a_nested_output_folder_with_its_own_manifest(tmp_path:
     specs.mkdir()
     (specs / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
     out = tmp_path / "output"
-    render_files([str(specs)], out, ["svg"], engine="embedded")
-    render_files([str(specs)], out / "auto", ["svg"], engine="embedded", theme="auto")
+    render_files([str(specs)], out, ["svg"], settings=Settings(engine="embedded"))
+    render_files(
+        [str(specs)], out / "auto", ["svg"], settings=Settings(theme="auto", engine="embedded")
+    )
     (out / "stray.svg").write_text("<svg/>")
-    checked = render_files([str(specs)], out, ["svg"], engine="embedded", check=True)
+    checked = render_files(
+        [str(specs)], out, ["svg"], check=True, settings=Settings(engine="embedded")
+    )
     assert checked.orphans == [str(out / "stray.svg")]
 
 
@@ -321,8 +348,7 @@ def test_spec_size_is_checked_before_reading_in_a_batch(tmp_path: Path) -> None:
         find_specs([str(tmp_path / "vm.json")]),
         tmp_path / "out",
         ["svg"],
-        engine="embedded",
-        limits=Limits(spec_bytes=100),
+        settings=Settings(engine="embedded", limits=Limits(spec_bytes=100)),
     )
     assert "too large for a spec" in summary.outcomes[0].errors[0]
 
@@ -330,9 +356,13 @@ def test_spec_size_is_checked_before_reading_in_a_batch(tmp_path: Path) -> None:
 def test_changing_a_limit_invalidates_the_manifest(tmp_path: Path) -> None:
     (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
     specs = find_specs([str(tmp_path / "vm.json")])
-    render_files(specs, tmp_path / "out", ["svg"], engine="embedded")
+    render_files(specs, tmp_path / "out", ["svg"], settings=Settings(engine="embedded"))
     strict = render_files(
-        specs, tmp_path / "out", ["svg"], engine="embedded", check=True, limits=Limits(components=1)
+        specs,
+        tmp_path / "out",
+        ["svg"],
+        check=True,
+        settings=Settings(engine="embedded", limits=Limits(components=1)),
     )
     assert strict.failed
 
@@ -341,9 +371,11 @@ def test_a_format_that_cannot_be_made_leaves_the_others(tmp_path: Path) -> None:
     (tmp_path / "vm.json").write_bytes((ROOT / "specs" / "vm.json").read_bytes())
     specs = find_specs([str(tmp_path / "vm.json")])
     out = tmp_path / "out"
-    render_files(specs, out, ["svg", "pdf"], engine="embedded")
+    render_files(specs, out, ["svg", "pdf"], settings=Settings(engine="embedded"))
     kept = {name: (out / name).read_bytes() for name in ("vm.svg", "vm.pdf")}
-    failed = render_files(specs, out, ["png"], engine="embedded", limits=Limits(picture=1))
+    failed = render_files(
+        specs, out, ["png"], settings=Settings(engine="embedded", limits=Limits(picture=1))
+    )
     assert failed.failed and failed.removed == []
     assert {name: (out / name).read_bytes() for name in kept} == kept
     assert not (out / "vm.png").exists()
@@ -353,4 +385,6 @@ def test_a_library_batch_into_a_file_fails_clearly(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     specs = find_specs([str(ROOT / "specs" / "vm.json")])
     with pytest.raises(OutputError, match="afile is a file, not a folder"):
-        render_files(specs, tmp_path / "afile" / "sub", ["svg"], engine="embedded")
+        render_files(
+            specs, tmp_path / "afile" / "sub", ["svg"], settings=Settings(engine="embedded")
+        )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from diagramgen import load
+from diagramgen import Settings, load
 from diagramgen.api import render
 
 from .chromium import headless
@@ -75,7 +75,9 @@ def _difference(first: Image.Image, second: Image.Image) -> float:
 def test_embedded_font_makes_the_svg_independent_of_installed_fonts(tmp_path: Path) -> None:
     spec = load(ROOT / "specs" / "container.json")
     for embed in (True, False):
-        svg = render(spec, ["svg"], engine="embedded", embed_fonts=embed, name="c")["svg"]
+        svg = render(
+            spec, ["svg"], settings=Settings(embed_fonts=embed, engine="embedded", name="c")
+        )["svg"]
         (tmp_path / f"{embed}.svg").write_bytes(svg)
     without, with_font = _fonts_without_dejavu(tmp_path), _fonts_with_dejavu(tmp_path)
     embedded_without = _screenshot(tmp_path / "True.svg", without, tmp_path, "a")
@@ -144,7 +146,7 @@ def _measured(page: Path, profile: Path, env: dict[str, str] | None = None) -> s
 @pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
 def test_centred_labels_are_centred_in_chromium(path: Path, tmp_path: Path) -> None:
     spec = load(path)
-    svg = render(spec, ["svg"], engine="embedded", name=path.stem)["svg"]
+    svg = render(spec, ["svg"], settings=Settings(engine="embedded", name=path.stem))["svg"]
     rows = _margins(svg, tmp_path, path.stem)
     assert len(rows) > 20
     links = {link.label for link in spec.links}
@@ -162,7 +164,9 @@ def test_pictures_are_as_wide_in_chromium_as_laid_out(tmp_path: Path) -> None:
 
     sizes = {}
     for path in example_specs():
-        svg = render(load(path), ["svg"], engine="embedded", name=path.stem)["svg"]
+        svg = render(load(path), ["svg"], settings=Settings(engine="embedded", name=path.stem))[
+            "svg"
+        ]
         (tmp_path / f"{path.stem}.svg").write_bytes(svg)
         found = re.search(rb'<svg width="([0-9.]+)px"', svg)
         assert found, path.name

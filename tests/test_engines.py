@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from diagramgen import load
+from diagramgen import Settings, load
 from diagramgen.api import render
 from diagramgen.engines import Engine, select_engine, worker
 from diagramgen.engines.worker import Worker
@@ -211,17 +211,21 @@ def test_system_engine_that_cannot_run_is_an_engine_error() -> None:
 def test_system_engine_renders_every_example(path: Path) -> None:
     engine = select_engine("system")
     assert engine.name == "system" and engine.version.startswith("dot ")
-    pictures = render(load(path), ["svg", "png", "pdf"], engine="system", name=path.stem)
+    pictures = render(
+        load(path), ["svg", "png", "pdf"], settings=Settings(engine="system", name=path.stem)
+    )
     assert b"<title" in pictures["svg"]
     assert pictures["png"].startswith(b"\x89PNG")
-    again = render(load(path), ["svg"], engine="system", name=path.stem)
+    again = render(load(path), ["svg"], settings=Settings(engine="system", name=path.stem))
     assert again["svg"] == pictures["svg"]
 
 
 @pytest.mark.system_dot
 def test_system_engine_uses_the_bundled_fonts_only() -> None:
     spec = load(ROOT / "specs" / "vm.json")
-    svg = render(spec, ["svg"], engine="system", embed_fonts=False, name="vm")["svg"].decode()
+    svg = render(spec, ["svg"], settings=Settings(embed_fonts=False, engine="system", name="vm"))[
+        "svg"
+    ].decode()
     assert 'font-family="DejaVu Sans,sans-serif"' in svg
     assert "Times" not in svg
 
@@ -274,9 +278,9 @@ def test_embedded_missing_and_no_dot_says_both(tmp_path: Path) -> None:
 
 _RENDER_SVG = """
 import hashlib, sys
-from diagramgen import load
+from diagramgen import Settings, load
 from diagramgen.api import render
-svg = render(load(sys.argv[1]), ["svg", "png"], engine="embedded", name="x")
+svg = render(load(sys.argv[1]), ["svg", "png"], Settings(engine="embedded", name="x"))
 print(hashlib.sha256(svg["svg"]).hexdigest(), hashlib.sha256(svg["png"]).hexdigest())
 """
 

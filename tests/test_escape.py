@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagramgen import load_text
+from diagramgen import Settings, load_text
 from diagramgen.api import render
 from diagramgen.escape import clean, html_text, plain_text, xml_escape, xml_text
 
@@ -106,7 +106,7 @@ def _texts(svg: bytes) -> list[str]:
 )
 def test_hostile_text_is_drawn_literally(engine: str) -> None:
     spec = load_text(json.dumps(_hostile_spec()), "hostile.json")
-    pictures = render(spec, ["svg", "png", "pdf"], engine=engine, name="hostile")
+    pictures = render(spec, ["svg", "png", "pdf"], settings=Settings(engine=engine, name="hostile"))
     texts = _texts(pictures["svg"])
     drawn = "\n".join(texts)
     for text in HOSTILE:

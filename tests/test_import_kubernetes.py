@@ -361,7 +361,9 @@ def test_kubernetes_quantity_refuses(text: str) -> None:
         kubernetes_quantity(text)
 
 
-@pytest.mark.parametrize("cpu", ["1e999999999", "1e-999999999", "1E+100", "2" * 65, "0." + "0" * 63])
+@pytest.mark.parametrize(
+    "cpu", ["1e999999999", "1e-999999999", "1E+100", "2" * 65, "0." + "0" * 63]
+)
 def test_a_quantity_of_huge_exponent_or_length_fails_at_its_place_at_once(
     tmp_path: Path, cpu: str
 ) -> None:

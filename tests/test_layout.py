@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from diagramgen import load, load_text
+from diagramgen import Settings, load, load_text
 from diagramgen.accounting import compute
 from diagramgen.api import render
 from diagramgen.draw.layout import to_dot
@@ -50,7 +50,9 @@ def test_dot_is_deterministic(path: Path) -> None:
 
 
 def _svg(path: Path) -> str:
-    pictures = render(load(path), ["svg"], engine="embedded", embed_fonts=False, name=path.stem)
+    pictures = render(
+        load(path), ["svg"], settings=Settings(embed_fonts=False, engine="embedded", name=path.stem)
+    )
     return pictures["svg"].decode()
 
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import pytest
 from fontTools.ttLib import TTFont
 
-from diagramgen import load, load_text
+from diagramgen import Settings, load, load_text
 from diagramgen.api import render
 from diagramgen.assets import FONTS
 from diagramgen.draw.metrics import text_width
@@ -64,7 +64,7 @@ def _id(path: Path) -> str:
 
 @lru_cache(maxsize=32)
 def _svg(path: Path, theme: str = "light") -> bytes:
-    return render(path, ["svg"], theme=theme)["svg"]
+    return render(path, ["svg"], settings=Settings(theme=theme))["svg"]
 
 
 @lru_cache(maxsize=32)
@@ -307,7 +307,7 @@ def _unlinked_svg(path: Path) -> bytes:
     document = json.loads(path.read_text(encoding="utf-8"))
     del document["links"]
     spec = load_text(json.dumps(document), path.name)
-    return render(spec, ["svg"], name=path.stem)["svg"]
+    return render(spec, ["svg"], settings=Settings(name=path.stem))["svg"]
 
 
 def _unlinked(path: Path) -> Picture:
@@ -620,7 +620,7 @@ def test_links_of_random_pages_pass_every_check(seed: int, tmp_path: Path) -> No
     path = tmp_path / f"random-{seed}.json"
     path.write_text(json.dumps(_random_spec(seed)), "utf-8")
     spec = load(path)
-    picture = read_picture(render(spec, ["svg"], name=path.stem)["svg"])
+    picture = read_picture(render(spec, ["svg"], settings=Settings(name=path.stem))["svg"])
     problems = [
         *_join_problems(path, picture),
         *_crossing_problems(path, picture),

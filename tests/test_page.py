@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from diagramgen import load, load_text, totals
+from diagramgen import Settings, load, load_text, totals
 from diagramgen.api import compare, render
 from diagramgen.draw.geometry import Rect
 from diagramgen.draw.layout import geometry
@@ -75,7 +75,9 @@ def _write(tmp_path: Path, document: dict[str, Any]) -> Path:
 
 
 def _svg(path: Path, width: int = BUDGET) -> str:
-    pictures = render(load(path), ["svg"], engine="embedded", embed_fonts=False, width=width)
+    pictures = render(
+        load(path), ["svg"], settings=Settings(width=width, embed_fonts=False, engine="embedded")
+    )
     return pictures["svg"].decode()
 
 
@@ -151,7 +153,9 @@ def test_unknown_figures_are_left_out_not_printed_as_question_marks() -> None:
 
 def test_a_capacity_nobody_gives_reads_not_given() -> None:
     spec = container_spec([{"id": "web", "limits": {"cpu": 1, "memory": "1GiB"}}])
-    svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
+    svg = render(load_text(json.dumps(spec)), ["svg"], settings=Settings(engine="embedded"))[
+        "svg"
+    ].decode()
     texts = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert texts[texts.index("capacity") + 1] == "not given"
 
@@ -167,14 +171,16 @@ def test_png_is_opaque_edge_to_edge(theme: str) -> None:
     from PIL import Image
 
     for path in example_specs():
-        data = render(load(path), ["png"], engine="embedded", theme=theme)["png"]
+        data = render(load(path), ["png"], settings=Settings(theme=theme, engine="embedded"))["png"]
         with Image.open(io.BytesIO(data)) as image:
             assert image.mode == "RGB", path.stem
 
 
 def test_pdf_page_is_the_picture_with_its_title() -> None:
     path = SPECS / "vm.json"
-    pictures = render(load(path), ["pdf", "svg"], engine="embedded", theme="dark")
+    pictures = render(
+        load(path), ["pdf", "svg"], settings=Settings(theme="dark", engine="embedded")
+    )
     pdf, svg = pictures["pdf"], pictures["svg"].decode()
     box = re.search(rb"/MediaBox \[ 0 0 ([0-9.]+) ([0-9.]+) \]", pdf)
     size = re.search(r'<svg width="([0-9.]+)px" height="([0-9.]+)px"', svg)
@@ -233,7 +239,9 @@ def test_a_link_numbered_without_a_line_says_so_in_the_panel() -> None:
     containers = [{"id": f"c{i}", "limits": {"cpu": 0.5, "memory": "256MiB"}} for i in range(8)]
     links = [{"from": f"c{i}", "to": "c0", "label": "TCP"} for i in range(1, 8)]
     spec = container_spec(containers, links)
-    svg = render(load_text(json.dumps(spec)), ["svg"], engine="embedded")["svg"].decode()
+    svg = render(load_text(json.dumps(spec)), ["svg"], settings=Settings(engine="embedded"))[
+        "svg"
+    ].decode()
     texts = [
         " ".join(html.unescape(t).split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     ]

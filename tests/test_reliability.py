@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagramgen import SpecInvalid, load_text
+from diagramgen import Settings, SpecInvalid, load_text
 from diagramgen.accounting import compute
 from diagramgen.api import render
+from diagramgen.api.batch import render_files
 from diagramgen.draw.layout import to_dot
 from diagramgen.draw.themes import THEMES
 from diagramgen.errors import InvalidArgument, OutputError
 from diagramgen.files.atomic import safe_target
-from diagramgen.files.batch import render_files
 from diagramgen.files.discover import find_specs
 from diagramgen.spec.limits import Limits, parse_limits
 
@@ -54,7 +54,7 @@ def test_a_sample_of_valid_specs_renders_on_both_engines(
     engine: str, document: dict[str, Any]
 ) -> None:
     spec = load_text(json.dumps(document), "fuzz.json")
-    svg = render(spec, ["svg"], engine=engine, name="fuzz")["svg"]
+    svg = render(spec, ["svg"], settings=Settings(engine=engine, name="fuzz"))["svg"]
     assert svg.startswith(b"<?xml")
 
 
@@ -168,7 +168,11 @@ def test_picture_limit(tmp_path: Path) -> None:
 
     spec = load(ROOT / "specs" / "hybrid.json")
     with pytest.raises(EngineError, match="change it with --limit picture=N"):
-        render(spec, ["png"], engine="embedded", name="h", limits=Limits(picture=1000))
+        render(
+            spec,
+            ["png"],
+            settings=Settings(engine="embedded", limits=Limits(picture=1000), name="h"),
+        )
 
 
 def test_limits_on_the_command_line(tmp_path: Path) -> None:
@@ -211,7 +215,9 @@ def test_a_symlink_in_the_output_folder_is_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "team").symlink_to(outside, target_is_directory=True)
-    summary = render_files(find_specs([str(specs_folder)]), out, ["svg"], engine="embedded")
+    summary = render_files(
+        find_specs([str(specs_folder)]), out, ["svg"], settings=Settings(engine="embedded")
+    )
     assert summary.failed
     assert "refusing to write outside" in summary.outcomes[0].errors[-1]
     assert list(outside.iterdir()) == []
@@ -230,14 +236,16 @@ def test_a_full_disk_keeps_the_previous_output(
 ) -> None:
     out = tmp_path / "out"
     specs_folder = find_specs([str(ROOT / "specs" / "vm.json")])
-    render_files(specs_folder, out, ["svg"], engine="embedded")
+    render_files(specs_folder, out, ["svg"], settings=Settings(engine="embedded"))
     before = (out / "vm.svg").read_bytes()
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    summary = render_files(specs_folder, out, ["svg"], engine="embedded", theme="dark", jobs=1)
+    summary = render_files(
+        specs_folder, out, ["svg"], jobs=1, settings=Settings(theme="dark", engine="embedded")
+    )
     assert summary.failed
     assert summary.outcomes[0].errors == [
         f"{ROOT / 'specs' / 'vm.json'}: cannot write {out / 'vm.svg'}: No space left on device"
@@ -303,7 +311,9 @@ def test_a_failing_spec_never_removes_files_behind_a_link(tmp_path: Path) -> Non
     out = tmp_path / "out"
     out.mkdir()
     (out / "team").symlink_to(outside, target_is_directory=True)
-    summary = render_files(find_specs([str(specs_folder)]), out, ["svg"], engine="embedded")
+    summary = render_files(
+        find_specs([str(specs_folder)]), out, ["svg"], settings=Settings(engine="embedded")
+    )
     assert summary.failed and summary.removed == []
     assert (outside / "vm.svg").read_text() == "precious"
 
@@ -314,7 +324,10 @@ def test_a_failing_spec_removes_only_what_diagramgen_wrote(tmp_path: Path) -> No
     out.mkdir()
     (out / "arch.png").write_text("drawn by hand")
     summary = render_files(
-        find_specs([str(tmp_path / "arch.json")]), out, ["svg"], engine="embedded"
+        find_specs([str(tmp_path / "arch.json")]),
+        out,
+        ["svg"],
+        settings=Settings(engine="embedded"),
     )
     assert summary.failed and summary.removed == []
     assert (out / "arch.png").read_text() == "drawn by hand"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from diagramgen import load
+from diagramgen import Settings, load
 from diagramgen.api import MAX_RASTER, render
 from diagramgen.errors import EngineError, InvalidArgument
 from diagramgen.formats import verify_formats
@@ -26,7 +26,11 @@ HYBRID = ROOT / "specs" / "hybrid.json"
 
 @pytest.fixture(scope="module")
 def hybrid() -> dict[str, bytes]:
-    return render(load(HYBRID), ["svg", "png", "pdf", "dot"], engine="embedded", name="hybrid")
+    return render(
+        load(HYBRID),
+        ["svg", "png", "pdf", "dot"],
+        settings=Settings(engine="embedded", name="hybrid"),
+    )
 
 
 def test_svg_is_self_contained_titled_and_prefixed(hybrid: dict[str, bytes]) -> None:
@@ -51,7 +55,11 @@ def test_svg_embeds_a_font_subset_unless_asked_not_to(hybrid: dict[str, bytes]) 
     faces = re.findall(r"@font-face\{[^}]*\}", text)
     assert len(faces) == 2  # regular and bold, both used
     assert all("data:font/woff2;base64," in face for face in faces)
-    plain = render(load(HYBRID), ["svg"], engine="embedded", embed_fonts=False, name="hybrid")
+    plain = render(
+        load(HYBRID),
+        ["svg"],
+        settings=Settings(embed_fonts=False, engine="embedded", name="hybrid"),
+    )
     assert "@font-face" not in plain["svg"].decode()
     assert len(plain["svg"]) < len(hybrid["svg"])
 
@@ -96,18 +104,18 @@ def test_formats_are_verified() -> None:
 
 
 def test_a_picture_too_large_for_png_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("diagramgen.api.MAX_RASTER", 500)
+    monkeypatch.setattr("diagramgen.api.picture.MAX_RASTER", 500)
     with pytest.raises(EngineError, match="more than the 500 px"):
-        render(load(HYBRID), ["png"], engine="embedded", name="hybrid")
+        render(load(HYBRID), ["png"], settings=Settings(engine="embedded", name="hybrid"))
     assert MAX_RASTER == 32767
 
 
 _RENDER_TWICE = """
 import hashlib, sys
-from diagramgen import load
+from diagramgen import Settings, load
 from diagramgen.api import render
 for path in sys.argv[1:]:
-    out = render(load(path), ["svg", "png", "pdf", "dot"], engine="embedded", name="x")
+    out = render(load(path), ["svg", "png", "pdf", "dot"], Settings(engine="embedded", name="x"))
     for kind in sorted(out):
         print(path, kind, hashlib.sha256(out[kind]).hexdigest())
 """
@@ -207,7 +215,9 @@ def test_every_example_renders_on_the_embedded_engine_without_stderr(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     for path in example_specs():
-        pictures = render(load(path), ["svg", "png", "pdf"], engine="embedded", name=path.stem)
+        pictures = render(
+            load(path), ["svg", "png", "pdf"], settings=Settings(engine="embedded", name=path.stem)
+        )
         assert pictures["png"].startswith(b"\x89PNG")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
@@ -255,7 +265,9 @@ def test_a_partly_limited_container_shows_its_limit_and_the_missing_one() -> Non
     document = json_module.loads((ROOT / "specs" / "container.json").read_text())
     document["hosts"][0]["containers"][3]["limits"] = {"cpu": 2}
     spec = load_text(json_module.dumps(document), "partial.json")
-    svg = render(spec, ["svg"], engine="embedded", embed_fonts=False, name="p")["svg"].decode()
+    svg = render(spec, ["svg"], settings=Settings(embed_fonts=False, engine="embedded", name="p"))[
+        "svg"
+    ].decode()
     assert "limit 2 vCPU · ⚠ no mem limit" in svg
 
 
@@ -263,7 +275,9 @@ def test_the_picture_shows_reservations_beside_limits() -> None:
     # web: 2 x (0.5 vCPU, 512 MiB) reserved; db: 2 GiB reserved. Host reserved by hand:
     # cpu 0.5 + 0.1 + 2 x 0.5 = 1.6 of 4 (40 %); memory 1 + 0.25 + 1 + 2 = 4.25 of 8 GiB (53 %).
     spec = load(ROOT / "tests" / "data" / "render" / "reservations.json")
-    svg = render(spec, ["svg"], engine="embedded", embed_fonts=False, name="r")["svg"].decode()
+    svg = render(spec, ["svg"], settings=Settings(embed_fonts=False, engine="embedded", name="r"))[
+        "svg"
+    ].decode()
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert "reserved 0.5 vCPU · 512 MiB" in texts
     assert "reserved 2 GiB" in texts

@@ -21,6 +21,7 @@ from diagramgen.draw.layout import MOST_ENDS, geometry
 from diagramgen.draw.route import MOST_CROSSINGS, MOST_HEIGHT, Link, Route, route
 from diagramgen.draw.themes import drawn_theme
 from diagramgen.draw.tracks import CLEAR, STUB, Board
+from diagramgen.settings import Settings
 from diagramgen.spec import load, load_text
 
 from .conftest import DATA, example_specs
@@ -49,7 +50,9 @@ def test_the_routers_cells_are_where_graphviz_draws_them(path: Path) -> None:
     rectangles computed before drawing are the drawn ones, to half a point."""
     spec = load(path)
     board = geometry(spec, compute(spec), drawn_theme("light", True))
-    drawn = _cell_polygons(diagramgen.render(spec, ["svg"], name="t")["svg"], "t")
+    drawn = _cell_polygons(
+        diagramgen.render(spec, ["svg"], settings=Settings(name="t"))["svg"], "t"
+    )
     bottom = board.bounds.bottom
     assert set(board.cells) <= set(drawn)
     for ident, mine in board.cells.items():
@@ -168,7 +171,7 @@ def test_a_busy_component_draws_its_first_links_and_numbers_the_rest() -> None:
     others = ["proxy", "web", "auth", "api", "worker", "report", "appvm", "batchvm"]
     document["links"] = [{"from": other, "to": "pg", "label": "SQL"} for other in others]
     spec = load_text(json.dumps(document), "busy.json")
-    svg = diagramgen.render(spec, ["svg"], name="busy")["svg"].decode()
+    svg = diagramgen.render(spec, ["svg"], settings=Settings(name="busy"))["svg"].decode()
     drawn = [n for n in range(1, 9) if f'id="busy-link&#45;{n}"' in svg]
     assert drawn == list(range(1, MOST_ENDS + 1))
     assert "→ 8" in svg  # every link keeps its number on the picture and in the panel

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagramgen import SpecInvalid, load_text
+from diagramgen import Settings, SpecInvalid, load_text
+from diagramgen.api.batch import render_files, worker_count
 from diagramgen.errors import InvalidArgument, PartialRender, Problem
 from diagramgen.escape import terminal_json, terminal_text
-from diagramgen.files.batch import render_files, worker_count
 from diagramgen.files.discover import find_specs
 from diagramgen.spec.limits import Limits, parse_limits
 from diagramgen.spec.schema import passes_compiled_schema, schema_errors
@@ -141,8 +141,9 @@ def test_system_dot_reads_no_system_font_configuration_and_writes_no_cache(
         pytest.skip("strace is not on PATH (apt-get install strace)")
     trace = tmp_path / "trace"
     code = (
-        "import sys; from diagramgen import load; from diagramgen.api import render;"
-        f"render(load({str(ROOT / 'specs' / 'hybrid.json')!r}), ['svg', 'png'], engine='system')"
+        "import sys; from diagramgen import Settings, load; from diagramgen.api import render;"
+        f"render(load({str(ROOT / 'specs' / 'hybrid.json')!r}), ['svg', 'png'],"
+        " Settings(engine='system'))"
     )
     subprocess.run(
         [
@@ -366,7 +367,7 @@ def test_a_title_of_a_bracket_renders_on_the_system_engine() -> None:
     from diagramgen.api import render
 
     spec = load_text(json.dumps(_spec(title="]")), "s.json")
-    svg = render(spec, ["svg"], engine="system")["svg"]
+    svg = render(spec, ["svg"], settings=Settings(engine="system"))["svg"]
     assert b">]</text>" in svg
 
 
@@ -378,11 +379,11 @@ def test_a_png_between_pillows_bomb_guards_is_finished_without_warning() -> None
 
     from PIL import Image
 
-    from diagramgen.formats import FORMATS, Finishing
+    from diagramgen.formats import FORMATS, Caption
 
     buffer = io.BytesIO()
     Image.new("1", (10_000, 9_500)).save(buffer, format="PNG")  # 95 MP, above the 89.5 MP guard
-    finished = FORMATS["png"].finish(buffer.getvalue(), Finishing("t"))
+    finished = FORMATS["png"].finish(buffer.getvalue(), Caption("t"), Settings())
     assert finished.startswith(b"\x89PNG")
 
 
@@ -391,10 +392,17 @@ def test_a_png_over_the_limit_fails_alone_and_the_svg_is_written(tmp_path: Path)
     from diagramgen.api import render
 
     with pytest.raises(PartialRender) as raised:
-        render(load_text(spec.read_text()), ["svg", "png"], limits=Limits(picture=1000))
+        render(
+            load_text(spec.read_text()),
+            ["svg", "png"],
+            settings=Settings(limits=Limits(picture=1000)),
+        )
     assert set(raised.value.pictures) == {"svg"} and set(raised.value.failures) == {"png"}
     summary = render_files(
-        [str(spec)], tmp_path / "out", ["svg", "png"], limits=Limits(picture=1000)
+        [str(spec)],
+        tmp_path / "out",
+        ["svg", "png"],
+        settings=Settings(limits=Limits(picture=1000)),
     )
     assert summary.failed
     assert (tmp_path / "out" / "s.svg").exists() and not (tmp_path / "out" / "s.png").exists()
@@ -470,7 +478,7 @@ def test_what_a_dot_writes_is_bounded_and_checked(
         from diagramgen.api import render
 
         with pytest.raises(EngineError, match=expected):
-            render(load_text(json.dumps(BASE)), ["svg"], engine=engine)
+            render(load_text(json.dumps(BASE)), ["svg"], settings=Settings(engine=engine))
     finally:
         os.environ["PATH"] = old
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from diagramgen import load, load_text
+from diagramgen import Settings, load, load_text
 from diagramgen.api import render
+from diagramgen.api.batch import render_files
 from diagramgen.draw.svg import prefix_for
 from diagramgen.draw.themes import THEME_NAMES, auto_colours, contrast
-from diagramgen.files.batch import render_files
 
 from .conftest import ROOT, example_specs
 
@@ -33,9 +33,10 @@ _FACE = re.compile(
 @cache
 def _svg(path: Path, theme: str = "light", text: str = "font", embed: bool = True) -> bytes:
     return render(
-        load(path), ["svg"], engine="embedded", name=path.stem, theme=theme, text=text,
-        embed_fonts=embed,
-    )["svg"]  # fmt: skip
+        load(path),
+        ["svg"],
+        Settings(theme=theme, text=text, embed_fonts=embed, engine="embedded", name=path.stem),
+    )["svg"]
 
 
 def _texts_by_weight(svg: str) -> dict[str, set[str]]:
@@ -144,8 +145,12 @@ def test_auto_text_contrast_is_enough_in_both_schemes() -> None:
 
 def test_png_and_pdf_of_auto_are_light() -> None:
     path = ROOT / "specs" / "hybrid.json"
-    auto = render(load(path), ["png", "dot"], engine="embedded", theme="auto", name="h")
-    light = render(load(path), ["png", "dot"], engine="embedded", theme="light", name="h")
+    auto = render(
+        load(path), ["png", "dot"], settings=Settings(theme="auto", engine="embedded", name="h")
+    )
+    light = render(
+        load(path), ["png", "dot"], settings=Settings(theme="light", engine="embedded", name="h")
+    )
     assert auto == light
     assert "auto" in THEME_NAMES
 
@@ -158,7 +163,9 @@ def _spec(**extra: object) -> bytes:
 
 
 def test_description_is_written_from_the_totals_and_labels_point_at_one_element_each() -> None:
-    svg = render(load_text(_spec(), "vm.json"), ["svg"], engine="embedded", name="vm")["svg"]
+    svg = render(
+        load_text(_spec(), "vm.json"), ["svg"], settings=Settings(engine="embedded", name="vm")
+    )["svg"]
     root = ET.fromstring(svg)
     assert root.get("aria-labelledby") == "vm-title"
     assert root.get("aria-describedby") == "vm-desc"
@@ -179,7 +186,7 @@ def test_components_carry_tooltips_and_links_with_their_urls_escaped() -> None:
     vm["url"] = "https://example.org/vm?a=1&b=%272%27"
     vm["apps"][0]["url"] = "../runbooks/web.html#top"
     spec = load_text(json.dumps(document).encode(), "vm.json")
-    svg = render(spec, ["svg"], engine="embedded", name="vm")["svg"]
+    svg = render(spec, ["svg"], settings=Settings(engine="embedded", name="vm"))["svg"]
     root = ET.fromstring(svg)
     links = {a.get(XLINK): a for a in root.iter(f"{SVG}a")}
     assert set(links) == {"https://example.org/vm?a=1&b=%272%27", "../runbooks/web.html#top"}
@@ -332,7 +339,7 @@ def _mean_difference(first: Image.Image, second: Image.Image) -> float:
 @pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="apt-get install librsvg2-bin")
 @pytest.mark.parametrize("path", example_specs(), ids=lambda p: p.stem)
 def test_paths_look_like_the_png_in_rsvg_without_any_font(path: Path, tmp_path: Path) -> None:
-    pictures = render(load(path), ["png"], engine="embedded", name=path.stem)
+    pictures = render(load(path), ["png"], settings=Settings(engine="embedded", name=path.stem))
     png = Image.open(io.BytesIO(pictures["png"])).convert("RGB")
     outlined = _rsvg(_svg(path, "light", "paths"), tmp_path, "paths")
     text = _rsvg(_svg(path, "light", "font"), tmp_path, "text")
@@ -347,9 +354,9 @@ def test_paths_look_like_the_png_in_rsvg_without_any_font(path: Path, tmp_path: 
 def test_text_that_looks_like_a_reference_is_drawn_as_written() -> None:
     document = json.loads((ROOT / "specs" / "vm.json").read_bytes())
     document["hosts"][0]["name"] = "see url(#top) and href=#x"
-    svg = render(load_text(json.dumps(document)), ["svg"], engine="embedded", name="u")[
-        "svg"
-    ].decode()
+    svg = render(
+        load_text(json.dumps(document)), ["svg"], settings=Settings(engine="embedded", name="u")
+    )["svg"].decode()
     assert "see url(#top) and href=#x" in svg
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from diagramgen import SpecInvalid, load_text, render
-from diagramgen.draw.svg import SvgOptions, finish_svg
+from diagramgen import Settings, SpecInvalid, load_text, render
+from diagramgen.draw.svg import finish_svg
 from diagramgen.escape import link_scheme
 
 from .conftest import container_spec
@@ -73,20 +73,20 @@ def test_a_url_a_browser_would_not_read_as_http_or_relative_is_refused_at_its_pl
 )
 def test_a_good_url_reads_back_as_written_in_xml_and_in_an_html_page(url: str) -> None:
     spec = load_text(json.dumps(_with_url(url)), "s.json")
-    svg = render(spec, ["svg"], name="s")["svg"]
+    svg = render(spec, ["svg"], settings=Settings(name="s"))["svg"]
     links = {a.get(XLINK) for a in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}a")}
     assert links == {url, "https://example.org/host"}
 
-    class Links(HTMLParser):  # the SVG inlined in a page, as MkDocs and Sphinx put it
-        found: list[str | None] = []
+    found: list[str | None] = []
 
+    class Links(HTMLParser):  # the SVG inlined in a page, as MkDocs and Sphinx put it
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if tag == "a":
-                self.found += [value for name, value in attrs if name == "xlink:href"]
+                found.extend(value for name, value in attrs if name == "xlink:href")
 
     page = Links()
     page.feed(f"<!doctype html><p>{svg.decode()}</p>")
-    assert set(page.found) == {url, "https://example.org/host"}
+    assert set(found) == {url, "https://example.org/host"}
     assert link_scheme(url) in (None, "http", "https")
 
 
@@ -98,7 +98,7 @@ def test_the_svg_finisher_drops_a_script_link_that_got_past_the_check() -> None:
         b'<a xlink:href="https://example.org/?a=1&amp;b=2" xlink:title="db">y</a>'
         b"</g></svg>"
     )
-    finished = finish_svg(graphviz, SvgOptions("t", None, "p", embed_fonts=False))
+    finished = finish_svg(graphviz, "t", None, "p", embed_fonts=False)
     root = ET.fromstring(finished)
     links = [a.get(XLINK) for a in root.iter("{http://www.w3.org/2000/svg}a")]
     assert links == ["https://example.org/?a=1&b=2"]

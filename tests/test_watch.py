@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from diagramgen.accounting import compute
+from diagramgen.api import Drawn
 from diagramgen.cli import main
 from diagramgen.files.discover import Found
 from diagramgen.watch import board as board_module
@@ -35,8 +37,9 @@ pytest.importorskip("watchfiles")
 TIMEOUT = 30.0
 
 
-def _fake_draw(model: Any, name: str) -> str:
-    return f'<svg xmlns="http://www.w3.org/2000/svg"><title>{name}</title></svg>'
+def _fake_draw(model: Any, name: str) -> Drawn:
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><title>{name}</title></svg>'
+    return Drawn(model, compute(model), {"svg": svg.encode()})
 
 
 def _save(path: Path, document: dict[str, Any] | str) -> None:
@@ -421,6 +424,37 @@ def _until(process: subprocess.Popen[bytes], text: bytes) -> bytes:
         seen += line
     assert text in seen, seen
     return seen
+
+
+def test_render_watch_keeps_every_setting_of_the_command_line(tmp_path: Path) -> None:
+    # Each save was drawn at the default 760 px with font text, whatever the command said.
+    spec, out = tmp_path / "stack.json", tmp_path / "out"
+    shutil.copy(SPECS / "vm.json", spec)
+    arguments = ["render", str(spec), "-o", str(out), "--width", "300", "--text", "paths"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "diagramgen", *arguments, "--watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        preexec_fn=_hear_ctrl_c,
+    ) as process:
+        try:
+            _until(process, b"for changes")
+            first = (out / "stack.svg").read_text()
+            document = json.loads((SPECS / "vm.json").read_text())
+            document["title"] = "Saved again"
+            _save(spec, document)
+            _until(process, b"stack.svg")
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=TIMEOUT)
+        finally:
+            process.kill()
+    again = (out / "stack.svg").read_text()
+    assert "Saved again" in again
+    for svg in (first, again):
+        assert '<svg width="275px"' in svg
+        assert "<text" not in svg  # drawn as outlines
 
 
 @pytest.mark.parametrize("command", ["watch", "render"])

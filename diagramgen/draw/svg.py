@@ -14,14 +14,12 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from msgspec import Struct
-
 from ..escape import LINK_SCHEMES, link_scheme, xml_text
 from .cells import PAD_Y
 from .fontfile import FONT_FILES, font, woff2_subset
 from .metrics import engine_width
 
-__all__ = ["TEXT_MODES", "SvgOptions", "finish_svg", "font_faces", "prefix_for", "verify_text"]
+__all__ = ["TEXT_MODES", "finish_svg", "font_faces", "prefix_for", "verify_text"]
 
 #: How the SVG draws text: with its embedded font (or the reader's, if not embedded), or as
 #: outlines that look the same in every renderer.
@@ -61,18 +59,6 @@ def verify_text(mode: str) -> str:
     if mode not in TEXT_MODES:
         raise InvalidArgument(f"unknown text mode {mode!r}; choose from {', '.join(TEXT_MODES)}")
     return mode
-
-
-class SvgOptions(Struct, frozen=True):
-    """How the SVG is finished: its title, description, id prefix, fonts, text and palettes."""
-
-    title: str
-    description: str | None
-    prefix: str
-    embed_fonts: bool = True
-    text: str = "font"
-    #: For ``auto``: each placeholder colour's role, light and dark colour.
-    schemes: dict[str, tuple[str, str, str]] | None = None
 
 
 def prefix_for(name: str) -> str:
@@ -223,14 +209,23 @@ _TAG = re.compile(r"<(polygon|polyline|path|ellipse|text|rect|circle)\b([^>]*?)(
 _COLOUR = re.compile(r'\b(fill|stroke)="(#0000[0-9a-f]{2})"')
 
 
-def finish_svg(svg: bytes, options: SvgOptions) -> bytes:
+def finish_svg(
+    svg: bytes,
+    title: str,
+    description: str | None,
+    prefix: str,
+    *,
+    embed_fonts: bool = True,
+    text: str = "font",
+    schemes: dict[str, tuple[str, str, str]] | None = None,
+) -> bytes:
     """Return Graphviz SVG without comments or external references, titled, ids prefixed.
 
     With ``embed_fonts``, a subset of the bundled font (the glyphs drawn, one face per weight)
     is embedded so browsers draw the text as Graphviz laid it out; with ``text="paths"`` the
-    text becomes outlines of the bundled font instead, and needs no font at all.
+    text becomes outlines of the bundled font instead, and needs no font at all. ``schemes``
+    (theme ``auto``) gives each placeholder colour its role, light and dark colour.
     """
-    prefix = options.prefix
     document = _NOISE.sub("", svg.decode("utf-8"))
     # Graphviz writes every id as ' id="...'; prefix_for() keeps prefixes to [A-Za-z0-9_-].
     document = document.replace(' id="', f' id="{prefix}-')
@@ -239,27 +234,27 @@ def finish_svg(svg: bytes, options: SvgOptions) -> bytes:
     if "<a " in document:
         document = _ANCHOR.sub(_tooltip, document)
     draw = None
-    if options.text == "paths":
+    if text == "paths":
         from .outlines import text_path
 
         draw = text_path
     texts = _Texts(draw)
     document = _CELL_OR_TEXT.sub(texts, document)
-    head = [f'<title id="{prefix}-title">{xml_text(options.title)}</title>']
+    head = [f'<title id="{prefix}-title">{xml_text(title)}</title>']
     aria = f' aria-labelledby="{prefix}-title"'
-    if options.description:
-        head.append(f'<desc id="{prefix}-desc">{xml_text(options.description)}</desc>')
+    if description:
+        head.append(f'<desc id="{prefix}-desc">{xml_text(description)}</desc>')
         aria += f' aria-describedby="{prefix}-desc"'
     css = []
-    if options.text == "font":
+    if text == "font":
         family = FAMILY
-        if options.embed_fonts:
+        if embed_fonts:
             family, faces = font_faces(texts.used)
             css.append(faces)
             family += f",{FAMILY}"
         document = document.replace(f'font-family="{FAMILY}"', f'font-family="{family},sans-serif"')
-    if options.schemes:
-        document, dark = _scheme_classes(document, prefix, options.schemes)
+    if schemes:
+        document, dark = _scheme_classes(document, prefix, schemes)
         css.append(dark)
     if css:
         head.append("<defs><style>" + "".join(css) + "</style></defs>")

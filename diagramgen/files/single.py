@@ -1,70 +1,17 @@
-"""Files written one at a time: a comparison's pictures, a starter spec."""
+"""Spec files written whole: a starter spec, an imported spec."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
-from ..api import DEFAULT_WIDTH, Comparison, compare, comparison_labels
-from ..engines import Engine
 from ..errors import InvalidArgument, OutputError
-from ..formats import FORMATS, verify_formats
-from ..spec import DEFAULT_LIMITS, Limits
 from ..spec.starters import starter_text
 from .atomic import write_file
 
-__all__ = ["compare_files", "comparison_base", "write_spec_text", "write_starter"]
+__all__ = ["write_spec_text", "write_starter"]
 
 Path_ = str | os.PathLike[str]
-
-
-def comparison_base(first: Path_, second: Path_, output: Path_ | None = None) -> Path:
-    """Return where a comparison's pictures go, without suffix (``output/A-vs-B``).
-
-    ``output`` may name the file with or without a format suffix (``cmp.svg``: ``cmp``;
-    ``design-1.2``: the whole name).
-    """
-    if output is None:
-        return Path("output") / f"{Path(first).stem}-vs-{Path(second).stem}"
-    base = Path(output)
-    if base.suffix in {form.suffix for form in FORMATS.values()}:
-        base = base.with_suffix("")
-    return base
-
-
-def compare_files(
-    first: Path_,
-    second: Path_,
-    output: Path_ | None = None,
-    formats: Iterable[str] = ("svg",),
-    *,
-    theme: str = "light",
-    engine: str | Engine = "auto",
-    limits: Limits = DEFAULT_LIMITS,
-    width: int = DEFAULT_WIDTH,
-    text: str = "font",
-) -> tuple[Comparison, list[Path]]:
-    """Compare two spec files and write the picture in each format; return what was written."""
-    base = comparison_base(first, second, output)
-    comparison = compare(
-        first,
-        second,
-        verify_formats(formats),
-        labels=comparison_labels(first, second),
-        theme=theme,
-        engine=engine,
-        name=base.name,
-        limits=limits,
-        width=width,
-        text=text,
-    )
-    written = []
-    for kind, data in comparison.pictures.items():
-        target = base.with_name(f"{base.name}.{kind}")
-        write_file(target, data)
-        written.append(target)
-    return comparison, written
 
 
 def write_starter(path: Path_, stack: str, force: bool = False, syntax: str = "json") -> Path:

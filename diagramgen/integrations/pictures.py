@@ -13,16 +13,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 from msgspec import Struct
 
-from ..api import Options, render
+from ..api import input_key, render
 from ..draw.themes import AUTO, verify_theme
 from ..errors import DiagramgenError, InvalidArgument, Problem, SpecInvalid
 from ..files.atomic import write_atomic
-from ..files.batch import input_key
 from ..files.manifest import digest
+from ..settings import Settings
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load_text, read_spec_file, syntax_of
 
 __all__ = [
@@ -129,10 +128,15 @@ class Renderer:
         self.reused = 0
         self.used: set[str] = set()
 
-    def key(self, spec: SpecText, output: str, theme: str, name: str, width: int | None) -> str:
+    def settings(self, theme: str, name: str, width: int | None) -> Settings:
+        """Return the settings a page's picture is drawn with."""
+        settings = Settings(theme=theme, name=name, limits=self.limits)
+        return settings.replace(width=width) if width else settings
+
+    def key(self, spec: SpecText, output: str, settings: Settings) -> str:
         """Return the digest of everything the picture depends on."""
-        base = input_key(spec.data, output, Options(theme), "auto", self.limits)
-        extra = {"base": base, "syntax": spec.syntax, "name": name, "width": width}
+        base = input_key(spec.data, output, settings)
+        extra = {"base": base, "syntax": spec.syntax, "name": settings.name}
         return digest(json.dumps(extra, sort_keys=True).encode())
 
     def picture(
@@ -140,9 +144,10 @@ class Renderer:
     ) -> bytes:
         """Return the picture of ``spec`` in ``output`` (``svg`` or ``pdf``), from the cache
         when it holds it; raise :class:`SpecInvalid` or :class:`EngineError` on failure."""
+        settings = self.settings(theme, name, width)
         path = None
         if self.cache is not None:
-            path = self.cache / f"{self.key(spec, output, theme, name, width)}.{output}"
+            path = self.cache / f"{self.key(spec, output, settings)}.{output}"
             try:
                 data = path.read_bytes()
             except OSError:
@@ -152,9 +157,7 @@ class Renderer:
                 self.used.add(path.name)
                 self.reused += 1
                 return data
-        model = spec.load(self.limits)
-        layout: dict[str, Any] = {"width": width} if width else {}
-        pictures = render(model, [output], theme=theme, name=name, limits=self.limits, **layout)
+        pictures = render(spec.load(self.limits), [output], settings)
         self.rendered += 1
         if path is not None:
             write_atomic(path, pictures[output])

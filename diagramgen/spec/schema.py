@@ -136,8 +136,12 @@ def _stack_leads(
     for index, host in enumerate(hosts if isinstance(hosts, list) else []):
         at = f"/hosts/{index}"
         stack = host.get("stack") if isinstance(host, dict) else None
-        if not isinstance(stack, str) or stack not in _STACK_RULES or not any(
-            f.pointer.startswith(at) and _STACK_RULES[stack] in f.message for f in findings
+        if (
+            not isinstance(stack, str)
+            or stack not in _STACK_RULES
+            or not any(
+                f.pointer.startswith(at) and _STACK_RULES[stack] in f.message for f in findings
+            )
         ):
             continue
         fits = _fitting_stacks(host)

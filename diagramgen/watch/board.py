@@ -19,17 +19,17 @@ from typing import Any
 from msgspec import Struct, field
 from msgspec.structs import asdict
 
-from ..accounting import compute
 from ..accounting.report import counts_text, totals_data, totals_text
-from ..api import render
+from ..api import Drawn, draw
 from ..draw.themes import AUTO
 from ..engines import Engine
 from ..errors import DiagramgenError, SpecInvalid
 from ..files.discover import Found
 from ..files.manifest import digest
-from ..spec import DEFAULT_LIMITS, Limits, Spec, load_text, read_spec_file, syntax_of
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..spec import Spec, load_text, read_spec_file, syntax_of
 
-__all__ = ["RENDER_TIMEOUT", "THEME", "Board", "View", "event", "watch_engine"]
+__all__ = ["RENDER_TIMEOUT", "THEME", "Board", "View", "event", "watch_settings"]
 
 
 #: The theme of the pictures on the page: one SVG that follows the reader's colour scheme.
@@ -37,7 +37,8 @@ THEME = AUTO
 #: Seconds one render may take before the page shows it failed (a batch allows more).
 RENDER_TIMEOUT = 30.0
 
-Draw = Callable[[Spec, str], str]
+#: Draw a model under a name: its totals and its SVG (the page's theme).
+Draw = Callable[[Spec, str], Drawn]
 
 
 class _Bounded(Engine, frozen=True):
@@ -54,9 +55,11 @@ class _Bounded(Engine, frozen=True):
         return super().render(dot, layout_format, arguments, limit)
 
 
-def watch_engine(engine: Engine) -> Engine:
-    """Return ``engine`` with the watch loop's shorter render timeout."""
-    return _Bounded(**asdict(engine))
+def watch_settings(settings: Settings) -> Settings:
+    """Return ``settings`` with their engine chosen, and bounded by the shorter render timeout."""
+    engine = settings.with_engine().engine
+    assert isinstance(engine, Engine)
+    return settings.replace(engine=_Bounded(**asdict(engine)))
 
 
 class View(Struct):
@@ -89,15 +92,10 @@ def event(kind: str, data: dict[str, Any]) -> bytes:
 class Board:
     """The views of the watched specs, and the queues of the pages listening for changes."""
 
-    def __init__(
-        self,
-        draw: Draw,
-        folder: bool,
-        limits: Limits = DEFAULT_LIMITS,
-    ) -> None:
+    def __init__(self, draw: Draw, folder: bool, settings: Settings = DEFAULT_SETTINGS) -> None:
         self._draw = draw
         self.folder = folder
-        self._limits = limits
+        self._limits = settings.limits
         self._lock = threading.Lock()
         self._views: dict[str, View] = {}
         self._listeners: list[queue.SimpleQueue[bytes | None]] = []
@@ -106,14 +104,14 @@ class Board:
         self.session = f"{time.time_ns():x}"
 
     @classmethod
-    def rendering(cls, engine: Engine, folder: bool, limits: Limits = DEFAULT_LIMITS) -> Board:
-        """Return a board that draws through ``engine`` (chosen once) in :data:`THEME`."""
+    def rendering(cls, settings: Settings, folder: bool) -> Board:
+        """Return a board that draws with ``settings`` (their engine chosen) in :data:`THEME`."""
+        page = settings.replace(theme=THEME)
 
-        def draw(model: Spec, name: str) -> str:
-            svg = render(model, ["svg"], theme=THEME, engine=engine, name=name, limits=limits)
-            return svg["svg"].decode("utf-8")
+        def drawn(model: Spec, name: str) -> Drawn:
+            return draw(model, ["svg"], page.replace(name=name))
 
-        return cls(draw, folder, limits)
+        return cls(drawn, folder, settings)
 
     # Reading: any thread.
 
@@ -168,9 +166,9 @@ class Board:
             return False
         started = time.perf_counter()
         try:
-            model = load_text(data, file, self._limits, syntax_of(found.path))
-            result = compute(model)
-            svg = self._draw(model, Path(found.name).name)
+            drawn = self._draw(
+                load_text(data, file, self._limits, syntax_of(found.path)), Path(found.name).name
+            )
         except DiagramgenError as error:
             lines = error.lines()
             if not lines[0].startswith(file):
@@ -185,11 +183,11 @@ class Board:
             view.name,
             view.version + 1,
             "ok",
-            title=model.title or found.name,
-            svg=svg,
-            totals=totals_text(model, result, warnings=False),
-            counts=counts_text(result.diagram),
-            warnings=totals_data(model, result)["warnings"],
+            title=drawn.spec.title or found.name,
+            svg=drawn.pictures["svg"].decode("utf-8"),
+            totals=totals_text(drawn.spec, drawn.totals, warnings=False),
+            counts=counts_text(drawn.totals.diagram),
+            warnings=totals_data(drawn.spec, drawn.totals)["warnings"],
             milliseconds=round((time.perf_counter() - started) * 1000, 1),
             digest=key,
         )

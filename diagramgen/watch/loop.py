@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..engines import Engine, select_engine
+from ..api import Outcome, render_files
 from ..errors import InvalidArgument
-from ..files.batch import Outcome, render_files
-from ..spec import DEFAULT_LIMITS, Limits
-from .board import Board, watch_engine
+from ..settings import DEFAULT_SETTINGS, Settings
+from .board import Board, watch_settings
 from .changes import Tracker, batches, require_watchfiles
 from .server import Server
 
@@ -49,20 +48,19 @@ def watch(
     host: str = "127.0.0.1",
     port: int = 0,
     open_browser: bool = True,
-    engine: str | Engine = "auto",
-    limits: Limits = DEFAULT_LIMITS,
+    settings: Settings = DEFAULT_SETTINGS,
     echo: Echo = print,
     stop: threading.Event | None = None,
     started: Callable[[Server], None] | None = None,
 ) -> None:
     """Serve a page showing ``spec`` (a file, or a folder's specs) that updates on every save.
 
-    ``started`` is called with the server once it listens (tests and benchmarks find its URL).
+    The page draws in its own theme (``auto``), with the rest of ``settings``. ``started`` is
+    called with the server once it listens (tests and benchmarks find its URL).
     """
     require_watchfiles()
     tracker = Tracker([spec])
-    chosen = watch_engine(engine if isinstance(engine, Engine) else select_engine(engine))
-    board = Board.rendering(chosen, tracker.folder, limits)
+    board = Board.rendering(watch_settings(settings), tracker.folder)
     with serving(board, host, port) as server:
         echo(f"watching {spec}: {server.url} (Ctrl-C stops)")
         if started is not None:
@@ -95,11 +93,8 @@ def render_on_change(
     specs: list[str],
     folder: str | Path,
     formats: Iterable[str] = ("svg",),
+    settings: Settings = DEFAULT_SETTINGS,
     *,
-    theme: str = "light",
-    engine: str | Engine = "auto",
-    embed_fonts: bool = True,
-    limits: Limits = DEFAULT_LIMITS,
     echo: Echo = print,
     fail: Echo = print,
     stop: threading.Event | None = None,
@@ -113,7 +108,7 @@ def render_on_change(
     require_watchfiles()
     wanted = list(formats)
     tracker = Tracker(specs)
-    chosen = watch_engine(engine if isinstance(engine, Engine) else select_engine(engine))
+    settings = watch_settings(settings)
     for touched in batches(tracker, stop):
         delta = tracker.scan(touched)
         if touched is None:  # the watcher runs: catch up with saves since the caller rendered
@@ -125,16 +120,7 @@ def render_on_change(
         if not delta.changed:
             continue
         started = time.perf_counter()
-        summary = render_files(
-            delta.changed,
-            folder,
-            wanted,
-            theme=theme,
-            engine=chosen,
-            embed_fonts=embed_fonts,
-            jobs=1,
-            limits=limits,
-        )
+        summary = render_files(delta.changed, folder, wanted, settings, jobs=1)
         milliseconds = (time.perf_counter() - started) * 1000 / len(summary.outcomes)
         for outcome in summary.outcomes:
             if touched is not None or outcome.status != "unchanged":

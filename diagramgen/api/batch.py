@@ -21,25 +21,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
-from msgspec.structs import asdict
 
 from .. import __version__
-from ..api import DEFAULT_WIDTH, Options, render
-from ..engines import Engine, select_engine
 from ..errors import DiagramgenError, OutputError, PartialRender, SpecInvalid
 from ..escape import terminal_text
-from ..formats import FORMATS, verify_formats
-from ..reading import read_regular
-from ..spec import DEFAULT_LIMITS, Limits, load_text, read_spec_file, syntax_of
-from .atomic import (
+from ..files.atomic import (
     not_a_folder,
     remove_stale_temporaries,
     safe_target,
     walk_files,
     write_atomic,
 )
-from .discover import Found, find_specs
-from .manifest import MANIFEST, Manifest, digest
+from ..files.discover import Found, find_specs
+from ..files.manifest import MANIFEST, Manifest, digest
+from ..formats import FORMATS, verify_formats
+from ..reading import read_regular
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..spec import load_text, read_spec_file, syntax_of
+from .picture import render
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -75,21 +74,14 @@ def _package_files(folder: str, prefix: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def input_key(
-    spec: bytes, output: str, options: Options, engine: str, limits: Limits = DEFAULT_LIMITS
-) -> str:
+def input_key(spec: bytes, output: str, settings: Settings) -> str:
     """Return the key of everything an output depends on (limits decide whether it exists)."""
     inputs = {
-        "limits": asdict(limits),
         "spec": digest(spec),
         "diagramgen": __version__,
         "build": _build(),
         "format": output,
-        "theme": options.theme,
-        "width": options.width,
-        "engine": "" if output == "dot" else engine,
-        "embed_fonts": options.embed_fonts if output == "svg" else None,
-        "text": options.text if output == "svg" else None,
+        **settings.affecting(output),
     }
     return digest(json.dumps(inputs, sort_keys=True).encode())
 
@@ -138,11 +130,9 @@ class _Task(Struct, frozen=True):
 class _Job(Struct, frozen=True):
     """What every task of a batch shares."""
 
-    options: Options
-    engine: Engine | None
+    settings: Settings
     folder: Path
     check: bool
-    limits: Limits
 
 
 def _work(task: _Task, job: _Job) -> Outcome:
@@ -150,19 +140,9 @@ def _work(task: _Task, job: _Job) -> Outcome:
     path = str(task.spec.path)
     partial: PartialRender | None = None
     try:
-        model = load_text(task.data, path, job.limits, syntax_of(task.spec.path))
-        pictures = render(
-            model,
-            task.formats,
-            theme=job.options.theme,
-            engine=job.engine or "auto",
-            # The whole relative name: a/edge.json and b/edge.json get different SVG ids.
-            name=task.spec.name,
-            embed_fonts=job.options.embed_fonts,
-            text=job.options.text,
-            limits=job.limits,
-            width=job.options.width,
-        )
+        model = load_text(task.data, path, job.settings.limits, syntax_of(task.spec.path))
+        # The whole relative name: a/edge.json and b/edge.json get different SVG ids.
+        pictures = render(model, task.formats, job.settings.replace(name=task.spec.name))
     except PartialRender as error:  # write what could be made; fail the spec for the rest
         pictures, partial = error.pictures, error
     except DiagramgenError as error:
@@ -323,22 +303,18 @@ def render_files(
     specs: Sequence[str | os.PathLike[str]] | Sequence[Found],
     folder: str | os.PathLike[str] = "output",
     formats: Iterable[str] = ("svg",),
+    settings: Settings = DEFAULT_SETTINGS,
     *,
-    theme: str = "light",
-    engine: str | Engine = "auto",
-    embed_fonts: bool = True,
-    text: str = "font",
     jobs: int = 0,
     check: bool = False,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    width: int = DEFAULT_WIDTH,
 ) -> Summary:
     """Render (or with ``check``, compare) every spec's outputs in ``folder``.
 
     ``specs`` are files, folders (every spec below them) and globs, or specs already found
-    (:func:`~.discover.find_specs`); each writes ``folder/<its name>.<format>``.
+    (:func:`~diagramgen.files.discover.find_specs`); each writes
+    ``folder/<its name>.<format>``, its SVG ids prefixed with that name.
     """
     started = time.perf_counter()
     found = [s for s in specs if isinstance(s, Found)]
@@ -349,11 +325,10 @@ def render_files(
     problem = not_a_folder(output)
     if problem is not None:
         raise OutputError(f"{output}: {problem}, not a folder")
-    options = Options(theme, embed_fonts, text, width)
     done = progress or (lambda outcome: None)
-    drawn = any(FORMATS[name].graphviz for name in chosen_formats)
-    chosen = (engine if isinstance(engine, Engine) else select_engine(engine)) if drawn else None
-    engine_key = f"{chosen.name} {chosen.version}" if chosen is not None else ""
+    if any(FORMATS[name].graphviz for name in chosen_formats):
+        settings = settings.with_engine()
+    limits = settings.limits
     if not check:
         remove_stale_temporaries(output)
     manifest = Manifest.load(output)
@@ -367,7 +342,7 @@ def render_files(
             outcomes.append(outcome)
             done(outcome)
             continue
-        keys = {o: input_key(data, o, options, engine_key, limits) for o in chosen_formats}
+        keys = {o: input_key(data, o, settings) for o in chosen_formats}
         names = {o: f"{spec.name}.{o}" for o in chosen_formats}
         stale = [o for o in chosen_formats if force or not manifest.fresh(names[o], keys[o])]
         if not stale:
@@ -376,7 +351,7 @@ def render_files(
             done(outcome)
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
-    job = _Job(options, chosen, output, check, limits)
+    job = _Job(settings, output, check)
     workers, lowered = worker_count(jobs, len(tasks))
     notes = [note for note in (manifest.problem, lowered) if note is not None]
     if workers > 1:

@@ -1,0 +1,156 @@
+"""One spec's verbs: its totals, and its picture in each format asked for.
+
+Each takes a spec as a model, or as a path to load, and the :class:`~diagramgen.Settings` to
+draw with, whole; each names the same thing as the command line verb of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from msgspec import Struct
+
+from ..accounting import Totals, compute
+from ..accounting.describe import describe
+from ..draw.cells import Label
+from ..draw.layout import to_dot
+from ..draw.themes import AUTO, Theme, drawn_theme
+from ..engines import Engine
+from ..errors import EngineError, PartialRender
+from ..formats import FORMATS, RASTER_DPI, Caption, Format, verify_formats
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..spec import DEFAULT_LIMITS, Limits, Spec, load
+
+__all__ = ["MAX_RASTER", "Drawn", "SpecLike", "draw", "load_spec", "name_of", "render", "totals"]
+
+#: cairo cannot draw a PNG wider or taller than this many pixels.
+MAX_RASTER = 32767
+_SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+SpecLike = Spec | str | os.PathLike[str]
+
+
+def load_spec(spec: SpecLike, limits: Limits = DEFAULT_LIMITS) -> Spec:
+    """Return ``spec`` if it is a model, else the model of the spec file it names."""
+    return spec if isinstance(spec, Spec) else load(spec, limits)
+
+
+def name_of(spec: SpecLike, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """Return the name a picture of ``spec`` goes by: the settings', or the spec file's stem."""
+    if settings.name is not None:
+        return settings.name
+    return "diagram" if isinstance(spec, Spec) else Path(spec).stem
+
+
+def totals(spec: SpecLike, limits: Limits = DEFAULT_LIMITS) -> Totals:
+    """Return the totals of a spec (a model or a path): per host and VM, diagram, warnings."""
+    return compute(load_spec(spec, limits))
+
+
+class Drawn(Struct, frozen=True):
+    """A spec drawn: its model, its totals and its picture in each format asked for."""
+
+    spec: Spec
+    totals: Totals
+    pictures: dict[str, bytes]
+
+
+def render(
+    spec: SpecLike, formats: Iterable[str] = ("svg",), settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, bytes]:
+    """Return the picture of ``spec`` in each format, keyed by format.
+
+    Without a spec ``description``, the SVG's is written from the totals. A format that
+    cannot be made (a PNG above the picture limit) fails alone: :class:`PartialRender`
+    carries the others.
+    """
+    return draw(spec, formats, settings).pictures
+
+
+def draw(
+    spec: SpecLike,
+    formats: Iterable[str] = ("svg",),
+    settings: Settings = DEFAULT_SETTINGS,
+    panel: Callable[[Theme], Label] | None = None,
+) -> Drawn:
+    """Return ``spec`` drawn in each format, with its model and totals (computed once).
+
+    ``panel`` replaces the totals panel (as a comparison draws its own).
+    """
+    model = load_spec(spec, settings.limits)
+    wanted = verify_formats(formats)
+    figures = compute(model)
+    settings = settings.replace(name=name_of(spec, settings))
+    dots: dict[bool, str] = {}
+
+    def dot_for(svg: bool) -> str:
+        # auto draws its SVG in placeholder colours (the finisher maps them to light and
+        # dark) and everything else light: two DOTs, one layout (colours never move a box).
+        key = svg and settings.theme == AUTO
+        if key not in dots:
+            theme = drawn_theme(settings.theme, svg)
+            label = panel(theme) if panel else None
+            dots[key] = to_dot(model, figures, theme, label, settings.width)
+        return dots[key]
+
+    engine: Engine | None = None
+    if any(FORMATS[output].graphviz for output in wanted):
+        engine = settings.chosen_engine()
+    description = model.description or describe(model, figures)
+    caption = Caption(model.title or settings.name or "", description)
+    # The SVG is drawn whenever a PNG is: its size says whether the PNG can be made.
+    svg = b""
+    if engine is not None and {"svg", "png"} & set(wanted):
+        svg = engine.render(dot_for(True), "svg", FORMATS["svg"].arguments)
+    results: dict[str, bytes] = {}
+    failures: dict[str, EngineError] = {}
+    for output in wanted:
+        form = FORMATS[output]
+        if engine is None or form.graphviz is None:
+            results[output] = dot_for(False).encode("utf-8")
+            continue
+        try:
+            if output == "png":
+                _check_raster(svg, settings.limits)
+            data = (
+                svg
+                if output == "svg"
+                else engine.render(dot_for(False), form.graphviz, form.arguments)
+            )
+            results[output] = _finish(form, data, caption, settings)
+        except EngineError as error:  # this format cannot be made; the others may be
+            failures[output] = error
+    if failures and not results:
+        raise next(iter(failures.values()))
+    if failures:
+        raise PartialRender(results, {name: str(error) for name, error in failures.items()})
+    return Drawn(model, figures, results)
+
+
+def _finish(form: Format, data: bytes, caption: Caption, settings: Settings) -> bytes:
+    """Return an engine's picture finished; one that cannot be read is the engine's failure."""
+    try:
+        return form.finish(data, caption, settings)
+    except (ValueError, OSError) as error:  # not an SVG, not a PNG: a broken system `dot`
+        raise EngineError(f"Graphviz's {form.name} output cannot be read ({error})") from None
+
+
+def _check_raster(svg: bytes, limits: Limits) -> None:
+    """Refuse a PNG that cairo would cut off or that is above the picture limit."""
+    size = _SVG_SIZE.search(svg)
+    if size is None:
+        return
+    width, height = (round(float(value) * RASTER_DPI / 72) for value in size.groups())
+    if max(width, height) > MAX_RASTER:
+        raise EngineError(
+            f"the picture would be {width} x {height} px as PNG at {RASTER_DPI} dpi, more than "
+            f"the {MAX_RASTER} px a PNG side can have; render SVG or PDF instead"
+        )
+    if width * height > limits.picture:
+        raise EngineError(
+            f"the picture would be {width} x {height} px as PNG ({width * height:,} pixels); "
+            f"{limits.hint('picture')} pixels, or render SVG or PDF instead"
+        )
