@@ -3,11 +3,13 @@
 Only this module turns errors into stderr lines and exit codes: 1 for a bad spec or a failed
 render, 2 for a bad command line (:class:`UsageError`, or a library :class:`InvalidArgument`).
 Results go to stdout. ``main(argv)`` returns the exit code, so every exit is testable in-process.
+The library's messages name no option; :func:`_hint` adds the one that helps.
 """
 
 # No `from __future__ import annotations` here: Typer would evaluate every parameter's
 # annotation string when it builds the commands (3.5 ms a run); at import they cost 2 ms.
 
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -19,14 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import __version__
-from .errors import DiagramgenError, InvalidArgument, SpecInvalid, UsageError
+from .errors import DiagramgenError, InvalidArgument, OutputError, UsageError
 from .escape import terminal_json, terminal_text
 
 if TYPE_CHECKING:
     from .api import Summary
-    from .files.discover import Found
     from .settings import Settings
-    from .spec import Limits, Spec
+    from .spec import Limits
 
 __all__ = ["app", "main"]
 
@@ -42,6 +43,13 @@ app = typer.Typer(
 
 
 # Options that several commands share, declared once.
+SpecsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="SPEC...",
+        help="Spec files, folders (every *.json, *.yaml and *.yml below) or globs; - is stdin.",
+    ),
+]
 FormatsOption = Annotated[
     str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
 ]
@@ -87,6 +95,13 @@ LimitOption = Annotated[
 StackKind = Enum("StackKind", {name: name for name in ("vm", "container", "hybrid")}, type=str)  # type: ignore[misc]
 
 
+def _hint(rule: str) -> str | None:
+    """Return what a user of this command line does about ``rule`` (the library's rule names)."""
+    if rule.startswith("limit:"):
+        return f"change it with --limit {rule.removeprefix('limit:')}=N"
+    return {"exists": "use --force to overwrite it", "engine:system": "--engine system"}.get(rule)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"diagramgen {__version__}")
@@ -108,41 +123,21 @@ def _root(
 def _limits(items: list[str] | None) -> "Limits":
     from .spec import parse_limits
 
-    return parse_limits(items)
-
-
-def _stdin(limits: "Limits") -> bytes:
-    """Return stdin's bytes, read in chunks: at most ``spec-bytes`` + 1 of them are held."""
-    from .reading import TooLarge, read_stream
-    from .spec.load import too_big
-
     try:
-        return read_stream(sys.stdin.buffer, limits.spec_bytes)
-    except TooLarge as error:
-        raise SpecInvalid("<stdin>", [too_big(error.size, limits, at_least=True)]) from None
+        return parse_limits(items)
+    except InvalidArgument as error:
+        raise UsageError(f"--limit: {error}") from None
 
 
-def _load(spec: str, limits: "Limits", syntax: str = "json") -> "Spec":
-    """Return the model of one spec file, or of stdin for ``-`` (read as ``syntax``)."""
-    from .spec import load, load_text
+def _settings(limit: list[str] | None, **chosen: Any) -> "Settings":
+    from .settings import Settings
 
-    if spec == "-":
-        return load_text(_stdin(limits), "<stdin>", limits, syntax)
-    if not Path(spec).exists():
-        raise UsageError(f"{spec}: no such file")
-    if Path(spec).is_dir():
-        raise UsageError(f"{spec}: is a folder; give a spec file")
-    return load(spec, limits)
+    return Settings(limits=_limits(limit), **chosen)
 
 
 @app.command()
 def validate(
-    specs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SPEC...", help="Spec files, folders or globs to check; - reads one from stdin."
-        ),
-    ],
+    specs: SpecsArgument,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing for valid specs.")
     ] = False,
@@ -154,41 +149,22 @@ def validate(
     Examples: diagramgen validate specs/ · diagramgen validate a.json b.yaml ·
     diagramgen validate - --spec-format yaml < stack.yaml
     """
-    from .accounting import compute
     from .accounting.report import counts_text
-    from .files.discover import find_specs
-    from .spec import load, load_text
+    from .api.specs import check_specs
 
-    limits = _limits(limit)
-    if "-" in specs and specs != ["-"]:
-        raise UsageError("- (stdin) cannot be combined with other specs")
-    found: list[Found | None] = [None] if specs == ["-"] else [*find_specs(specs)]
     failed = False
-    for spec in found:
-        name = "<stdin>" if spec is None else str(spec.path)
-        try:
-            model = (
-                load_text(_stdin(limits), name, limits, spec_format)
-                if spec is None
-                else load(spec.path, limits, spec.within)
-            )
-        except SpecInvalid as error:
-            _print_error(error)
+    for checked in check_specs(specs, _limits(limit), stdin=sys.stdin.buffer, syntax=spec_format):
+        if checked.error is not None:
+            _print_error(checked.error)
             failed = True
-            continue
-        if not quiet:
-            _say(f"{name}: valid ({counts_text(compute(model).diagram)})")
+        elif not quiet and checked.totals is not None:
+            _say(f"{checked.name}: valid ({counts_text(checked.totals.diagram)})")
     return 1 if failed else 0
 
 
 @app.command()
 def totals(
-    specs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SPEC...", help="Spec files, folders or globs; - reads one from stdin."
-        ),
-    ],
+    specs: SpecsArgument,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the totals as JSON (millicores and bytes).")
     ] = False,
@@ -206,56 +182,34 @@ def totals(
     Examples: diagramgen totals specs/hybrid.json · diagramgen totals stack.yaml --json ·
     diagramgen totals specs/
     """
-
-    from .accounting import compute
     from .accounting.report import totals_data, totals_text
-    from .files.discover import find_specs
-    from .spec import load
+    from .api.specs import check_specs
 
-    limits = _limits(limit)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    single = len(specs) == 1 and (specs[0] == "-" or not Path(specs[0]).is_dir())
-    if single and (specs[0] == "-" or Path(specs[0]).exists()):
-        model = _load(specs[0], limits, spec_format)
-        result = compute(model)
-        if as_json:
-            _say_json(totals_data(model, result))
-        else:
-            text = totals_text(model, result, color=color, verbose=verbose)
-            typer.echo(text, nl=False, color=color)
-        return 0
-    if "-" in specs:
-        raise UsageError("- (stdin) cannot be combined with other specs")
-    failed = False
+    failed = alone = False
     by_path: dict[str, Any] = {}
-    for found in find_specs(specs):
-        path = str(found.path)
-        try:
-            model = load(found.path, limits, found.within)
-        except SpecInvalid as error:
-            _print_error(error)
+    for checked in check_specs(specs, _limits(limit), stdin=sys.stdin.buffer, syntax=spec_format):
+        alone = checked.alone
+        if checked.spec is None or checked.totals is None:
+            assert checked.error is not None
+            _print_error(checked.error)
             failed = True
-            continue
-        result = compute(model)
-        if as_json:
-            by_path[path] = totals_data(model, result)
-            continue
-        heading = f"== {terminal_text(path)} =="
-        text = totals_text(model, result, color=color, verbose=verbose)
-        typer.echo(f"{heading}\n{text}", color=color)
-    if as_json:
-        _say_json(by_path)
+        elif as_json:
+            by_path[checked.name] = totals_data(checked.spec, checked.totals)
+        else:
+            text = totals_text(
+                checked.spec, checked.totals, color, verbose, listing="--verbose lists them"
+            )
+            heading = "" if alone else f"== {terminal_text(checked.name)} ==\n"
+            _out(heading + text + ("" if alone else "\n"))
+    if as_json and not (alone and failed):
+        _say_json(next(iter(by_path.values())) if alone else by_path)
     return 1 if failed else 0
 
 
 @app.command()
 def render(
-    specs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SPEC...", help="Spec files, folders (every *.json below) or globs; - is stdin."
-        ),
-    ],
+    specs: SpecsArgument,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
         "output"
     ),
@@ -297,31 +251,22 @@ def render(
     Examples: diagramgen render spec.json · diagramgen render specs -o site/img -f svg,png ·
     diagramgen render docs/diagrams -o docs/img --check
     """
+    from .files.atomic import not_a_folder
     from .formats import verify_formats
-    from .settings import Settings
 
     chosen = verify_formats(formats.split(","))
-    settings = Settings(
-        theme=theme,
-        width=width,
-        text=text,
-        embed_fonts=embed_fonts,
-        engine=engine,
-        limits=_limits(limit),
+    settings = _settings(
+        limit, theme=theme, width=width, text=text, embed_fonts=embed_fonts, engine=engine
     )
-    if watch and (check or "-" in specs):
-        raise UsageError("--watch renders files as they change; it takes neither --check nor -")
     if "-" in specs:
-        return _render_stdin(
-            specs,
-            chosen,
-            settings.replace(name=name),
-            check,
-            spec_format,
-            output_given=output != Path("output"),
-        )
-    from .files.atomic import not_a_folder
-
+        if watch or check or len(chosen) != 1 or output != Path("output"):
+            raise UsageError(
+                "with - (stdin), give exactly one format: the picture goes to stdout "
+                "(no -o, --check or --watch)"
+            )
+        return _render_stdin(specs, chosen[0], settings.replace(name=name), spec_format)
+    if watch and check:
+        raise UsageError("--watch renders files as they change; it takes no --check")
     problem = not_a_folder(output)
     if problem is not None:
         raise UsageError(f"{output}: {problem}; -o takes a folder")
@@ -331,14 +276,44 @@ def render(
     found = find_specs(specs)
     with _progress(len(found), quiet) as advance:
         summary = render_files(
-            found, output, chosen, settings, jobs=jobs, check=check, force=force, progress=advance
+            found,
+            output,
+            chosen,
+            settings,
+            jobs=jobs,
+            check=check,
+            force=force,
+            progress=advance,
+            hint=_hint,
         )
+    _report(summary, check, quiet)
+    if watch:
+        return _render_watch(specs, output, chosen, settings)
+    return 1 if summary.failed else 0
+
+
+def _render_stdin(specs: list[str], output: str, settings: "Settings", syntax: str) -> int:
+    """Render the spec on stdin in the format ``output``, to stdout."""
+    from .api import render as draw
+    from .files.discover import find_specs
+    from .spec import load_text, read_spec_stream
+
+    find_specs(specs, stdin=True)  # - alone
+    data = read_spec_stream(sys.stdin.buffer, settings.limits)
+    picture = draw(load_text(data, "<stdin>", settings.limits, syntax), [output], settings)
+    _out(picture[output])
+    return 0
+
+
+def _report(summary: "Summary", check: bool, quiet: bool) -> None:
+    """Print what a batch did: errors, stale outputs, removals and notes, then one summary."""
     for outcome in summary.outcomes:
         for line in outcome.errors:
             _say(line, err=True)
         for missing in outcome.differing:
-            state = "differs from" if (output / missing).exists() else "is missing from"
-            _say(f"{output / missing}: {state} what `diagramgen render` writes now", err=True)
+            target = summary.folder / missing
+            state = "differs from" if target.exists() else "is missing from"
+            _say(f"{target}: {state} what `diagramgen render` writes now", err=True)
     for path in summary.removed:
         _say(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:
@@ -347,9 +322,6 @@ def render(
         _say(f"note: {note}", err=True)
     if not quiet:
         _say(_summary_line(summary, check), err=True)
-    if watch:
-        return _render_watch(specs, output, chosen, settings)
-    return 1 if summary.failed else 0
 
 
 def _render_watch(specs: list[str], output: Path, formats: list[str], settings: "Settings") -> int:
@@ -364,6 +336,7 @@ def _render_watch(specs: list[str], output: Path, formats: list[str], settings: 
             settings,
             echo=lambda line: _say(line, err=True),
             fail=lambda line: _say(line, err=True),
+            hint=_hint,
         )
     except KeyboardInterrupt:
         typer.echo("stopped watching", err=True)
@@ -403,34 +376,6 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
         yield lambda outcome: bar.advance(task)
 
 
-def _render_stdin(
-    specs: list[str],
-    formats: list[str],
-    settings: "Settings",
-    check: bool,
-    syntax: str,
-    output_given: bool,
-) -> int:
-    """Render the spec on stdin in the one requested format to stdout."""
-    from .api import render as draw
-    from .spec import load_text
-
-    if check:
-        raise UsageError("--check compares files in OUTPUT; it does not read - (stdin)")
-    if specs != ["-"]:
-        raise UsageError("- (stdin) cannot be combined with other specs")
-    if len(formats) != 1:
-        raise UsageError("with - (stdin), give exactly one format; the picture goes to stdout")
-    if output_given:
-        raise UsageError("with - (stdin) the picture goes to stdout; -o does not apply")
-    limits = settings.limits
-    model = load_text(_stdin(limits), "<stdin>", limits, syntax)
-    pictures = draw(model, formats, settings)
-    sys.stdout.buffer.write(pictures[formats[0]])
-    sys.stdout.buffer.flush()
-    return 0
-
-
 @app.command()
 def compare(
     first: Annotated[str, typer.Argument(metavar="A", help="The first spec.")],
@@ -454,22 +399,16 @@ def compare(
     Examples: diagramgen compare as-vms.json as-containers.json -f svg,png ·
     diagramgen compare a.yaml b.yaml --json
     """
-
     from .api import compare as compare_specs
     from .api import compare_files
     from .formats import verify_formats
-    from .settings import Settings
 
-    settings = Settings(theme=theme, width=width, text=text, engine=engine, limits=_limits(limit))
-    models = (_load(first, settings.limits), _load(second, settings.limits))
+    settings = _settings(limit, theme=theme, width=width, text=text, engine=engine)
     if as_json:
-        from .api import comparison_labels
-
-        labels = comparison_labels(first, second)
-        comparison = compare_specs(*models, settings=settings, labels=labels)
-        _say_json(comparison.data())
+        _say_json(compare_specs(first, second, settings=settings).data())
         return 0
-    _, written = compare_files(first, second, output, verify_formats(formats.split(",")), settings)
+    chosen = verify_formats(formats.split(","))
+    _, written = compare_files(first, second, output, chosen, settings)
     for target in written:
         _say(f"wrote {target}", err=True)
     return 0
@@ -500,12 +439,9 @@ def watch(
 
     Examples: diagramgen watch spec.json · diagramgen watch specs/ --no-open --port 8765
     """
-    from .settings import Settings
     from .watch import watch as serve
 
-    settings = Settings(engine=engine, limits=_limits(limit))
-    if not Path(spec).exists():
-        raise UsageError(f"{spec}: no such file or folder")
+    settings = _settings(limit, engine=engine)
     try:
         serve(spec, host=host, port=port, open_browser=open_browser, settings=settings, echo=_say)
     except KeyboardInterrupt:
@@ -521,15 +457,20 @@ def schema() -> int:
     """
     from .spec import schema_text
 
-    typer.echo(schema_text(), nl=False)
+    _out(schema_text())
     return 0
 
 
 @app.command()
 def init(
     path: Annotated[
-        str, typer.Argument(metavar="[PATH]", help="Where to write the starter spec; - prints it.")
-    ] = "spec.json",
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="Where to write the starter spec (default spec.json, or spec.yaml with "
+            "--format yaml); - prints it.",
+        ),
+    ] = None,
     stack: Annotated[
         StackKind, typer.Option("--stack", "-s", help="Kind of stack to start from.")
     ] = StackKind.hybrid,  # type: ignore[attr-defined]
@@ -545,25 +486,13 @@ def init(
     diagramgen init --format yaml -
     """
     from .files.single import write_starter
-    from .spec.sources import SYNTAXES, syntax_of, verify_syntax
     from .spec.starters import starter_text
 
-    kind = stack.value
-    chosen = verify_syntax(syntax) if syntax else ("json" if path == "-" else syntax_of(path))
     if path == "-":
-        typer.echo(starter_text(kind, chosen), nl=False)
+        _out(starter_text(stack.value, syntax or "json"))
         return 0
-    if path == "spec.json" and chosen == "yaml":
-        path = "spec.yaml"
-    read_as = syntax_of(path)
-    if chosen != read_as:  # validate and render would read it as the other syntax
-        suffix = SYNTAXES[chosen][0]
-        raise UsageError(
-            f"{path}: would be read as {read_as.upper()}, not {chosen.upper()}; "
-            f"name it {Path(path).stem}{suffix} or leave out --format"
-        )
-    write_starter(path, kind, force, chosen)
-    _say(f"wrote {path} ({kind} stack); check it with: diagramgen validate {path}")
+    written = write_starter(path, stack.value, syntax=syntax or None, force=force)
+    _say(f"wrote {written} ({stack.value} stack); check it with: diagramgen validate {written}")
     return 0
 
 
@@ -586,26 +515,17 @@ OutputSpecOption = Annotated[
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")]
 
 
-def _require_inputs(*paths: "Path | None") -> None:
-    """Refuse an input path that does not exist, as every command does (a usage error)."""
-    for path in paths:
-        if path is not None and not (path.exists() or path.is_symlink()):
-            raise UsageError(f"{path}: no such file or folder")
-
-
 def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
-    """Print the importer's notes, check the spec it made, and write it (or print it)."""
+    """Print the importer's notes, then write the spec it made (or print it)."""
     from .files.single import write_spec_text
     from .importers import dump_spec
-    from .spec import validate
+    from .spec import syntax_of
 
     for note in imported.warnings:
         _say(note.format(), err=True)
-    validate(imported.document, file="<imported spec>")
-    syntax = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
-    text = dump_spec(imported, syntax)
+    text = dump_spec(imported, "yaml" if output is None else syntax_of(output))
     if output is None:
-        typer.echo(text, nl=False)
+        _out(text)
         return 0
     write_spec_text(output, text, force)
     _say(f"wrote {output}; draw it with: diagramgen render {output}", err=True)
@@ -647,7 +567,6 @@ def import_compose(
     """
     from .importers import import_compose as run
 
-    _require_inputs(*files, docker_info, images)
     imported = run(
         files, profiles=profile or (), docker_info=docker_info, images=images, nodes=nodes
     )
@@ -686,55 +605,65 @@ def import_kubernetes(
 
     if not files and pods is None:
         raise UsageError("give manifests, or --pods with a dump of the running pods")
-    _require_inputs(*(files or []), nodes, pods)
     imported = run(files or [], nodes=nodes, pods=pods, node_count=node_count)
     return _write_import(imported, output, force)
 
 
 def _say(line: str, err: bool = False) -> None:
     """Print one line, user text in it escaped: a name cannot forge a line or move the cursor."""
-    typer.echo(terminal_text(line), err=err)
+    if err:
+        typer.echo(terminal_text(line), err=True)
+    else:
+        _out(terminal_text(line) + "\n")
 
 
 def _say_json(data: Any) -> None:
     import json
 
-    typer.echo(terminal_json(json.dumps(data, indent=2, ensure_ascii=False)))
+    _out(terminal_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+
+
+def _out(data: str | bytes) -> None:
+    """Write ``data`` to standard output now; one that cannot take it is an :class:`OutputError`
+    (a full disk, a closed pipe), not a traceback."""
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        sys.stdout.flush()
+    except OSError as error:
+        raise OutputError(f"standard output: cannot write: {error.strerror or error}") from None
 
 
 def _print_error(error: DiagramgenError) -> None:
-    for line in error.lines():
+    for line in error.lines(_hint):
         _say(line, err=True)
 
 
-def _exit_code(error: DiagramgenError) -> int:
-    return 2 if isinstance(error, (UsageError, InvalidArgument)) else 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Standard output that cannot be written (a full disk, a closed pipe) is one line on stderr
+    and exit code 1.
+    """
     try:
         result = app(args=list(sys.argv[1:] if argv is None else argv), standalone_mode=False)
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     except DiagramgenError as error:
         _print_error(error)
-        return _exit_code(error)
-    except Exception as error:
-        # Typer's own usage errors (an unknown option, a missing argument) and Ctrl-C arrive
-        # as click exceptions: they know their message and exit code.
-        if type(error).__name__ == "Abort":
-            typer.echo("Aborted!", err=True)
-            return 1
-        show = getattr(error, "show", None)
-        code = getattr(error, "exit_code", None)
-        if show is None or not isinstance(code, int):
-            raise
-        import io
-
+        return 2 if isinstance(error, (UsageError, InvalidArgument)) else 1
+    except typer.Abort:  # Ctrl-C at a prompt
+        typer.echo("Aborted!", err=True)
+        return 1
+    except typer.TyperException as error:  # the command line itself: an unknown option…
         shown = io.StringIO()
+        show = getattr(error, "show", None)
+        if show is None:  # pragma: no cover - every one Typer raises can show itself
+            raise
         show(file=shown)
         for line in shown.getvalue().splitlines():
             _say(line, err=True)
-        return code
+        return error.exit_code
     return result if isinstance(result, int) else 0

@@ -6,6 +6,8 @@ stderr lines and an exit code. A bug is any other exception and keeps its traceb
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from msgspec import Struct
 
 from .escape import terminal_text
@@ -14,6 +16,7 @@ __all__ = [
     "DiagramgenError",
     "EngineError",
     "EngineUnavailable",
+    "Hint",
     "InvalidArgument",
     "OutputError",
     "PartialRender",
@@ -23,35 +26,55 @@ __all__ = [
 ]
 
 
+#: A front end's own words for what a user can do about a rule ("limit:text" → "change it
+#: with --limit text=N"), or ``None``: the library's messages name no option of any front end.
+Hint = Callable[[str], str | None]
+
+
+def _hinted(message: str, rule: str | None, hint: Hint | None) -> str:
+    extra = hint(rule) if hint is not None and rule is not None else None
+    return f"{message}; {extra}" if extra else message
+
+
 class Problem(Struct, frozen=True, order=True):
     """One problem in a spec: a message at a JSON Pointer, with a 1-based position when known.
 
     Problems sort by position, then pointer, so a list of them reads top to bottom like the file.
+    ``rule`` names what was broken where a front end may say how to change it (``limit:text``).
     """
 
     line: int
     column: int
     pointer: str | None
     message: str
+    rule: str | None = None
 
-    def format(self, file: str) -> str:
+    def format(self, file: str, hint: Hint | None = None) -> str:
         """Return the problem as one line: ``FILE:LINE:COL: /pointer: message``.
 
         User text in any part (a file name, a key in the pointer, a value in the message) is
         shown escaped (:func:`~diagramgen.escape.terminal_text`): one problem is one line.
         """
         place = f"{file}:{self.line}:{self.column}" if self.line else file
+        message = _hinted(self.message, self.rule, hint)
         if self.pointer is None:
-            return terminal_text(f"{place}: {self.message}")
-        return terminal_text(f"{place}: {self.pointer or '/'}: {self.message}")
+            return terminal_text(f"{place}: {message}")
+        return terminal_text(f"{place}: {self.pointer or '/'}: {message}")
 
 
 class DiagramgenError(Exception):
-    """Base of every error a user can cause; the command line prints it without a traceback."""
+    """Base of every error a user can cause; the command line prints it without a traceback.
 
-    def lines(self) -> list[str]:
+    ``rule`` names what a front end may say how to change (``limit:picture``, ``exists``).
+    """
+
+    def __init__(self, *args: object, rule: str | None = None) -> None:
+        super().__init__(*args)
+        self.rule = rule
+
+    def lines(self, hint: Hint | None = None) -> list[str]:
         """Return the lines to print on stderr, user text in them escaped (one line each)."""
-        return [terminal_text(str(self))]
+        return [terminal_text(_hinted(str(self), self.rule, hint))]
 
 
 class InvalidArgument(DiagramgenError, ValueError):
@@ -67,8 +90,8 @@ class SpecInvalid(DiagramgenError):
         self.problems = sorted(problems)
         super().__init__(f"{file}: {len(self.problems)} problem(s)")
 
-    def lines(self) -> list[str]:
-        return [problem.format(self.file) for problem in self.problems]
+    def lines(self, hint: Hint | None = None) -> list[str]:
+        return [problem.format(self.file, hint) for problem in self.problems]
 
 
 class EngineError(DiagramgenError):
@@ -81,13 +104,15 @@ class PartialRender(EngineError):
     ``pictures`` holds the formats drawn, ``failures`` why each other one was not.
     """
 
-    def __init__(self, pictures: dict[str, bytes], failures: dict[str, str]) -> None:
+    def __init__(self, pictures: dict[str, bytes], failures: dict[str, EngineError]) -> None:
         self.pictures = pictures
         self.failures = failures
-        super().__init__("; ".join(f"{name}: {reason}" for name, reason in failures.items()))
+        super().__init__("; ".join(f"{name}: {error}" for name, error in failures.items()))
 
-    def lines(self) -> list[str]:
-        return [terminal_text(f"{name}: {reason}") for name, reason in self.failures.items()]
+    def lines(self, hint: Hint | None = None) -> list[str]:
+        return [
+            f"{name}: {line}" for name, error in self.failures.items() for line in error.lines(hint)
+        ]
 
 
 class EngineUnavailable(EngineError):

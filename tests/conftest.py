@@ -66,9 +66,59 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def cli(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the command line in this process (``cli.main``); stdout and stderr as bytes.
+
+    As ``python -m diagramgen`` run in ``cwd`` (default: the checkout) with ``stdin`` and
+    ``NO_COLOR`` set; a bug's traceback lands on stderr with exit code 1, as it would there.
+    """
+    import io
+    import traceback
+
+    from diagramgen.cli import main
+
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    out, err = io.BytesIO(), io.BytesIO()
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape")
+    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", errors="surrogateescape")
+    folder, colour = os.getcwd(), os.environ.get("NO_COLOR")
+    os.environ["NO_COLOR"] = "1"
+    try:
+        os.chdir(cwd or ROOT)
+        try:
+            code = main(list(args))
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+    finally:
+        os.chdir(folder)
+        sys.stdin, sys.stdout, sys.stderr = streams
+        if colour is None:
+            del os.environ["NO_COLOR"]
+        else:
+            os.environ["NO_COLOR"] = colour
+
+
+def cli_text(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line in this process (:func:`cli`); stdout and stderr as text."""
+    done = cli(*args, cwd=cwd, stdin=stdin)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+def cli_process(
     *args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``python -m diagramgen`` from this checkout; stdout and stderr as bytes."""
+    """Run ``python -m diagramgen`` from this checkout in a process of its own (for what only a
+    process shows: the launcher, signals, a hang, memory); stdout and stderr as bytes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "diagramgen", *args],
@@ -77,16 +127,6 @@ def cli(
         env=env,
         cwd=cwd or ROOT,
         timeout=timeout,
-    )
-
-
-def cli_text(
-    *args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m diagramgen`` from this checkout; stdout and stderr as text."""
-    done = cli(*args, cwd=cwd, stdin=stdin, timeout=timeout)
-    return subprocess.CompletedProcess(
-        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
     )
 
 

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+import typer
 
 from diagramgen import __version__, load
 from diagramgen.cli import app
@@ -244,13 +245,30 @@ def test_render_from_stdin_refuses_an_output_folder(tmp_path: Path) -> None:
     result = cli_text("render", "-", "-o", str(tmp_path), stdin=spec)
     assert (result.returncode, result.stderr) == (
         2,
-        "with - (stdin) the picture goes to stdout; -o does not apply\n",
+        "with - (stdin), give exactly one format: the picture goes to stdout "
+        "(no -o, --check or --watch)\n",
     )
 
 
+def _commands() -> list[list[str]]:
+    """Return every command of the app, the import sub-commands included, as found in it."""
+
+    def name(info: typer.models.CommandInfo) -> str:
+        assert info.callback is not None
+        return info.name or info.callback.__name__.replace("_", "-")
+
+    found = [[name(info)] for info in app.registered_commands]
+    for group in app.registered_groups:
+        assert group.name is not None and group.typer_instance is not None
+        found += [[group.name, name(info)] for info in group.typer_instance.registered_commands]
+    return found
+
+
 def test_help_works_as_h_and_every_command_shows_examples() -> None:
-    for command in ("validate", "totals", "render", "compare", "schema", "init"):
-        result = run(command, "-h")
+    commands = _commands()
+    assert ["watch"] in commands and ["import", "kubernetes"] in commands, commands
+    for command in commands:
+        result = run(*command, "-h")
         assert result.returncode == 0, command
         assert "Examples:" in result.stdout, command
 
@@ -294,7 +312,7 @@ def test_init_refuses_a_format_the_file_name_contradicts(tmp_path: Path) -> None
     done = cli("init", "--format", "yaml", "x.json", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == (
-        b"x.json: would be read as JSON, not YAML; name it x.yaml or leave out --format\n"
+        b"x.json: would be read as JSON, not YAML; name it x.yaml or leave out the format\n"
     )
     assert not (tmp_path / "x.json").exists()
     assert cli("init", "--format", "yaml", "x.yml", cwd=tmp_path).returncode == 0

@@ -126,7 +126,7 @@ def test_the_pages_show_commands_with_their_output() -> None:
 def test_every_command_shown_prints_what_the_page_shows(page: Path, tmp_path: Path) -> None:
     _prepare(tmp_path)
     for arguments, shown in _runs(page):
-        done = cli_text(*arguments, cwd=tmp_path, timeout=120)
+        done = cli_text(*arguments, cwd=tmp_path)
         printed = done.stdout + done.stderr
         assert _matches(shown, printed), f"$ diagramgen {shlex.join(arguments)}\n{printed}"
 

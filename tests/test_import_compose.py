@@ -26,7 +26,7 @@ from ruamel.yaml import YAML
 
 from diagramgen import load_text, render
 from diagramgen.accounting import compute
-from diagramgen.errors import DiagramgenError
+from diagramgen.errors import DiagramgenError, InvalidArgument
 from diagramgen.importers import Imported, ImportFailed, ImportNote, dump_spec, import_compose
 from diagramgen.importers.quantities import QuantityError, docker_bytes, spec_bytes
 
@@ -450,12 +450,10 @@ def test_json_is_read_as_json(tmp_path: Path) -> None:
     ]
 
 
-def test_a_missing_file_fails(tmp_path: Path) -> None:
-    with pytest.raises(ImportFailed) as failed:
+def test_a_missing_file_is_the_callers_mistake(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgument) as failed:
         import_compose([tmp_path / "nope.yaml"])
-    assert failed.value.lines() == [
-        f"{tmp_path / 'nope.yaml'}: cannot read the file: No such file or directory"
-    ]
+    assert failed.value.lines() == [f"{tmp_path / 'nope.yaml'}: no such file or folder"]
 
 
 def _expanding_never_starts(monkeypatch: pytest.MonkeyPatch) -> None:

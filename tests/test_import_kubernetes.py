@@ -48,7 +48,7 @@ from diagramgen.importers.quantities import (
 )
 from diagramgen.importers.sources import Document
 
-from .conftest import cli
+from .conftest import cli_process
 
 DATA = Path(__file__).resolve().parent / "data" / "import" / "kubernetes"
 WORKLOADS = str(DATA / "workloads.yaml")
@@ -375,7 +375,7 @@ def test_a_quantity_of_huge_exponent_or_length_fails_at_its_place_at_once(
         f"      containers: [{{name: web, resources: {{limits: {{cpu: '{cpu}'}}}}}}]\n",
     )
     out = tmp_path / "spec.yaml"
-    done = cli("import", "kubernetes", path, "-o", str(out), timeout=60)
+    done = cli_process("import", "kubernetes", path, "-o", str(out), timeout=60)
     assert done.returncode == 1, done.stderr
     assert b"w.yaml:6:58: spec.template.spec.containers[0].resources.limits.cpu: '" in done.stderr
     assert b"out of range" in done.stderr or b"has more than 64 digits" in done.stderr

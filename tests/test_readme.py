@@ -90,4 +90,4 @@ def test_totals_worked_example_matches_the_real_output() -> None:
     spec = load_text(_complete_example(), "example.json")
     shown = TOTALS.split("$ diagramgen totals example.json\n", 1)[1].split("```", 1)[0]
     assert shown.count("\n") > 20
-    assert totals_text(spec, compute(spec)) == shown
+    assert totals_text(spec, compute(spec), listing="--verbose lists them") == shown

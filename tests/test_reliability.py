@@ -139,27 +139,30 @@ def test_each_limit_has_a_clear_error_and_can_be_raised() -> None:
         load_text(json.dumps(long_title), "x.json")
     (problem,) = raised.value.problems
     assert problem.pointer == "/title"
-    assert (
-        "is 300 characters long; the limit is 200; change it with --limit text=N" in problem.message
-    )
+    # The library's words name the limit; the rule lets a front end say how to change it.
+    assert problem.message == "is 300 characters long; the text limit is 200"
+    assert problem.rule == "limit:text"
+    assert raised.value.lines(lambda rule: f"<{rule}>") == [
+        "x.json:1:25: /title: is 300 characters long; the text limit is 200; <limit:text>"
+    ]
     load_text(json.dumps(long_title), "x.json", Limits(text=300))
 
     with pytest.raises(SpecInvalid) as raised:
         load_text(json.dumps(_spec_with()), "x.json", Limits(spec_bytes=100))
-    assert (
-        "too large for a spec (the limit is 100; change it with --limit spec-bytes=N"
-        in (raised.value.lines()[0])
-    )
+    assert "too large for a spec (the spec-bytes limit is 100 bytes)" in (raised.value.lines()[0])
 
     nested = _spec_with(hosts=[{**_spec_with()["hosts"][0], "x": [[[[[[1]]]]]]}])
     with pytest.raises(SpecInvalid) as raised:
         load_text(json.dumps(nested), "x.json", Limits(depth=8))
     # document, hosts, the host, then six arrays: nine levels
-    assert "is nested 9 levels deep; the limit is 8" in raised.value.problems[0].message
+    assert "is nested 9 levels deep; the depth limit is 8" in raised.value.problems[0].message
 
     with pytest.raises(SpecInvalid) as raised:
         load_text(json.dumps(_spec_with()), "x.json", Limits(components=3))
-    assert "has 6 hosts, VMs, containers and apps; the limit is 3" in raised.value.lines()[0]
+    assert (
+        "has 6 hosts, VMs, containers and apps; the components limit is 3"
+        in (raised.value.lines()[0])
+    )
 
 
 def test_picture_limit(tmp_path: Path) -> None:
@@ -167,12 +170,13 @@ def test_picture_limit(tmp_path: Path) -> None:
     from diagramgen.errors import EngineError
 
     spec = load(ROOT / "specs" / "hybrid.json")
-    with pytest.raises(EngineError, match="change it with --limit picture=N"):
+    with pytest.raises(EngineError, match="the picture limit is 1,000 pixels") as raised:
         render(
             spec,
             ["png"],
             settings=Settings(engine="embedded", limits=Limits(picture=1000), name="h"),
         )
+    assert raised.value.rule == "limit:picture"
 
 
 def test_limits_on_the_command_line(tmp_path: Path) -> None:

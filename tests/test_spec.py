@@ -238,7 +238,7 @@ def test_a_utf8_byte_order_mark_is_accepted_and_positions_stay_right() -> None:
 def test_a_lowered_depth_limit_applies_to_valid_specs() -> None:
     with pytest.raises(SpecInvalid) as raised:
         load(ROOT / "specs" / "vm.json", Limits(depth=3))
-    assert "the limit is 3" in raised.value.lines()[0]
+    assert "the depth limit is 3" in raised.value.lines()[0]
 
 
 def test_a_limit_out_of_range_is_refused() -> None:

@@ -163,10 +163,12 @@ def totals_text(
     color: bool = False,
     verbose: bool = False,
     warnings: bool = True,
+    listing: str = "",
 ) -> str:
     """Return the totals as a table per host and VM, the diagram totals and the warnings.
 
-    Figures the spec leaves out are summed up in one line; ``verbose`` lists them.
+    Figures the spec leaves out are summed up in one line, followed by ``listing`` (how the
+    caller's user lists them) in brackets; ``verbose`` lists them.
     ``warnings=False`` leaves the warnings out, for a caller that shows them its own way.
 
     Names, titles and messages are shown escaped (:func:`~diagramgen.escape.terminal_text`): a
@@ -198,7 +200,7 @@ def totals_text(
         lines.append("")
     lines += _diagram(totals, paint)
     if warnings:
-        lines += _warnings(totals, paint, verbose)
+        lines += _warnings(totals, paint, verbose, listing)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -245,7 +247,7 @@ def not_given(totals: Totals) -> str:
     return f"{count} figure{'' if count == 1 else 's'} not given: totals marked ≥"
 
 
-def _warnings(totals: Totals, paint: Paint, verbose: bool) -> list[str]:
+def _warnings(totals: Totals, paint: Paint, verbose: bool, listing: str) -> list[str]:
     serious = [alert for alert in totals.warnings if severity(alert.code) == "warning"]
     info = [alert for alert in totals.warnings if severity(alert.code) == "info"]
     lines = [paint(f"Warnings ({len(serious)})", "bold yellow")] if serious else []
@@ -254,7 +256,7 @@ def _warnings(totals: Totals, paint: Paint, verbose: bool) -> list[str]:
         lines.append(paint("No warnings", "bold"))
     if info:
         summary = not_given(totals)
-        lines.append(paint(summary if verbose else f"{summary} (--verbose lists them)", "dim"))
+        lines.append(paint(f"{summary} ({listing})" if listing and not verbose else summary, "dim"))
         if verbose:
             lines += _alert_lines(info, paint, "yellow")
     return lines

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from msgspec import Struct, field
 
 from .. import __version__
-from ..errors import DiagramgenError, OutputError, PartialRender, SpecInvalid
+from ..errors import DiagramgenError, Hint, OutputError, PartialRender, SpecInvalid
 from ..escape import terminal_text
 from ..files.atomic import (
     not_a_folder,
@@ -133,6 +133,8 @@ class _Job(Struct, frozen=True):
     settings: Settings
     folder: Path
     check: bool
+    #: The caller's words for what a user can do about a rule (see :data:`~diagramgen.errors.Hint`).
+    hint: Hint | None = None
 
 
 def _work(task: _Task, job: _Job) -> Outcome:
@@ -146,7 +148,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
     except PartialRender as error:  # write what could be made; fail the spec for the rest
         pictures, partial = error.pictures, error
     except DiagramgenError as error:
-        lines = error.lines()
+        lines = error.lines(job.hint)
         if not lines[0].startswith(terminal_text(path)):
             lines = [f"{path}: {line}" for line in lines]
         # An invalid spec's outputs are all stale; a valid spec whose formats could not be
@@ -185,7 +187,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
         outcome.status = "unchanged"
     if partial is not None:
         outcome.status = "failed"
-        outcome.errors = [f"{path}: {line}" for line in partial.lines()]
+        outcome.errors = [f"{path}: {line}" for line in partial.lines(job.hint)]
         outcome.failed_formats = list(partial.failures)
     return outcome
 
@@ -309,12 +311,14 @@ def render_files(
     check: bool = False,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
+    hint: Hint | None = None,
 ) -> Summary:
     """Render (or with ``check``, compare) every spec's outputs in ``folder``.
 
     ``specs`` are files, folders (every spec below them) and globs, or specs already found
     (:func:`~diagramgen.files.discover.find_specs`); each writes
-    ``folder/<its name>.<format>``, its SVG ids prefixed with that name.
+    ``folder/<its name>.<format>``, its SVG ids prefixed with that name. ``hint`` adds the
+    caller's own words to an error line (how its user changes a limit).
     """
     started = time.perf_counter()
     found = [s for s in specs if isinstance(s, Found)]
@@ -338,7 +342,7 @@ def render_files(
         try:
             data = read_spec_file(spec.path, limits, spec.within)
         except SpecInvalid as error:
-            outcome = Outcome(spec, "failed", errors=error.lines(), remove_stale=False)
+            outcome = Outcome(spec, "failed", errors=error.lines(hint), remove_stale=False)
             outcomes.append(outcome)
             done(outcome)
             continue
@@ -351,7 +355,7 @@ def render_files(
             done(outcome)
             continue
         tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
-    job = _Job(settings, output, check)
+    job = _Job(settings, output, check, hint)
     workers, lowered = worker_count(jobs, len(tasks))
     notes = [note for note in (manifest.problem, lowered) if note is not None]
     if workers > 1:

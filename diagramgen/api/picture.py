@@ -20,9 +20,11 @@ from ..draw.layout import to_dot
 from ..draw.themes import AUTO, Theme, drawn_theme
 from ..engines import Engine
 from ..errors import EngineError, PartialRender
+from ..files.discover import spec_file
 from ..formats import FORMATS, RASTER_DPI, Caption, Format, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load
+from ..spec.limits import limit_rule
 
 __all__ = ["MAX_RASTER", "Drawn", "SpecLike", "draw", "load_spec", "name_of", "render", "totals"]
 
@@ -34,8 +36,12 @@ SpecLike = Spec | str | os.PathLike[str]
 
 
 def load_spec(spec: SpecLike, limits: Limits = DEFAULT_LIMITS) -> Spec:
-    """Return ``spec`` if it is a model, else the model of the spec file it names."""
-    return spec if isinstance(spec, Spec) else load(spec, limits)
+    """Return ``spec`` if it is a model, else the model of the spec file it names.
+
+    A path that names no file is an :class:`InvalidArgument`; a file that is no valid spec,
+    :class:`SpecInvalid`.
+    """
+    return spec if isinstance(spec, Spec) else load(spec_file(spec), limits)
 
 
 def name_of(spec: SpecLike, settings: Settings = DEFAULT_SETTINGS) -> str:
@@ -126,7 +132,7 @@ def draw(
     if failures and not results:
         raise next(iter(failures.values()))
     if failures:
-        raise PartialRender(results, {name: str(error) for name, error in failures.items()})
+        raise PartialRender(results, failures)
     return Drawn(model, figures, results)
 
 
@@ -152,5 +158,6 @@ def _check_raster(svg: bytes, limits: Limits) -> None:
     if width * height > limits.picture:
         raise EngineError(
             f"the picture would be {width} x {height} px as PNG ({width * height:,} pixels); "
-            f"{limits.hint('picture')} pixels, or render SVG or PDF instead"
+            f"{limits.hint('picture')} pixels: render SVG or PDF instead",
+            rule=limit_rule("picture"),
         )

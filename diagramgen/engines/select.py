@@ -73,7 +73,8 @@ def select_engine(name: str = "auto") -> Engine:
             if name == "embedded":
                 raise EngineError(
                     f"{problem}; install its system libraries (apt-get install libglib2.0-0 "
-                    "libx11-6 libxext6 libxrender1 libexpat1) or use --engine system"
+                    "libx11-6 libxext6 libxrender1 libexpat1) or use the system engine",
+                    rule="engine:system",
                 ) from None
     executable = shutil.which("dot")
     if executable is None:

@@ -26,9 +26,11 @@ from ..errors import InvalidArgument
 from ..spec.sources import SYNTAXES
 from .atomic import walk_files
 
-__all__ = ["Found", "find_specs"]
+__all__ = ["STDIN", "Found", "existing", "find_specs", "spec_file"]
 
 _MAGIC = set("*?[")
+#: The argument that names standard input, where a command reads one spec from it.
+STDIN = "-"
 #: The suffixes of spec files: folders are searched for these.
 SUFFIXES = tuple(suffix for suffixes in SYNTAXES.values() for suffix in suffixes)
 
@@ -41,6 +43,26 @@ class Found(Struct, frozen=True):
     #: The folder it was found in (a folder argument, or a glob's base): the file must resolve
     #: inside it. ``None`` for a file named on the command line.
     within: Path | None = None
+
+    @property
+    def stdin(self) -> bool:
+        """Return whether this is standard input (the argument ``-``), not a file."""
+        return self.within is None and str(self.path) == STDIN
+
+
+def existing(argument: str | os.PathLike[str]) -> Path:
+    """Return ``argument`` as a path; raise :class:`InvalidArgument` if nothing is there."""
+    path = Path(argument)
+    if not (path.exists() or path.is_symlink()):
+        raise InvalidArgument(f"{argument}: no such file or folder")
+    return path
+
+
+def spec_file(argument: str | os.PathLike[str]) -> Path:
+    """Return the path of one spec file; raise :class:`InvalidArgument` if there is none."""
+    if Path(argument).is_dir():
+        raise InvalidArgument(f"{argument}: is a folder; give a spec file")
+    return existing(argument)
 
 
 def _glob_base(pattern: str) -> Path:
@@ -118,12 +140,17 @@ def _key(path: Path) -> Path:
         return path.absolute()
 
 
-def find_specs(arguments: list[str]) -> list[Found]:
+def find_specs(arguments: list[str], *, stdin: bool = False) -> list[Found]:
     """Return the specs named by ``arguments``, in the order given, folders sorted by path.
 
-    Raise :class:`InvalidArgument` for a path that does not exist, a glob that matches nothing, or
-    two specs that would write the same output.
+    With ``stdin``, ``-`` alone names standard input (a :class:`Found` whose ``stdin`` is
+    true). Raise :class:`InvalidArgument` for a path that does not exist, a glob that matches
+    nothing, ``-`` beside other specs, or two specs that would write the same output.
     """
+    if stdin and STDIN in arguments:
+        if len(arguments) > 1:
+            raise InvalidArgument(f"{STDIN} (stdin) cannot be combined with other specs")
+        return [Found(Path(STDIN), "stdin")]
     found: list[Found] = []
     for argument in arguments:
         path = Path(argument)
@@ -146,7 +173,7 @@ def find_specs(arguments: list[str]) -> list[Found]:
                 raise InvalidArgument(f"{argument}: no file matches this pattern")
             found += [Found(spec, _name(spec, base), base) for spec in specs]
         else:
-            raise InvalidArgument(f"{argument}: no such file or folder")
+            existing(argument)
     unique: dict[Path, Found] = {}
     for spec in found:
         unique.setdefault(_key(spec.path), spec)

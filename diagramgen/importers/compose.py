@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
+from ..files.discover import existing
 from ..spec.model import MAX_REPLICAS
 from .compose_files import Located, read_compose
 from .images import ImageSizes, read_images
@@ -51,9 +52,12 @@ def import_compose(
     service is imported. ``docker_info`` (``docker info --format json``) gives the host's
     capacity, OS and engine; ``images`` (``docker image ls --format json`` lines or
     ``docker image inspect``) the image sizes. Without them those figures are left out.
-    Raises :class:`~diagramgen.importers.ImportFailed` for input that cannot be read.
+    Raises :class:`~diagramgen.InvalidArgument` for a path that names nothing and
+    :class:`~diagramgen.importers.ImportFailed` for input that cannot be read.
     """
     inputs = [*paths, *(p for p in (docker_info, images) if p is not None)]
+    for path in inputs:
+        existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
     model = read_compose(paths, notes)
     facts = _read_docker_info(docker_info, notes) if docker_info is not None else {}

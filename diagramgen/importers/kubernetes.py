@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from ..files.discover import existing
 from ..spec.model import MAX_REPLICAS
 from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
@@ -63,9 +64,12 @@ def import_kubernetes(
     ``nodes`` (``kubectl get nodes -o json``) gives capacity, OS, runtime and image sizes,
     and the node count for DaemonSets (``node_count`` when there is no nodes file).
     ``pods`` (``kubectl get pods -A -o json``) places running pods on their nodes; manifests
-    are then not imported. Raises :class:`~diagramgen.importers.ImportFailed` for bad input.
+    are then not imported. Raises :class:`~diagramgen.InvalidArgument` for a path that names
+    nothing and :class:`~diagramgen.importers.ImportFailed` for bad input.
     """
     inputs = [*paths, *(p for p in (nodes, pods) if p is not None)]
+    for path in inputs:
+        existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
     node_list = read_nodes(nodes, notes) if nodes is not None else None
     if pods is not None:

@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import msgspec
 
-from ..errors import DiagramgenError
+from ..errors import DiagramgenError, Hint
 
 __all__ = ["ImportFailed", "ImportNote", "Imported", "Notes", "Place", "dotted"]
 
@@ -62,7 +62,7 @@ class ImportFailed(DiagramgenError):
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(first + more)
 
-    def lines(self) -> list[str]:
+    def lines(self, hint: Hint | None = None) -> list[str]:
         """Return one line per problem: ``FILE:LINE:COL: dotted.path: message``."""
         return [problem.format() for problem in self.problems]
 

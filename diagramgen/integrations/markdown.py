@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from msgspec import Struct
 from pymdownx.superfences import SuperFencesException
 
-from ..errors import DiagramgenError, InvalidArgument
+from ..errors import DiagramgenError, Hint, InvalidArgument
 from .pictures import (
     DEFAULT_THEME,
     Renderer,
@@ -73,8 +73,8 @@ class DiagramFailed(SuperFencesException, DiagramgenError):  # type: ignore[misc
         self.error = error
         super().__init__("\n".join(error.lines()))
 
-    def lines(self) -> list[str]:
-        return self.error.lines()
+    def lines(self, hint: Hint | None = None) -> list[str]:
+        return self.error.lines(hint)
 
 
 def _log(error: DiagramgenError) -> None:

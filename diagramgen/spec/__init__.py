@@ -7,7 +7,7 @@ works on.
 from __future__ import annotations
 
 from .limits import DEFAULT_LIMITS, Limits, parse_limits
-from .load import load, load_text, read_spec_file
+from .load import load, load_text, read_spec_file, read_spec_stream
 from .model import Spec, build
 from .schema import schema, schema_text
 from .sources import SYNTAXES, Source, read, syntax_of
@@ -25,6 +25,7 @@ __all__ = [
     "parse_limits",
     "read",
     "read_spec_file",
+    "read_spec_stream",
     "schema",
     "schema_text",
     "syntax_of",

@@ -1,8 +1,8 @@
 """Limits on what a spec may ask for: each has a default, and each can be raised or lowered.
 
 Specs come from contributors and CI jobs; these keep a hostile or broken one from taking
-unbounded time, memory or disk. Exceeding one is an ordinary error naming the limit and how to
-change it (``--limit NAME=VALUE``).
+unbounded time, memory or disk. Exceeding one is an ordinary error naming the limit; its
+problem carries the rule ``limit:NAME``, so a front end can say how to change it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from msgspec.structs import fields, replace
 
 from ..errors import InvalidArgument
 
-__all__ = ["DEFAULT_LIMITS", "MAXIMA", "Limits", "parse_limits"]
+__all__ = ["DEFAULT_LIMITS", "MAXIMA", "Limits", "limit_rule", "parse_limits"]
 
 
 class Limits(Struct, frozen=True):
@@ -37,8 +37,14 @@ class Limits(Struct, frozen=True):
         return {field.name.replace("_", "-"): field.name for field in fields(Limits)}
 
     def hint(self, field: str) -> str:
-        name = field.replace("_", "-")
-        return f"the limit is {getattr(self, field):,}; change it with --limit {name}=N"
+        """Return the words that name the limit ``field`` and its value ("the text limit is
+        200"); a front end says how to change it (the rule :func:`rule` names)."""
+        return f"the {field.replace('_', '-')} limit is {getattr(self, field):,}"
+
+
+def limit_rule(field: str) -> str:
+    """Return the rule a problem over the limit ``field`` carries (``limit:spec-bytes``)."""
+    return f"limit:{field.replace('_', '-')}"
 
 
 DEFAULT_LIMITS = Limits()
@@ -66,8 +72,8 @@ def parse_limits(items: list[str] | None) -> Limits:
         try:
             number = int(value.replace("_", ""))
         except ValueError:
-            raise InvalidArgument(f"--limit {name}: {value!r} is not a whole number") from None
+            raise InvalidArgument(f"limit {name}: {value!r} is not a whole number") from None
         if not 1 <= number <= MAXIMA[field]:
-            raise InvalidArgument(f"--limit {name}: must be between 1 and {MAXIMA[field]:,}")
+            raise InvalidArgument(f"limit {name}: must be between 1 and {MAXIMA[field]:,}")
         limits = replace(limits, **{field: number})
     return limits

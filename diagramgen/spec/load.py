@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import Problem, SpecInvalid
-from ..reading import NotRegular, TooLarge, read_regular
-from .limits import DEFAULT_LIMITS, Limits
+from ..reading import NotRegular, TooLarge, read_regular, read_stream
+from .limits import DEFAULT_LIMITS, Limits, limit_rule
 from .model import Spec, build
 from .sources import read, syntax_of
 from .units import format_bytes
 from .validate import validate
 
-__all__ = ["load", "load_text", "read_spec_file", "too_big"]
+__all__ = ["load", "load_text", "read_spec_file", "read_spec_stream", "too_big"]
 
 
 def too_big(size: int, limits: Limits, at_least: bool = False) -> Problem:
     """Return the problem of a spec of ``size`` bytes (``at_least``: or more), above the limit."""
     amount = f"{'at least ' if at_least else ''}{format_bytes(size)}"
     message = f"is {amount}, too large for a spec ({limits.hint('spec_bytes')} bytes)"
-    return Problem(0, 0, None, message)
+    return Problem(0, 0, None, message, limit_rule("spec_bytes"))
 
 
 def read_spec_file(
@@ -57,6 +58,17 @@ def read_spec_file(
     except OSError as error:
         reason = error.strerror or str(error)
         raise SpecInvalid(file, [Problem(0, 0, None, f"cannot read: {reason}")]) from None
+
+
+def read_spec_stream(
+    stream: BinaryIO, limits: Limits = DEFAULT_LIMITS, file: str = "<stdin>"
+) -> bytes:
+    """Return what ``stream`` (standard input) holds, read in chunks: at most ``spec-bytes``
+    + 1 bytes are held; raise :class:`SpecInvalid` when it holds more."""
+    try:
+        return read_stream(stream, limits.spec_bytes)
+    except TooLarge as error:
+        raise SpecInvalid(file, [too_big(error.size, limits, at_least=True)]) from None
 
 
 def _inside(path: Path, folder: Path) -> bool:

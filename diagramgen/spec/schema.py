@@ -82,32 +82,34 @@ def schema_errors(document: dict[str, Any]) -> list[Finding]:
     """
     findings = [f for error in _validator().iter_errors(document) for f in explain(error)]
     # A quoted number ("type": "1") is one mistake, however many rules it breaks.
-    quoted = {f.pointer for f in findings if _QUOTED in f.message}
-    findings = [f for f in findings if f.pointer not in quoted or _QUOTED in f.message]
-    needs_engine = {f.pointer.rsplit("/", 1)[0] for f in findings if f.message.startswith(_NEEDS)}
-    findings = [
-        f for f in findings if not (f.message.startswith(_NONE_RUN) and f.pointer in needs_engine)
-    ]
+    quoted = {f.pointer for f in findings if f.rule == _QUOTED}
+    findings = [f for f in findings if f.pointer not in quoted or f.rule == _QUOTED]
+    # A VM with containers but no engine is not also "no VM runs containers".
+    needs = {f.pointer.rsplit("/", 1)[0] for f in findings if f.rule == "dependentRequired"}
+    findings = [f for f in findings if not (f.rule == "contains" and f.pointer in needs)]
     leads = _stack_leads(document, findings)
     # Under a lead, what the wrong stack would need is noise: the fix is the stack. A key
     # every stack the lead suggests requires as well is still missing after the fix.
     kept = []
     for finding in findings:
-        rule = next((r for r in _STACK_RULES.values() if r in finding.message), None)
-        if finding.pointer not in leads or rule is None:
+        if finding.pointer not in leads or finding.stack is None:
             kept.append(finding)
-        elif _still_missing(finding, leads[finding.pointer][1]):  # without the wrong rule
-            kept.append(Finding(finding.pointer, finding.message.replace(f" ({rule})", "")))
+        elif finding.key is not None and _still_missing(finding.key, leads[finding.pointer][1]):
+            kept.append(_missing(finding.pointer, finding.key))  # without the wrong rule
     return [lead for lead, _ in leads.values()] + kept
 
 
-def _still_missing(finding: Finding, stacks: list[str]) -> bool:
-    """Return whether ``finding`` is a key missing from a host whichever of ``stacks`` it is."""
-    found = re.match(r'missing required key "([^"]+)"', finding.message)
-    if found is None:
-        return False
+def _missing(pointer: str, key: str, context: str = "", stack: str | None = None) -> Finding:
+    """Return the finding of a required ``key`` missing at ``pointer``, under a stack's rule."""
+    why = f" ({context})" if context else ""
+    message = f'missing required key "{key}"{_SHAPES.get(key, "")}{why}'
+    return Finding(pointer, message, rule="required", stack=stack, key=key)
+
+
+def _still_missing(key: str, stacks: list[str]) -> bool:
+    """Return whether ``key`` is missing from a host whichever of ``stacks`` it is."""
     required = _required_by_stack()
-    return all(found.group(1) in required.get(stack, ()) for stack in stacks)
+    return all(key in required.get(stack, ()) for stack in stacks)
 
 
 @cache
@@ -121,9 +123,8 @@ def _required_by_stack() -> dict[str, frozenset[str]]:
     return required
 
 
-_QUOTED = "is a string; write the number"
-_NEEDS = 'a VM with "containers" also needs'
-_NONE_RUN = "no VM runs containers"
+#: The rule of a number written in quotes ("type": "1"), which breaks several schema keywords.
+_QUOTED = "quoted-number"
 
 
 def _stack_leads(
@@ -139,9 +140,7 @@ def _stack_leads(
         if (
             not isinstance(stack, str)
             or stack not in _STACK_RULES
-            or not any(
-                f.pointer.startswith(at) and _STACK_RULES[stack] in f.message for f in findings
-            )
+            or not any(f.pointer.startswith(at) and f.stack == stack for f in findings)
         ):
             continue
         fits = _fitting_stacks(host)
@@ -149,7 +148,7 @@ def _stack_leads(
             has = "containers on an engine" if fits == ["container"] else _what_it_has(host)
             choices = " or ".join(f'"{name}"' for name in fits)
             message = f"this host has {has}: did you mean {choices}?"
-            leads[at] = (Finding(f"{at}/stack", message), fits)
+            leads[at] = (Finding(f"{at}/stack", message, rule="stack"), fits)
     return leads
 
 
@@ -198,7 +197,7 @@ def explain(error: ValidationError) -> list[Finding]:
     validator: Any = error.validator
     expected: Any = error.validator_value
     rule: Any = error.schema
-    context = _stack_context(error)
+    context, stack = _stack_context(error)
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(rule.get("properties", {}))
         found = []
@@ -209,63 +208,58 @@ def explain(error: ValidationError) -> list[Finding]:
                 f'unknown key "{clip(key)}"{hint} '
                 f"allowed here: {', '.join(k for k in allowed if k != '$comment')}"
             )
-            found.append(Finding(join(pointer, key), message, at_key=True))
+            found.append(Finding(join(pointer, key), message, True, validator))
             if meant in QUANTITY_KEYS and isinstance(instance[key], dict):
                 # Check the figures under the key as if it were spelt right: both at once.
                 found += check_quantities(instance[key], join(pointer, key), QUANTITY_KEYS[meant])
         return found
     if validator == "required" and isinstance(instance, dict):
-        missing = [key for key in expected if key not in instance]
-        why = f" ({context})" if context else ""
-        return [
-            Finding(pointer, f'missing required key "{key}"{_SHAPES.get(key, "")}{why}')
-            for key in missing
-        ]
+        return [_missing(pointer, key, context, stack) for key in expected if key not in instance]
+
+    def finding(message: str, at_key: bool = False, why: str = validator) -> list[Finding]:
+        return [Finding(pointer, message, at_key, why, stack)]
+
     if validator == "not":
         key = pointer.rsplit("/", 1)[-1]
-        why = f"; {context}" if context else ""
-        return [Finding(pointer, f'"{key}" is not allowed here{why}', at_key=True)]
+        return finding(f'"{key}" is not allowed here{f"; {context}" if context else ""}', True)
     if validator == "contains":
-        return [Finding(pointer, f"no VM runs containers; {context}")]
+        return finding(f"no VM runs containers; {context}")
     if validator == "dependentRequired" and isinstance(instance, dict):
         needed = [key for key in expected if key not in instance]
         present = [key for key in rule["dependentRequired"] if key in instance]
-        return [Finding(pointer, f'a VM with "{present[0]}" also needs "{key}"') for key in needed]
+        return [
+            Finding(pointer, f'a VM with "{present[0]}" also needs "{key}"', rule=validator)
+            for key in needed
+        ]
     if validator in ("enum", "const"):
         options = expected if validator == "enum" else [expected]
         shown = ", ".join(json.dumps(option) for option in options)
         quoted = [o for o in options if not isinstance(o, str) and json.dumps(o) == instance]
         if quoted:  # "type": "1" for 1
             message = f"{show(instance)} is a string; write the number {quoted[0]} without quotes"
-            return [Finding(pointer, message)]
+            return finding(message, why=_QUOTED)
         hint = suggest(instance, [str(o) for o in options]) if isinstance(instance, str) else ""
-        return [Finding(pointer, f"{show(instance)} is not one of {shown}{hint}")]
+        return finding(f"{show(instance)} is not one of {shown}{hint}")
     if validator == "pattern" and expected == schema()["$defs"]["id"]["pattern"]:
-        message = (
+        return finding(
             f"{show(instance)} is not a valid id: start with a letter or digit, "
             'then use only letters, digits, "_", "." and "-"'
         )
-        return [Finding(pointer, message)]
     if validator == "type":
         names: list[str] = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_NAMES.get(name) or name for name in names)
-        return [Finding(pointer, f"expected {wanted}, got {kind(instance)} {show(instance)}")]
+        return finding(f"expected {wanted}, got {kind(instance)} {show(instance)}")
     if validator == "minItems":
-        return [Finding(pointer, "must have at least one item")]
+        return finding("must have at least one item")
     if validator == "minimum":
-        return [
-            Finding(
-                pointer,
-                f"{show(instance)} is too small; the minimum is {expected}",
-            )
-        ]
+        return finding(f"{show(instance)} is too small; the minimum is {expected}")
     if validator == "maximum":
-        return [Finding(pointer, f"{show(instance)} is too large; the maximum is {expected:,}")]
+        return finding(f"{show(instance)} is too large; the maximum is {expected:,}")
     if validator == "minLength":
-        return [Finding(pointer, "must not be empty")]
+        return finding("must not be empty")
     if validator == "maxLength":
-        return [Finding(pointer, f"is longer than {expected} characters")]
-    return [Finding(pointer, error.message)]
+        return finding(f"is longer than {expected} characters")
+    return finding(error.message)
 
 
 _SHAPES = {
@@ -306,16 +300,18 @@ _STACK_RULES = {
 }
 
 
-def _stack_context(error: ValidationError) -> str:
-    """Explain the rule behind an error raised inside an ``if``/``then`` branch of the schema."""
+def _stack_context(error: ValidationError) -> tuple[str, str | None]:
+    """Return the rule behind an error raised inside an ``if``/``then`` branch of the schema,
+    in words, and the stack it is the rule of (``None`` for another rule)."""
     path = list(error.schema_path)
     if "then" not in path:
-        return ""
+        return "", None
     branch = path.index("then")
     if branch >= 2 and path[branch - 2] == "allOf":
         rules = schema()["$defs"]["host"]["allOf"][path[branch - 1]]["if"]["properties"]
         if "stack" in rules:
-            return _STACK_RULES[rules["stack"]["const"]]
+            stack = rules["stack"]["const"]
+            return _STACK_RULES[stack], stack
         if "hypervisor" in rules:
-            return "a type-2 hypervisor runs on a host OS"
-    return ""
+            return "a type-2 hypervisor runs on a host OS", None
+    return "", None

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Problem, SpecInvalid
 from . import rules
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, limit_rule
 from .rules import Finding
 from .schema import passes_compiled_schema, schema_errors
 from .sources import Locate, kind
@@ -49,7 +49,7 @@ def validate(
     depth = _depth(document)
     if depth > limits.depth:
         message = f"is nested {depth} levels deep; {limits.hint('depth')}"
-        raise SpecInvalid(file, [Problem(0, 0, None, message)])
+        raise SpecInvalid(file, [Problem(0, 0, None, message, limit_rule("depth"))])
     flagged = {finding.pointer for finding in findings}
     if not schema_valid:  # jsonschema explains what the compiled schema refused (seconds, on
         # a large spec: not spent on one that breaks only the rules above)
@@ -63,7 +63,7 @@ def place(findings: list[Finding], locate: Locate) -> list[Problem]:
     problems = []
     for finding in findings:
         line, column = locate(finding.pointer, finding.at_key)
-        problems.append(Problem(line, column, finding.pointer, finding.message))
+        problems.append(Problem(line, column, finding.pointer, finding.message, finding.rule))
     return problems
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import Problem, SpecInvalid
+from .limits import limit_rule
 from .pointers import join, pointer_of
 
 __all__ = ["read_yaml"]
@@ -52,7 +53,7 @@ def read_yaml(text: str, file: str, limits: Any) -> tuple[dict[str, Any], Locate
         text = text[1:]
     if len(text) > limits.spec_bytes:
         message = f"is {len(text):,} characters, too large for a spec ({limits.hint('spec_bytes')})"
-        raise SpecInvalid(file, [Problem(0, 0, None, message)])
+        raise SpecInvalid(file, [Problem(0, 0, None, message, limit_rule("spec_bytes"))])
     # ruamel is imported only here: a run that reads no YAML does not pay for it.
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
@@ -164,7 +165,7 @@ class _Builder:
                     f"has more than {self.values_limit:,} keys and values "
                     f"({VALUES_PER_COMPONENT} per component); {self.limits.hint('components')}"
                 )
-                raise self._refuse(event, message)
+                raise self._refuse(event, message, limit_rule("components"))
             if name == "AliasEvent" or event.anchor is not None:
                 raise self._refuse(event, _ANCHORS)
             if name == "ScalarEvent":
@@ -226,7 +227,7 @@ class _Builder:
             raise self._refuse(event, _tag_message(tag))
         if len(self.stack) >= self.depth_limit:
             message = f"is nested more than {self.depth_limit} levels deep; "
-            raise self._refuse(event, message + self.limits.hint("depth"))
+            raise self._refuse(event, message + self.limits.hint("depth"), limit_rule("depth"))
         value: Any = {} if mapping else []
         kids: Any = {} if mapping else []
         token: str | int = ""
@@ -270,8 +271,8 @@ class _Builder:
             raise self._refuse(event, message)
         return value
 
-    def _refuse(self, event: Any, message: str) -> _Refused:
-        return _Refused(Problem(*_start(event), None, message))
+    def _refuse(self, event: Any, message: str, rule: str | None = None) -> _Refused:
+        return _Refused(Problem(*_start(event), None, message, rule))
 
 
 def _core_value(text: str) -> Any:

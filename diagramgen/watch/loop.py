@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..api import Outcome, render_files
-from ..errors import InvalidArgument
+from ..errors import Hint, InvalidArgument
 from ..settings import DEFAULT_SETTINGS, Settings
 from .board import Board, watch_settings
 from .changes import Tracker, batches, require_watchfiles
@@ -98,6 +98,7 @@ def render_on_change(
     echo: Echo = print,
     fail: Echo = print,
     stop: threading.Event | None = None,
+    hint: Hint | None = None,
 ) -> None:
     """Render ``specs`` into ``folder`` again whenever they change, one line per change.
 
@@ -120,7 +121,7 @@ def render_on_change(
         if not delta.changed:
             continue
         started = time.perf_counter()
-        summary = render_files(delta.changed, folder, wanted, settings, jobs=1)
+        summary = render_files(delta.changed, folder, wanted, settings, jobs=1, hint=hint)
         milliseconds = (time.perf_counter() - started) * 1000 / len(summary.outcomes)
         for outcome in summary.outcomes:
             if touched is not None or outcome.status != "unchanged":
