@@ -87,7 +87,8 @@ LimitOption = Annotated[
     typer.Option(
         "--limit",
         metavar="NAME=N",
-        help="Change a limit: spec-bytes, components, links, text, depth, picture (see docs).",
+        help="Change a limit: spec-bytes, components, links, text, depth, picture, input-bytes "
+        "(see docs).",
     ),
 ]
 
@@ -559,6 +560,7 @@ def import_compose(
         int | None, typer.Option(min=1, help="Node count for services in `mode: global`.")
     ] = None,
     force: ForceOption = False,
+    limit: LimitOption = None,
 ) -> int:
     """Import Docker Compose files as a spec: one container per service, with its figures.
 
@@ -568,7 +570,12 @@ def import_compose(
     from .importers import import_compose as run
 
     imported = run(
-        files, profiles=profile or (), docker_info=docker_info, images=images, nodes=nodes
+        files,
+        profiles=profile or (),
+        docker_info=docker_info,
+        images=images,
+        nodes=nodes,
+        limits=_limits(limit),
     )
     return _write_import(imported, output, force)
 
@@ -595,6 +602,7 @@ def import_kubernetes(
         int | None, typer.Option(min=1, help="Node count for DaemonSets without --nodes.")
     ] = None,
     force: ForceOption = False,
+    limit: LimitOption = None,
 ) -> int:
     """Import Kubernetes manifests, or a cluster's nodes and pods, as a spec.
 
@@ -605,7 +613,9 @@ def import_kubernetes(
 
     if not files and pods is None:
         raise UsageError("give manifests, or --pods with a dump of the running pods")
-    imported = run(files or [], nodes=nodes, pods=pods, node_count=node_count)
+    imported = run(
+        files or [], nodes=nodes, pods=pods, node_count=node_count, limits=_limits(limit)
+    )
     return _write_import(imported, output, force)
 
 

@@ -108,3 +108,48 @@ def test_an_output_under_a_file_is_named_as_the_problem(tmp_path: Path) -> None:
     expected = f"{blocked / 's.yaml'}: cannot write: {blocked} is a file, not a folder\n"
     assert done.stderr.endswith(expected)
     assert "Traceback" not in done.stderr
+
+
+def test_a_figure_too_large_for_a_spec_fails_at_its_place_in_the_compose_file(
+    tmp_path: Path,
+) -> None:
+    # It was refused as "<imported spec>: /hosts/0/containers/0/limits/cpu: … too large", and a
+    # library caller got the invalid document.
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  s:\n    image: x\n    cpus: 9223372036854776.0\n")
+    done = cli_text("import", "compose", str(compose))
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"{compose}:4:11: services.s.cpus: '9223372036854776.0' is too large: a spec's figures"
+        " are at most 2^63 - 1 millicores\n"
+    )
+
+
+def test_inputs_are_read_bounded_and_only_if_they_are_files(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "compose.yaml"
+    os.mkfifo(fifo)
+    done = cli_text("import", "compose", str(fifo))
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"{fifo}: is a FIFO (named pipe), not a regular file; only files are read\n",
+    )
+    zero = tmp_path / "pods.json"
+    zero.symlink_to("/dev/zero")
+    done = cli_text("import", "kubernetes", "--pods", str(zero))
+    assert done.stderr == f"{zero}: is a device, not a regular file; only files are read\n"
+    big = tmp_path / "big.yaml"
+    big.write_text("services:\n" + "".join(f"  s{i}: {{image: x}}\n" for i in range(100)))
+    done = cli_text("import", "compose", str(big), "--limit", "input-bytes=1000")
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"{big}: holds {big.stat().st_size:,} bytes or more; the input-bytes limit is 1,000;"
+        " change it with --limit input-bytes=N\n",
+    )
+    done = cli_text("import", "compose", str(big), "--limit", "components=50")
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"{big}:1:1: services: has 100 services; the components limit is 50;"
+        " change it with --limit components=N\n"
+    )

@@ -119,6 +119,14 @@ def test_a_stack_of_the_wrong_type_is_one_problem_at_its_place(stack: object) ->
     assert [p.pointer for p in raised.value.problems] == ["/hosts/0/stack"]
 
 
+def test_validating_a_document_leaves_it_as_it_was() -> None:
+    # The compiled schema filled in "replicas": 1, changing what an importer then wrote.
+    document = json.loads((ROOT / "specs" / "container.json").read_text())
+    before = json.dumps(document, sort_keys=True)
+    validate(document)
+    assert json.dumps(document, sort_keys=True) == before
+
+
 def test_duplicate_id_names_the_first_use() -> None:
     with pytest.raises(SpecInvalid) as raised:
         load(INVALID / "duplicate-id.json")

@@ -59,7 +59,9 @@ def source() -> str:
     schema = json.loads((PACKAGE / "data" / "spec-v1.schema.json").read_text("utf-8"))
     schema = draft7(schema)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    code = fastjsonschema.compile_to_code(schema)
+    # use_default=False: a validator that fills in defaults ("replicas": 1) would change the
+    # document it checks, and an importer's spec with it.
+    code = fastjsonschema.compile_to_code(schema, use_default=False)
     if IMPORT not in code:
         raise SystemExit("fastjsonschema's generated code changed: update compile_schema.py")
     code = code.replace(IMPORT, EXCEPTION)

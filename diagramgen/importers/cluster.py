@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from ..spec.units import MAX_QUANTITY
 from .images import ImageSizes
 from .notes import Notes, Path, Place
 from .quantities import QuantityError, kubernetes_cpu, kubernetes_memory, spec_bytes, spec_cpu
@@ -35,10 +36,10 @@ class Node(msgspec.Struct, frozen=True):
     images: ImageSizes
 
 
-def read_nodes(path: str | os.PathLike[str], notes: Notes) -> list[Node]:
+def read_nodes(path: str | os.PathLike[str], notes: Notes, limit: int) -> list[Node]:
     """Return the nodes of a ``kubectl get nodes -o json`` dump (a List, or one Node)."""
     nodes = []
-    for document in read_documents(path, notes):
+    for document in read_documents(path, notes, limit):
         data = document.data
         if isinstance(data, dict) and data.get("kind") == "Node":
             entries: list[tuple[Path, Any]] = [((), data)]
@@ -74,7 +75,7 @@ def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
     sizes = ImageSizes()
     for image in status.get("images") or []:
         size = image.get("sizeBytes") if isinstance(image, dict) else None
-        if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_QUANTITY:
             for name in image.get("names") or []:
                 if isinstance(name, str):
                     sizes.add(name, spec_bytes(size))

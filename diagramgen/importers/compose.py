@@ -25,6 +25,8 @@ from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
 from ..files.discover import existing
+from ..spec import DEFAULT_LIMITS, Limits
+from ..spec.limits import limit_rule
 from ..spec.model import MAX_REPLICAS
 from .compose_files import Located, read_compose
 from .images import ImageSizes, read_images
@@ -45,6 +47,7 @@ def import_compose(
     docker_info: str | os.PathLike[str] | None = None,
     images: str | os.PathLike[str] | None = None,
     nodes: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Imported:
     """Return the spec of Compose files merged in order, with the notes made on the way.
 
@@ -52,6 +55,7 @@ def import_compose(
     service is imported. ``docker_info`` (``docker info --format json``) gives the host's
     capacity, OS and engine; ``images`` (``docker image ls --format json`` lines or
     ``docker image inspect``) the image sizes. Without them those figures are left out.
+    ``limits`` bound each input file (``input_bytes``) and the spec made, which is valid.
     Raises :class:`~diagramgen.InvalidArgument` for a path that names nothing and
     :class:`~diagramgen.importers.ImportFailed` for input that cannot be read.
     """
@@ -59,14 +63,22 @@ def import_compose(
     for path in inputs:
         existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
-    model = read_compose(paths, notes)
-    facts = _read_docker_info(docker_info, notes) if docker_info is not None else {}
-    sizes = read_images(images, notes) if images is not None else ImageSizes()
+    limit = limits.input_bytes
+    model = read_compose(paths, notes, limit)
+    facts = _read_docker_info(docker_info, notes, limit) if docker_info is not None else {}
+    sizes = read_images(images, notes, limit) if images is not None else ImageSizes()
     notes.check()
     services = model.data.get("services")
     if not isinstance(services, dict) or not services:
         first = display_name(paths[0]) if paths else ""
         notes.stop(Place(first), "services", "no services: not a Compose file")
+    if len(services) > limits.components:
+        notes.stop(
+            model.place(("services",)),
+            "services",
+            f"has {len(services):,} services; the components limit is {limits.components:,}",
+            limit_rule("components"),
+        )
     builder = _Builder(model, sizes, nodes, _project_name(model, paths), notes)
     name = str(facts.get("Name") or "Docker host")
     host_id = builder.ids.make(str(facts.get("Name") or "docker-host"), "docker-host")
@@ -90,7 +102,7 @@ def import_compose(
     )
     title = f"{builder.project} (Docker Compose)"
     document = spec(_comment(paths, docker_info, images), title, [the_host], links)
-    return Imported(document, notes.warnings())
+    return notes.imported(document, limits)
 
 
 def _comment(
@@ -111,8 +123,8 @@ def _comment(
     )
 
 
-def _read_docker_info(path: str | os.PathLike[str], notes: Notes) -> dict[str, Any]:
-    for document in read_documents(path, notes)[:1]:
+def _read_docker_info(path: str | os.PathLike[str], notes: Notes, limit: int) -> dict[str, Any]:
+    for document in read_documents(path, notes, limit)[:1]:
         data = document.data
         if not isinstance(data, dict) or ("NCPU" not in data and "ServerVersion" not in data):
             errors = data.get("ServerErrors") if isinstance(data, dict) else None

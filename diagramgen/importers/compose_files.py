@@ -50,11 +50,12 @@ class Located:
         return Place("")
 
 
-def read_compose(paths: Sequence[str | os.PathLike[str]], notes: Notes) -> Located:
-    """Return the merged model of Compose files (YAML, or the JSON of ``docker compose config``)."""
+def read_compose(paths: Sequence[str | os.PathLike[str]], notes: Notes, limit: int) -> Located:
+    """Return the merged model of Compose files (YAML, or the JSON of ``docker compose config``),
+    each read up to ``limit`` bytes."""
     merged = Located({}, {})
     for path in paths:
-        documents = read_documents(path, notes, keep_tags=True)
+        documents = read_documents(path, notes, limit, keep_tags=True)
         if len(documents) > 1:
             notes.warn(Place(documents[1].file), "", "only the first YAML document is read")
         for document in documents[:1]:

@@ -6,9 +6,10 @@ import json
 import os
 from typing import Any
 
+from ..spec.units import MAX_QUANTITY
 from .notes import Notes, Place
 from .quantities import QuantityError, docker_human_size, spec_bytes
-from .sources import display_name, read_documents, read_text
+from .sources import display_name, parse_documents, read_text
 
 __all__ = ["ImageSizes", "normalize_ref", "read_images"]
 
@@ -53,7 +54,7 @@ class ImageSizes:
         return len(self._sizes)
 
 
-def read_images(path: str | os.PathLike[str], notes: Notes) -> ImageSizes:
+def read_images(path: str | os.PathLike[str], notes: Notes, limit: int) -> ImageSizes:
     """Return image sizes from ``docker image ls --format json`` or ``docker image inspect``.
 
     ``image ls`` prints sizes rounded to 3 significant digits in decimal units (``187MB``); they
@@ -61,11 +62,11 @@ def read_images(path: str | os.PathLike[str], notes: Notes) -> ImageSizes:
     """
     sizes = ImageSizes()
     file = display_name(path)
-    text = read_text(path, notes)
+    text = read_text(path, notes, limit)
     if text is None:
         return sizes
     if text.lstrip().startswith("["):
-        for document in read_documents(path, notes):
+        for document in parse_documents(text, file, notes):
             items = document.data if isinstance(document.data, list) else []
             for index, item in enumerate(items):
                 _add(sizes, item, document.place((index,)), f"[{index}]", notes)
@@ -93,12 +94,12 @@ def read_images(path: str | os.PathLike[str], notes: Notes) -> ImageSizes:
 def _add(sizes: ImageSizes, item: Any, place: Place, path: str, notes: Notes) -> None:
     if isinstance(item, dict) and isinstance(item.get("RepoTags"), list):
         size = item.get("Size")
-        if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_QUANTITY:
             for tag in item["RepoTags"]:
                 if isinstance(tag, str):
                     sizes.add(tag, spec_bytes(size))
             return
-        notes.fail(place, f"{path}.Size".lstrip("."), "expected the size in bytes")
+        notes.fail(place, f"{path}.Size".lstrip("."), "expected the size in bytes (under 2^63)")
         return
     if isinstance(item, dict) and isinstance(item.get("Repository"), str):
         repository, tag = item["Repository"], item.get("Tag", "latest")

@@ -26,6 +26,8 @@ from typing import Any
 import msgspec
 
 from ..files.discover import existing
+from ..spec import DEFAULT_LIMITS, Limits
+from ..spec.limits import limit_rule
 from ..spec.model import MAX_REPLICAS
 from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
@@ -58,20 +60,23 @@ def import_kubernetes(
     nodes: str | os.PathLike[str] | None = None,
     pods: str | os.PathLike[str] | None = None,
     node_count: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Imported:
     """Return the spec of Kubernetes manifests, or of a cluster dump, with the notes made.
 
     ``nodes`` (``kubectl get nodes -o json``) gives capacity, OS, runtime and image sizes,
     and the node count for DaemonSets (``node_count`` when there is no nodes file).
     ``pods`` (``kubectl get pods -A -o json``) places running pods on their nodes; manifests
-    are then not imported. Raises :class:`~diagramgen.InvalidArgument` for a path that names
+    are then not imported. ``limits`` bound each input file (``input_bytes``) and the spec
+    made, which is valid. Raises :class:`~diagramgen.InvalidArgument` for a path that names
     nothing and :class:`~diagramgen.importers.ImportFailed` for bad input.
     """
     inputs = [*paths, *(p for p in (nodes, pods) if p is not None)]
     for path in inputs:
         existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
-    node_list = read_nodes(nodes, notes) if nodes is not None else None
+    limit = limits.input_bytes
+    node_list = read_nodes(nodes, notes, limit) if nodes is not None else None
     if pods is not None:
         if paths:
             notes.warn(
@@ -79,10 +84,13 @@ def import_kubernetes(
                 "",
                 "manifests not imported: the pods dump shows what runs",
             )
-        found = _running_pods(pods, notes)
+        found = _running_pods(pods, notes, limit)
     else:
-        found = [pod for path in paths for pod in _manifest_pods(path, notes)]
+        found = [pod for path in paths for pod in _manifest_pods(path, notes, limit)]
     notes.check()
+    if len(found) > limits.components:
+        message = f"has {len(found):,} workloads; the components limit is {limits.components:,}"
+        notes.stop(Place(display_name(inputs[0])), "", message, limit_rule("components"))
     if not inputs or (pods is None and not paths):
         notes.fail(Place(""), "", "no manifests and no pods dump to import")
     elif not found:
@@ -107,7 +115,7 @@ def import_kubernetes(
         " pod's effective limits and requests (reservations). Edit freely; figures the sources"
         " do not give are left out."
     )
-    return Imported(spec(comment, title, hosts, []), notes.warnings())
+    return notes.imported(spec(comment, title, hosts, []), limits)
 
 
 def _objects(data: Any, base: Path) -> Iterator[tuple[Path, Any]]:
@@ -125,8 +133,8 @@ def _metadata(item: dict[str, Any]) -> tuple[str, str]:
     return str(name), str(metadata.get("namespace") or "default")
 
 
-def _manifest_pods(path: str | os.PathLike[str], notes: Notes) -> Iterator[_Pod]:
-    for document in read_documents(path, notes):
+def _manifest_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> Iterator[_Pod]:
+    for document in read_documents(path, notes, limit):
         if document.data is None:
             continue
         for base, item in _objects(document.data, ()):
@@ -185,10 +193,10 @@ def _count(spec_: dict[str, Any], key: str, document: Document, base: Path, note
     return 1
 
 
-def _running_pods(path: str | os.PathLike[str], notes: Notes) -> list[_Pod]:
+def _running_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> list[_Pod]:
     found: list[_Pod] = []
     finished = 0
-    for document in read_documents(path, notes):
+    for document in read_documents(path, notes, limit):
         for base, item in _objects(document.data, ()):
             if not isinstance(item, dict) or item.get("kind") != "Pod":
                 notes.warn(document.place(base), base, "not a Pod: skipped")

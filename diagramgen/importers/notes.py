@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import msgspec
 
 from ..errors import DiagramgenError, Hint
+from ..spec import Limits, validate
 
 __all__ = ["ImportFailed", "ImportNote", "Imported", "Notes", "Place", "dotted"]
 
@@ -38,12 +39,15 @@ class ImportNote(msgspec.Struct, frozen=True):
     column: int
     path: str
     message: str
+    #: What was broken, where a front end may say how to change it (``limit:input-bytes``).
+    rule: str | None = None
 
-    def format(self) -> str:
+    def format(self, hint: Hint | None = None) -> str:
         """Return the note as one line: ``FILE:LINE:COL: dotted.path: message``."""
         place = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         parts = [part for part in (place, self.path) if part]
-        return ": ".join([*parts, self.message])
+        extra = hint(self.rule) if hint is not None and self.rule is not None else None
+        return ": ".join([*parts, f"{self.message}; {extra}" if extra else self.message])
 
 
 class Imported(msgspec.Struct, frozen=True):
@@ -64,7 +68,7 @@ class ImportFailed(DiagramgenError):
 
     def lines(self, hint: Hint | None = None) -> list[str]:
         """Return one line per problem: ``FILE:LINE:COL: dotted.path: message``."""
-        return [problem.format() for problem in self.problems]
+        return [problem.format(hint) for problem in self.problems]
 
 
 class Notes:
@@ -75,22 +79,28 @@ class Notes:
         self._warnings: list[ImportNote] = []
         self._problems: list[ImportNote] = []
 
-    def _note(self, place: Place, path: Path | str, message: str) -> ImportNote:
+    def _note(
+        self, place: Place, path: Path | str, message: str, rule: str | None = None
+    ) -> ImportNote:
         self._files.setdefault(place.file, len(self._files))
         text = path if isinstance(path, str) else dotted(path)
-        return ImportNote(place.file, place.line, place.column, text, message)
+        return ImportNote(place.file, place.line, place.column, text, message, rule)
 
     def warn(self, place: Place, path: Path | str, message: str) -> None:
         """Record a warning at ``place`` about the value at ``path``."""
         self._warnings.append(self._note(place, path, message))
 
-    def fail(self, place: Place, path: Path | str, message: str) -> None:
+    def fail(
+        self, place: Place, path: Path | str, message: str, rule: str | None = None
+    ) -> None:
         """Record a problem that makes the import fail (raised by :meth:`check`)."""
-        self._problems.append(self._note(place, path, message))
+        self._problems.append(self._note(place, path, message, rule))
 
-    def stop(self, place: Place, path: Path | str, message: str) -> NoReturn:
+    def stop(
+        self, place: Place, path: Path | str, message: str, rule: str | None = None
+    ) -> NoReturn:
         """Record a problem and raise :class:`ImportFailed` with every problem so far."""
-        self.fail(place, path, message)
+        self.fail(place, path, message, rule)
         raise ImportFailed(self._sorted(self._problems))
 
     def _sorted(self, notes: list[ImportNote]) -> tuple[ImportNote, ...]:
@@ -107,3 +117,13 @@ class Notes:
     def warnings(self) -> tuple[ImportNote, ...]:
         """Return the warnings sorted by input file (in the order first seen), line and column."""
         return self._sorted(self._warnings)
+
+    def imported(self, document: dict[str, Any], limits: Limits) -> Imported:
+        """Return the import: ``document``, checked as every spec is, and the warnings.
+
+        Each figure was checked where it was read, so a spec that fails here is a mistake of
+        the importer's; it is still an error (:class:`SpecInvalid`), never a file written.
+        """
+        self.check()
+        validate(document, file="<imported spec>", limits=limits)
+        return Imported(document, self.warnings())

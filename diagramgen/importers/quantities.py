@@ -10,6 +10,8 @@ import math
 import re
 from fractions import Fraction
 
+from ..spec.units import MAX_QUANTITY
+
 __all__ = [
     "MilliByteMemory",
     "QuantityError",
@@ -36,6 +38,15 @@ _DOCKER_BYTES = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i)?(b)?", re.IGNORECASE
 _BINARY_POWER = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 
 
+def _within(figure: int, value: object, unit: str) -> int:
+    """Return ``figure`` (in ``unit``) if a spec can hold it; raise :class:`QuantityError`."""
+    if figure > MAX_QUANTITY:
+        raise QuantityError(
+            f"{_shown(str(value))} is too large: a spec's figures are at most 2^63 - 1 {unit}"
+        )
+    return figure
+
+
 def _number(value: object) -> Fraction | None:
     if isinstance(value, bool):
         return None
@@ -56,7 +67,7 @@ def docker_bytes(value: object) -> int:
     if number is not None:
         if number < 0:
             raise QuantityError(f"{value!r} is negative")
-        return math.floor(number)
+        return _within(math.floor(number), value, "bytes")
     text = str(value).strip()
     match = _DOCKER_BYTES.fullmatch(text)
     if not match:
@@ -65,8 +76,10 @@ def docker_bytes(value: object) -> int:
             ", e.g. 512m, 1.5g, 1073741824"
         )
     digits, letter, _, _ = match.groups()
+    if len(digits) > _DIGITS:
+        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
     power: int = 1024 ** _BINARY_POWER[(letter or "").lower()]
-    return math.floor(Fraction(digits) * power)
+    return _within(math.floor(Fraction(digits) * power), text, "bytes")
 
 
 def docker_cpus(value: object) -> Fraction:
@@ -75,10 +88,13 @@ def docker_cpus(value: object) -> Fraction:
     if number is None:
         text = str(value).strip()
         if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", text):
-            raise QuantityError(f"{text!r} is not a number of CPUs, e.g. 0.5, '1.5', 2")
+            raise QuantityError(f"{_shown(text)} is not a number of CPUs, e.g. 0.5, '1.5', 2")
+        if len(text) > _DIGITS:
+            raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
         number = Fraction(text)
     if number < 0:
         raise QuantityError(f"{value!r} is negative")
+    _within(math.ceil(number * 1000), value, "millicores")
     return number
 
 
@@ -96,8 +112,11 @@ def docker_human_size(text: str) -> tuple[int, str]:
     if not match:
         raise QuantityError(f"{text!r} is not a size as docker prints it, e.g. 187MB, 1.2GB")
     digits, unit = match.groups()
+    if len(digits) > _DIGITS:
+        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
     power = _SI_POWER[unit.lower()]
     size = Fraction(digits) * 1000**power
+    _within(round(size), text, "bytes")
     canonical = {"b": "B", "kb": "kB"}.get(unit.lower(), unit.upper())
     return round(size), f"{digits}{canonical}"
 
@@ -165,7 +184,7 @@ def kubernetes_cpu(value: object) -> tuple[int, bool]:
     """Return a CPU quantity in millicores, rounded up as Kubernetes does; and whether it was."""
     quantity, _ = kubernetes_quantity(value)
     millicores = quantity * 1000
-    return math.ceil(millicores), millicores.denominator != 1
+    return _within(math.ceil(millicores), value, "millicores"), millicores.denominator != 1
 
 
 def kubernetes_memory(value: object) -> tuple[int, bool]:
@@ -181,7 +200,7 @@ def kubernetes_memory(value: object) -> tuple[int, bool]:
             f"{text} memory is {_plain(quantity)} bytes (m means milli-bytes);"
             f" did you mean {text[:-1]}Mi or {text[:-1]}M? The figure is left out"
         )
-    return math.ceil(quantity), quantity.denominator != 1
+    return _within(math.ceil(quantity), value, "bytes"), quantity.denominator != 1
 
 
 def _plain(quantity: Fraction) -> str:

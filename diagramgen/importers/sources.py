@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import pathlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from ..reading import NotRegular, TooLarge, read_regular
+from ..spec.sources import syntax_of
 from .notes import Notes, Path, Place
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Tagged",
     "display_name",
     "mapping",
+    "parse_documents",
     "pointer",
     "read_documents",
     "read_text",
@@ -107,11 +109,22 @@ def display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
-def read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
-    """Return the UTF-8 text of an input file, or None after recording why it cannot be read."""
+def read_text(path: str | os.PathLike[str], notes: Notes, limit: int) -> str | None:
+    """Return the UTF-8 text of an input file, or None after recording why it cannot be read.
+
+    Only a regular file is read (a FIFO or a device is refused without waiting on it), and at
+    most ``limit`` bytes of it: the input-bytes limit.
+    """
     file = display_name(path)
     try:
-        data = pathlib.Path(path).read_bytes()
+        data = read_regular(path, limit)
+    except NotRegular as error:
+        notes.fail(Place(file), "", f"is {error.what}, not a regular file; only files are read")
+        return None
+    except TooLarge as error:
+        message = f"holds {error.size:,} bytes or more; the input-bytes limit is {limit:,}"
+        notes.fail(Place(file), "", message, rule="limit:input-bytes")
+        return None
     except OSError as error:
         notes.fail(Place(file), "", f"cannot read the file: {error.strerror or error}")
         return None
@@ -123,18 +136,26 @@ def read_text(path: str | os.PathLike[str], notes: Notes) -> str | None:
 
 
 def read_documents(
-    path: str | os.PathLike[str], notes: Notes, *, keep_tags: bool = False
+    path: str | os.PathLike[str], notes: Notes, limit: int, *, keep_tags: bool = False
 ) -> list[Document]:
     """Return the documents of a YAML (1.2, multi-document) or JSON file; record any problem.
 
-    With ``keep_tags`` a value tagged ``!name`` comes back as :class:`Tagged`; otherwise local
-    tags are dropped and the value read as if untagged.
+    At most ``limit`` bytes are read (:func:`read_text`). With ``keep_tags`` a value tagged
+    ``!name`` comes back as :class:`Tagged`; otherwise local tags are dropped and the value
+    read as if untagged.
     """
-    file = display_name(path)
-    text = read_text(path, notes)
+    text = read_text(path, notes, limit)
     if text is None:
         return []
-    if file.lower().endswith(".json"):
+    return parse_documents(text, display_name(path), notes, keep_tags=keep_tags)
+
+
+def parse_documents(
+    text: str, file: str, notes: Notes, *, keep_tags: bool = False
+) -> list[Document]:
+    """Return the documents in ``text``: JSON when ``file``'s suffix says so or the text is
+    JSON, else YAML (1.2, several documents); record any problem."""
+    if syntax_of(file) == "json":
         return _read_json(file, text, notes)
     if text.lstrip()[:1] in ("{", "["):
         try:

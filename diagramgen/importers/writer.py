@@ -10,11 +10,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
+from ..spec.sources import verify_syntax
 from .notes import Imported
 
-__all__ = ["FORMATS", "dump_spec", "verify_format"]
-
-FORMATS = ("yaml", "json")
+__all__ = ["dump_spec"]
 
 # Strings a YAML 1.1 reader would take for something else (booleans, nulls, base-60 numbers):
 # quoted, so the file means the same to every YAML reader, not only to YAML 1.2 ones.
@@ -24,19 +23,13 @@ _AMBIGUOUS = re.compile(
 )
 
 
-def verify_format(fmt: str) -> str:
-    """Return ``fmt`` if it is a format :func:`dump_spec` writes; raise ValueError otherwise."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown spec format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return fmt
-
-
-def dump_spec(imported: Imported, fmt: str = "yaml") -> str:
-    """Return the imported spec as text: ``"yaml"`` (written with ruamel.yaml) or ``"json"``.
+def dump_spec(imported: Imported, syntax: str = "yaml") -> str:
+    """Return the imported spec as text in a spec syntax: ``"yaml"`` (written with ruamel.yaml)
+    or ``"json"``.
 
     The document's ``$comment`` names the source files; keys keep the document's order.
     """
-    if verify_format(fmt) == "json":
+    if verify_syntax(syntax) == "json":
         return json.dumps(imported.document, indent=2, ensure_ascii=False) + "\n"
     yaml = YAML(typ="rt")
     yaml.width = 4096

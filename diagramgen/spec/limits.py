@@ -30,6 +30,8 @@ class Limits(Struct, frozen=True):
     picture: int = 200_000_000
     #: Links between components: each is an edge Graphviz routes, the slowest part of a layout.
     links: int = 2_000
+    #: Size in bytes of each file an importer reads (a Compose file, manifests, a cluster dump).
+    input_bytes: int = 64 * 1024 * 1024
 
     @staticmethod
     def names() -> dict[str, str]:
@@ -57,6 +59,7 @@ MAXIMA = {
     "depth": 10_000,
     "picture": 32767 * 32767,
     "links": 1_000_000,
+    "input_bytes": 1024**3,
 }
 
 
