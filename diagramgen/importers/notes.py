@@ -90,9 +90,7 @@ class Notes:
         """Record a warning at ``place`` about the value at ``path``."""
         self._warnings.append(self._note(place, path, message))
 
-    def fail(
-        self, place: Place, path: Path | str, message: str, rule: str | None = None
-    ) -> None:
+    def fail(self, place: Place, path: Path | str, message: str, rule: str | None = None) -> None:
         """Record a problem that makes the import fail (raised by :meth:`check`)."""
         self._problems.append(self._note(place, path, message, rule))
 
