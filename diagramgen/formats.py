@@ -123,6 +123,8 @@ class Format(Struct, frozen=True):
     graphviz: str | None
     arguments: tuple[str, ...]
     finish: Callable[[bytes, Caption, Settings], bytes]
+    #: Whether the finished file carries the caption (its title, its description).
+    captioned: bool = False
 
 
 #: The layout engine: ``nop2`` draws the nodes where the layout pinned them and the edges along
@@ -132,9 +134,9 @@ LAYOUT = ("-Knop2",)
 FORMATS: dict[str, Format] = {
     item.name: item
     for item in (
-        Format("svg", ".svg", "svg", LAYOUT, _svg),
+        Format("svg", ".svg", "svg", LAYOUT, _svg, captioned=True),
         Format("png", ".png", "png:cairo", (*LAYOUT, f"-Gdpi={RASTER_DPI}"), _png),
-        Format("pdf", ".pdf", "pdf:cairo", LAYOUT, _pdf),
+        Format("pdf", ".pdf", "pdf:cairo", LAYOUT, _pdf, captioned=True),
         Format("dot", ".dot", None, (), _as_is),
     )
 }

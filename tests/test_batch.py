@@ -115,6 +115,48 @@ def test_rerun_renders_only_what_changed(tree: Path, tmp_path: Path) -> None:
     assert [o.status for o in forced.outcomes] == ["rendered"] * 3
 
 
+def test_an_edit_the_picture_does_not_show_renders_nothing(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree / "vm.json")])
+    settings = Settings(engine="embedded")
+    render_files(specs, out, ["svg", "png", "dot"], settings, jobs=1)
+    before = {name: (out / name).stat().st_mtime_ns for name in ("vm.svg", "vm.png", "vm.dot")}
+    document = json.loads((tree / "vm.json").read_text())
+    document["$comment"] = "reviewed"  # and the file laid out anew: other bytes, same picture
+    (tree / "vm.json").write_text(json.dumps(document, indent=4))
+    edited = render_files(specs, out, ["svg", "png", "dot"], settings, jobs=1)
+    (outcome,) = edited.outcomes
+    assert (outcome.status, outcome.written) == ("unchanged", {})
+    assert sorted(outcome.kept) == ["vm.dot", "vm.png", "vm.svg"]
+    assert {name: (out / name).stat().st_mtime_ns for name in before} == before
+    # The manifest now knows these bytes: the next run does not even lay the spec out.
+    entries = json.loads((out / MANIFEST).read_text())["outputs"]
+    again = render_files(specs, out, ["svg", "png", "dot"], settings, jobs=1)
+    assert [(o.status, o.keys) for o in again.outcomes] == [("unchanged", {})]
+    assert json.loads((out / MANIFEST).read_text())["outputs"] == entries
+    # A description shows only where the finisher writes it: the SVG's <desc>.
+    document["description"] = "Three VMs on one ESXi host."
+    (tree / "vm.json").write_text(json.dumps(document))
+    described = render_files(specs, out, ["svg", "png", "dot"], settings, jobs=1)
+    assert list(described.outcomes[0].written) == ["vm.svg"]
+    assert sorted(described.outcomes[0].kept) == ["vm.dot", "vm.png"]
+
+
+def test_an_output_key_names_the_version_and_not_the_code(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    specs = find_specs([str(tree / "vm.json")])
+    render_files(specs, out, ["svg"], Settings(engine="embedded"), jobs=1)
+    entry = json.loads((out / MANIFEST).read_text())["outputs"]["vm.svg"]
+    assert set(entry) == {"key", "source", "sha256"}
+    monkeypatch.setattr(batch, "__version__", "99.0")
+    monkeypatch.setattr("diagramgen.api.picture.__version__", "99.0")
+    upgraded = render_files(specs, out, ["svg"], Settings(engine="embedded"), jobs=1)
+    assert [o.status for o in upgraded.outcomes] == ["rendered"]
+    assert json.loads((out / MANIFEST).read_text())["outputs"]["vm.svg"]["key"] != entry["key"]
+
+
 def test_check_writes_nothing_and_names_what_is_out_of_date(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = find_specs([str(tree)])

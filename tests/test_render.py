@@ -282,3 +282,26 @@ def test_the_picture_shows_reservations_beside_limits() -> None:
     assert "reserved 0.5 vCPU · 512 MiB" in texts
     assert "reserved 2 GiB" in texts
     assert "reserved 1.6 vCPU · mem 4.25 GiB &#160;(40% · mem 53%)" in texts
+
+
+def test_the_committed_outputs_are_what_this_checkout_draws(tmp_path: Path) -> None:
+    # A manifest's keys name diagramgen's version, not its code: `render --check` passes a
+    # picture a code change would redraw. This draws every example afresh and compares.
+    from diagramgen import compare_files
+    from diagramgen.api import render_files
+
+    for folder, formats, theme in ((".", ["svg", "png"], "light"), ("auto", ["svg"], "auto")):
+        fresh = tmp_path / folder
+        render_files([str(ROOT / "specs")], fresh, formats, Settings(theme=theme), force=True)
+        committed = ROOT / "output" / folder
+        for path in sorted((ROOT / "specs").rglob("*")):
+            if path.suffix in (".json", ".yaml"):
+                name = path.relative_to(ROOT / "specs").with_suffix("")
+                for form in formats:
+                    drawn = (fresh / f"{name}.{form}").read_bytes()
+                    assert drawn == (committed / f"{name}.{form}").read_bytes(), (name, form)
+    pair = [ROOT / "specs" / "compare" / f"as-{side}.json" for side in ("vms", "containers")]
+    _, written = compare_files(*pair, tmp_path / "as-vms-vs-as-containers", ["svg", "png"])
+    for path in written:
+        committed = ROOT / "output" / f"as-vms-vs-as-containers{path.suffix}"
+        assert path.read_bytes() == committed.read_bytes(), path.name

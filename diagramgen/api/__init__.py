@@ -7,7 +7,7 @@ reads and writes the files). Each takes the :class:`~diagramgen.Settings` to dra
 
 from __future__ import annotations
 
-from .batch import Outcome, Summary, input_key, render_files
+from .batch import Outcome, Summary, render_files, source_key
 from .comparison import Comparison, compare, compare_files, comparison_base, comparison_labels
 from .picture import MAX_RASTER, Drawn, draw, load_spec, name_of, render, totals
 
@@ -22,10 +22,10 @@ __all__ = [
     "comparison_base",
     "comparison_labels",
     "draw",
-    "input_key",
     "load_spec",
     "name_of",
     "render",
     "render_files",
+    "source_key",
     "totals",
 ]

@@ -1,22 +1,23 @@
 """Render many specs at once: skip what is up to date, work in parallel, never stop at a failure.
 
-An output is up to date when the manifest records the same input key (spec bytes, diagramgen
-version, engine and its version, theme, format, options) and the file still holds what was
-written. Everything else is rendered, in worker processes when there are several specs; a spec
-that fails is reported with its file, its old outputs are removed (they no longer show the
-spec), and the batch goes on.
+Each output's manifest entry records two keys. Its *source* key (the spec's bytes, the version,
+the format and the settings) lets a re-run pass an unchanged spec without reading more than its
+bytes. When that differs, the spec is laid out and its *output* key computed (the version, the
+DOT, what the finisher adds, the settings and the engine's identity, :class:`Drawing`): an
+output whose key and bytes still match is left as it is, so an edit that does not show (a
+comment, spacing) renders nothing. Everything else is rendered, in worker processes when there
+are several specs; a spec that fails is reported with its file, its old outputs are removed
+(they no longer show the spec), and the batch goes on.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,51 +39,22 @@ from ..formats import FORMATS, verify_formats
 from ..reading import read_regular
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import load_text, read_spec_file, syntax_of
-from .picture import render
+from .picture import Drawing
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["WORKER_MEMORY", "Outcome", "Summary", "input_key", "render_files", "worker_count"]
+__all__ = ["WORKER_MEMORY", "Outcome", "Summary", "render_files", "source_key", "worker_count"]
 
 
-@cache
-def _build() -> str:
-    """Return a digest of diagramgen's own code and data: any change to them renders anew."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    state = hashlib.sha256()
-    for relative, path in _package_files(package, ""):
-        if relative.endswith((".py", ".json", ".woff2", ".bin", ".conf")):
-            state.update(relative.encode() + b"\0")
-            with open(path, "rb") as stream:
-                state.update(stream.read())
-        elif relative.endswith(".ttf"):  # 1.5 MB; derived files above change with them
-            state.update(f"{os.path.basename(path)}:{os.path.getsize(path)}".encode())
-    return state.hexdigest()
+def source_key(spec: bytes, output: str, settings: Settings) -> str:
+    """Return the key of a spec's bytes drawn in format ``output`` with ``settings``.
 
-
-def _package_files(folder: str, prefix: str) -> list[tuple[str, str]]:
-    """Return (relative POSIX path, path) of the files below ``folder``, sorted; no caches."""
-    found = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    found += _package_files(entry.path, f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                found.append((f"{prefix}{entry.name}", entry.path))
-    return sorted(found)
-
-
-def input_key(spec: bytes, output: str, settings: Settings) -> str:
-    """Return the key of everything an output depends on (limits decide whether it exists)."""
-    inputs = {
-        "spec": digest(spec),
-        "diagramgen": __version__,
-        "build": _build(),
-        "format": output,
-        **settings.affecting(output),
-    }
+    The same key means the same picture for one version of diagramgen; after changing
+    diagramgen's own code in a checkout, ``force`` draws again.
+    """
+    inputs = {"spec": digest(spec), "diagramgen": __version__, "format": output}
+    inputs.update(settings.affecting(output))
     return digest(json.dumps(inputs, sort_keys=True).encode())
 
 
@@ -91,7 +63,12 @@ class Outcome(Struct):
 
     spec: Found
     status: str
+    #: The outputs written (or, with ``check``, found as they would be written): their digests.
     written: dict[str, str] = field(default_factory=dict)
+    #: The outputs whose key and bytes still matched: left as they were.
+    kept: list[str] = field(default_factory=list)
+    #: The output key of every output laid out (see :meth:`Drawing.key`).
+    keys: dict[str, str] = field(default_factory=dict)
     differing: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     #: A spec that fails loses its old outputs; a write that fails (disk full) keeps them.
@@ -123,8 +100,11 @@ class Summary(Struct):
 class _Task(Struct, frozen=True):
     spec: Found
     data: bytes
+    #: The formats whose source key did not match, each with its source key and the output
+    #: key the manifest records for the file as it is (``None``: no such file, or changed).
     formats: tuple[str, ...]
-    keys: tuple[str, ...]
+    sources: tuple[str, ...]
+    recorded: tuple[str | None, ...]
 
 
 class _Job(Struct, frozen=True):
@@ -138,13 +118,24 @@ class _Job(Struct, frozen=True):
 
 
 def _work(task: _Task, job: _Job) -> Outcome:
-    """Render one spec and write or compare its outputs."""
+    """Lay one spec out, then render, write or compare the outputs whose keys changed."""
     path = str(task.spec.path)
     partial: PartialRender | None = None
+    keys: dict[str, str] = {}
+    kept: list[str] = []
     try:
         model = load_text(task.data, path, job.settings.limits, syntax_of(task.spec.path))
         # The whole relative name: a/edge.json and b/edge.json get different SVG ids.
-        pictures = render(model, task.formats, job.settings.replace(name=task.spec.name))
+        drawing = Drawing(model, job.settings.replace(name=task.spec.name))
+        wanted = []
+        for output, recorded in zip(task.formats, task.recorded, strict=True):
+            name = f"{task.spec.name}.{output}"
+            keys[name] = drawing.key(output)
+            if keys[name] == recorded:
+                kept.append(name)
+            else:
+                wanted.append(output)
+        pictures = drawing.pictures(wanted) if wanted else {}
     except PartialRender as error:  # write what could be made; fail the spec for the rest
         pictures, partial = error.pictures, error
     except DiagramgenError as error:
@@ -159,7 +150,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
         trace = traceback.format_exc().rstrip().splitlines()
         errors = [f"{path}: internal error", *trace]
         return Outcome(task.spec, "failed", errors=errors, failed_formats=list(task.formats))
-    outcome = Outcome(task.spec, "stale" if job.check else "rendered")
+    outcome = Outcome(task.spec, "stale" if job.check else "rendered", kept=kept, keys=keys)
     for output, data in pictures.items():
         name = f"{task.spec.name}.{output}"
         try:
@@ -183,7 +174,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
                 message = f"{path}: cannot write {target}: {reason}"
                 return Outcome(task.spec, "failed", errors=[message], remove_stale=False)
             outcome.written[name] = digest(data)
-    if job.check and not outcome.differing:
+    if not pictures or (job.check and not outcome.differing):
         outcome.status = "unchanged"
     if partial is not None:
         outcome.status = "failed"
@@ -346,15 +337,16 @@ def render_files(
             outcomes.append(outcome)
             done(outcome)
             continue
-        keys = {o: input_key(data, o, settings) for o in chosen_formats}
+        sources = {o: source_key(data, o, settings) for o in chosen_formats}
         names = {o: f"{spec.name}.{o}" for o in chosen_formats}
-        stale = [o for o in chosen_formats if force or not manifest.fresh(names[o], keys[o])]
+        stale = [o for o in chosen_formats if force or not manifest.fresh(names[o], sources[o])]
         if not stale:
             outcome = Outcome(spec, "unchanged")
             outcomes.append(outcome)
             done(outcome)
             continue
-        tasks.append(_Task(spec, data, tuple(stale), tuple(keys[o] for o in stale)))
+        recorded = tuple(None if force else manifest.holding(names[o]) for o in stale)
+        tasks.append(_Task(spec, data, tuple(stale), tuple(sources[o] for o in stale), recorded))
     job = _Job(settings, output, check, hint)
     workers, lowered = worker_count(jobs, len(tasks))
     notes = [note for note in (manifest.problem, lowered) if note is not None]
@@ -374,10 +366,13 @@ def render_files(
         if outcome.status == "failed" and outcome.remove_stale:
             only = outcome.failed_formats or None
             removed += _remove_outputs(output, task.spec.name, manifest, only)
-        for name, key in zip(task.formats, task.keys, strict=True):
-            written = outcome.written.get(f"{task.spec.name}.{name}")
-            if written is not None:  # all of them, but for a spec that failed in part
-                manifest.record(f"{task.spec.name}.{name}", key, written)
+        for form, source in zip(task.formats, task.sources, strict=True):
+            name = f"{task.spec.name}.{form}"
+            # Each written or kept, but for a spec that failed in part.
+            if name in outcome.written:
+                manifest.record(name, outcome.keys[name], source, outcome.written[name])
+            elif name in outcome.kept:
+                manifest.renew(name, source)
     if not check:
         # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
         remove_stale_temporaries(output)

@@ -6,6 +6,7 @@ draw with, whole; each names the same thing as the command line verb of the same
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from msgspec import Struct
 
+from .. import __version__
 from ..accounting import Totals, compute
 from ..accounting.describe import describe
 from ..draw.cells import Label
@@ -21,12 +23,23 @@ from ..draw.themes import AUTO, Theme, drawn_theme
 from ..engines import Engine
 from ..errors import EngineError, PartialRender
 from ..files.discover import spec_file
+from ..files.manifest import digest
 from ..formats import FORMATS, RASTER_DPI, Caption, Format, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load
 from ..spec.limits import limit_rule
 
-__all__ = ["MAX_RASTER", "Drawn", "SpecLike", "draw", "load_spec", "name_of", "render", "totals"]
+__all__ = [
+    "MAX_RASTER",
+    "Drawing",
+    "Drawn",
+    "SpecLike",
+    "draw",
+    "load_spec",
+    "name_of",
+    "render",
+    "totals",
+]
 
 #: cairo cannot draw a PNG wider or taller than this many pixels.
 MAX_RASTER = 32767
@@ -86,54 +99,92 @@ def draw(
 
     ``panel`` replaces the totals panel (as a comparison draws its own).
     """
-    model = load_spec(spec, settings.limits)
-    wanted = verify_formats(formats)
-    figures = compute(model)
-    settings = settings.replace(name=name_of(spec, settings))
-    dots: dict[bool, str] = {}
+    drawing = Drawing(
+        load_spec(spec, settings.limits), settings.replace(name=name_of(spec, settings)), panel
+    )
+    return Drawn(drawing.spec, drawing.totals, drawing.pictures(verify_formats(formats)))
 
-    def dot_for(svg: bool) -> str:
+
+class Drawing:
+    """A spec laid out for its settings: the DOT (made when first asked for), the key of each
+    output, and the pictures.
+
+    An output's key is everything its bytes depend on: diagramgen's version, the DOT, what the
+    finisher adds (title and description), the settings it reads and the engine's identity.
+    Two specs that differ only where the picture does not show (a ``$comment``, spacing) have
+    the same keys.
+    """
+
+    def __init__(
+        self, spec: Spec, settings: Settings, panel: Callable[[Theme], Label] | None = None
+    ) -> None:
+        self.spec = spec
+        self.totals = compute(spec)
+        self.settings = settings
+        self.panel = panel
+        description = spec.description or describe(spec, self.totals)
+        self.caption = Caption(spec.title or settings.name or "", description)
+        self._dots: dict[bool, str] = {}
+
+    def dot(self, svg: bool) -> str:
+        """Return the DOT of the SVG (``svg``) or of every other format."""
         # auto draws its SVG in placeholder colours (the finisher maps them to light and
         # dark) and everything else light: two DOTs, one layout (colours never move a box).
-        key = svg and settings.theme == AUTO
-        if key not in dots:
-            theme = drawn_theme(settings.theme, svg)
-            label = panel(theme) if panel else None
-            dots[key] = to_dot(model, figures, theme, label, settings.width)
-        return dots[key]
+        key = svg and self.settings.theme == AUTO
+        if key not in self._dots:
+            theme = drawn_theme(self.settings.theme, svg)
+            label = self.panel(theme) if self.panel else None
+            self._dots[key] = to_dot(self.spec, self.totals, theme, label, self.settings.width)
+        return self._dots[key]
 
-    engine: Engine | None = None
-    if any(FORMATS[output].graphviz for output in wanted):
-        engine = settings.chosen_engine()
-    description = model.description or describe(model, figures)
-    caption = Caption(model.title or settings.name or "", description)
-    # The SVG is drawn whenever a PNG is: its size says whether the PNG can be made.
-    svg = b""
-    if engine is not None and {"svg", "png"} & set(wanted):
-        svg = engine.render(dot_for(True), "svg", FORMATS["svg"].arguments)
-    results: dict[str, bytes] = {}
-    failures: dict[str, EngineError] = {}
-    for output in wanted:
-        form = FORMATS[output]
-        if engine is None or form.graphviz is None:
-            results[output] = dot_for(False).encode("utf-8")
-            continue
-        try:
-            if output == "png":
-                _check_raster(svg, settings.limits)
-            data = (
-                svg
-                if output == "svg"
-                else engine.render(dot_for(False), form.graphviz, form.arguments)
-            )
-            results[output] = _finish(form, data, caption, settings)
-        except EngineError as error:  # this format cannot be made; the others may be
-            failures[output] = error
-    if failures and not results:
-        raise next(iter(failures.values()))
-    if failures:
-        raise PartialRender(results, failures)
-    return Drawn(model, figures, results)
+    def key(self, output: str) -> str:
+        """Return the key of the picture in format ``output``."""
+        inputs = {
+            "diagramgen": __version__,
+            "format": output,
+            "dot": digest(self.dot(output == "svg").encode("utf-8")),
+            "caption": (
+                [self.caption.title, self.caption.description]
+                if FORMATS[output].captioned
+                else None
+            ),
+            **self.settings.affecting(output),
+        }
+        return digest(json.dumps(inputs, sort_keys=True).encode("utf-8"))
+
+    def pictures(self, wanted: list[str]) -> dict[str, bytes]:
+        """Return the picture in each of the formats ``wanted`` (checked names)."""
+        settings = self.settings
+        engine: Engine | None = None
+        if any(FORMATS[output].graphviz for output in wanted):
+            engine = settings.chosen_engine()
+        # The SVG is drawn whenever a PNG is: its size says whether the PNG can be made.
+        svg = b""
+        if engine is not None and {"svg", "png"} & set(wanted):
+            svg = engine.render(self.dot(True), "svg", FORMATS["svg"].arguments)
+        results: dict[str, bytes] = {}
+        failures: dict[str, EngineError] = {}
+        for output in wanted:
+            form = FORMATS[output]
+            if engine is None or form.graphviz is None:
+                results[output] = self.dot(False).encode("utf-8")
+                continue
+            try:
+                if output == "png":
+                    _check_raster(svg, settings.limits)
+                data = (
+                    svg
+                    if output == "svg"
+                    else engine.render(self.dot(False), form.graphviz, form.arguments)
+                )
+                results[output] = _finish(form, data, self.caption, settings)
+            except EngineError as error:  # this format cannot be made; the others may be
+                failures[output] = error
+        if failures and not results:
+            raise next(iter(failures.values()))
+        if failures:
+            raise PartialRender(results, failures)
+        return results
 
 
 def _finish(form: Format, data: bytes, caption: Caption, settings: Settings) -> bytes:

@@ -1,7 +1,9 @@
 """The manifest ``OUTPUT/.diagramgen.json``: what diagramgen last wrote into an output folder.
 
-For each output it records the key of its inputs and the SHA-256 of what was written: a re-run
-skips an output whose key and bytes still match, and ``--check`` can trust it without rendering.
+For each output it records two keys and the SHA-256 of what was written: the key of its source
+(the spec's bytes and the settings) and the key of the output itself (its layout, text and
+settings). A re-run skips an output whose keys and bytes still match, and ``--check`` can
+trust it without rendering.
 The manifest is a cache: one that cannot be used (not a regular file, over 64 MiB, not UTF-8,
 not JSON, nested too deeply, not the shape written here) is reported once, as a note, and
 rebuilt; nothing in it can fail a run.
@@ -55,6 +57,7 @@ def _entries(data: object) -> tuple[dict[str, dict[str, str]], str | None]:
         if isinstance(entry, dict)
         and isinstance(entry.get("key"), str)
         and isinstance(entry.get("sha256"), str)
+        and isinstance(entry.get("source", ""), str)
     }
     if len(entries) != len(outputs):
         return entries, "some entries are not what diagramgen writes"
@@ -62,7 +65,8 @@ def _entries(data: object) -> tuple[dict[str, dict[str, str]], str | None]:
 
 
 class Manifest(Struct):
-    """What diagramgen last wrote into one output folder: name → (input key, output digest).
+    """What diagramgen last wrote into one output folder: name → (output key, source key,
+    output digest).
 
     ``problem`` says why the manifest on disk could not be used (it is then rebuilt).
     """
@@ -89,15 +93,28 @@ class Manifest(Struct):
             problem = f"{path}: not usable as a manifest ({problem}); it is rebuilt"
         return cls(folder, entries, problem)
 
-    def fresh(self, name: str, key: str) -> bool:
-        """Return whether ``name`` was written from ``key`` and still holds what was written."""
+    def fresh(self, name: str, source: str) -> bool:
+        """Return whether ``name`` was written from ``source`` and still holds what was
+        written."""
         entry = self.entries.get(name)
-        if entry is None or entry.get("key") != key:
+        if entry is None or entry.get("source") != source:
             return False
         return _digest_file(self.folder / name) == entry.get("sha256")
 
-    def record(self, name: str, key: str, sha256: str) -> None:
-        self.entries[name] = {"key": key, "sha256": sha256}
+    def holding(self, name: str) -> str | None:
+        """Return the output key ``name`` was written with, if it still holds what was
+        written."""
+        entry = self.entries.get(name)
+        if entry is None or _digest_file(self.folder / name) != entry.get("sha256"):
+            return None
+        return entry.get("key")
+
+    def record(self, name: str, key: str, source: str, sha256: str) -> None:
+        self.entries[name] = {"key": key, "sha256": sha256, "source": source}
+
+    def renew(self, name: str, source: str) -> None:
+        """Record that ``name``, left as it was, is what ``source`` draws now."""
+        self.entries[name] = {**self.entries[name], "source": source}
 
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)

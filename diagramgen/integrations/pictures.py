@@ -16,7 +16,7 @@ from pathlib import Path
 
 from msgspec import Struct
 
-from ..api import input_key, render
+from ..api import render, source_key
 from ..draw.themes import AUTO, verify_theme
 from ..errors import DiagramgenError, InvalidArgument, Problem, SpecInvalid
 from ..files.atomic import write_atomic
@@ -135,7 +135,7 @@ class Renderer:
 
     def key(self, spec: SpecText, output: str, settings: Settings) -> str:
         """Return the digest of everything the picture depends on."""
-        base = input_key(spec.data, output, settings)
+        base = source_key(spec.data, output, settings)
         extra = {"base": base, "syntax": spec.syntax, "name": settings.name}
         return digest(json.dumps(extra, sort_keys=True).encode())
 
