@@ -276,7 +276,13 @@ def main() -> None:
         [*diagrams, "3", "4", "small"],
         runs,
     )
-    row("small hybrid (3 VMs x 4) to SVG", mine, theirs, 1.5, "diagrams")
+    row("small hybrid (3 VMs x 4) to SVG", mine, theirs, 1.25, "diagrams")
+    mine, theirs = interleaved(
+        [str(OURS / "bin" / "diagramgen"), "validate", str(specs / "small.json"), "-q"],
+        [*ours, str(specs / "small.json"), "-o", "out", "--force", "-q"],
+        runs,
+    )
+    row("validate the small hybrid", mine, theirs, 0.5, "our render of it")
     mine, theirs = interleaved(
         [*ours, str(specs / "medium.json"), "-o", "out", "--force", "-q"],
         [*diagrams, "40", "12", "medium"],

@@ -303,3 +303,39 @@ def test_output_does_not_depend_on_the_machine_s_fonts(tmp_path: Path) -> None:
         assert done.stderr == ""
         digests.append(done.stdout)
     assert digests[0] == digests[1] == digests[2]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "starts"),
+    [
+        (["validate", "specs/vm.json"], False),
+        (["totals", "specs/vm.json"], False),
+        (["--help"], False),
+        (["render", "-h"], False),
+        (["schema"], False),
+        (["compare", "specs/vm.json", "specs/hybrid.json", "--json"], False),
+        (["render", "specs/vm.json", "-o", "OUT"], True),
+        (["compare", "specs/vm.json", "specs/hybrid.json", "-o", "OUT/c.svg"], True),
+    ],
+)
+def test_the_console_script_starts_the_engine_only_for_commands_that_draw(
+    arguments: list[str], starts: bool, tmp_path: Path
+) -> None:
+    # The engine worker is a second interpreter: validate and --help should not pay for it.
+    arguments = [a.replace("OUT", str(tmp_path)) for a in arguments]
+    code = (
+        "import sys\n"
+        "import diagramgen.engines.worker as worker\n"
+        "def started():\n"
+        "    print('engine started', file=sys.stderr)\n"
+        "    raise SystemExit(99)\n"
+        "worker.shared = started\n"
+        f"sys.argv = ['diagramgen', *{arguments!r}]\n"
+        "from diagramgen.launch import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=120, check=False
+    )
+    assert (done.returncode == 99) == starts, done.stderr
+    assert (b"engine started" in done.stderr) == starts
