@@ -5,7 +5,8 @@ import re
 from pathlib import Path
 
 from diagramgen import load, load_text
-from diagramgen.accounting.compare import compare
+from diagramgen.accounting import compute
+from diagramgen.accounting.compare import combine, measure
 
 from .conftest import ROOT, cli_text, container_spec
 
@@ -18,7 +19,9 @@ _cli = cli_text
 
 
 def test_compare_measures_both_sides_by_hand() -> None:
-    spec, vms, containers = compare(load(AS_VMS), load(AS_CONTAINERS), ("vms", "containers"))
+    first, second = load(AS_VMS), load(AS_CONTAINERS)
+    spec = combine(first, second, ("vms", "containers"))
+    vms, containers = measure("vms", compute(first)), measure("containers", compute(second))
     # As VMs: one host OS + three guest OSes, Debian 12 each (512 MiB, 4 GiB).
     assert vms.os_copies == 4 and containers.os_copies == 1
     assert vms.os_overhead.memory.value == 4 * 512 * 1024**2

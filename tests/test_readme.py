@@ -73,14 +73,15 @@ def test_readme_tour_opens_with_what_a_new_user_does_first() -> None:
     steps = [
         "pip install .",
         "$ diagramgen init my-stack.yaml",
-        "$ diagramgen render my-stack.yaml",
+        "$ diagramgen render my-stack.yaml -o my-diagrams",
         "$ diagramgen totals my-stack.yaml",
         "## A tour of the commands",
     ]
     places = [README.find(step) for step in steps]
     assert -1 not in places and places == sorted(places)
     assert "not on PyPI" in README
-    assert "output/my-stack.svg" in README
+    # Not into output/: in a clone it holds the examples, and its manifest is committed.
+    assert "`my-diagrams/my-stack.svg`" in README
 
 
 def test_totals_worked_example_matches_the_real_output() -> None:

@@ -249,6 +249,19 @@ def test_a_lowered_depth_limit_applies_to_valid_specs() -> None:
     assert "the depth limit is 3" in raised.value.lines()[0]
 
 
+def test_the_depth_of_a_valid_spec_is_read_from_the_schema() -> None:
+    from diagramgen.spec.schema import schema_depth
+    from diagramgen.spec.validate import _depth
+
+    # document, hosts, a host, vms, a VM, containers, a container, its limits: the deepest.
+    hybrid = json.loads((ROOT / "specs" / "hybrid.json").read_text())
+    assert schema_depth() == _depth(hybrid) == 8
+    validate(hybrid, limits=Limits(depth=8))
+    with pytest.raises(SpecInvalid) as raised:
+        validate(hybrid, limits=Limits(depth=7))
+    assert raised.value.lines() == ["<stdin>: is nested 8 levels deep; the depth limit is 7"]
+
+
 def test_a_limit_out_of_range_is_refused() -> None:
     with pytest.raises(InvalidArgument, match="between 1 and"):
         parse_limits(["spec-bytes=99999999999999999999"])

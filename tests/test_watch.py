@@ -397,7 +397,7 @@ def test_watch_without_watchfiles_names_the_extra(
     monkeypatch.setitem(sys.modules, "watchfiles", None)
     assert main(["watch", str(SPECS / "hybrid.json"), "--no-open"]) == 1
     assert capsys.readouterr().err == (
-        "watching needs the watchfiles package: pip install 'diagramgen[watch]'\n"
+        "watching needs the watchfiles package (diagramgen's watch extra): pip install watchfiles\n"
     )
 
 

@@ -8,11 +8,11 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from ..spec.model import VM, Container, Host, Spec
-from .compute import Totals, compute
+from .compute import Totals
 from .figures import Figures, Sum, figures_data
 from .report import image_disk_data, severity
 
-__all__ = ["Side", "combine", "compare", "comparison_data", "measure"]
+__all__ = ["Side", "combine", "comparison_data", "measure"]
 
 
 class Side(Struct, frozen=True):
@@ -122,12 +122,3 @@ def comparison_data(first: Side, second: Side) -> dict[str, Any]:
         "a": side(first),
         "b": side(second),
     }
-
-
-def compare(first: Spec, second: Spec, labels: tuple[str, str]) -> tuple[Spec, Side, Side]:
-    """Return the combined spec and both sides' figures."""
-    return (
-        combine(first, second, labels),
-        measure(labels[0], compute(first)),
-        measure(labels[1], compute(second)),
-    )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from msgspec import Struct, field
 
 from .. import __version__
+from ..children import die_with_parent
 from ..errors import DiagramgenError, Hint, OutputError, PartialRender, SpecInvalid
 from ..escape import terminal_text
 from ..files.atomic import (
@@ -224,18 +225,6 @@ def worker_count(requested: int, tasks: int) -> tuple[int, str | None]:
     return min(requested or most, most, tasks), note
 
 
-def _die_with_parent(parent: int) -> None:
-    """Pool initializer: end this worker when the batch's process dies, even by SIGKILL."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the request above took effect
-        os._exit(0)
-
-
 def _warm_up() -> None:
     """Load in the parent what every worker needs: forked workers then start with it."""
     import graphviz  # type: ignore[import-untyped]  # noqa: F401
@@ -268,7 +257,7 @@ def _run_parallel(
     outcomes: dict[int, Outcome] = {}
     lost: list[int] = []
     parent = (os.getpid(),)
-    with ProcessPoolExecutor(jobs, _context(), _die_with_parent, parent) as pool:
+    with ProcessPoolExecutor(jobs, _context(), die_with_parent, parent) as pool:
         futures: dict[Future[Outcome], int] = {
             pool.submit(_work, task, job): index for index, task in enumerate(tasks)
         }
@@ -279,7 +268,7 @@ def _run_parallel(
             except BrokenProcessPool:
                 lost.append(index)
     for index in lost:
-        with ProcessPoolExecutor(1, _context(), _die_with_parent, parent) as alone:
+        with ProcessPoolExecutor(1, _context(), die_with_parent, parent) as alone:
             try:
                 outcomes[index] = alone.submit(_work, tasks[index], job).result()
             except BrokenProcessPool:

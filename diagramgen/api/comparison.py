@@ -19,7 +19,7 @@ from ..draw.comparison import comparison_label
 from ..files.atomic import write_file
 from ..formats import FORMATS, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
-from .picture import SpecLike, draw, load_spec, name_of
+from .picture import Drawing, SpecLike, load_spec, name_of
 
 __all__ = ["Comparison", "compare", "compare_files", "comparison_base", "comparison_labels"]
 
@@ -69,12 +69,10 @@ def compare(
         both = combine(models[0], models[1], labels)
         if settings.name is None:
             settings = settings.replace(name=f"{name_of(first)}-vs-{name_of(second)}")
-        pictures = draw(
-            both,
-            wanted,
-            settings,
-            lambda drawn: comparison_label(side_a, side_b, drawn, both),
-        ).pictures
+        drawing = Drawing(
+            both, settings, lambda theme: comparison_label(side_a, side_b, theme, both)
+        )
+        pictures = drawing.pictures(verify_formats(wanted))
     return Comparison(side_a, side_b, pictures)
 
 

@@ -90,17 +90,11 @@ def render(
 
 
 def draw(
-    spec: SpecLike,
-    formats: Iterable[str] = ("svg",),
-    settings: Settings = DEFAULT_SETTINGS,
-    panel: Callable[[Theme], Label] | None = None,
+    spec: SpecLike, formats: Iterable[str] = ("svg",), settings: Settings = DEFAULT_SETTINGS
 ) -> Drawn:
-    """Return ``spec`` drawn in each format, with its model and totals (computed once).
-
-    ``panel`` replaces the totals panel (as a comparison draws its own).
-    """
+    """Return ``spec`` drawn in each format, with its model and totals (computed once)."""
     drawing = Drawing(
-        load_spec(spec, settings.limits), settings.replace(name=name_of(spec, settings)), panel
+        load_spec(spec, settings.limits), settings.replace(name=name_of(spec, settings))
     )
     return Drawn(drawing.spec, drawing.totals, drawing.pictures(verify_formats(formats)))
 
@@ -118,6 +112,7 @@ class Drawing:
     def __init__(
         self, spec: Spec, settings: Settings, panel: Callable[[Theme], Label] | None = None
     ) -> None:
+        """Lay ``spec`` out; ``panel`` replaces the totals panel (a comparison has its own)."""
         self.spec = spec
         self.totals = compute(spec)
         self.settings = settings

@@ -16,7 +16,6 @@ from ..escape import html_text
 from .metrics import fit, text_width
 
 __all__ = [
-    "FONT",
     "PAD_X",
     "PAD_Y",
     "Cell",
@@ -27,7 +26,6 @@ __all__ = [
     "wrap",
 ]
 
-FONT = "DejaVu Sans"
 PAD_X = 6
 PAD_Y = 4
 #: Graphviz sizes a cell as its text plus padding plus a 1-point border each side, and

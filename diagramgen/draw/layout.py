@@ -17,10 +17,11 @@ from itertools import pairwise
 from msgspec import Struct
 
 from ..accounting.compute import Totals
+from ..assets import FAMILY
 from ..escape import html_text
 from ..spec.model import Host, Spec
 from ..spec.model import Link as SpecLink
-from .cells import FONT, Cell, Label, lines_height, render_table, text_room, wrap
+from .cells import Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .panel import panel_label
 from .route import Link, Route, route
@@ -167,7 +168,7 @@ def to_dot(
         "diagramgen",
         graph_attr={
             "bgcolor": theme.background,
-            "fontname": FONT,
+            "fontname": FAMILY,
             "fontcolor": theme.text,
             "pad": f"{PAD / 72:.4f}",
             "margin": "0",  # no page margin in PDF: the page is the picture's own size
@@ -177,12 +178,12 @@ def to_dot(
         # Detail lines are drawn in the nodes' own font: see cells.Line.plain.
         node_attr={
             "shape": "plain",
-            "fontname": FONT,
+            "fontname": FAMILY,
             "fontsize": f"{DETAIL_SIZE:g}",
             "fontcolor": theme.detail,
         },
         edge_attr={
-            "fontname": FONT,
+            "fontname": FAMILY,
             "fontsize": f"{DETAIL_SIZE:g}",
             "color": theme.link,
             "fontcolor": theme.link,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from ..assets import FAMILY
 from ..escape import LINK_SCHEMES, link_scheme, xml_text
 from .cells import PAD_Y
 from .fontfile import FONT_FILES, font, woff2_subset
@@ -47,7 +48,6 @@ _CELL_OR_TEXT = re.compile(
 )
 _FONT_SIZE = re.compile(r' font-size="([^"]*)"')
 _ATTRIBUTE = re.compile(r'([a-z:-]+)="([^"]*)"')
-FAMILY = "DejaVu Sans"
 # Where Graphviz starts left-aligned text in a cell: its padding, plus its border if drawn.
 _INSETS = (float(PAD_Y), float(PAD_Y + 1))
 

@@ -143,7 +143,7 @@ def _token(index: int) -> str:
 def _tokens() -> Theme:
     """Return the theme ``auto`` is drawn with: one placeholder colour per role.
 
-    The SVG finisher (:mod:`diagramgen.draw.schemes`) puts the light colour back in each
+    The SVG finisher (:func:`diagramgen.draw.svg.finish_svg`) puts the light colour back in each
     attribute and gives the element a class that the dark palette recolours; Graphviz draws
     nothing in a colour of its own, so every colour of the picture is one of these.
     """

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..assets import FONTS
+from ..assets import FAMILY, FONTS
 from ..escape import xml_escape
 
 __all__ = ["FAMILY", "fonts_xml"]
-
-#: The family every label is drawn in: the bundled DejaVu Sans.
-FAMILY = "DejaVu Sans"
 
 
 @cache

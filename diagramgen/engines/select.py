@@ -14,7 +14,7 @@ import sys
 from msgspec import Struct
 
 from ..errors import EngineError, EngineUnavailable, InvalidArgument
-from . import system, worker
+from . import worker
 from .worker import TIMEOUT
 
 __all__ = ["ENGINES", "TIMEOUT", "Engine", "select_engine", "verify_engine"]
@@ -49,6 +49,8 @@ class Engine(Struct, frozen=True):
         A render that takes longer than ``timeout`` seconds (default :data:`TIMEOUT`) fails.
         """
         if self.name == "system":
+            from . import system  # subprocess and the fontconfig root: for `dot` only
+
             line = system.command(self.executable or "dot", layout_format, arguments)
             return system.run(line, dot, worker.TIMEOUT if timeout is None else timeout)
         return worker.shared().render(dot, layout_format, arguments, timeout)
@@ -82,4 +84,6 @@ def select_engine(name: str = "auto") -> Engine:
         raise EngineError(
             f"{prefix}Graphviz `dot` is not on PATH; install it: {_install_command()}"
         )
+    from . import system
+
     return Engine("system", system.version(executable), executable)

@@ -12,27 +12,15 @@ import os
 import sys
 from typing import NoReturn
 
+from ..children import die_with_parent
 from .protocol import parse_request, read_frame, write_frame
 
 __all__ = ["serve"]
 
 
-def _die_with(parent: int) -> None:
-    """Ask Linux to kill this process when its parent dies (a killed batch leaves no worker)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        set_death_signal = 1  # PR_SET_PDEATHSIG
-        libc.prctl(set_death_signal, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request above took effect
-        os._exit(0)
-
-
 def serve(parent: int) -> NoReturn:
     """Load the engine, say so, then render requests until they end."""
-    _die_with(parent)
+    die_with_parent(parent)
     # The frames get descriptors of their own; stdin and stdout become /dev/null, so a library
     # that prints cannot corrupt an answer.
     requests, answers = os.dup(0), os.dup(1)

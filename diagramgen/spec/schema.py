@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..assets import DATA
 from .pointers import join, pointer_of
 from .rules import QUANTITY_KEYS, Finding, check_quantities, nearest, show, suggest
-from .sources import clip, kind
+from .wording import clip, kind
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -25,6 +25,7 @@ __all__ = [
     "explain",
     "passes_compiled_schema",
     "schema",
+    "schema_depth",
     "schema_errors",
     "schema_text",
 ]
@@ -173,6 +174,32 @@ def _fitting_stacks(host: dict[str, Any]) -> list[str]:
     if "hypervisor" in host:
         return ["vm", "hybrid"]
     return []
+
+
+@cache
+def schema_depth() -> int:
+    """Return how deeply the arrays and objects of a valid spec nest (``$comment`` values left
+    aside: they may hold anything), read from the schema."""
+    definitions = schema()["$defs"]
+
+    def depth(node: dict[str, Any], seen: frozenset[str]) -> int:
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            name = reference.rsplit("/", 1)[-1]
+            return 0 if name in seen else depth(definitions[name], seen | {name})
+        kinds = node.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        below = [
+            depth(child, seen)
+            for key, child in node.get("properties", {}).items()
+            if key != "$comment"
+        ]
+        if isinstance(node.get("items"), dict):
+            below.append(depth(node["items"], seen))
+        level = 1 if {"object", "array"} & set(kinds) else 0
+        return level + max(below, default=0)
+
+    return depth(schema(), frozenset())
 
 
 def passes_compiled_schema(document: dict[str, Any]) -> bool:

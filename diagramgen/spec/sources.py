@@ -19,14 +19,13 @@ from msgspec import Struct
 from ..errors import InvalidArgument, Problem, SpecInvalid
 from .limits import DEFAULT_LIMITS, Limits
 from .pointers import join
+from .wording import clip, kind, position
 
 __all__ = [
     "SYNTAXES",
     "Locate",
     "Source",
-    "clip",
     "decode",
-    "kind",
     "read",
     "read_json",
     "syntax_of",
@@ -115,7 +114,7 @@ def read_json(text: str, file: str) -> Source:
         document = json.loads(text, object_pairs_hook=_unique_keys(marked))
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {_explain(error, text)}"
-        line, column = _syntax_position(error, text)
+        line, column = _syntaxposition(error, text)
         raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
     except RecursionError:
         raise SpecInvalid(file, [Problem(0, 0, None, "is nested too deeply")]) from None
@@ -180,16 +179,11 @@ def _duplicates(document: Any) -> list[tuple[str, str]]:
     return found
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _syntax_position(error: json.JSONDecodeError, text: str) -> tuple[int, int]:
+def _syntaxposition(error: json.JSONDecodeError, text: str) -> tuple[int, int]:
     """Return where to point for a syntax error: at a trailing comma, not the bracket after it."""
     before = text[: error.pos].rstrip()
     if before.endswith(",") and error.pos < len(text) and text[error.pos] in "]}":
-        return _position(text, len(before) - 1)
+        return position(text, len(before) - 1)
     return error.lineno, error.colno
 
 
@@ -210,25 +204,6 @@ def _explain(error: json.JSONDecodeError, text: str) -> str:
     if error.msg == "Expecting value":
         return "expected a value (strings need double quotes; true, false and null are lowercase)"
     return error.msg
-
-
-def kind(value: Any) -> str:
-    """Return what a JSON value is, for a message: "an object", "a string", "null"…"""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
-def clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _locator(text: str) -> Locate:

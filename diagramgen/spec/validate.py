@@ -13,14 +13,13 @@ from ..errors import Problem, SpecInvalid
 from . import rules
 from .limits import DEFAULT_LIMITS, Limits, limit_rule
 from .rules import Finding
-from .schema import passes_compiled_schema, schema_errors
-from .sources import Locate, kind
+from .schema import passes_compiled_schema, schema_depth, schema_errors
+from .sources import Locate
+from .wording import kind
 
 __all__ = ["SUPPORTED_VERSION", "validate"]
 
 SUPPORTED_VERSION = 1
-#: The deepest a valid spec nests: document, hosts, host, vms, VM, containers, container, limits.
-_SCHEMA_DEPTH = 8
 
 
 def _nowhere(pointer: str, at_key: bool) -> tuple[int, int]:
@@ -44,7 +43,7 @@ def validate(
         raise SpecInvalid(file, place([Finding("/version", message)], locate))
     findings = rules.check(document, limits)
     schema_valid = passes_compiled_schema(document)
-    if not findings and schema_valid and limits.depth >= _SCHEMA_DEPTH:
+    if not findings and schema_valid and limits.depth >= schema_depth():
         return  # valid: the schema bounds its depth, no need to measure it
     depth = _depth(document)
     if depth > limits.depth:

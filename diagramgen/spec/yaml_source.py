@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Problem, SpecInvalid
 from .limits import limit_rule
 from .pointers import join, pointer_of
+from .wording import clip, kind, position
 
 __all__ = ["read_yaml"]
 
@@ -65,7 +66,7 @@ def read_yaml(text: str, file: str, limits: Any) -> tuple[dict[str, Any], Locate
     except MarkedYAMLError as error:
         raise SpecInvalid(file, [_syntax_problem(error)]) from None
     except ReaderError as error:  # a character YAML does not allow in a file
-        line, column = _position(text, error.position)
+        line, column = position(text, error.position)
         message = f"invalid YAML: the character {_shown(chr(error.character))} is not allowed"
         raise SpecInvalid(file, [Problem(line, column, None, message)]) from None
     return builder.result()
@@ -142,7 +143,7 @@ class _Builder:
         if not isinstance(document, dict):
             message = (
                 "must be a YAML mapping with keys such as `version: 1` and `hosts:`, "
-                f"not {_kind(document)}"
+                f"not {kind(document, yaml=True)}"
             )
             raise SpecInvalid(self.file, [Problem(where[0], where[1], None, message)])
         return document, _locator(where)
@@ -199,9 +200,9 @@ class _Builder:
     def _key(self, frame: _Frame, event: Any, key: Any) -> None:
         frame.key_at = _start(event)
         if not isinstance(key, str):
-            written = _clip(_shown(event.value))
+            written = clip(_shown(event.value))
             message = (
-                f"the key {written} is read as {_kind(key)}, and keys must be text; "
+                f"the key {written} is read as {kind(key, yaml=True)}, and keys must be text; "
                 f'write it in quotes ("{written}":) to keep it as text'
                 if written
                 else "a key is missing before this colon"
@@ -212,7 +213,7 @@ class _Builder:
         if key == "<<" and event.style is None:
             raise self._refuse(event, _MERGE)
         if key in frame.value:
-            message = f'duplicate key "{_clip(_shown(key))}"; each key may appear once per object'
+            message = f'duplicate key "{clip(_shown(key))}"; each key may appear once per object'
             pointer = join(frame.pointer(), key)
             self.problems.append(Problem(*frame.key_at, pointer, message))
         frame.key = key
@@ -267,7 +268,7 @@ class _Builder:
         if tag == f"{_CORE}float" and type(value) is int:
             return float(value)
         if _CORE + _core_name(value) != tag:
-            message = f"the tag {_short_tag(tag)} does not fit the value {_clip(_shown(text))}"
+            message = f"the tag {_short_tag(tag)} does not fit the value {clip(_shown(text))}"
             raise self._refuse(event, message)
         return value
 
@@ -363,7 +364,7 @@ _FOUND = {
 
 def _tag_message(tag: str) -> str:
     return (
-        f"the tag {_clip(_shown(_short_tag(tag)))} is not supported: {_NOT_PLAIN} "
+        f"the tag {clip(_shown(_short_tag(tag)))} is not supported: {_NOT_PLAIN} "
         "(text, numbers, true/false, null, lists and mappings); remove the tag"
     )
 
@@ -377,29 +378,6 @@ def _start(event: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
 def _shown(text: str) -> str:
     """Return ``text`` with control characters and line breaks escaped, as repr() writes them."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

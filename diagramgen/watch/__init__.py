@@ -2,7 +2,7 @@
 
 ``changes`` follows the files, ``board`` keeps each spec's latest picture, totals and errors,
 ``server`` and ``page`` show them in a browser, ``loop`` runs it all. Needs the optional
-``watchfiles`` package (``pip install 'diagramgen[watch]'``).
+``watchfiles`` package (the ``watch`` extra).
 """
 
 from __future__ import annotations

@@ -24,15 +24,17 @@ STEP_MS = 8
 #: ...or this long after its first change, if changes keep coming.
 DEBOUNCE_MS = 150
 
-_INSTALL = "pip install 'diagramgen[watch]'"
-
 
 def require_watchfiles() -> None:
     """Raise a one-line error naming the install command if ``watchfiles`` is missing."""
     try:
         import watchfiles  # noqa: F401
     except ImportError:
-        raise DiagramgenError(f"watching needs the watchfiles package: {_INSTALL}") from None
+        # Named by the package itself: right however diagramgen was installed.
+        raise DiagramgenError(
+            "watching needs the watchfiles package (diagramgen's watch extra): "
+            "pip install watchfiles"
+        ) from None
 
 
 class Delta(Struct):
