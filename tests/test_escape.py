@@ -109,12 +109,13 @@ def test_hostile_text_is_drawn_literally(engine: str) -> None:
     pictures = render(spec, ["svg", "png", "pdf"], settings=Settings(engine=engine, name="hostile"))
     texts = _texts(pictures["svg"])
     drawn = "\n".join(texts)
+    joined = "".join(texts)  # a long word wraps: its pieces are consecutive lines
     for text in HOSTILE:
         expected = clean(text)
         shown = [
             t for t in texts if t == expected or (t.endswith("…") and expected.startswith(t[:-1]))
         ]
-        assert shown, f"{text!r} is not drawn literally"
+        assert shown or expected in joined, f"{text!r} is not drawn literally"
     for label in HOSTILE[:8]:
         assert clean(label) in drawn
     root = ET.fromstring(pictures["svg"])

@@ -144,12 +144,11 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
         for text in texts:
             if not text.content.strip():
                 continue
+            # A text starting on the edge between two cells is the right-hand one's.
             cells = [
                 b
                 for b in boxes
-                if b.left <= text.x + 0.5
-                and text.x - 0.5 <= b.right
-                and b.top <= text.y <= b.bottom
+                if b.left <= text.x + 0.5 and text.x + 0.5 < b.right and b.top <= text.y <= b.bottom
             ]
             assert cells, (ident, text.content)
             cell = min(cells, key=lambda b: b.width * b.height)
@@ -160,18 +159,27 @@ def test_no_text_overflows_its_cell(path: Path) -> None:
     assert checked > 20
 
 
-def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
+def test_many_vms_wrap_into_balanced_bands_each_on_a_shelf() -> None:
+    """Fourteen VMs wrap into bands of 5, 5 and 4 (or as balanced): each band stands on a
+    cell of the hypervisor as wide as the host: a shelf, or the bar itself."""
     path = DATA / "render" / "many-vms.json"
-    svg = _svg(path)
-    (boxes,) = _hosts(svg).values()
-    rows: dict[float, list[Box]] = {}
+    (boxes,) = _hosts(_svg(path)).values()
+    bands: dict[float, list[Box]] = {}
     for box in _of(boxes, "vm"):
-        rows.setdefault(round(box.top, 1), []).append(box)
+        bands.setdefault(round(box.bottom, 1), []).append(box)
+    sizes = sorted(len(band) for band in bands.values())
+    assert len(bands) >= 2 and sum(sizes) == 14
+    assert sizes[-1] - sizes[0] <= 1, sizes
     infrastructure = _of(boxes, "infrastructure")[0]
-    assert len(rows) >= 2 * 4  # titles and footers of at least four rows of VMs
     assert infrastructure.width <= 760
-    lefts = {round(b.left, 1) for b in _of(boxes, "guest_os")}
-    assert len(lefts) <= 3  # VMs line up in columns across the rows
+    hypervisor = _of(boxes, "hypervisor")
+    for bottom, band in bands.items():
+        under = [h for h in hypervisor if h.top == pytest.approx(bottom, abs=0.6)]
+        assert under, f"the band at {bottom} stands on no hypervisor cell"
+        (shelf,) = under
+        assert shelf.left <= min(b.left for b in band) + 0.6
+        assert shelf.right >= max(b.right for b in band) - 0.6
+        assert shelf.width == pytest.approx(infrastructure.width, abs=0.6)
 
 
 @pytest.mark.parametrize(
@@ -187,9 +195,9 @@ def test_many_vms_wrap_into_rows_of_equal_columns() -> None:
 def test_workloads_alike_but_for_one_figure_are_drawn_apart(
     field: str, first: object, second: object
 ) -> None:
-    """Alike workloads are laid out once per picture (items.item_grid); one that differs in
-    anything drawn gets lines of its own."""
-    from diagramgen.draw.items import item_grid
+    """Alike workloads are measured once per picture (items.Workloads caches lines by what
+    is drawn); one that differs in anything drawn gets lines of its own."""
+    from diagramgen.draw.items import Workloads
     from diagramgen.draw.style import Style
 
     def container(number: int, value: object) -> dict[str, object]:
@@ -197,7 +205,9 @@ def test_workloads_alike_but_for_one_figure_are_drawn_apart(
         return {**found, field: value}
 
     spec = container_spec([container(1, first), container(2, first), container(3, second)])
-    grid = item_grid(load_text(json.dumps(spec)).hosts[0].containers, "#fff", Style(LIGHT), 1300)
-    drawn = list(zip(grid.tops, grid.bottoms, strict=True))
-    assert drawn[0] == drawn[1]  # the same but for the id
-    assert drawn[2] != drawn[0], field
+    items = load_text(json.dumps(spec)).hosts[0].containers
+    grid = Workloads(items, Style(LIGHT), inner_lanes=True)
+    assert grid.drawn[0] == grid.drawn[1]  # the same but for the id
+    assert grid.lines(0, 200) == grid.lines(1, 200)
+    assert grid.drawn[2] != grid.drawn[0], field
+    assert grid.lines(2, 200) != grid.lines(0, 200), field

@@ -25,6 +25,7 @@ from diagramgen.settings import Settings
 from diagramgen.spec import load, load_text
 
 from .conftest import DATA, example_specs
+from .randompages import random_spec
 
 SVG = "{http://www.w3.org/2000/svg}"
 LINKED = [p for p in [*example_specs(), *sorted((DATA / "links").glob("*.json"))] if load(p).links]
@@ -60,6 +61,20 @@ def test_the_routers_cells_are_where_graphviz_draws_them(path: Path) -> None:
         moved = Rect(mine.left, mine.top - bottom, mine.right, mine.bottom - bottom)
         gaps = [abs(a - b) for a, b in zip(_sides(moved), _sides(theirs), strict=True)]
         assert max(gaps) <= 0.5, f"{path.name}: {ident} computed {moved}, drawn {theirs}"
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_routers_cells_are_where_graphviz_draws_them_on_random_pages(seed: int) -> None:
+    """The same on random pages (a band planned wider than its host once grew the host)."""
+    spec = load_text(json.dumps(random_spec(seed)), f"random-{seed}.json")
+    board = geometry(spec, compute(spec), drawn_theme("light", True))
+    svg = diagramgen.render(spec, ["svg"], settings=Settings(name="t"))["svg"]
+    drawn = _cell_polygons(svg, "t")
+    bottom = board.bounds.bottom
+    for ident, mine in board.cells.items():
+        moved = Rect(mine.left, mine.top - bottom, mine.right, mine.bottom - bottom)
+        gaps = [abs(a - b) for a, b in zip(_sides(moved), _sides(drawn[ident]), strict=True)]
+        assert max(gaps) <= 0.5, f"random-{seed}: {ident} computed {moved}, drawn {drawn[ident]}"
 
 
 def _sides(rect: Rect) -> tuple[float, float, float, float]:

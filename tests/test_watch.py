@@ -453,7 +453,7 @@ def test_render_watch_keeps_every_setting_of_the_command_line(tmp_path: Path) ->
     again = (out / "stack.svg").read_text()
     assert "Saved again" in again
     for svg in (first, again):
-        assert '<svg width="275px"' in svg
+        assert '<svg width="300px"' in svg  # --width 300, not the default 760
         assert "<text" not in svg  # drawn as outlines
 
 

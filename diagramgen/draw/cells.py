@@ -41,34 +41,56 @@ def line_height(size: float) -> float:
     return size * 1.3
 
 
-#: Where a long name may break onto its second line (after the character).
+#: Where a long name may break onto its next line (after the character).
 _BREAKS = " -/_.,:"
+#: The most lines a name or a detail is wrapped onto before its last one is shortened.
+MOST_LINES = 3
 
 
-@lru_cache(maxsize=8192)
-def wrap(text: str, size: float, room: float, bold: bool = False) -> tuple[str, ...]:
-    """Return ``text`` as one line, or as two when it is wider than ``room`` points.
+@lru_cache(maxsize=16384)
+def wrap(
+    text: str, size: float, room: float, bold: bool = False, lines: int = MOST_LINES
+) -> tuple[str, ...]:
+    """Return ``text`` on as few lines of ``room`` points as it needs, at most ``lines``.
 
-    The break is the last space (or ``-/_.,:``) that lets the first line fit, else the last
-    character that does; the second line is shortened with "…" when drawn (:func:`fit`), the
-    same way the panel shortens a name.
+    Each break is the last space (or ``-/_.,:``) that lets the line fit, else the last
+    character that does; only the last line can still be too long, and is shortened with "…"
+    when drawn (:func:`fit`), as the panel shortens a name.
     """
-    if text_width(text, size, bold) <= room:
-        return (text,)
+    parts: list[str] = []
+    rest = text
+    while len(parts) < lines - 1 and text_width(rest, size, bold) > room:
+        first, rest = _break(rest, size, room, bold)
+        parts.append(first)
+    return (*parts, rest)
+
+
+def _break(text: str, size: float, room: float, bold: bool) -> tuple[str, str]:
+    """Return ``text`` cut in two where its first part fits ``room`` best: at a " · "
+    between figures (the line break takes the dot's place), else at a space well into the
+    line, else after another mark, else where it must."""
     fits = len(fit(text, size, room, bold)) - 1  # characters of the first line, at most
     while fits > 1 and text_width(text[:fits], size, bold) > room:
         fits -= 1
-    # The best break: after a " · " between figures, then a space, well into the line; else
-    # the last of the other marks ("1.13" breaks at its dot only when nothing else does).
-    dot, space = text.rfind(" · ", 0, fits - 1), text.rfind(" ", 0, fits)
-    if dot > fits // 3:
-        cut = dot + 1
-    elif space > fits // 2:
-        cut = space
-    else:
-        cut = max(text.rfind(mark, 0, fits) for mark in _BREAKS)
+    dots = [i for i in range(len(text)) if text.startswith(" · ", i)]
+    fitting = [i for i in dots if i > fits // 3 and text_width(text[:i], size, bold) <= room]
+    if fitting:
+        # Of the breaks that leave the rest on one line, the most even; else the last.
+        even = [i for i in fitting if text_width(text[i + 3 :], size, bold) <= room]
+        dot = (
+            min(
+                even, key=lambda i: max(text_width(text[:i], size), text_width(text[i + 3 :], size))
+            )
+            if even
+            else fitting[-1]
+        )
+        return text[:dot], text[dot + 3 :]
+    space = text.rfind(" ", 0, fits)
+    if space > fits // 2:
+        return text[:space], text[space + 1 :]
+    cut = max(text.rfind(mark, 0, fits) for mark in _BREAKS)
     end = cut + 1 if cut > 0 else max(1, fits)
-    return (text[:end].rstrip(), text[end:].lstrip())
+    return text[:end].rstrip(), text[end:].lstrip()
 
 
 class Label(Struct, frozen=True):
@@ -115,9 +137,10 @@ def _line_markup(line: Line) -> str:
     return f'<FONT POINT-SIZE="{line.size:g}" COLOR="{line.colour}">{text}</FONT>'
 
 
-def text_room(width: float) -> float:
-    """Return how wide a text may be (our measure) in a cell ``width`` points wide."""
-    return (width - 2 * PAD_X - BORDERS) / HINTING
+def text_room(width: float, pad: int = PAD_X) -> float:
+    """Return how wide a text may be (our measure) in a cell ``width`` points wide, with
+    ``pad`` points of padding each side."""
+    return (width - 2 * pad - BORDERS) / HINTING
 
 
 def lines_height(lines: list[Line]) -> int:
@@ -150,6 +173,12 @@ class Cell(Struct):
     ident: str | None = None
     tooltip: tuple[str, ...] = ()
     href: str | None = None
+    #: The component whose links end on this cell: by default its own (``ident``); "" for
+    #: none. Links end on its top edge, or with ``side`` on the side facing their other end.
+    target: str | None = None
+    side: bool = False
+    #: The padding its table gives it on each side (the panel's compact rows take less).
+    pad: int = PAD_X
 
     def markup(self, border_colour: str) -> str:
         attributes = [f'WIDTH="{self.width}"', f'HEIGHT="{self.height}"']
@@ -180,7 +209,7 @@ class Cell(Struct):
             attributes.append('CELLPADDING="0"')
             body = render_table(self.inner, border_colour) if self.inner else ""
         else:
-            room = text_room(self.width)
+            room = text_room(self.width, self.pad)
             body = "<BR/>".join(line.fitted(room).markup() for line in self.lines)
         return f"<TD {' '.join(attributes)}>{body}</TD>"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..accounting.compare import Side
 from ..spec.model import Spec
-from .cells import Cell, Label, Line, lines_height, lines_width
-from .panel import NOT_GIVEN, framed, link_lines
+from .cells import Cell, Label, Line
+from .panel import NOT_GIVEN, PANEL_PAD, compact_height, compact_width, framed, link_lines
 from .themes import Theme
 
 __all__ = ["comparison_label"]
@@ -57,15 +57,15 @@ def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None 
         [line(first.label, True), *(line(value) for value in _rows(first))],
         [line(second.label, True), *(line(value) for value in _rows(second))],
     ]
-    widths = [max(lines_width([cell]) for cell in column) for column in columns]
+    widths = [max(compact_width([cell]) for cell in column) for column in columns]
     notes = [line(text) for text, _ in (link_lines(both) if both is not None else [])]
-    spare = max((lines_width([note]) for note in notes), default=0) - sum(widths)
+    spare = max((compact_width([note]) for note in notes), default=0) - sum(widths)
     if spare > 0:  # a long link line widens the first column
         widths[0] += spare
     rows = []
     for index in range(len(columns[0])):
         cells = [column[index] for column in columns]
-        height = lines_height(cells[:1])
+        height = compact_height(cells[:1])
         rows.append(
             [
                 Cell(
@@ -75,6 +75,7 @@ def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None 
                     fill,
                     border=0,
                     align="LEFT" if number == 0 else "RIGHT",
+                    pad=PANEL_PAD,
                 )
                 for number, cell in enumerate(cells)
             ]
@@ -85,11 +86,12 @@ def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None 
                 Cell(
                     [note],
                     sum(widths),
-                    lines_height([note]),
+                    compact_height([note]),
                     fill,
                     border=0,
                     colspan=3,
                     align="LEFT",
+                    pad=PANEL_PAD,
                 )
             ]
         )

@@ -1,9 +1,14 @@
-"""The apps or containers of a VM or an engine, as a grid of cells: a name cell over a
-bins/libs cell for each, at most ITEMS_PER_ROW a row, with a lane above a linked row.
+"""The apps or containers of a VM or an engine, as a grid: a name cell over a bins/libs cell
+for each, in rows that differ by at most one item, each row as wide as the grid.
+
+A grid can be drawn at any width and in any number of rows: its texts wrap (up to three
+lines) to the width its items get, so the page layout (:mod:`.arrange`) can trade rows for
+width. Items alike in what they show are laid out once per picture.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 
@@ -11,15 +16,18 @@ from msgspec import Struct
 
 from ..spec.model import App, Resources, Workload, display_name
 from ..spec.units import format_amount
-from .cells import Cell, Line, lines_height, lines_width, text_room
+from .cells import Cell, Line, lines_height, lines_width, text_room, wrap
 from .style import Style, component_cell
 from .wording import WARN, named, trio
 
-__all__ = ["ITEMS_PER_ROW", "Items", "item_grid", "split", "workload_tooltip"]
+__all__ = ["MIN_ITEM", "MOST_COLUMNS", "Workloads", "item_widths", "split", "workload_tooltip"]
 
-ITEMS_PER_ROW = 6
-MIN_ITEM, MAX_ITEM = 86, 170
-ITEM_ROOM = text_room(MAX_ITEM)
+#: The narrowest an item is drawn, and the widest its natural (one-line) texts make it.
+MIN_ITEM, MAX_ITEM = 80, 170
+#: The most items side by side in one row of a grid.
+MOST_COLUMNS = 6
+#: Item widths tried between the natural one and MIN_ITEM: each this much narrower.
+STEP = 0.85
 
 
 def workload_tooltip(item: Workload) -> tuple[str, ...]:
@@ -51,7 +59,7 @@ def workload_tooltip(item: Workload) -> tuple[str, ...]:
 
 class _Drawn(Struct, frozen=True):
     """What an item's two cells show, and nothing else: items alike in these are drawn alike,
-    so a fleet's same container on every VM is laid out once (:func:`item_grid`)."""
+    so a fleet's same container on every VM is laid out once."""
 
     name: str
     marks: tuple[str, ...]
@@ -82,17 +90,13 @@ def _drawn(item: Workload, style: Style) -> _Drawn:
     )
 
 
-def _item_lines(item: _Drawn, style: Style) -> tuple[list[Line], list[Line]]:
-    """Return the lines of an app or container cell and of the bins/libs cell under it."""
-    libs = style.details(", ".join(item.libs) if item.libs else "bins/libs", ITEM_ROOM)
+def _texts(item: _Drawn) -> tuple[str, list[tuple[str, bool]], list[str]]:
+    """Return an item's name, its detail texts (with whether each warns) and its libs texts."""
+    libs = [", ".join(item.libs) if item.libs else "bins/libs"]
     if item.uses is not None:  # an app
-        top = [
-            *style.names(item.name, ITEM_ROOM),
-            *style.details(trio(item.uses, ("cpu", "memory")), ITEM_ROOM),
-            *style.marked(item.marks, ITEM_ROOM),
-        ]
         disk = item.uses.disk
-        return top, libs + ([] if disk is None else [style.detail("disk " + _disk(disk))])
+        details = [(trio(item.uses, ("cpu", "memory")), False)]
+        return item.name, details, libs + ([] if disk is None else ["disk " + _disk(disk)])
     name = item.name
     if item.replicas > 1:
         name += f" \N{MULTIPLICATION SIGN} {item.replicas}"
@@ -103,100 +107,28 @@ def _item_lines(item: _Drawn, style: Style) -> tuple[list[Line], list[Line]]:
         parts.append(
             f"{WARN} no {' or '.join('mem' if k == 'memory' else k for k in missing)} limit"
         )
-    limits = " · ".join(parts)
-    size = item.image_size
-    bottom = libs + ([] if size is None else [style.detail(f"image {_disk(size)}")])
-    top = [*style.names(name, ITEM_ROOM), style.detail(limits, warn=bool(missing))]
+    details = [(" · ".join(parts), bool(missing))]
     reserved = [k for k in ("cpu", "memory") if getattr(item.reservations, k) is not None]
     if reserved:  # Compose reservations, Kubernetes requests: what is set aside for it
-        top += style.details("reserved " + trio(item.reservations, reserved), ITEM_ROOM)
-    return [*top, *style.marked(item.marks, ITEM_ROOM)], bottom
+        details.append(("reserved " + trio(item.reservations, reserved), False))
+    size = item.image_size
+    return name, details, libs + ([] if size is None else [f"image {_disk(size)}"])
+
+
+def _lines(item: _Drawn, style: Style, width: int) -> tuple[list[Line], list[Line]]:
+    """Return the lines of an item's cell and of the bins/libs cell under it, ``width`` wide."""
+    room = text_room(width)
+    name, details, libs = _texts(item)
+    top = style.names(name, room)
+    for text, warn in details:
+        top += style.details(text, room, warn=warn)
+    top += style.marked(item.marks, room)
+    bottom = [line for text in libs for line in style.details(text, room)]
+    return top, bottom
 
 
 def _disk(figure: int) -> str:
     return format_amount("disk", figure)
-
-
-class Items(Struct):
-    """The apps or containers of one VM or engine, in a grid of at most ITEMS_PER_ROW columns."""
-
-    tops: list[list[Line]]
-    bottoms: list[list[Line]]
-    fill: str
-    items: list[Workload]
-    style: Style
-    #: The widest the grid may be (points): fewer columns, more rows when it is narrow.
-    room: int = 1300
-    columns: int = 0  # set in __post_init__
-    top_height: int = 0  # set in __post_init__
-    bottom_height: int = 0  # set in __post_init__
-    #: The height of the lane above each row of items (0 where no link ends in the row).
-    lanes: tuple[int, ...] = ()  # set in __post_init__
-    #: How wide each item is drawn: its widest text, within MIN_ITEM and MAX_ITEM.
-    width: int = 0  # set in __post_init__
-
-    def __post_init__(self) -> None:
-        widest = max((lines_width(lines) for lines in self.tops + self.bottoms), default=0)
-        self.width = min(MAX_ITEM, max(MIN_ITEM, widest))
-        fit = max(1, self.room // self.width)
-        self.columns = max(1, min(len(self.tops), ITEMS_PER_ROW, fit))
-        self.top_height = max((lines_height(lines) for lines in self.tops), default=0)
-        self.bottom_height = max((lines_height(lines) for lines in self.bottoms), default=0)
-        self.lanes = tuple(
-            self.style.lane(item.id for item in self.items[start : start + self.columns])
-            for start in range(0, len(self.items), self.columns)
-        )
-
-    @property
-    def rows(self) -> int:
-        return max(1, math.ceil(len(self.tops) / self.columns))
-
-    def natural_width(self) -> int:
-        return self.columns * self.width if self.tops else 0
-
-    def height(self) -> int:
-        if not self.tops:
-            return 0
-        return self.rows * (self.top_height + self.bottom_height) + sum(self.lanes)
-
-    def table(self, width: int, height: int) -> list[list[Cell]]:
-        """Return the grid as a nested table exactly ``width`` x ``height`` points."""
-        theme = self.style.theme
-        widths = split(width, self.columns)
-        rows: list[list[Cell]] = []
-        for number, start in enumerate(range(0, len(self.tops), self.columns)):
-            if self.lanes[number]:
-                rows.append([Cell([], width, self.lanes[number], border=0, colspan=self.columns)])
-            tops, bottoms = (
-                self.tops[start : start + self.columns],
-                self.bottoms[start : start + self.columns],
-            )
-            top_row = [
-                Cell(
-                    lines,
-                    widths[i],
-                    self.top_height,
-                    self.fill,
-                    **component_cell(item, workload_tooltip(item)),
-                )
-                for i, (lines, item) in enumerate(zip(tops, self.items[start:], strict=False))
-            ]
-            bottom_row = [
-                Cell(lines, widths[i], self.bottom_height, theme.fill("libs"))
-                for i, lines in enumerate(bottoms)
-            ]
-            missing = self.columns - len(tops)
-            if missing:
-                rest = sum(widths[len(tops) :])
-                spare = self.top_height + self.bottom_height
-                top_row.append(Cell([], rest, spare, border=0, colspan=missing, rowspan=2))
-            rows += [top_row, bottom_row]
-        spare = height - self.height()
-        if spare > 0:
-            # Above the grid, not under it: the apps or containers stand on their OS or engine
-            # as their neighbours' do, whose lanes or extra rows take the same height.
-            rows.insert(0, [Cell([], width, spare, border=0, colspan=self.columns)])
-        return rows
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -205,14 +137,213 @@ def split(total: int, parts: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(parts)]
 
 
-def item_grid(entries: Iterable[Workload], fill: str, style: Style, room: int) -> Items:
-    tops, bottoms = [], []
-    items = list(entries)
-    for entry in items:
-        drawn = _drawn(entry, style)
-        found = style.lines.get(drawn)
+def _rows(count: int, rows: int) -> list[int]:
+    """Return how many items each of ``rows`` rows holds: they differ by at most one, the
+    longer rows first."""
+    return split(count, rows)
+
+
+def item_widths(natural: int, least: int = MIN_ITEM) -> list[int]:
+    """Return the item widths to try, from ``natural`` down to ``least``."""
+    widths = [natural]
+    while widths[-1] * STEP > least:
+        widths.append(math.floor(widths[-1] * STEP))
+    if widths[-1] > least:
+        widths.append(least)
+    return widths
+
+
+#: The most lines a text is wrapped onto while the page still looks for room: a third line
+#: is for texts that fit no other way (a long name), not a way to make a grid narrower.
+SEARCH_LINES = 2
+
+
+def _spans(drawn: list[_Drawn], style: Style) -> tuple[int, int]:
+    """Return the natural and the least width of items drawing ``drawn``."""
+    widest = 0
+    texts: list[Line] = []
+    for item in drawn:
+        name, details, libs = _texts(item)
+        lines = [style.name(name), *(style.detail(t, w) for t, w in details)]
+        lines += [style.detail(text) for text in libs]
+        widest = max(widest, lines_width(lines))
+        texts += lines
+    natural = min(MAX_ITEM, max(MIN_ITEM, widest))
+    return natural, two_lines(texts, MIN_ITEM, natural)
+
+
+def two_lines(texts: Iterable[Line], least: int, most: int) -> int:
+    """Return the narrowest width from ``least`` to ``most`` at which each text takes at most
+    two lines (``most`` when none does)."""
+    widths = item_widths(most, least)
+    found = most
+    for width in widths:
+        room = text_room(width)
+        if any(len(wrap(t.text, t.size, room, t.bold)) > SEARCH_LINES for t in texts):
+            break
+        found = width
+    return found
+
+
+class Workloads:
+    """The apps or containers of one VM or engine: their lines at any width, and their grid.
+
+    ``inner_lanes`` puts a lane above each row of the grid where links end (an engine's
+    grid, inside its host); a VM's grid keeps its linked items in its first row instead, and
+    the lane above the VM carries their links.
+    """
+
+    def __init__(self, items: Iterable[Workload], style: Style, inner_lanes: bool) -> None:
+        self.items = list(items)
+        self.style = style
+        self.inner_lanes = inner_lanes
+        self.drawn = [_drawn(item, style) for item in self.items]
+        #: How many drawn links end at each item: its row's lane holds their tracks.
+        self.ends = tuple(style.ends.get(item.id, 0) for item in self.items)
+        self.linked = [ends > 0 for ends in self.ends]
+        # Each distinct drawn item numbered once a picture: the caches are keyed by numbers.
+        codes = style.codes
+        self.codes = tuple(codes.setdefault(drawn, len(codes)) for drawn in self.drawn)
+        key = self.codes
+        found = style.spans.get(key)
         if found is None:
-            found = style.lines[drawn] = _item_lines(drawn, style)
-        tops.append(list(found[0]))
-        bottoms.append(list(found[1]))
-    return Items(tops, bottoms, fill, items, style, room)
+            found = style.spans[key] = _spans(self.drawn, style)
+        #: The widest an item is drawn (its texts on one line each, at most MAX_ITEM), and
+        #: the narrowest the page tries (each text on two lines at most).
+        self.natural, self.least = found
+        self._rows_of: dict[int, list[list[int]]] = {}
+
+    def with_lanes(self) -> Workloads:
+        """Return the same grid with a lane above each of its rows."""
+        laned = copy.copy(self)
+        laned.inner_lanes = True
+        laned._rows_of = {}
+        return laned
+
+    def widths(self) -> list[int]:
+        """Return the item widths the page tries, widest first."""
+        return item_widths(self.natural, self.least)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def lines(self, index: int, width: int) -> tuple[list[Line], list[Line]]:
+        """Return the lines of item ``index`` drawn ``width`` points wide."""
+        return self._drawn_at(index, width)[0]
+
+    def _drawn_at(
+        self, index: int, width: int
+    ) -> tuple[tuple[list[Line], list[Line]], tuple[int, int]]:
+        """Return the lines of item ``index`` ``width`` points wide, and their heights."""
+        key = (self.codes[index], width)
+        found = self.style.lines.get(key)
+        if found is None:
+            top, bottom = _lines(self.drawn[index], self.style, width)
+            found = ((top, bottom), (lines_height(top), lines_height(bottom)))
+            self.style.lines[key] = found
+        return found
+
+    def row_counts(self) -> list[int]:
+        """Return the numbers of rows the grid may take: at most MOST_COLUMNS a row, and
+        (without inner lanes) every linked item in the first row."""
+        count = len(self.items)
+        linked = sum(self.linked)
+        found: list[int] = []
+        for rows in range(1, count + 1):
+            first = _rows(count, rows)[0]
+            if first > MOST_COLUMNS:
+                continue
+            if rows > 1 and not self.inner_lanes and linked > first:
+                continue
+            if found and _rows(count, found[-1])[0] == first:
+                continue  # as wide as fewer rows, and taller
+            found.append(rows)
+        return found or [count]
+
+    def columns(self, rows: int) -> int:
+        """Return how many items the widest row holds when the grid takes ``rows`` rows."""
+        return _rows(len(self.items), rows)[0]
+
+    def _order(self, rows: int) -> list[int]:
+        """Return the items' indices in the order the grid draws them: the spec's, but in a
+        VM's grid of several rows whose first row would miss a linked item, the linked items
+        first (the first row is where links end)."""
+        indices = list(range(len(self.items)))
+        first = _rows(len(self.items), rows)[0]
+        if self.inner_lanes or not any(self.linked[first:]):
+            return indices
+        return [i for i in indices if self.linked[i]] + [i for i in indices if not self.linked[i]]
+
+    def _row_items(self, rows: int) -> list[list[int]]:
+        found = self._rows_of.get(rows)
+        if found is None:
+            order = self._order(rows)
+            found, start = [], 0
+            for size in _rows(len(self.items), rows):
+                found.append(order[start : start + size])
+                start += size
+            self._rows_of[rows] = found
+        return found
+
+    def _row_heights(self, rows: int, width: int) -> tuple[tuple[int, int, int], ...]:
+        """Return (lane, item, bins/libs) heights of each row of the grid ``width`` wide."""
+        # A fleet's VMs run the same items: their grids are measured once per picture.
+        key = (self.codes, self.ends, self.inner_lanes, rows, width)
+        known = self.style.heights.get(key)
+        if known is None:
+            known = self.style.heights[key] = tuple(self._measure(rows, width))
+        return known
+
+    def _measure(self, rows: int, width: int) -> list[tuple[int, int, int]]:
+        found = []
+        for indices in self._row_items(rows):
+            widths = split(width, len(indices))
+            top = bottom = 0
+            for index, item_width in zip(indices, widths, strict=True):
+                heights = self._drawn_at(index, item_width)[1]
+                if heights[0] > top:
+                    top = heights[0]
+                if heights[1] > bottom:
+                    bottom = heights[1]
+            lane = self.style.lane(self.items[i].id for i in indices) if self.inner_lanes else 0
+            found.append((lane, top, bottom))
+        return found
+
+    def height(self, rows: int, width: int) -> int:
+        """Return the grid's height in ``rows`` rows, ``width`` wide (inner lanes included)."""
+        return sum(sum(row) for row in self._row_heights(rows, width))
+
+    def first_row(self, rows: int) -> list[str]:
+        """Return the ids of the items in the grid's first row when it takes ``rows`` rows."""
+        return [self.items[index].id for index in self._row_items(rows)[0]]
+
+    def table(self, rows: int, width: int, fill: str) -> list[list[Cell]]:
+        """Return the grid as table rows exactly ``width`` points wide, in ``rows`` rows."""
+        theme = self.style.theme
+        # Each row is a nested table of its own: rows of different counts are each as wide
+        # as the grid, with no hole at the end of a shorter one.
+        found: list[list[Cell]] = []
+        heights = self._row_heights(rows, width)
+        for indices, (lane, top_height, bottom_height) in zip(
+            self._row_items(rows), heights, strict=True
+        ):
+            if lane:
+                found.append([Cell([], width, lane, border=0)])
+            widths = split(width, len(indices))
+            tops, bottoms = [], []
+            for index, item_width in zip(indices, widths, strict=True):
+                item = self.items[index]
+                top, bottom = self.lines(index, item_width)
+                tops.append(
+                    Cell(
+                        top,
+                        item_width,
+                        top_height,
+                        fill,
+                        **component_cell(item, workload_tooltip(item)),
+                    )
+                )
+                bottoms.append(Cell(bottom, item_width, bottom_height, theme.fill("libs")))
+            inner = [tops, bottoms]
+            found.append([Cell([], width, top_height + bottom_height, border=0, inner=inner)])
+        return found

@@ -1,17 +1,16 @@
-"""Model + totals + theme + width → DOT: hosts placed by us, the totals panel, the links.
+"""Model + totals + theme + width → DOT: the page arranged (:mod:`.arrange`), hosts drawn as
+tables (:mod:`.stacks`), the totals panel, the links.
 
-Each host is one HTML-like table built by :mod:`diagramgen.draw.stacks` with exact cell sizes,
-so the size of every node is known before Graphviz sees it. The page is placed here: hosts
-flow left to right in spec order and wrap into rows to stay inside the width budget, the hosts
-of a row stand on one baseline (their infrastructure bars level, each host its own height),
-and the panel goes beside the last row when it fits, else below. Graphviz draws what it is
+Each host is one HTML-like table with exact cell sizes, so the size of every node is known
+before Graphviz sees it. The page is placed here: rows of hosts side by side on one baseline,
+the same bars level across a row (each host its own height above them), and the panel beside
+the hosts or below them in columns, whichever makes the page lower. Graphviz draws what it is
 given (the ``nop2`` layout: pinned positions). Same inputs, same bytes.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from itertools import pairwise
 
 from msgspec import Struct
@@ -21,11 +20,13 @@ from ..assets import FAMILY
 from ..escape import html_text
 from ..spec.model import Host, Spec
 from ..spec.model import Link as SpecLink
+from .arrange import HOST_GAP, SHARES, Candidate, HostPlan, Row, candidates, fill, plan_rows
 from .cells import Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
-from .panel import panel_label
+from .items import Workloads, two_lines
+from .panel import panel_columns, panel_label
 from .route import Link, Route, route
-from .stacks import container_block, host_bars, host_title, host_tooltip, vm_block
+from .stacks import VmColumn, bar_cells, host_title, host_tooltip, shelf_lines
 from .style import DETAIL_SIZE, Style, component_cell
 from .themes import Theme
 from .tracks import ARROW, Board, corridor
@@ -39,8 +40,6 @@ DEFAULT_WIDTH = 760
 MIN_WIDTH = 240
 #: The page margin around the picture (points, each side).
 PAD = 8
-#: Room between hosts, and between rows of hosts and the panel (points).
-HOST_GAP = 16
 #: The most drawn links ending at one component.
 MOST_ENDS = 6
 #: A host's frame: a 1-point border and 8 points of padding on each side; where links end
@@ -49,7 +48,10 @@ MOST_ENDS = 6
 FRAME = 9
 FRAME_TRACKS = 6
 TITLE_SIZE = 17.0
-SLACK = 4
+#: The widest the panel is set beside the hosts (points).
+PANEL_ROOM = 300
+#: The narrowest a host's table is drawn (points).
+MIN_HOST = 100
 
 
 class _Node(Struct):
@@ -81,66 +83,140 @@ def _frame(links: int, own: int = 0) -> int:
     return max(FRAME, 1 + corridor(tracks, FRAME_TRACKS + 2))
 
 
-def _host_node(host: Host, totals: Totals, style: Style) -> _Node:
-    """Return the node of a host: its title above its layers, in a rounded frame."""
-    theme = style.theme
-    bars = host_bars(host, totals, style)
-    block = (
-        container_block(host, style, bars)
-        if host.stack == "container"
-        else vm_block(host, totals, style, bars)
-    )
-    title = host_title(host, totals, style, block.width)
-    span = sum(cell.colspan for cell in block.rows[-1])  # the infrastructure bar spans it all
+class _Host:
+    """What a host is drawn from: its VMs or its grid, and the frame and gaps its links need."""
+
+    def __init__(self, host: Host, totals: Totals, style: Style) -> None:
+        self.host = host
+        self.totals = totals
+        self.style = style
+        self.columns = [VmColumn(vm, totals, style) for vm in host.vms]
+        self.grid = Workloads(host.containers, style, True) if host.containers else None
+        self.frame = _frame(style.host_links.get(host.id, 0), style.ends.get(host.id, 0))
+        self.gap = style.gap(host)
+        #: Room under each shelf of the hypervisor for the links between bands of VMs.
+        self.passage = 0
+        self._least: dict[int, int] = {}
+        self._candidates: dict[tuple[int, tuple[float, ...], int, int], Candidate] = {}
+
+    def candidate(self, budget: int, shares: tuple[float, ...]) -> Candidate:
+        """Return the host's plans at ``shares`` of ``budget`` (found once per frame and
+        passage: the page is arranged again when they change)."""
+        key = (budget, shares, self.frame, self.passage)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = candidates(
+                self.host,
+                self.columns,
+                self.grid,
+                budget,
+                self.frame,
+                self.gap,
+                shares,
+                self.passage,
+                self.least(budget),
+            )
+        return found
+
+    def least(self, budget: int) -> int:
+        """Return the narrowest the host's table is drawn: its title and bars on two lines
+        at most (a narrow grid of VMs does not squeeze its hardware into a column)."""
+        found = self._least.get(budget)
+        if found is None:
+            room = max(MIN_HOST, budget - 2 * self.frame)
+            texts = host_title(self.host, self.totals, self.style, room)
+            for cell in bar_cells(self.host, self.totals, self.style, room):
+                texts += cell.lines
+            found = self._least[budget] = two_lines(texts, min(MIN_HOST, room), room)
+        return found
+
+
+def _host_node(part: _Host, plan: HostPlan, bars: list[int], frame: int) -> _Node:
+    """Return the node of a host drawn at ``plan``: its title above its VMs or containers,
+    above its bars (each at least as tall as ``bars`` says, bottom first), in a frame; the
+    bars stand as high above the frame's bottom as in a frame ``frame`` points thick (the
+    thickest of the row), so the bars of hosts side by side are level."""
+    host, style, theme = part.host, part.style, part.style.theme
+    width = plan.width
+    title = host_title(host, part.totals, style, width)
     title_cell = Cell(
         title,
-        block.width,
+        width,
         lines_height(title),
         theme.fill("host"),
         border=0,
-        colspan=span,
-        **component_cell(host, host_tooltip(host, totals)),
+        **component_cell(host, host_tooltip(host, part.totals)),
     )
-    rows = [[title_cell], *block.rows]
-    frame = _frame(style.host_links.get(host.id, 0), style.ends.get(host.id, 0))
+    rows: list[list[Cell]] = [[title_cell]]
+    body: list[list[Cell]] = []
+    if plan.grid is not None:
+        body = plan.grid.table(plan.rows, width, theme.fill("container"))
+    for number, band in enumerate(plan.bands):
+        if number:
+            lines = shelf_lines(host, style, width)
+            shelf = plan.shelf - part.passage
+            body.append([Cell(lines, width, shelf, theme.fill("hypervisor"))])
+            if part.passage:
+                body.append([Cell([], width, part.passage, border=0)])
+        # Each band a table of its own: bands of different VM counts keep their own columns.
+        rows_of_band = band.rows(width)
+        height = sum(_row_height(row) for row in rows_of_band)
+        body.append([Cell([], width, height, border=0, inner=rows_of_band)])
+    if body:
+        rows.append([Cell([], width, sum(_row_height(r) for r in body), border=0, inner=body)])
+    cells = bar_cells(host, part.totals, style, width)
+    for cell, least in zip(reversed(cells), bars, strict=False):
+        cell.height = max(cell.height, least)
+    rows += [[cell] for cell in cells]
+    if frame > part.frame:
+        rows.append([Cell([], width, frame - part.frame, border=0)])
+    frame = part.frame
+    height = sum(_row_height(row) for row in rows)
     markup = (
         f'<<TABLE BORDER="1" STYLE="ROUNDED" COLOR="{theme.border}" BGCOLOR="{theme.fill("host")}" '
         f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="{frame - 1}"><TR><TD>'
         f"{render_table(rows, theme.border)}</TD></TR></TABLE>>"
     )
-    size = Label(markup, block.width + 2 * frame, block.height + title_cell.height + 2 * frame)
+    size = Label(markup, width + 2 * frame, height + 2 * frame)
     return _Node(f"host_{host.id}", size, f"host-{host.id}", rows=rows, frame=frame)
 
 
-def _rows(nodes: Sequence[_Node], budget: int) -> list[list[_Node]]:
-    """Return the nodes in rows, left to right in order, each row at most ``budget`` wide."""
-    rows: list[list[_Node]] = []
-    width = 0
-    for node in nodes:
-        if rows and width + HOST_GAP + node.label.width <= budget:
-            rows[-1].append(node)
-            width += HOST_GAP + node.label.width
-        else:
-            rows.append([node])
-            width = node.label.width
-    return rows
+def _row_height(row: list[Cell]) -> int:
+    """Return a table row's height: as tall as its shortest single-row cell."""
+    return min(cell.height for cell in row if cell.rowspan == 1)
 
 
-def _place(hosts: list[_Node], panel: _Node, budget: int) -> None:
-    """Place the hosts in rows on their baselines, and the panel beside them or below."""
+def _bar_heights(parts: dict[str, _Host], row: Row) -> list[int]:
+    """Return the height of each bar of a row of hosts, bottom first: the tallest of each, so
+    the bars of hosts side by side are level and can be compared bar for bar."""
+    heights: list[int] = []
+    for plan in row.plans:
+        part = parts[plan.host.id]
+        cells = bar_cells(part.host, part.totals, part.style, plan.width)
+        for index, cell in enumerate(reversed(cells)):
+            if index < len(heights):
+                heights[index] = max(heights[index], cell.height)
+            else:
+                heights.append(cell.height)
+    return heights
+
+
+def _place(rows: list[list[_Node]], panel: _Node, beside: bool) -> None:
+    """Place the rows of hosts on their baselines, and the panel beside them or below."""
     top = 0.0
-    rows = _rows(hosts, budget)
-    for number, row in enumerate(rows):
+    right = 0.0
+    for row in rows:
         height = max(node.label.height for node in row)
         x = 0.0
         for node in row:
             node.x, node.y = x, top + height - node.label.height  # bottoms level
             x += node.label.width + HOST_GAP
-        if number == len(rows) - 1 and x + panel.label.width <= budget:
-            panel.x, panel.y = x, top  # beside the last row, level with its top
-            return
+        right = max(right, x - HOST_GAP)
         top += height + HOST_GAP
-    panel.x, panel.y = 0, top
+    if beside:
+        panel.x, panel.y = right + HOST_GAP, 0.0
+    else:
+        panel.x, panel.y = 0.0, top
 
 
 def _pos(node: _Node, bottom: float) -> str:
@@ -239,30 +315,126 @@ class _Page:
         for _, link in self.drawn:
             for host in dict.fromkeys((self.owners[link.source], self.owners[link.target])):
                 host_links[host] = host_links.get(host, 0) + 1
-        frame = max(
-            (_frame(links, ends.get(host, 0)) for host, links in host_links.items()),
-            default=FRAME,
-        )
-        # A few points of slack: Graphviz measures text with hinted widths, a little wider
-        # than ours (ENGINE-NOTES), and grows a cell whose text it finds too wide.
-        style = Style(theme, self.budget - 2 * frame - SLACK, link_marks(spec), ends, host_links)
+        style = Style(theme, self.budget, link_marks(spec), ends, host_links)
         numbered = range(1, min(len(spec.links), MAX_LINKS) + 1)
         lineless = frozenset(numbered) - {number for number, _ in self.drawn}
-        label = panel or panel_label(spec, totals, theme, room=self.budget, lineless=lineless)
-        self.panel = _Node("totals", label, "totals")
-        self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
-        _place(self.hosts, self.panel, self.budget)
+        self.spec, self.totals, self.theme = spec, totals, theme
+        self.given_panel, self.lineless = panel, lineless
+        self.parts = [_Host(host, totals, style) for host in spec.hosts]
         #: A free column at the left of the page, for links between hosts rows apart.
         self.gutter = 0
+        self._arrange(self.budget)
+        # Links between bands of VMs of one host go round the shelves, through its frame:
+        # a frame too narrow for them all is widened, and the page arranged again.
+        widened = False
+        for part in self.parts:
+            crossing = self._between_bands(part)
+            if crossing:
+                links = style.host_links.get(part.host.id, 0) + crossing
+                frame = _frame(links, ends.get(part.host.id, 0))
+                part.passage = corridor(crossing, FRAME_TRACKS)
+                part.frame, widened = max(frame, part.frame), True
+        if widened:
+            self._arrange(self.budget)
+        self._place()
         skipping = self._skipping()
         if skipping:
             self.gutter = corridor(skipping, FRAME_TRACKS)
-            style.budget -= self.gutter
-            self.hosts = [_host_node(host, totals, style) for host in spec.hosts]
-            _place(self.hosts, self.panel, self.budget - self.gutter)
+            self._arrange(self.budget - self.gutter)
+            self._place()
             for node in [*self.hosts, self.panel]:
                 node.x += self.gutter
         self.bottom = max(node.rect.bottom for node in [*self.hosts, self.panel])
+
+    def _panel(self, room: int | None, columns: int = 1) -> _Node:
+        label = self.given_panel or panel_label(
+            self.spec, self.totals, self.theme, room=room, lineless=self.lineless, columns=columns
+        )
+        return _Node("totals", label, "totals")
+
+    def _rows(self, budget: int) -> list[Row]:
+        shares = SHARES if len(self.parts) > 1 else (1.0,)
+        return plan_rows([part.candidate(budget, shares) for part in self.parts], budget)
+
+    def _height(self, rows: list[Row]) -> int:
+        """Return the height the rows of hosts take, titles, bars and frames included."""
+        parts = {part.host.id: part for part in self.parts}
+        total = HOST_GAP * (len(rows) - 1)
+        for row in rows:
+            bars = sum(_bar_heights(parts, row))
+            thickest = max(row.frames)
+            total += max(
+                plan.height + frame + _title_height(parts[plan.host.id], plan.width)
+                for plan, frame in zip(row.plans, row.frames, strict=True)
+            )
+            total += bars + thickest
+        return total
+
+    def _arrange(self, budget: int) -> None:
+        """Arrange the page in ``budget`` points: the hosts in rows, the panel beside them or
+        below (in as many columns as the width holds), whichever is lower."""
+        # The panel below the hosts, in as many columns as hold its figures on one line.
+        columns = panel_columns(self.spec, self.totals, budget) if self.given_panel is None else 1
+        below = self._panel(budget, columns)
+        rows_below = self._rows(budget)
+        hosts_below = self._height(rows_below)
+        height_below = hosts_below + HOST_GAP + below.label.height
+        # The panel beside them, in one column.
+        beside = self._panel(min(budget // 2, PANEL_ROOM))
+        room = budget - beside.label.width - HOST_GAP
+        # Hosts in less room are no lower: when even that bound loses, beside is not tried.
+        panel = beside.label
+        blank = panel.width * max(0, hosts_below - panel.height) / budget
+        bound = max(hosts_below, panel.height) + blank
+        rows_beside = self._rows(room) if room > 0 and bound <= height_below else None
+        fits = rows_beside is not None and all(row.width <= room for row in rows_beside)
+        if fits and rows_beside is not None:
+            hosts = self._height(rows_beside)
+            # A panel beside hosts taller than it leaves a blank below it: counted as if
+            # the page were taller by as much, so a short panel goes below in columns.
+            blank = beside.label.width * abs(hosts - beside.label.height) / budget
+            height_beside = max(hosts, beside.label.height) + blank
+        if fits and rows_beside is not None and height_beside <= height_below:
+            rows, self.panel, room, placed_beside = rows_beside, beside, room, True
+        else:
+            rows, self.panel, room, placed_beside = rows_below, below, budget, False
+        wraps = len(rows) > 1 or any(plan.wraps for row in rows for plan in row.plans)
+        if wraps or not placed_beside:
+            rows = fill(rows, room)
+        #: The plan each host is drawn at.
+        self.plans = {plan.host.id: plan for row in rows for plan in row.plans}
+        self._rows_drawn, self._beside = rows, placed_beside
+
+    def _place(self) -> None:
+        """Draw the hosts at their plans and place them, and the panel."""
+        parts = {part.host.id: part for part in self.parts}
+        nodes = []
+        for row in self._rows_drawn:
+            bars = _bar_heights(parts, row)
+            thickest = max(row.frames)
+            nodes.append(
+                [_host_node(parts[plan.host.id], plan, bars, thickest) for plan in row.plans]
+            )
+        self.hosts = [node for row in nodes for node in row]
+        _place(nodes, self.panel, self._beside)
+
+    def _between_bands(self, part: _Host) -> int:
+        """Return how many drawn links join components in different bands of VMs of a host."""
+        plan = self.plans.get(part.host.id)
+        if plan is None or len(plan.bands) < 2:
+            return 0
+        band_of: dict[str, int] = {}
+        for number, band in enumerate(plan.bands):
+            for column in band.columns:
+                band_of[column.vm.id] = number
+                for item in column.vm.workloads():
+                    band_of[item.id] = number
+        return sum(
+            link.source in band_of
+            and link.target in band_of
+            and band_of[link.source] != band_of[link.target]
+            for _, link in self.drawn
+        )
 
     def _skipping(self) -> int:
         """Return how many drawn links join hosts with a row of hosts between them."""
@@ -281,6 +453,10 @@ class _Page:
         return _board(self.hosts, self.panel, self.owners, self.gutter)
 
 
+def _title_height(part: _Host, width: int) -> int:
+    return lines_height(host_title(part.host, part.totals, part.style, width))
+
+
 def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDTH) -> Board:
     """Return what the router sees of the page: every box, free area and linked cell.
 
@@ -296,7 +472,7 @@ def _title_lines(title: str, room: float) -> list[str]:
     lines: list[str] = []
     rest = title
     while rest:
-        first, *more = wrap(rest, TITLE_SIZE, room, bold=True)
+        first, *more = wrap(rest, TITLE_SIZE, room, bold=True, lines=2)
         lines.append(first)
         rest = more[0] if more else ""
     return lines
@@ -324,12 +500,16 @@ def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str], gutter: flo
     boxes, free = [panel.rect], []
     cells: dict[str, Rect] = {}
     spans: dict[str, tuple[float, float]] = {}
+    sides: list[str] = []
     for node in hosts:
         inset = node.frame
         host_fill = node.rows[0][0].fill  # the title cell is in the host's own colour
         for cell, rect in table_cells(node.rows, node.x + inset, node.y + inset):
-            if cell.ident is not None:
-                cells[cell.ident] = rect
+            target = cell.ident if cell.target is None else cell.target
+            if target:  # links end on its top edge, or a side
+                cells[target] = rect
+                if cell.side:
+                    sides.append(target)
             if cell.inner:
                 continue
             if cell.border or (cell.fill is not None and cell.fill != host_fill):
@@ -367,6 +547,7 @@ def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str], gutter: flo
         cells=cells,
         hosts={f"c-{ident}": host for ident, host in owners.items()},
         spans=spans,
+        sides=frozenset(sides),
     )
 
 
@@ -402,8 +583,13 @@ def _spline(found: Route, bottom: float) -> str:
     """
     points = [(x, bottom - y) for x, y in found.points]
     tip_x, tip_y = points[-1]
-    # The last stretch comes straight down onto the cell: it stops an arrow short of it.
-    points[-1] = (tip_x, tip_y + ARROW)
+    # The last stretch comes straight onto the cell (down onto its top, or across onto a
+    # side): it stops an arrow short of it.
+    before_x, before_y = points[-2]
+    if before_x == tip_x:
+        points[-1] = (tip_x, tip_y + math.copysign(ARROW, before_y - tip_y))
+    else:
+        points[-1] = (tip_x + math.copysign(ARROW, before_x - tip_x), tip_y)
     parts = [points[0]]
     for before, after in pairwise(points):
         parts += [before, after, after]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import math
+
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Figures
 from ..accounting.report import not_given
 from ..spec.model import Resources, Spec, display_name
-from .cells import Cell, Label, Line, lines_height, lines_width, render_table, text_room, wrap
-from .metrics import fit, text_width
+from .cells import BORDERS, HINTING, Cell, Label, Line, line_height, render_table, text_room, wrap
+from .metrics import text_width
 from .themes import Theme
 from .wording import MAX_LINKS, join_figures
 
-__all__ = ["FRAME", "MAX_WARNINGS", "NOT_GIVEN", "framed", "link_lines", "panel_label"]
+__all__ = [
+    "FRAME",
+    "MAX_WARNINGS",
+    "NOT_GIVEN",
+    "compact_height",
+    "compact_width",
+    "framed",
+    "link_lines",
+    "panel_columns",
+    "panel_label",
+]
 
 #: Warnings listed in the picture; the rest are counted ("… and 4 more").
 MAX_WARNINGS = 8
@@ -53,16 +65,36 @@ NOT_GIVEN = "not given"
 FRAME = 7
 #: The narrowest the values' column gets when the panel is held to a width.
 MIN_VALUE = 80
+#: Room around a line of the panel's text, counted into its cell's size (the cells are drawn
+#: without padding): a point each side across, half a point above and below (the pitch is
+#: 1.44 times the text size, a compact table's).
+PANEL_PAD = 1
+#: The key to the figures, in plain words.
+KEY = "cpu · memory · disk   ≥ at least: a figure is not given"
+#: Between the columns of a panel set in several (points).
+COLUMN_GAP = 12
+
+
+def compact_height(lines: list[Line]) -> int:
+    """Return the height of a panel row holding ``lines``: the text and half a point above
+    and below."""
+    return math.ceil(sum(line_height(line.size) for line in lines) + PANEL_PAD)
+
+
+def compact_width(lines: list[Line]) -> int:
+    """Return the width a panel cell needs to show ``lines`` unshortened."""
+    widest = max((line.width() for line in lines), default=0)
+    return math.ceil(widest * HINTING + 2 * PANEL_PAD + BORDERS)
 
 
 def framed(rows: list[list[Cell]], width: int, theme: Theme) -> Label:
     """Return a panel's rows in its frame, with the size Graphviz draws it at."""
     fill = theme.fill("panel")
-    height = sum(max(cell.height for cell in row) for row in rows)
+    height = sum(max(cell.height for cell in row if cell.rowspan == 1) for row in rows)
     markup = (
         f'<<TABLE BORDER="1" COLOR="{theme.border}" BGCOLOR="{fill}" CELLBORDER="0" '
-        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>{render_table(rows, theme.border)}</TD></TR>'
-        "</TABLE>>"
+        f'CELLSPACING="0" CELLPADDING="6"><TR><TD>'
+        f"{render_table(rows, theme.border, 0)}</TD></TR></TABLE>>"
     )
     return Label(markup, width + 2 * FRAME, height + 2 * FRAME)
 
@@ -74,20 +106,139 @@ def panel_label(
     links: bool = True,
     room: int | None = None,
     lineless: frozenset[int] = frozenset(),
+    columns: int = 1,
 ) -> Label:
-    """Return the HTML label of the totals panel, at most ``room`` points wide if given:
-    a value or a note too long for it goes on a second line (shortened only there).
+    """Return the HTML label of the totals panel, at most ``room`` points wide if given, its
+    figures in ``columns`` columns side by side: a value or a note too long for its column
+    wraps onto further lines (shortened only on a third).
 
     ``lineless`` are the numbers of links the picture numbers but draws no line for.
     """
 
-    def text(value: str, bold: bool = False, warn: bool = False) -> Line:
-        colour = theme.warn if warn else theme.text
+    def text(value: str, bold: bool = False, warn: bool = False, muted: bool = False) -> Line:
+        colour = theme.warn if warn else theme.detail if muted else theme.text
         return Line(value, SIZE, colour, bold or warn)
 
-    def wrapped(value: str, width: float, warn: bool = False) -> list[Line]:
-        return [text(part, warn=warn) for part in wrap(value, SIZE, text_room(width), warn)]
+    def wrapped(value: str, width: int, warn: bool = False, muted: bool = False) -> list[Line]:
+        room = text_room(width, PANEL_PAD)
+        return [text(part, warn=warn, muted=muted) for part in wrap(value, SIZE, room, warn)]
 
+    pairs = _pairs(spec, totals)
+    notes = (link_lines(spec, lineless) if links else []) + _warning_lines(totals)
+    label_width = max(compact_width([text(label)]) for label, _ in pairs)
+    value_width = max(compact_width([text(value)]) for _, value in pairs)
+    notes_width = max(
+        compact_width([text(KEY)]), *(compact_width([text(note, warn=w)]) for note, w in notes)
+    )
+    per_column = math.ceil(len(pairs) / columns)
+    chunks = [pairs[i : i + per_column] for i in range(0, len(pairs), per_column)]
+    columns = len(chunks)
+    gaps = COLUMN_GAP * (columns - 1)
+    width = max(columns * (label_width + value_width) + gaps, min(notes_width, room or notes_width))
+    if room is not None:
+        least = columns * (label_width + MIN_VALUE) + gaps
+        width = max(least, min(width, room - 2 * FRAME))
+    value_width = (width - gaps) // columns - label_width
+    fill = theme.fill("panel")
+    span = 3 * columns - 1
+    title = [Line("Totals", SIZE + 2, theme.text, True)]
+    rows = [
+        [Cell(title, width, compact_height(title), fill, border=0, colspan=span, pad=PANEL_PAD)]
+    ]
+    for index in range(per_column):
+        row: list[Cell] = []
+        height = max(
+            compact_height(wrapped(chunk[index][1], value_width))
+            for chunk in chunks
+            if index < len(chunk)
+        )
+        for number, chunk in enumerate(chunks):
+            if number:
+                row.append(Cell([], COLUMN_GAP, height, fill, border=0, pad=PANEL_PAD))
+            if index < len(chunk):
+                label, value = chunk[index]
+                row += [
+                    Cell(
+                        [text(label)],
+                        label_width,
+                        height,
+                        fill,
+                        border=0,
+                        align="LEFT",
+                        pad=PANEL_PAD,
+                    ),
+                    Cell(
+                        wrapped(value, value_width),
+                        value_width,
+                        height,
+                        fill,
+                        0,
+                        align="LEFT",
+                        pad=PANEL_PAD,
+                    ),
+                ]
+            else:
+                row.append(
+                    Cell(
+                        [],
+                        label_width + value_width,
+                        height,
+                        fill,
+                        border=0,
+                        colspan=2,
+                        pad=PANEL_PAD,
+                    )
+                )
+        rows.append(row)
+    lines = wrapped(KEY, width, muted=True)
+    rows.append(
+        [
+            Cell(
+                lines,
+                width,
+                compact_height(lines),
+                fill,
+                0,
+                colspan=span,
+                align="LEFT",
+                pad=PANEL_PAD,
+            )
+        ]
+    )
+    for note, warn in notes:
+        lines = wrapped(note, width, warn)
+        rows.append(
+            [
+                Cell(
+                    lines,
+                    width,
+                    compact_height(lines),
+                    fill,
+                    0,
+                    colspan=span,
+                    align="LEFT",
+                    pad=PANEL_PAD,
+                )
+            ]
+        )
+    return framed(rows, width, theme)
+
+
+def panel_columns(spec: Spec, totals: Totals, room: int, most: int = 3) -> int:
+    """Return the most columns (up to ``most``) the panel's figures can be set in, side by
+    side, within ``room`` points, each figure on one line."""
+    pairs = _pairs(spec, totals)
+    labels = max(compact_width([Line(label, SIZE, "")]) for label, _ in pairs)
+    values = max(compact_width([Line(value, SIZE, "")]) for _, value in pairs)
+    inside = room - 2 * FRAME
+    for columns in range(most, 1, -1):
+        if columns * (labels + values) + COLUMN_GAP * (columns - 1) <= inside:
+            return columns
+    return 1
+
+
+def _pairs(spec: Spec, totals: Totals) -> list[tuple[str, str]]:
+    """Return the panel's figures, each a label and a value."""
     diagram = totals.diagram
     pairs: list[tuple[str, str]] = [
         ("hosts · VMs", f"{diagram.hosts} · {diagram.vms}"),
@@ -107,42 +258,7 @@ def panel_label(
         ("committed", _figures(sum((h.committed for h in totals.hosts), Figures())) or NOT_GIVEN),
         ("capacity", _capacity([h.capacity for h in totals.hosts]) or NOT_GIVEN),
     ]
-    notes = (link_lines(spec, lineless) if links else []) + _warning_lines(totals)
-    label_width = max(lines_width([text(label)]) for label, _ in pairs)
-    value_width = max(lines_width([text(value)]) for _, value in pairs)
-    legend = [Line("figures: cpu · memory · disk   ≥ at least", SIZE, theme.detail)]
-    width = max(
-        label_width + value_width,
-        lines_width(legend),
-        *(lines_width([text(note, warn=warn)]) for note, warn in notes),
-    )
-    if room is not None:
-        width = max(label_width + MIN_VALUE, min(width, room - 2 * FRAME))
-    value_width = width - label_width
-    legend = [
-        Line(part, SIZE, theme.detail) for part in wrap(legend[0].text, SIZE, text_room(width))
-    ]
-    fill = theme.fill("panel")
-    title = [Line("Totals", SIZE + 2, theme.text, True)]
-    rows = [[Cell(title, width, lines_height(title), fill, border=0, colspan=2)]]
-    for label, value in pairs:
-        values = wrapped(value, value_width)
-        row_height = lines_height(values)
-        rows.append(
-            [
-                Cell([text(label)], label_width, row_height, fill, border=0, align="LEFT"),
-                Cell(values, value_width, row_height, fill, border=0, align="LEFT"),
-            ]
-        )
-    rows.append(
-        [Cell(legend, width, lines_height(legend), fill, border=0, colspan=2, align="LEFT")]
-    )
-    for note, warn in notes:
-        lines = wrapped(note, width, warn)
-        rows.append(
-            [Cell(lines, width, lines_height(lines), fill, border=0, colspan=2, align="LEFT")]
-        )
-    return framed(rows, width, theme)
+    return pairs
 
 
 #: The widest a link's line in the panel may be (points): a long label goes on the lines
@@ -159,8 +275,8 @@ def link_lines(spec: Spec, lineless: frozenset[int] = frozenset()) -> list[tuple
     names = {component.id: display_name(component) for _, component in spec.components()}
     lines = [("links (numbered on the picture):", False)]
     for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
-        text = f"{fit(names[link.source], SIZE, 120)} → {fit(names[link.target], SIZE, 120)}"
-        text = f"{number}  {text}"
+        # Names in full: a line too long for the panel wraps (shortened only on a third).
+        text = f"{number}  {names[link.source]} → {names[link.target]}"
         if number in lineless:
             text += f" {NUMBERED_ONLY}"
         whole = f"{text}: {link.label}" if link.label else text

@@ -2,7 +2,8 @@
 
 The layout knows every box it drew (:mod:`.geometry`) and leaves room for links; the free
 areas get tracks (:mod:`.tracks`). A link runs along tracks from a port on its source cell's
-top edge to a port on its target's, turning where tracks cross. The search
+top edge to a port on its target's, turning where tracks cross; a VM's own cell, under its
+stack, takes its links on the side facing the other end instead. The search
 is A* over the crossings, a turn costing as much as some length, and a link never runs on a
 stretch of track or turns at a crossing another link already took: links may cross, never
 share. Hosts' frames are walls a link passes only at the hosts it starts or ends in.
@@ -71,6 +72,21 @@ class Route(Struct, frozen=True):
     points: list[tuple[float, float]]
 
 
+class Port(Struct, frozen=True):
+    """Where a link meets its cell: a point of its edge, and the way of the stub to it (UP
+    for a port on the top edge, reached from above; ACROSS for one on a side)."""
+
+    x: float
+    y: float
+    way: int = UP
+    #: A side port's side: -1 the left edge (its stub runs left), 1 the right.
+    side: int = 0
+
+
+#: Room a side port's stub leaves for the arrowhead, from the cell's edge to the first turn.
+SIDE_STUB = 8.0
+
+
 class _Search:
     """A* for one link over the grid, avoiding what earlier links took."""
 
@@ -82,17 +98,18 @@ class _Search:
 
     def run(
         self,
-        starts: dict[tuple[int, int], float],
-        goals: dict[tuple[int, int], float],
+        starts: dict[tuple[int, int], tuple[float, int]],
+        goals: dict[tuple[int, int], tuple[float, int]],
         hosts: frozenset[str],
         target: tuple[float, float],
     ) -> list[tuple[int, int]] | None:
         """Return the crossings of the cheapest path from a start to a goal, or None.
 
-        Starts and goals carry the length of their stub to the port; both stubs are vertical,
-        so a path that reaches its goal going across turns there, and pays for it. Weighted
-        A*: the distance left counts GREED times. Another link may be crossed straight
-        (at a cost), never joined: no shared stretch, no turn where another link passes.
+        Starts and goals carry the length of their stub to the port and its way (UP for a
+        stub down to a top edge, ACROSS for one to a side); a path that reaches its goal
+        another way turns there, and pays for it. Weighted A*: the distance left counts
+        GREED times. Another link may be crossed straight (at a cost), never joined: no
+        shared stretch, no turn where another link passes.
         """
         # The distance left from each column and each row (weighted as a sum: the same
         # floats, so the same ties, as the whole distance times GREED).
@@ -104,12 +121,13 @@ class _Search:
         queue: list[tuple[float, float, int, int, int]] = []
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
-        for (i, j), cost in sorted(starts.items()):
-            if taken_at((i, j), ACROSS) != ACROSS:
+        for (i, j), (cost, way) in sorted(starts.items()):
+            crossed = ACROSS if way == UP else UP
+            if taken_at((i, j), crossed) != crossed:
                 continue  # a start may be crossed by another link, not taken along
-            best[i, j, UP] = cost
-            came[i, j, UP] = None
-            push(queue, (cost + GREED * (across[i] + down[j]), cost, i, j, UP))
+            best[i, j, way] = cost
+            came[i, j, way] = None
+            push(queue, (cost + GREED * (across[i] + down[j]), cost, i, j, way))
         budget = SEARCH_BUDGET
         while queue and budget:
             budget -= 1
@@ -120,13 +138,17 @@ class _Search:
             if cost > best[state]:
                 continue
             used_here = taken_at((i, j))
-            if (i, j) in goals and (used_here is None or (used_here, heading) == (ACROSS, UP)):
-                # Down the stub to the port: settle when nothing cheaper is left to look at.
-                done = cost + goals[i, j] + (BEND if heading == ACROSS else 0.0)
-                if done < best.get((i, j, DONE), inf):
-                    best[i, j, DONE] = done
-                    came[i, j, DONE] = state
-                    push(queue, (done, done, i, j, DONE))
+            goal = goals.get((i, j))
+            if goal is not None:
+                length, way = goal
+                crossed = ACROSS if way == UP else UP
+                if used_here is None or (used_here, heading) == (crossed, way):
+                    # Along the stub to the port: settle when nothing cheaper is left.
+                    done = cost + length + (BEND if heading != way else 0.0)
+                    if done < best.get((i, j, DONE), inf):
+                        best[i, j, DONE] = done
+                        came[i, j, DONE] = state
+                        push(queue, (done, done, i, j, DONE))
             for ni, nj, way, walls, length, key in steps(i, j):
                 if walls is not None and not walls <= hosts:
                     continue
@@ -161,40 +183,48 @@ class _Search:
         return path[::-1]
 
     def untaken(
-        self, stubs: dict[tuple[int, int], float], top: float
-    ) -> dict[tuple[int, int], float]:
-        """Return the crossings above a port whose stub down to it no other link has taken
-        (another may cross it)."""
+        self, stubs: dict[tuple[int, int], float], port: Port
+    ) -> dict[tuple[int, int], tuple[float, int]]:
+        """Return the crossings beside a port whose stub to it no other link has taken
+        (another may cross it), with the stub's length and way."""
         found = {}
+        crossed = ACROSS if port.way == UP else UP
         for (i, j), length in stubs.items():
-            chain = [*_under(self.grid, i, j, top)[::-1], (i, j)]
-            steps = ((i, min(a[1], b[1]), i, max(a[1], b[1])) for a, b in pairwise(chain))
-            crossed = (self.taken_points.get(node, ACROSS) == ACROSS for node in chain)
-            if all(crossed) and not any(step in self.taken_steps for step in steps):
-                found[i, j] = length
+            chain = [*_under(self.grid, i, j, port)[::-1], (i, j)]
+            steps = (
+                (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+                for a, b in pairwise(chain)
+            )
+            clear = (self.taken_points.get(node, crossed) == crossed for node in chain)
+            if all(clear) and not any(step in self.taken_steps for step in steps):
+                found[i, j] = (length, port.way)
         return found
 
-    def take(self, path: list[tuple[int, int]]) -> None:
-        """Mark a found path's stretches and crossings as taken."""
+    def take(self, path: list[tuple[int, int]], ends: tuple[int, int]) -> None:
+        """Mark a found path's stretches and crossings as taken; ``ends`` are the ways of
+        the stubs at its start and at its end."""
         for (i, j), (ni, nj) in pairwise(path):
             self.taken_steps.add((min(i, ni), min(j, nj), max(i, ni), max(j, nj)))
         for index, (i, j) in enumerate(path):
             before = path[index - 1] if index else None
             after = path[index + 1] if index + 1 < len(path) else None
             ways = {UP if other[0] == i else ACROSS for other in (before, after) if other}
-            if index == 0 or index == len(path) - 1:
-                ways.add(UP)  # the stubs to the ports are vertical
+            if index == 0:
+                ways.add(ends[0])
+            if index == len(path) - 1:
+                ways.add(ends[1])
             self.taken_points[i, j] = TURN if len(ways) > 1 else ways.pop()
 
 
-def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
-    """Return the x of each link end on its cell's top edge (or its span).
+def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], Port]:
+    """Return each link end's port on its cell: on its top edge (or its span), or on the side
+    facing the other end for the cells of ``board.sides``.
 
     Ends are spread in the order of the other ends' positions, so that neighbouring links do
     not cross at the start; links to one same cell nest (the one that starts further out
     arrives further out).
     """
-    ends: dict[str, list[tuple[float, int, str]]] = {}
+    ends: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
     for link in links:
         for role, mine, other in (
             ("source", link.source, link.target),
@@ -202,13 +232,22 @@ def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
         ):
             there, here = _middle(board, other), _middle(board, mine)
             order = link.number if there >= here else -link.number
-            ends.setdefault(mine, []).append((there, order, role))
-    ports: dict[tuple[int, str], float] = {}
-    lines: list[float] = []  # the ports' lines so far, sorted
-    for ident, entries in ends.items():
+            side = 0 if mine not in board.sides else (1 if there >= here else -1)
+            key = (there, order, role) if not side else (_height(board, other), order, role)
+            ends.setdefault((mine, side), []).append(key)
+    ports: dict[tuple[int, str], Port] = {}
+    lines: list[float] = []  # the top ports' lines so far, sorted
+    for (ident, side), entries in ends.items():
         cell = board.cells[ident]
-        left, right = board.spans.get(ident, (cell.left, cell.right))
         entries.sort()
+        if side:
+            step = (cell.bottom - cell.top) / (len(entries) + 1)
+            edge = cell.right if side > 0 else cell.left
+            for k, (_, order, role) in enumerate(entries, start=1):
+                y = round(cell.top + step * k, 2)
+                ports[abs(order), role] = Port(edge, y, ACROSS, side)
+            continue
+        left, right = board.spans.get(ident, (cell.left, cell.right))
         step = (right - left) / (len(entries) + 1)
         for k, (_, order, role) in enumerate(entries, start=1):
             x = round(left + step * k, 2)
@@ -220,8 +259,12 @@ def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], float]:
                 x = near[0]
             else:
                 lines.insert(i, x)
-            ports[abs(order), role] = x
+            ports[abs(order), role] = Port(x, cell.top)
     return ports
+
+
+def _height(board: Board, ident: str) -> float:
+    return board.cells[ident].top
 
 
 def _middle(board: Board, ident: str) -> float:
@@ -230,27 +273,51 @@ def _middle(board: Board, ident: str) -> float:
     return (left + right) / 2
 
 
-def _stubs(grid: Grid, i: int, top: float, least: float) -> dict[tuple[int, int], float]:
-    """Return the crossings above a port at the top of a cell, with the stub's length: those
-    reached straight up from the port, at least ``least`` above it."""
-    line, column = grid.columns[i], grid.on_column[i]
+def _stubs(grid: Grid, port: Port, least: float) -> dict[tuple[int, int], float]:
+    """Return the crossings a port's stub reaches straight from the port, at least ``least``
+    from it, with the stub's length: up from a top port, out from a side port."""
     found: dict[tuple[int, int], float] = {}
-    k = bisect_left(column, bisect_left(grid.ys, top - MARGIN)) - 1
-    while k >= 0:
-        j = column[k]
-        y = grid.ys[j]
-        clear, walls = line.clear(y, top - MARGIN)
+    if port.way == UP:
+        i = grid.xs.index(port.x)
+        line, column = grid.columns[i], grid.on_column[i]
+        k = bisect_left(column, bisect_left(grid.ys, port.y - MARGIN)) - 1
+        while k >= 0:
+            j = column[k]
+            y = grid.ys[j]
+            clear, walls = line.clear(y, port.y - MARGIN)
+            if not clear or walls:
+                break
+            if port.y - y >= least:
+                found[i, j] = port.y - y
+            k -= 1
+        return found
+    j = grid.ys.index(port.y)
+    line, row = grid.rows[j], grid.on_row[j]
+    start = port.x + port.side * MARGIN
+    order = row if port.side > 0 else row[::-1]
+    for i in order:
+        x = grid.xs[i]
+        if (x - start) * port.side <= 0:
+            continue  # on the cell's side of the port
+        clear, walls = line.clear(start, x)
         if not clear or walls:
             break
-        if top - y >= least:
-            found[i, j] = top - y
-        k -= 1
+        if abs(x - port.x) >= min(least, SIDE_STUB):
+            found[i, j] = abs(x - port.x)
     return found
 
 
-def _under(grid: Grid, i: int, j: int, top: float) -> list[tuple[int, int]]:
-    """Return the crossings on a port's line between crossing ``j`` and the cell's top."""
-    return [(i, n) for n in grid.on_column[i] if grid.ys[j] < grid.ys[n] < top - MARGIN]
+def _under(grid: Grid, i: int, j: int, port: Port) -> list[tuple[int, int]]:
+    """Return the crossings on a port's stub between crossing ``i, j`` and the port."""
+    if port.way == UP:
+        return [(i, n) for n in grid.on_column[i] if grid.ys[j] < grid.ys[n] < port.y - MARGIN]
+    low, high = sorted((grid.xs[i], port.x))
+    between = [
+        (n, j)
+        for n in grid.on_row[j]
+        if low < grid.xs[n] < high and abs(grid.xs[n] - port.x) > MARGIN
+    ]
+    return between if port.side < 0 else between[::-1]  # from the crossing to the port
 
 
 def route(board: Board, links: Sequence[Link]) -> list[Route]:
@@ -265,40 +332,68 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
             xs_tracks += tracks(area.left, area.right)
         if area.height >= 2 * CLEAR and (area.width >= area.height or area.width >= 40):
             ys_tracks += tracks(area.top, area.bottom)
-    xs = dedupe(xs_tracks, keep=list(ports.values()))
-    ys = dedupe(ys_tracks)
+    tops = [port for port in ports.values() if port.way == UP]
+    sides = [port for port in ports.values() if port.way == ACROSS]
+    xs = dedupe(xs_tracks, keep=[port.x for port in tops])
+    ys = dedupe(ys_tracks, keep=[port.y for port in sides])
     if len(xs) * len(ys) > MOST_CROSSINGS:
         return []  # a page this big keeps its links' numbers only
     cells: dict[int, list[Rect]] = {}  # two cells may have a port on the same line
     for link in links:
         for role, ident in (("source", link.source), ("target", link.target)):
-            cells.setdefault(xs.index(ports[link.number, role]), []).append(board.cells[ident])
-    grid = Grid(board, xs, ys, cells)
-    search = _Search(grid)
+            port = ports[link.number, role]
+            if port.way == UP:
+                cells.setdefault(xs.index(port.x), []).append(board.cells[ident])
+    # Beside a side port, its stub and arrowhead: no link runs up or down through them.
+    beside = [
+        Rect(
+            min(port.x, port.x + port.side * SIDE_STUB),
+            port.y - MARGIN,
+            max(port.x, port.x + port.side * SIDE_STUB),
+            port.y + MARGIN,
+        )
+        for port in sides
+    ]
+    grid = Grid(board, xs, ys, cells, beside)
 
     def distance(link: Link) -> float:
         a, b = board.cells[link.source], board.cells[link.target]
         return abs(a.left - b.left) + abs(a.top - b.top)
 
+    order = sorted(links, key=lambda link: (distance(link), link.number))
+    routes = _route_in_order(board, grid, ports, order)
+    if len(routes) < len(links):
+        # A long link found no way left by the short ones: once more, those it could not
+        # draw first; the order that draws more links is kept (the first on a tie).
+        late = [link for link in order if link.number not in routes]
+        again = _route_in_order(board, grid, ports, late + [k for k in order if k not in late])
+        if len(again) > len(routes):
+            routes = again
+    return [routes[number] for number in sorted(routes)]
+
+
+def _route_in_order(
+    board: Board, grid: Grid, ports: dict[tuple[int, str], Port], order: Sequence[Link]
+) -> dict[int, Route]:
+    """Return the routes found for ``order``'s links, each avoiding those before it."""
+    search = _Search(grid)
     routes: dict[int, Route] = {}
-    for link in sorted(links, key=lambda link: (distance(link), link.number)):
-        source, target = board.cells[link.source], board.cells[link.target]
-        sx, tx = ports[link.number, "source"], ports[link.number, "target"]
-        si, ti = xs.index(sx), xs.index(tx)
-        starts = search.untaken(_stubs(grid, si, source.top, STUB), source.top)
-        goals = search.untaken(_stubs(grid, ti, target.top, STUB), target.top)
+    for link in order:
+        source, target = ports[link.number, "source"], ports[link.number, "target"]
+        starts = search.untaken(_stubs(grid, source, STUB), source)
+        goals = search.untaken(_stubs(grid, target, STUB), target)
         hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
-        path = search.run(starts, goals, hosts, (tx, target.top))
+        path = search.run(starts, goals, hosts, (target.x, target.y))
         if path is None:
             continue
-        (si_, sj), (ti_, tj) = path[0], path[-1]
-        path = _under(grid, si_, sj, source.top)[::-1] + path + _under(grid, ti_, tj, target.top)
-        search.take(path)
-        points = [(sx, source.top)]
-        points += [(xs[i], ys[j]) for i, j in path]
-        points.append((tx, target.top))
+        (si, sj), (ti, tj) = path[0], path[-1]
+        path = _under(grid, si, sj, source)[::-1] + path + _under(grid, ti, tj, target)
+        search.take(path, (source.way, target.way))
+        points = [(source.x, source.y)]
+        points += [(grid.xs[i], grid.ys[j]) for i, j in path]
+        points.append((target.x, target.y))
         routes[link.number] = Route(link.number, _corners(points))
-    return [routes[number] for number in sorted(routes)]
+    return routes
 
 
 def _corners(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

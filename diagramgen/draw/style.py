@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from msgspec import Struct
 
@@ -39,6 +39,9 @@ DETAIL_SIZE = 9.0
 GAP = 10
 #: The most tracks a gap between VM columns or bands holds when links are drawn.
 GAP_TRACKS = 4
+#: The gap beside VMs that links end at: two side ports' stubs facing each other, and a
+#: track between them (route.SIDE_STUB each, route.TRACK apart).
+SIDE_GAP = 28
 #: The widest a VM's title or layer text is set before it wraps (points).
 MAX_TEXT = 300
 TEXT_ROOM = text_room(MAX_TEXT)
@@ -46,7 +49,7 @@ TEXT_ROOM = text_room(MAX_TEXT)
 
 class Style(Struct):
     """What every builder needs: the theme, the width a host may take, the link marks, and
-    the lines of the workloads drawn so far (one picture's: see :func:`.items.item_grid`)."""
+    the lines and grids of the workloads drawn so far (one picture's: see :mod:`.items`)."""
 
     theme: Theme
     #: The widest a host's table may be (points): VMs and workload columns wrap to stay inside.
@@ -57,14 +60,32 @@ class Style(Struct):
     ends: dict[str, int] = {}
     #: How many drawn links end in each host: its gaps and frame widen to carry them.
     host_links: dict[str, int] = {}
-    #: The lines of the items drawn so far, by what they are drawn from (see items).
-    lines: dict[object, tuple[list[Line], list[Line]]] = {}
+    #: The lines of the items drawn so far and their heights, by what they are drawn from
+    #: and their width (see items).
+    lines: dict[object, tuple[tuple[list[Line], list[Line]], tuple[int, int]]] = {}
+    #: The heights of the grids laid out so far, by their items, rows and width (see items).
+    heights: dict[object, tuple[tuple[int, int, int], ...]] = {}
+    #: A number for each distinct item drawn (what the caches below are keyed by).
+    codes: dict[object, int] = {}
+    #: The natural and least widths of the workloads drawn so far, by what they draw.
+    spans: dict[object, tuple[int, int]] = {}
+    #: The heights of the engines and guest OSes drawn so far, by kind, name, figures and
+    #: width.
+    layers: dict[tuple[str, str | None, str, int], int] = {}
+    #: The VMs' frontiers of shapes, one per set of sizes (see stacks.VmColumn.frontier).
+    frontiers: dict[object, Any] = {}
+    #: The height each band of VMs is held to, by its VMs' frontiers, room and gap.
+    bands: dict[tuple[tuple[int, ...], int, int], int | None] = {}
 
     def gap(self, host: Host) -> int:
         """Return the gap between VM columns and between bands of VMs of a host (points):
-        wide enough for a third of the host's links side by side where links end in it."""
+        wide enough for a third of the host's links side by side where links end in it,
+        and for two facing side ports' stubs where links end at its VMs themselves."""
         links = self.host_links.get(host.id, 0)
-        return max(GAP, corridor(math.ceil(links / 3), GAP_TRACKS)) if links else GAP
+        gap = max(GAP, corridor(math.ceil(links / 3), GAP_TRACKS)) if links else GAP
+        if any(self.ends.get(vm.id) for vm in host.vms):
+            gap = max(gap, SIDE_GAP)
+        return gap
 
     def lane(self, idents: Iterable[str]) -> int:
         """Return the height of the lane above a row of components, 0 when none is linked."""

@@ -77,7 +77,9 @@ class Board(Struct):
     ``boxes`` may not be crossed; ``frames`` (by host) are walls crossed only by links of
     that host; ``free`` areas get tracks; ``cells`` are the linked components' cells and
     ``hosts`` the host each stands in. A cell's ports are spread along its top edge, or along
-    the stretch of it ``spans`` gives (a host's title: above its text).
+    the stretch of it ``spans`` gives (a host's title: above its text); the cells of
+    ``sides`` (a VM's own cell, under its stack) take their links on their left or right
+    edge instead, whichever faces the link's other end.
     """
 
     bounds: Rect
@@ -87,6 +89,7 @@ class Board(Struct):
     cells: dict[str, Rect]
     hosts: dict[str, str]
     spans: dict[str, tuple[float, float]] = {}
+    sides: frozenset[str] = frozenset()
 
 
 def tracks(low: float, high: float) -> list[float]:
@@ -236,17 +239,26 @@ class Grid:
     """The crossings of vertical and horizontal tracks that are clear of every box."""
 
     def __init__(
-        self, board: Board, xs: list[float], ys: list[float], ports: dict[int, list[Rect]]
+        self,
+        board: Board,
+        xs: list[float],
+        ys: list[float],
+        ports: dict[int, list[Rect]],
+        beside: Sequence[Rect] = (),
     ) -> None:
-        """Find the crossings; ``ports`` are the ports' lines with their cells."""
+        """Find the crossings; ``ports`` are the top ports' lines with their cells, ``beside``
+        the zones of the side ports' stubs."""
         self.xs, self.ys = xs, ys
         # Above each linked cell, its ports' stubs and arrowheads: no link runs across there
-        # (the stubs themselves are on the ports' own lines, which skip it too).
+        # (the stubs themselves are on the ports' own lines, which skip it too); beside a
+        # cell linked on its side, no link runs up or down through its ports' stubs.
         zones = []
         for ident, cell in board.cells.items():
+            if ident in board.sides:
+                continue
             left, right = board.spans.get(ident, (cell.left, cell.right))
             zones.append(Rect(left, cell.top - STUB + MARGIN, right, cell.top))
-        self.columns = _lines(xs, True, board.boxes, board, ports)
+        self.columns = _lines(xs, True, [*board.boxes, *beside], board, ports)
         self.rows = _lines(ys, False, [*board.boxes, *zones], board)
         # For each vertical line the rows it may stop at, and for each row the columns.
         on_column: list[list[int]] = [[] for _ in xs]
