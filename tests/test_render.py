@@ -18,7 +18,7 @@ from diagramgen.api import MAX_RASTER, render
 from diagramgen.errors import EngineError, InvalidArgument
 from diagramgen.formats import verify_formats
 
-from .conftest import ROOT, cli_text, example_specs
+from .conftest import DATA, ROOT, cli_text, example_specs
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HYBRID = ROOT / "specs" / "hybrid.json"
@@ -300,6 +300,10 @@ def test_the_committed_outputs_are_what_this_checkout_draws(tmp_path: Path) -> N
                 for form in formats:
                     drawn = (fresh / f"{name}.{form}").read_bytes()
                     assert drawn == (committed / f"{name}.{form}").read_bytes(), (name, form)
+    # The docs' own picture of VMs wrapping into bands (docs/spec-format.md).
+    fleet = DATA / "links" / "fourteen-vms.json"
+    drawn = render(load(fleet), ["png"], settings=Settings(name=fleet.stem))["png"]
+    assert drawn == (ROOT / "docs" / "img" / "fourteen-vms.png").read_bytes()
     pair = [ROOT / "specs" / "compare" / f"as-{side}.json" for side in ("vms", "containers")]
     _, written = compare_files(*pair, tmp_path / "as-vms-vs-as-containers", ["svg", "png"])
     for path in written:

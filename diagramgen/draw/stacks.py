@@ -83,7 +83,7 @@ class VmColumn:
         self.reserved = totals.vm(vm.id).reserved if reserving(vm.containers) else None
         self.tip = component_cell(vm, _vm_tooltip(vm, self.usage))
         self._shapes: dict[tuple[int, int, bool], Shape] = {}
-        self._frontiers: dict[int, tuple[list[int], list[Shape]]] = {}
+        self._frontiers: dict[object, tuple[list[int], list[Shape]]] = {}
         self._layer_heights: dict[int, tuple[int, int, int]] = {}
         self._allocated = trio(vm.allocated)
         #: What the engine and guest OS are measured by (alike ones are measured once).
@@ -143,14 +143,14 @@ class VmColumn:
         """Return the shapes the VM is tried at in ``room`` points: laned grids only when no
         other fits (lanes between rows of items make a tall, loose tower)."""
         if self.options[0][0] <= room or not self.laned_options:
-            return self.options
-        return self.options + self.laned_options
+            return _within(self.options, room)
+        return _within(self.options, room) + _within(self.laned_options, room)
 
     def frontier(self, room: int) -> tuple[list[int], list[Shape]]:
         """Return the VM's shapes in ``room`` as (heights, best): ``best[i]`` is the narrowest
         (then lowest) shape at most ``heights[i]`` tall, heights ascending."""
         options = self.options_within(room)
-        key = len(options)
+        key = (len(options), options[-1])
         found = self._frontiers.get(key)
         if found is None:
             shapes = sorted(
@@ -233,6 +233,11 @@ class VmColumn:
     def widened(self, shape: Shape, width: int) -> Shape:
         """Return ``shape`` drawn ``width`` points wide (its grid keeps its rows)."""
         return self.shape(width, shape.rows, shape.laned)
+
+
+def _within(options: list[tuple[int, int, bool]], room: int) -> list[tuple[int, int, bool]]:
+    """Return the options (narrowest first) at most ``room`` wide, or the narrowest."""
+    return [option for option in options if option[0] <= room] or options[:1]
 
 
 class Band(Struct):
