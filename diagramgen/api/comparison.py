@@ -70,7 +70,9 @@ def compare(
         if settings.name is None:
             settings = settings.replace(name=f"{name_of(first)}-vs-{name_of(second)}")
         drawing = Drawing(
-            both, settings, lambda theme: comparison_label(side_a, side_b, theme, both)
+            both,
+            settings,
+            lambda theme, numbered: comparison_label(side_a, side_b, theme, both, numbered),
         )
         pictures = drawing.pictures(verify_formats(wanted))
     return Comparison(side_a, side_b, pictures)

@@ -110,7 +110,10 @@ class Drawing:
     """
 
     def __init__(
-        self, spec: Spec, settings: Settings, panel: Callable[[Theme], Label] | None = None
+        self,
+        spec: Spec,
+        settings: Settings,
+        panel: Callable[[Theme, dict[int, str]], Label] | None = None,
     ) -> None:
         """Lay ``spec`` out; ``panel`` replaces the totals panel (a comparison has its own)."""
         self.spec = spec
@@ -128,7 +131,10 @@ class Drawing:
         key = svg and self.settings.theme == AUTO
         if key not in self._dots:
             theme = drawn_theme(self.settings.theme, svg)
-            label = self.panel(theme) if self.panel else None
+            make = self.panel
+            label: Callable[[dict[int, str]], Label] | None = None
+            if make is not None:
+                label = lambda numbered: make(theme, numbered)  # noqa: E731
             self._dots[key] = to_dot(self.spec, self.totals, theme, label, self.settings.width)
         return self._dots[key]
 

@@ -43,9 +43,15 @@ _LABELS = [
 ]
 
 
-def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None = None) -> Label:
+def comparison_label(
+    first: Side,
+    second: Side,
+    theme: Theme,
+    both: Spec | None = None,
+    numbered: dict[int, str] | None = None,
+) -> Label:
     """Return the HTML label of the comparison panel: one column per spec, then the links of
-    ``both`` (the combined spec) by the numbers they have on the picture."""
+    ``both`` (the combined spec) the picture shows by number (``numbered``)."""
     size = 9.0
     fill = theme.fill("panel")
 
@@ -58,7 +64,8 @@ def comparison_label(first: Side, second: Side, theme: Theme, both: Spec | None 
         [line(second.label, True), *(line(value) for value in _rows(second))],
     ]
     widths = [max(compact_width([cell]) for cell in column) for column in columns]
-    notes = [line(text) for text, _ in (link_lines(both) if both is not None else [])]
+    listed = link_lines(both, numbered or {}) if both is not None else []
+    notes = [line(text) for text, _ in listed]
     spare = max((compact_width([note]) for note in notes), default=0) - sum(widths)
     if spare > 0:  # a long link line widens the first column
         widths[0] += spare

@@ -36,6 +36,9 @@ class Rect(Struct, frozen=True):
     def grown(self, by: float) -> Rect:
         return Rect(self.left - by, self.top - by, self.right + by, self.bottom + by)
 
+    def encloses_point(self, x: float, y: float) -> bool:
+        return self.left <= x <= self.right and self.top <= y <= self.bottom
+
 
 def _grid(rows: list[list[Cell]]) -> list[tuple[Cell, int, int]]:
     """Return each cell with its first row and column, as HTML places spanning cells."""

@@ -11,6 +11,7 @@ given (the ``nop2`` layout: pinned positions). Same inputs, same bytes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from msgspec import Struct
@@ -24,7 +25,8 @@ from .arrange import HOST_GAP, SHARES, Candidate, HostPlan, Row, candidates, fil
 from .cells import Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .items import Workloads, two_lines
-from .panel import panel_columns, panel_label
+from .labels import LABEL_SIZE, Placed, place_labels
+from .panel import IN_CELLS, ON_LINE, panel_columns, panel_label
 from .route import Link, Route, route
 from .stacks import VmColumn, bar_cells, host_title, host_tooltip, shelf_lines
 from .style import DETAIL_SIZE, Style, component_cell
@@ -46,12 +48,14 @@ MOST_ENDS = 6
 #: in the host, room for their tracks between the frame and the layers (half of them on
 #: each side, at most FRAME_TRACKS).
 FRAME = 9
-FRAME_TRACKS = 6
+FRAME_TRACKS = 3
 TITLE_SIZE = 17.0
 #: The widest the panel is set beside the hosts (points).
 PANEL_ROOM = 300
 #: The narrowest a host's table is drawn (points).
 MIN_HOST = 100
+#: How many times the page is laid out at most to settle which links are numbered.
+PASSES = 3
 
 
 class _Node(Struct):
@@ -80,7 +84,7 @@ def _frame(links: int, own: int = 0) -> int:
     if not links:
         return FRAME
     tracks = max(math.ceil(links / 2), own + 2 if own else 0)
-    return max(FRAME, 1 + corridor(tracks, FRAME_TRACKS + 2))
+    return max(FRAME, 1 + corridor(tracks, FRAME_TRACKS + 1))
 
 
 class _Host:
@@ -230,12 +234,13 @@ def to_dot(
     spec: Spec,
     totals: Totals,
     theme: Theme,
-    panel: Label | None = None,
+    panel: Callable[[dict[int, str]], Label] | None = None,
     width: int = DEFAULT_WIDTH,
 ) -> str:
     """Return the DOT source of the picture, at most ``width`` points wide where it can be.
 
-    ``panel`` replaces the totals panel, as ``diagramgen compare`` does.
+    ``panel`` makes the panel that replaces the totals panel, as ``diagramgen compare``
+    does, from the links the picture shows by number.
     """
     import graphviz  # type: ignore[import-untyped]
 
@@ -287,40 +292,67 @@ def to_dot(
             height="0",
             pos=f"0,{bottom:g}!",
         )
-    # Links are numbered on their components and listed by number in the panel (see
-    # wording.link_marks), and drawn along the routes found through the gaps of the page.
-    links = [Link(number, f"c-{link.source}", f"c-{link.target}") for number, link in page.drawn]
-    for found in route(page.board(), links) if links else ():
+    # Links are drawn along the routes found through the gaps of the page, each labelled on
+    # its own line where the label fits (else numbered there, and listed in the panel); a
+    # line leaves a gap where another crosses it.
+    cuts = crossing_cuts(page.routes)
+    for found in page.routes:
         link = spec.links[found.number - 1]
+        pos = _spline(found, bottom, cuts.get(found.number, ()))
+        attributes = {"id": f"link-{found.number}", "pos": pos}
+        placed = page.labels.get(found.number)
+        if placed is not None:
+            attributes["label"] = _label_markup(placed, page.ground(placed))
+            attributes["lp"] = f"{placed.x:g},{bottom - placed.y:g}"
         graph.edge(
-            f"host_{page.owners[link.source]}",
-            f"host_{page.owners[link.target]}",
-            id=f"link-{found.number}",
-            pos=_spline(found, bottom),
+            f"host_{page.owners[link.source]}", f"host_{page.owners[link.target]}", **attributes
         )
     source: str = graph.source
     return source
 
 
 class _Page:
-    """The placed page: the hosts' nodes and the panel's, and the links to draw."""
+    """The placed page: the hosts' nodes and the panel's, the links' routes and labels."""
 
     def __init__(
-        self, spec: Spec, totals: Totals, theme: Theme, panel: Label | None, width: int
+        self,
+        spec: Spec,
+        totals: Totals,
+        theme: Theme,
+        panel: Callable[[dict[int, str]], Label] | None,
+        width: int,
     ) -> None:
         self.budget = max(MIN_WIDTH, width) - 2 * PAD
-        self.drawn, ends = _drawn(spec)
         self.owners = {component.id: host.id for host, component in spec.components()}
+        self.spec, self.totals, self.theme = spec, totals, theme
+        self.given_panel = panel
+        # The links the picture shows by number (ON_LINE: a label that fits nowhere; IN_CELLS:
+        # no line), found by laying the page out and routing: each pass lays out again with
+        # what the last one found (marks in cells, lines in the panel) until nothing changes.
+        numbered: dict[int, str] = {}
+        for _ in range(PASSES):
+            self._lay_out(numbered)
+            found = self._route()
+            if found == numbered:
+                break
+            numbered = found
+        #: The links shown by number, and how: the panel lists them.
+        self.numbered = numbered
+
+    def _lay_out(self, numbered: dict[int, str]) -> None:
+        """Lay the page out with the links ``numbered`` IN_CELLS marked in their cells."""
+        spec = self.spec
+        cells = {number for number, state in numbered.items() if state == IN_CELLS}
+        drawn = _drawn(spec, cells)
+        self.drawn, ends, self.bundles = drawn.links, drawn.ends, drawn.bundles
+        self.numbered_in = numbered | {number: IN_CELLS for number in drawn.crowded}
         host_links: dict[str, int] = {}
         for _, link in self.drawn:
             for host in dict.fromkeys((self.owners[link.source], self.owners[link.target])):
                 host_links[host] = host_links.get(host, 0) + 1
-        style = Style(theme, self.budget, link_marks(spec), ends, host_links)
-        numbered = range(1, min(len(spec.links), MAX_LINKS) + 1)
-        lineless = frozenset(numbered) - {number for number, _ in self.drawn}
-        self.spec, self.totals, self.theme = spec, totals, theme
-        self.given_panel, self.lineless = panel, lineless
-        self.parts = [_Host(host, totals, style) for host in spec.hosts]
+        marked = [n for n, state in self.numbered_in.items() if state == IN_CELLS]
+        style = Style(self.theme, self.budget, link_marks(spec, marked), ends, host_links)
+        self.parts = [_Host(host, self.totals, style) for host in spec.hosts]
         #: A free column at the left of the page, for links between hosts rows apart.
         self.gutter = 0
         self._arrange(self.budget)
@@ -346,9 +378,50 @@ class _Page:
                 node.x += self.gutter
         self.bottom = max(node.rect.bottom for node in [*self.hosts, self.panel])
 
+    def _route(self) -> dict[int, str]:
+        """Route the drawn links and place their labels; return the links to number."""
+        links = [
+            Link(number, f"c-{link.source}", f"c-{link.target}", *self.bundles.get(number, ()))
+            for number, link in self.drawn
+        ]
+        board = self.board()
+        #: The routes of the links drawn, and the labels on them.
+        self.routes = route(board, links) if links else []
+        routed = {found.number for found in self.routes}
+        members: dict[int, list[int]] = {}
+        for number, (bundle, _) in sorted(self.bundles.items()):
+            if number in routed:
+                members.setdefault(bundle, []).append(number)
+        texts: dict[int, str] = {}
+        groups: dict[int, int] = {}
+        for found in self.routes:
+            label = self.spec.links[found.number - 1].label or ""
+            bundle = self.bundles.get(found.number, (0, ""))[0]
+            together = members.get(bundle, [])
+            groups[found.number] = bundle if len(together) > 1 else found.number
+            if len(together) > 1:
+                # A bundle's label is written once, on its trunk, with the count.
+                if found.number == together[0] and label:
+                    texts[found.number] = f"{label} \N{MULTIPLICATION SIGN} {len(together)}"
+            elif label:
+                texts[found.number] = label
+        self.labels = place_labels(board, self.routes, texts, {n: n for n in texts}, groups)
+        numbered = {n: s for n, s in self.numbered_in.items() if s == IN_CELLS}
+        for number, _ in self.drawn:
+            if number not in routed:
+                numbered[number] = IN_CELLS
+            elif number in texts and (
+                number not in self.labels or self.labels[number].text != texts[number]
+            ):
+                numbered[number] = ON_LINE
+        return numbered
+
     def _panel(self, room: int | None, columns: int = 1) -> _Node:
-        label = self.given_panel or panel_label(
-            self.spec, self.totals, self.theme, room=room, lineless=self.lineless, columns=columns
+        numbered = self.numbered_in
+        if self.given_panel is not None:
+            return _Node("totals", self.given_panel(numbered), "totals")
+        label = panel_label(
+            self.spec, self.totals, self.theme, room=room, numbered=numbered, columns=columns
         )
         return _Node("totals", label, "totals")
 
@@ -452,6 +525,13 @@ class _Page:
         """Return what the router sees of the placed page."""
         return _board(self.hosts, self.panel, self.owners, self.gutter)
 
+    def ground(self, placed: Placed) -> str:
+        """Return the colour under a label: its host's, or the page's."""
+        for node in self.hosts:
+            if node.rect.grown(-1).encloses_point(placed.x, placed.y):
+                return self.theme.fill("host")
+        return self.theme.background
+
 
 def _title_height(part: _Host, width: int) -> int:
     return lines_height(host_title(part.host, part.totals, part.style, width))
@@ -478,21 +558,61 @@ def _title_lines(title: str, room: float) -> list[str]:
     return lines
 
 
-def _drawn(spec: Spec) -> tuple[list[tuple[int, SpecLink]], dict[str, int]]:
-    """Return the links to draw, by number, and how many end at each component.
+class _Drawn(Struct):
+    """The links to draw: by number, with the bundle each is in and its shared end; how many
+    ends each component has; and the links a crowded component leaves out."""
 
-    The first MAX_LINKS links are numbered; of those, a component has at most MOST_ENDS drawn
-    (its lane holds as many tracks): the others at a busy component keep their numbers only.
+    links: list[tuple[int, SpecLink]]
+    bundles: dict[int, tuple[int, str]]
+    ends: dict[str, int]
+    crowded: set[int]
+
+
+def _drawn(spec: Spec, cells: set[int]) -> _Drawn:
+    """Return the links to draw.
+
+    Links with one target and one label (fan-in), or else one source and one label
+    (fan-out), form a bundle: one port and one trunk at their shared end. The links numbered
+    ``cells`` (no line could be drawn for them) are not drawn; a component has at most
+    MOST_ENDS ends drawn (a bundle's shared end counts once): the others at a busy
+    component are numbered in its cell.
     """
+    wanted = [(n, link) for n, link in enumerate(spec.links, start=1) if n not in cells]
+    bundles: dict[int, tuple[int, str]] = {}
+    for shared in ("target", "source"):
+        groups: dict[tuple[str, str], list[int]] = {}
+        for number, link in wanted:
+            if number not in bundles:
+                end = link.target if shared == "target" else link.source
+                groups.setdefault((end, link.label or ""), []).append(number)
+        for members in groups.values():
+            if len(members) > 1:
+                for number in members:
+                    bundles[number] = (members[0], shared)
     drawn = []
     ends: dict[str, int] = {}
-    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
-        if max(ends.get(link.source, 0), ends.get(link.target, 0)) >= MOST_ENDS:
+    crowded = set()
+    counted: set[tuple[int, str]] = set()
+    for number, link in wanted:
+        bundle, shared = bundles.get(number, (0, ""))
+        mine = [(link.source, "source"), (link.target, "target")]
+        new = [
+            component
+            for component, role in mine
+            if not (bundle and role == shared and (bundle, role) in counted)
+        ]
+        if any(ends.get(component, 0) >= MOST_ENDS for component in new):
+            if number <= MAX_LINKS:
+                crowded.add(number)
             continue
         drawn.append((number, link))
-        ends[link.source] = ends.get(link.source, 0) + 1
-        ends[link.target] = ends.get(link.target, 0) + 1
-    return drawn, ends
+        for component in new:
+            ends[component] = ends.get(component, 0) + 1
+        if bundle:
+            counted.add((bundle, shared))
+    kept = {number for number, _ in drawn}
+    bundles = {n: b for n, b in bundles.items() if n in kept and b[0] in kept}
+    return _Drawn(drawn, bundles, ends, crowded)
 
 
 def _board(hosts: list[_Node], panel: _Node, owners: dict[str, str], gutter: float) -> Board:
@@ -575,11 +695,50 @@ def _page_gaps(hosts: list[_Node], panel: _Node, right: float) -> list[Rect]:
     return gaps
 
 
-def _spline(found: Route, bottom: float) -> str:
+def _label_markup(placed: Placed, ground: str) -> str:
+    """Return a label's HTML: its text on a knock-out of the ground it stands on, exactly the
+    size the labels were placed at."""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" BGCOLOR="{ground}">'
+        f'<TR><TD WIDTH="{placed.width:g}" HEIGHT="{placed.height:g}" FIXEDSIZE="TRUE">'
+        f'<FONT POINT-SIZE="{LABEL_SIZE:g}">{html_text(placed.text)}</FONT></TD></TR></TABLE>>'
+    )
+
+
+#: Half the gap a line leaves where another crosses it (points): a crossing does not read
+#: as a junction.
+GAP = 3.0
+
+
+def crossing_cuts(routes: list[Route]) -> dict[int, list[tuple[float, float]]]:
+    """Return, for each route, the points where it leaves a gap: where a horizontal piece of
+    another route crosses one of its vertical pieces (the horizontal line runs on)."""
+    horizontal = [
+        (found.number, y1, min(x1, x2), max(x1, x2))
+        for found in routes
+        for (x1, y1), (x2, y2) in pairwise(found.points)
+        if y1 == y2 and x1 != x2
+    ]
+    cuts: dict[int, list[tuple[float, float]]] = {}
+    for found in routes:
+        for (x1, y1), (x2, y2) in pairwise(found.points):
+            if x1 != x2 or y1 == y2:
+                continue
+            low, high = min(y1, y2), max(y1, y2)
+            for number, y, left, right in horizontal:
+                inside = low + GAP < y < high - GAP and left + GAP < x1 < right - GAP
+                if number != found.number and inside:
+                    cuts.setdefault(found.number, []).append((x1, y))
+    return cuts
+
+
+def _spline(found: Route, bottom: float, cuts: Sequence[tuple[float, float]] = ()) -> str:
     """Return a route as a Graphviz edge ``pos``: straight cubic pieces, the arrow at the end.
 
     Graphviz's y grows upwards from the page's ``bottom``; the path stops an arrow's length
-    short of the tip, which is the last point.
+    short of the tip, which is the last point. Where another link crosses (``cuts``), the
+    line stops short and goes on past it: one spline each side of every gap (Graphviz draws
+    an edge of several splines as one).
     """
     points = [(x, bottom - y) for x, y in found.points]
     tip_x, tip_y = points[-1]
@@ -590,8 +749,32 @@ def _spline(found: Route, bottom: float) -> str:
         points[-1] = (tip_x, tip_y + math.copysign(ARROW, before_y - tip_y))
     else:
         points[-1] = (tip_x + math.copysign(ARROW, before_x - tip_x), tip_y)
-    parts = [points[0]]
+    gaps = {(x, bottom - y) for x, y in cuts}
+    splines: list[list[tuple[float, float]]] = [[points[0]]]
     for before, after in pairwise(points):
-        parts += [before, after, after]
-    text = " ".join(f"{x:g},{y:g}" for x, y in parts)
-    return f"e,{tip_x:g},{tip_y:g} {text}"
+        here = before
+        crossed = sorted(
+            (point for point in gaps if _between(point, before, after)),
+            key=lambda point: math.dist(point, before),
+        )
+        for point in crossed:
+            dx = math.copysign(GAP, after[0] - before[0]) if before[0] != after[0] else 0.0
+            dy = math.copysign(GAP, after[1] - before[1]) if before[1] != after[1] else 0.0
+            stop, go = (point[0] - dx, point[1] - dy), (point[0] + dx, point[1] + dy)
+            splines[-1] += [here, stop, stop]
+            splines.append([go])
+            here = go
+        splines[-1] += [here, after, after]
+    texts = [" ".join(f"{x:g},{y:g}" for x, y in spline) for spline in splines]
+    texts[-1] = f"e,{tip_x:g},{tip_y:g} {texts[-1]}"
+    return ";".join(texts)
+
+
+def _between(
+    point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]
+) -> bool:
+    """Return whether ``point`` lies on the straight piece from ``start`` to ``end``."""
+    (x, y), (x1, y1), (x2, y2) = point, start, end
+    if x1 == x2:
+        return x == x1 and min(y1, y2) < y < max(y1, y2)
+    return y == y1 and min(x1, x2) < x < max(x1, x2)

@@ -15,8 +15,10 @@ from .wording import MAX_LINKS, join_figures
 
 __all__ = [
     "FRAME",
+    "IN_CELLS",
     "MAX_WARNINGS",
     "NOT_GIVEN",
+    "ON_LINE",
     "compact_height",
     "compact_width",
     "framed",
@@ -58,7 +60,7 @@ def _capacity(resources: list[Resources]) -> str:
 
 #: What the panel says of a link that is numbered on the picture but has no line (more
 #: links end at one of its components than its lane holds).
-NUMBERED_ONLY = "(numbered only)"
+NUMBERED_ONLY = "(no line)"
 #: What the panels say of a figure no spec gives (never a "?").
 NOT_GIVEN = "not given"
 #: What the panel's frame adds to its table on each side: a 1-point border and 6 of padding.
@@ -105,14 +107,14 @@ def panel_label(
     theme: Theme,
     links: bool = True,
     room: int | None = None,
-    lineless: frozenset[int] = frozenset(),
+    numbered: dict[int, str] | None = None,
     columns: int = 1,
 ) -> Label:
     """Return the HTML label of the totals panel, at most ``room`` points wide if given, its
     figures in ``columns`` columns side by side: a value or a note too long for its column
     wraps onto further lines (shortened only on a third).
 
-    ``lineless`` are the numbers of links the picture numbers but draws no line for.
+    ``numbered`` are the links the picture shows by number, and how (:func:`link_lines`).
     """
 
     def text(value: str, bold: bool = False, warn: bool = False, muted: bool = False) -> Line:
@@ -124,7 +126,7 @@ def panel_label(
         return [text(part, warn=warn, muted=muted) for part in wrap(value, SIZE, room, warn)]
 
     pairs = _pairs(spec, totals)
-    notes = (link_lines(spec, lineless) if links else []) + _warning_lines(totals)
+    notes = (link_lines(spec, numbered or {}) if links else []) + _warning_lines(totals)
     label_width = max(compact_width([text(label)]) for label, _ in pairs)
     value_width = max(compact_width([text(value)]) for _, value in pairs)
     notes_width = max(
@@ -267,17 +269,24 @@ LINE_ROOM = 330
 LABEL_INDENT = "      "
 
 
-def link_lines(spec: Spec, lineless: frozenset[int] = frozenset()) -> list[tuple[str, bool]]:
-    """Return the panel's list of links by name: "api → db: TCP 5432"; those in ``lineless``
-    say that they are numbered only."""
-    if not spec.links:
+#: How a link is numbered: its number written on its line (its label fits nowhere), or in
+#: its components' cells (no line could be drawn for it).
+ON_LINE, IN_CELLS = "line", "cells"
+
+
+def link_lines(spec: Spec, numbered: dict[int, str]) -> list[tuple[str, bool]]:
+    """Return the panel's list of the links the picture shows by number: "3  api → db: TCP
+    5432"; those ``numbered`` IN_CELLS (no line) say so. Links labelled on their lines are
+    not listed."""
+    if not numbered:
         return []
     names = {component.id: display_name(component) for _, component in spec.components()}
-    lines = [("links (numbered on the picture):", False)]
-    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
+    lines = [("links by number:", False)]
+    for number in sorted(numbered):
+        link = spec.links[number - 1]
         # Names in full: a line too long for the panel wraps (shortened only on a third).
         text = f"{number}  {names[link.source]} → {names[link.target]}"
-        if number in lineless:
+        if numbered[number] == IN_CELLS:
             text += f" {NUMBERED_ONLY}"
         whole = f"{text}: {link.label}" if link.label else text
         if text_width(whole, SIZE) <= LINE_ROOM:
@@ -287,8 +296,9 @@ def link_lines(spec: Spec, lineless: frozenset[int] = frozenset()) -> list[tuple
         lines.append((f"{text}:", False))
         room = LINE_ROOM - text_width(LABEL_INDENT, SIZE)
         lines += [(LABEL_INDENT + part, False) for part in wrap(link.label or "", SIZE, room)]
-    if len(spec.links) > MAX_LINKS:
-        lines.append((f"… and {len(spec.links) - MAX_LINKS} more links, not marked", False))
+    hidden = len(spec.links) - MAX_LINKS
+    if hidden > 0 and any(state == IN_CELLS for state in numbered.values()):
+        lines.append((f"… and {hidden} more links, not drawn", False))
     return lines
 
 

@@ -54,15 +54,24 @@ MOST_HEIGHT = 25_000
 MOST_CROSSINGS = 60_000
 #: A turn costs as much as this many points of length; crossing another link, this many.
 BEND = 24.0
-CROSS = 12.0
+CROSS = 400.0
+#: What a stretch of its own bundle's trunk costs a link, as a share of its length: links
+#: of a bundle merge.
+TRUNK = 0.25
 
 
 class Link(Struct, frozen=True):
-    """A link to route: its number and the idents of its end cells (``Board.cells``)."""
+    """A link to route: its number and the idents of its end cells (``Board.cells``).
+
+    Links of one ``bundle`` (its id, not 0) share their ``shared`` end ("source" or
+    "target"): one port there, and they may run together, merging into a trunk.
+    """
 
     number: int
     source: str
     target: str
+    bundle: int = 0
+    shared: str = ""
 
 
 class Route(Struct, frozen=True):
@@ -92,9 +101,12 @@ class _Search:
 
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
-        self.taken_steps: set[tuple[int, int, int, int]] = set()
+        #: Stretches used, and the bundle of the link on each (0: a link of its own).
+        self.taken_steps: dict[tuple[int, int, int, int], int] = {}
         #: Crossings used: TURN where a link turned, else the way (UP or ACROSS) it passed.
         self.taken_points: dict[tuple[int, int], int] = {}
+        #: The bundle of the links at each crossing used (0: a link of its own).
+        self.point_bundle: dict[tuple[int, int], int] = {}
 
     def run(
         self,
@@ -102,6 +114,7 @@ class _Search:
         goals: dict[tuple[int, int], tuple[float, int]],
         hosts: frozenset[str],
         target: tuple[float, float],
+        bundle: int = 0,
     ) -> list[tuple[int, int]] | None:
         """Return the crossings of the cheapest path from a start to a goal, or None.
 
@@ -109,7 +122,8 @@ class _Search:
         stub down to a top edge, ACROSS for one to a side); a path that reaches its goal
         another way turns there, and pays for it. Weighted A*: the distance left counts
         GREED times. Another link may be crossed straight (at a cost), never joined: no
-        shared stretch, no turn where another link passes.
+        shared stretch, no turn where another link passes; a link of ``bundle`` (not 0) may
+        run along and turn on its own bundle's lines, at a fraction of the cost.
         """
         # The distance left from each column and each row (weighted as a sum: the same
         # floats, so the same ties, as the whole distance times GREED).
@@ -117,13 +131,15 @@ class _Search:
         across = [abs(x - tx) for x in self.grid.xs]
         down = [abs(y - ty) for y in self.grid.ys]
         taken_steps, taken_at = self.taken_steps, self.taken_points.get
+        owner_at = self.point_bundle.get
         steps, push, pop, inf = self.grid.steps, heapq.heappush, heapq.heappop, math.inf
         queue: list[tuple[float, float, int, int, int]] = []
         best: dict[tuple[int, int, int], float] = {}
         came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
         for (i, j), (cost, way) in sorted(starts.items()):
             crossed = ACROSS if way == UP else UP
-            if taken_at((i, j), crossed) != crossed:
+            own = bundle and owner_at((i, j)) == bundle
+            if taken_at((i, j), crossed) != crossed and not own:
                 continue  # a start may be crossed by another link, not taken along
             best[i, j, way] = cost
             came[i, j, way] = None
@@ -138,6 +154,8 @@ class _Search:
             if cost > best[state]:
                 continue
             used_here = taken_at((i, j))
+            if used_here is not None and bundle and owner_at((i, j)) == bundle:
+                used_here = None  # its own bundle's line: it may join, turn, end there
             goal = goals.get((i, j))
             if goal is not None:
                 length, way = goal
@@ -152,10 +170,14 @@ class _Search:
             for ni, nj, way, walls, length, key in steps(i, j):
                 if walls is not None and not walls <= hosts:
                     continue
-                if key in taken_steps or (way != heading and used_here is not None):
+                taken = taken_steps.get(key)
+                shared = bool(bundle) and taken == bundle
+                if (taken is not None and not shared) or (way != heading and used_here is not None):
                     continue  # no sharing a stretch, no turning where another link is
                 used_next = taken_at((ni, nj))
-                new = cost + length
+                if used_next is not None and bundle and owner_at((ni, nj)) == bundle:
+                    used_next = None
+                new = cost + (length * TRUNK if shared else length)
                 if used_next is not None:
                     if used_next != (ACROSS if way == UP else UP):
                         continue  # only crossing another link straight is allowed
@@ -183,29 +205,42 @@ class _Search:
         return path[::-1]
 
     def untaken(
-        self, stubs: dict[tuple[int, int], float], port: Port
+        self, stubs: dict[tuple[int, int], float], port: Port, bundle: int = 0
     ) -> dict[tuple[int, int], tuple[float, int]]:
         """Return the crossings beside a port whose stub to it no other link has taken
-        (another may cross it), with the stub's length and way."""
+        (another may cross it; its own ``bundle`` may share it), with the stub's length and
+        way."""
         found = {}
         crossed = ACROSS if port.way == UP else UP
         for (i, j), length in stubs.items():
             chain = [*_under(self.grid, i, j, port)[::-1], (i, j)]
-            steps = (
+            steps = [
                 (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
                 for a, b in pairwise(chain)
+            ]
+            clear = all(
+                self.taken_points.get(node, crossed) == crossed
+                or (bundle and self.point_bundle.get(node) == bundle)
+                for node in chain
             )
-            clear = (self.taken_points.get(node, crossed) == crossed for node in chain)
-            if all(clear) and not any(step in self.taken_steps for step in steps):
+            free = all(
+                step not in self.taken_steps or (bundle and self.taken_steps[step] == bundle)
+                for step in steps
+            )
+            if clear and free:
                 found[i, j] = (length, port.way)
         return found
 
-    def take(self, path: list[tuple[int, int]], ends: tuple[int, int]) -> None:
-        """Mark a found path's stretches and crossings as taken; ``ends`` are the ways of
-        the stubs at its start and at its end."""
+    def take(self, path: list[tuple[int, int]], ends: tuple[int, int], bundle: int = 0) -> None:
+        """Mark a found path's stretches and crossings as taken, by ``bundle``; ``ends`` are
+        the ways of the stubs at its start and at its end."""
         for (i, j), (ni, nj) in pairwise(path):
-            self.taken_steps.add((min(i, ni), min(j, nj), max(i, ni), max(j, nj)))
+            self.taken_steps[min(i, ni), min(j, nj), max(i, ni), max(j, nj)] = bundle
         for index, (i, j) in enumerate(path):
+            before_here = self.point_bundle.get((i, j))
+            # A crossing two links not of one bundle use is nobody's to turn at.
+            mixed = before_here is not None and before_here != bundle
+            self.point_bundle[i, j] = -1 if mixed else bundle
             before = path[index - 1] if index else None
             after = path[index + 1] if index + 1 < len(path) else None
             ways = {UP if other[0] == i else ACROSS for other in (before, after) if other}
@@ -220,21 +255,30 @@ def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], Port]:
     """Return each link end's port on its cell: on its top edge (or its span), or on the side
     facing the other end for the cells of ``board.sides``.
 
-    Ends are spread in the order of the other ends' positions, so that neighbouring links do
-    not cross at the start; links to one same cell nest (the one that starts further out
-    arrives further out).
+    Ends are ordered so that links nest rather than cross: those heading left on the left of
+    the cell, those heading right on its right; of those heading one way, the one whose
+    other end is further away leaves further out (it runs above the nearer one, round it).
     """
-    ends: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
+    ends: dict[tuple[str, int], list[tuple[tuple[float, ...], int, str]]] = {}
+    #: A bundle's shared end: one port, where its first link's end is put.
+    first: dict[int, int] = {}
     for link in links:
         for role, mine, other in (
             ("source", link.source, link.target),
             ("target", link.target, link.source),
         ):
+            if link.bundle and role == link.shared:
+                if link.bundle in first:
+                    continue  # the bundle's port is its first link's (below)
+                first[link.bundle] = link.number
             there, here = _middle(board, other), _middle(board, mine)
-            order = link.number if there >= here else -link.number
+            order = link.number if role == "source" else -link.number
             side = 0 if mine not in board.sides else (1 if there >= here else -1)
-            key = (there, order, role) if not side else (_height(board, other), order, role)
-            ends.setdefault((mine, side), []).append(key)
+            if side:
+                key: tuple[float, ...] = (_height(board, other),)
+            else:
+                key = (0, -there) if there < here else (1, -there)
+            ends.setdefault((mine, side), []).append((key, order, role))
     ports: dict[tuple[int, str], Port] = {}
     lines: list[float] = []  # the top ports' lines so far, sorted
     for (ident, side), entries in ends.items():
@@ -260,6 +304,9 @@ def _ports(board: Board, links: Sequence[Link]) -> dict[tuple[int, str], Port]:
             else:
                 lines.insert(i, x)
             ports[abs(order), role] = Port(x, cell.top)
+    for link in links:
+        if link.bundle and (link.number, link.shared) not in ports:
+            ports[link.number, link.shared] = ports[first[link.bundle], link.shared]
     return ports
 
 
@@ -380,15 +427,16 @@ def _route_in_order(
     routes: dict[int, Route] = {}
     for link in order:
         source, target = ports[link.number, "source"], ports[link.number, "target"]
-        starts = search.untaken(_stubs(grid, source, STUB), source)
-        goals = search.untaken(_stubs(grid, target, STUB), target)
+        bundle = link.bundle
+        starts = search.untaken(_stubs(grid, source, STUB), source, bundle)
+        goals = search.untaken(_stubs(grid, target, STUB), target, bundle)
         hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
-        path = search.run(starts, goals, hosts, (target.x, target.y))
+        path = search.run(starts, goals, hosts, (target.x, target.y), bundle)
         if path is None:
             continue
         (si, sj), (ti, tj) = path[0], path[-1]
         path = _under(grid, si, sj, source)[::-1] + path + _under(grid, ti, tj, target)
-        search.take(path, (source.way, target.way))
+        search.take(path, (source.way, target.way), bundle)
         points = [(source.x, source.y)]
         points += [(grid.xs[i], grid.ys[j]) for i, j in path]
         points.append((target.x, target.y))

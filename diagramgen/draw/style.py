@@ -38,10 +38,10 @@ DETAIL_SIZE = 9.0
 #: The gap between VM columns and between bands of VMs where no link ends in the host.
 GAP = 10
 #: The most tracks a gap between VM columns or bands holds when links are drawn.
-GAP_TRACKS = 4
+GAP_TRACKS = 3
 #: The gap beside VMs that links end at: two side ports' stubs facing each other, and a
 #: track between them (route.SIDE_STUB each, route.TRACK apart).
-SIDE_GAP = 28
+SIDE_GAP = 30
 #: The widest a VM's title or layer text is set before it wraps (points).
 MAX_TEXT = 300
 TEXT_ROOM = text_room(MAX_TEXT)

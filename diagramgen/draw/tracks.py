@@ -39,9 +39,10 @@ __all__ = [
 
 #: The arrowhead's length (points): the last stretch of a link is at least this long.
 ARROW = 6.0
-#: Tracks are this far apart, and this far from the box beside them (points).
-TRACK = 4.0
-CLEAR = 4.0
+#: Tracks are this far apart (parallel links read as two), and this far from the box beside
+#: them: a label centred on a track keeps clear of the box (points).
+TRACK = 8.0
+CLEAR = 7.0
 #: The shortest stretch from a port to the first turn: room for the arrowhead.
 #: No link runs across this close above a linked cell: a crossing line passes at least 4
 #: points above another's arrowhead.
@@ -106,11 +107,12 @@ def tracks(low: float, high: float) -> list[float]:
 
 
 def dedupe(values: Iterable[float], keep: Sequence[float] = ()) -> list[float]:
-    """Return sorted positions, dropping any within 2 points of one kept before it."""
+    """Return sorted positions, dropping any nearer than a track to one kept before it (the
+    ``keep`` ones, ports' lines, first)."""
     kept = sorted(set(keep))
     for value in sorted(set(values)):
         i = bisect_left(kept, value)
-        near = (i < len(kept) and kept[i] - value < 2) or (i and value - kept[i - 1] < 2)
+        near = (i < len(kept) and kept[i] - value < TRACK) or (i and value - kept[i - 1] < TRACK)
         if not near:
             kept.insert(i, value)
     return kept

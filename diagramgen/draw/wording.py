@@ -4,7 +4,7 @@ with its percentages, a component's full name, and the marks that number links o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from msgspec import Struct
 
@@ -89,14 +89,12 @@ def named(component: Component, kind: str) -> str:
 MAX_LINKS = 24
 
 
-def link_marks(spec: Spec) -> dict[str, list[str]]:
-    """Return, per linked component, the marks of its links: "1 →" leaves, "→ 2" arrives.
-
-    Links are numbered in spec order and listed by number in the panel, so a reader follows
-    each by its number, and no line crosses a layer or a text.
-    """
+def link_marks(spec: Spec, numbers: Iterable[int]) -> dict[str, list[str]]:
+    """Return, per component, the marks of the links ``numbers`` that have no line: "1 →"
+    leaves, "→ 2" arrives; the panel lists them by number."""
     marks: dict[str, list[str]] = {}
-    for number, link in enumerate(spec.links[:MAX_LINKS], start=1):
+    for number in sorted(numbers):
+        link = spec.links[number - 1]
         marks.setdefault(link.source, []).append(f"{number} \N{RIGHTWARDS ARROW}")
         marks.setdefault(link.target, []).append(f"\N{RIGHTWARDS ARROW} {number}")
     return marks
