@@ -31,6 +31,9 @@ PAD_X = 2.0
 SLIDE = 4.0
 #: What a label keeps clear of around it: boxes, texts, lines and other labels (points).
 KEEP = 1.0
+#: Where it can, a label keeps this much further from other links' lines: a line running
+#: close beside a label leaves no room for its own.
+ROOM = 6.0
 
 
 class Placed(Struct, frozen=True):
@@ -186,28 +189,50 @@ def _spot(
     inside: Rect,
 ) -> tuple[float, float] | None:
     """Return the first centre along ``ranked`` where a label of this size is clear of
-    ``boxes``, the ``others``' lines, its own other pieces and the labels ``placed``."""
-    for piece in ranked:
-        here = _thin(piece)
-        area = here.grown(max(width, height))
-        near_boxes = [box for box in boxes if _meets(box, area, 0)]
-        lines = [*others, *(_thin(p) for p in own if p != piece)]
-        near_lines = [rect for rect in lines if _meets(rect, area, 0)]
-        others = [label.rect for label in placed.values()]
-        for x, y in _candidates(piece, width, height):
-            box = Rect(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-            if not (
-                inside.left <= box.left
-                and box.right <= inside.right
-                and inside.top <= box.top
-                and box.bottom <= inside.bottom
-            ):
-                continue
-            if any(_meets(box, other, KEEP) for other in near_boxes):
-                continue
-            if any(_meets(box, rect, KEEP) for rect in near_lines):
-                continue
-            if any(_meets(box, other, KEEP) for other in others):
-                continue
-            return x, y
+    ``boxes``, the ``others``' lines, its own other pieces and the labels ``placed``:
+    first where no other line runs close beside it either (leaving those lines room for
+    their own labels), then anywhere clear."""
+    for roomy in (ROOM, 0.0):
+        for piece in ranked:
+            found = _clear_on(piece, width, height, boxes, others, own, placed, inside, roomy)
+            if found is not None:
+                return found
+    return None
+
+
+def _clear_on(
+    piece: Piece,
+    width: float,
+    height: float,
+    boxes: list[Rect],
+    others: list[Rect],
+    own: list[Piece],
+    placed: dict[int, Placed],
+    inside: Rect,
+    roomy: float,
+) -> tuple[float, float] | None:
+    """Return the first centre on ``piece`` where the label is clear, and other lines are
+    ``roomy`` points further off."""
+    here = _thin(piece)
+    area = here.grown(max(width, height) + roomy)
+    near_boxes = [box for box in boxes if _meets(box, area, 0)]
+    lines = [*others, *(_thin(p) for p in own if p != piece)]
+    near_lines = [rect for rect in lines if _meets(rect, area, 0)]
+    labels = [label.rect for label in placed.values()]
+    for x, y in _candidates(piece, width, height):
+        box = Rect(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+        if not (
+            inside.left <= box.left
+            and box.right <= inside.right
+            and inside.top <= box.top
+            and box.bottom <= inside.bottom
+        ):
+            continue
+        if any(_meets(box, other, KEEP) for other in near_boxes):
+            continue
+        if any(_meets(box, rect, KEEP + roomy) for rect in near_lines):
+            continue
+        if any(_meets(box, other, KEEP) for other in labels):
+            continue
+        return x, y
     return None

@@ -296,7 +296,8 @@ def to_dot(
     # its own line where the label fits (else numbered there, and listed in the panel); a
     # line leaves a gap where another crosses it.
     cuts = crossing_cuts(page.routes)
-    for found in page.routes:
+    # Labelled links last: no line is drawn over a label (a bundle's siblings run along it).
+    for found in sorted(page.routes, key=lambda found: (found.number in page.labels, found.number)):
         link = spec.links[found.number - 1]
         pos = _spline(found, bottom, cuts.get(found.number, ()))
         attributes = {"id": f"link-{found.number}", "pos": pos}

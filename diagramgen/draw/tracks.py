@@ -65,10 +65,11 @@ def corridor(links: int, most: int) -> int:
 def lane_height(ends: int) -> int:
     """Return the height of a lane above a row with ``ends`` link ends.
 
-    A track for each end (at least two, at most eight) above the zone of the cells' stubs:
-    its tracks, centred, are CLEAR from the lane's edges, the lowest two inside the zone.
+    A track for each link (about one for two ends: most links join two components of a
+    row; at least two, at most eight) above the zone of the cells' stubs: its tracks,
+    centred, are CLEAR from the lane's edges, the lowest two inside the zone.
     """
-    tracks = min(max(ends, 2), MOST_TRACKS - 2)
+    tracks = min(max(math.ceil(ends / 2) + 1, 2), MOST_TRACKS - 2)
     return math.ceil(2 * CLEAR + TRACK * (tracks + 1))
 
 
