@@ -25,8 +25,11 @@ __all__ = [
     "Picture",
     "Point",
     "Rect",
+    "crossing_points",
     "crossings",
     "ends_off_cells",
+    "interleaved",
+    "label_problems",
     "obstacles",
     "outside_picture",
     "overlapping_cells",
@@ -34,6 +37,7 @@ __all__ = [
     "read_picture",
     "shared_endpoints",
     "texts_outside_cells",
+    "ungapped_crossings",
 ]
 
 _SVG = "{http://www.w3.org/2000/svg}"
@@ -49,8 +53,8 @@ CLEARANCE = 0.5
 #: Start points and arrow tips of different links are at least this far apart.
 ENDPOINT_GAP = 3.0
 #: Parallel segments of two links nearer than this, side by side for longer than
-#: ``SHARED_RUN``, run on top of each other.
-PARALLEL_GAP = 2.0
+#: ``SHARED_RUN``, run too close: two parallel lines read as two only 8 points apart.
+PARALLEL_GAP = 8.0
 SHARED_RUN = 2.0
 #: A text's box around its baseline, as fractions of its size (DejaVu Sans ascent, descent).
 ASCENT = 0.93
@@ -149,7 +153,9 @@ class Frame:
 
 @dataclass(frozen=True)
 class Link:
-    """A drawn link: its path's corners, its arrow, and what is wrong with their shape."""
+    """A drawn link: its path's corners, its arrow, and what is wrong with their shape; the
+    gaps it leaves where others cross it (its path drawn in pieces around each); its label's
+    knock-out, if it has one."""
 
     number: int
     ident: str
@@ -157,6 +163,8 @@ class Link:
     arrow: tuple[Point, ...]
     tip: Point
     faults: tuple[str, ...]
+    gaps: tuple[Point, ...] = ()
+    label: Rect | None = None
 
     @property
     def start(self) -> Point:
@@ -297,26 +305,54 @@ class _Reader:
             return
         number = int(match.group(1))
         paths = list(group.iter(f"{_SVG}path"))
-        arrows = list(group.iter(f"{_SVG}polygon"))
+        polygons = list(group.iter(f"{_SVG}polygon"))
+        # The arrowhead is stroked; a label's knock-out is a fill alone.
+        arrows = [p for p in polygons if p.get("stroke", "none") != "none"]
+        grounds = [p for p in polygons if p.get("stroke", "none") == "none"]
         for text in group.iter(f"{_SVG}text"):
             self.text(text, "", None, number)
-        self.links.append(_link(number, ident, paths, arrows))
+        self.links.append(_link(number, ident, paths, arrows, grounds))
 
 
-def _link(number: int, ident: str, paths: list[ET.Element], arrows: list[ET.Element]) -> Link:
+#: The most a gap in a line may span where another crosses it (points).
+MAX_GAP = 8.0
+
+
+def _link(
+    number: int,
+    ident: str,
+    paths: list[ET.Element],
+    arrows: list[ET.Element],
+    grounds: Sequence[ET.Element] = (),
+) -> Link:
     faults = []
-    if len(paths) != 1:
-        faults.append(f"has {len(paths)} <path> elements, not 1")
+    if not paths:
+        faults.append("has no <path>")
     if len(arrows) != 1:
         faults.append(f"has {len(arrows)} <polygon> arrowheads, not 1")
-    points, path_faults = (
-        _orthogonal_corners(paths[0].get("d") or "") if paths else ((Point(0, 0),), [])
-    )
-    faults.extend(path_faults)
+    if len(grounds) > 1:
+        faults.append(f"has {len(grounds)} label grounds, not at most 1")
+    points: list[Point] = []
+    gaps: list[Point] = []
+    for path in paths:
+        corners, path_faults = _orthogonal_corners(path.get("d") or "")
+        faults.extend(path_faults)
+        if points:
+            # A piece after a gap goes on along the line the last one left off.
+            stop, go = points[-1], corners[0]
+            before = points[-2] if len(points) > 1 else stop
+            straight = (stop.x == go.x == before.x) or (stop.y == go.y == before.y)
+            if not straight or math.dist(stop, go) > MAX_GAP:
+                faults.append(f"a gap from {stop} to {go} is not a crossing's")
+            gaps.append(Point((stop.x + go.x) / 2, (stop.y + go.y) / 2))
+        points.extend(corners)
+    if not points:
+        points = [Point(0, 0)]
     arrow = tuple(_points(arrows[0].get("points") or "")) if arrows else ()
     stroke = float(arrows[0].get("stroke-width", 1)) if arrows else 1.0
     tip = _tip(points, arrow, stroke)
-    return Link(number, ident, points, arrow, tip, tuple(faults))
+    label = _bounds(_points(grounds[0].get("points") or "")) if grounds else None
+    return Link(number, ident, tuple(points), arrow, tip, tuple(faults), tuple(gaps), label)
 
 
 def _points(text: str) -> list[Point]:
@@ -471,18 +507,22 @@ def crossings(
     source: str,
     target: str,
     found: Sequence[Obstacle],
+    siblings: frozenset[int] = frozenset(),
 ) -> list[str]:
     """Return each obstacle the link crosses, with the first point where it does.
 
     The source (target) cell and its texts may be touched within ``END_ZONE`` of the start
     (tip); boxes enclosing an endpoint's cell are its frames, as are the hosts it stands in.
+    The labels of its ``siblings`` (its bundle, which runs along it) are its own.
     """
     ends = {source: link.start, target: link.tip}
     cells = [picture.cells[source], picture.cells[target]]
     candidates = [
         o
         for o in [*found, *_foreign_frames(picture, cells)]
-        if o.edge != link.number and not any(o.rect.encloses(c) and o.rect != c for c in cells)
+        if o.edge != link.number
+        and o.edge not in siblings
+        and not any(o.rect.encloses(c) and o.rect != c for c in cells)
     ]
     hits = []
     for obstacle in candidates:
@@ -539,8 +579,10 @@ def outside_picture(picture: Picture, link: Link) -> list[str]:
 # Checks between links
 
 
-def shared_endpoints(links: Sequence[Link]) -> list[str]:
-    """Return pairs of links whose start points or arrow tips are nearer than ``ENDPOINT_GAP``."""
+def shared_endpoints(links: Sequence[Link], groups: dict[int, int] | None = None) -> list[str]:
+    """Return pairs of links whose start points or arrow tips are nearer than ``ENDPOINT_GAP``
+    (links of one of ``groups``, a bundle, share their shared end)."""
+    group = groups or {}
     ends = [
         (link.number, what, p)
         for link in links
@@ -549,7 +591,9 @@ def shared_endpoints(links: Sequence[Link]) -> list[str]:
     problems = []
     for index, (number, what, point) in enumerate(ends):
         for other, other_what, other_point in ends[index + 1 :]:
-            if other != number and math.dist(point, other_point) < ENDPOINT_GAP:
+            if group.get(other, other) == group.get(number, number):
+                continue
+            if math.dist(point, other_point) < ENDPOINT_GAP:
                 problems.append(
                     f"link {number} {what} {point} and link {other} {other_what} {other_point} "
                     f"are {math.dist(point, other_point):.1f} pt apart"
@@ -593,11 +637,15 @@ def _runs(link: Link) -> Iterator[tuple[str, float, float, float]]:
             yield "vertical", start.x, min(start.y, end.y), max(start.y, end.y)
 
 
-def overlapping_runs(links: Sequence[Link]) -> list[str]:
-    """Return pairs of links with parallel pieces on top of each other."""
+def overlapping_runs(links: Sequence[Link], groups: dict[int, int] | None = None) -> list[str]:
+    """Return pairs of links with parallel pieces nearer than ``PARALLEL_GAP`` (links of one
+    of ``groups``, a bundle, run together on their trunk)."""
+    group = groups or {}
     problems = []
     for index, link in enumerate(links):
         for other in links[index + 1 :]:
+            if group.get(other.number, other.number) == group.get(link.number, link.number):
+                continue
             for direction, line, low, high in _runs(link):
                 for other_direction, other_line, other_low, other_high in _runs(other):
                     shared = min(high, other_high) - max(low, other_low)
@@ -607,10 +655,101 @@ def overlapping_runs(links: Sequence[Link]) -> list[str]:
                         and shared > SHARED_RUN
                     ):
                         problems.append(
-                            f"links {link.number} and {other.number} run on top of each other: "
+                            f"links {link.number} and {other.number} run too close: "
                             f"{direction} at {line:g} and {other_line:g}, for {shared:g} pt"
                         )
     return problems
+
+
+# Crossings and labels
+
+
+def crossing_points(link: Link, other: Link) -> list[Point]:
+    """Return where a horizontal piece of one link crosses a vertical piece of the other
+    (inside both pieces: not at their ends)."""
+    found = []
+    for a, b in ((link, other), (other, link)):
+        for direction, line, low, high in _runs(a):
+            if direction != "horizontal":
+                continue
+            for other_direction, at, other_low, other_high in _runs(b):
+                if other_direction != "vertical":
+                    continue
+                if low + 0.5 < at < high - 0.5 and other_low + 0.5 < line < other_high - 0.5:
+                    found.append(Point(at, line))
+    return found
+
+
+def ungapped_crossings(links: Sequence[Link], groups: dict[int, int] | None = None) -> list[str]:
+    """Return crossings of two links where neither line leaves a gap (a crossing drawn as a
+    plain cross reads as a junction)."""
+    group = groups or {}
+    problems = []
+    for index, link in enumerate(links):
+        for other in links[index + 1 :]:
+            if group.get(other.number, other.number) == group.get(link.number, link.number):
+                continue
+            for point in crossing_points(link, other):
+                gaps = [*link.gaps, *other.gaps]
+                if not any(math.dist(point, gap) <= 1.0 for gap in gaps):
+                    problems.append(
+                        f"links {link.number} and {other.number} cross at {point} with no gap"
+                    )
+    return problems
+
+
+def interleaved(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Return whether two links whose ends are at ``a`` and ``b`` along one row interleave:
+    exactly one end of one lies between the ends of the other."""
+    low, high = sorted(a)
+    return (low < b[0] < high) != (low < b[1] < high)
+
+
+def label_problems(picture: Picture, groups: dict[int, int] | None = None) -> list[str]:
+    """Return each label not on its own line, outside the picture, or over a box, another
+    text, another label or another link's line."""
+    group = groups or {}
+    problems = []
+    found = obstacles(picture)
+    for link in picture.links:
+        label = link.label
+        if label is None:
+            continue
+        name = f"link {link.number}'s label {label}"
+        middle = Point((label.left + label.right) / 2, (label.top + label.bottom) / 2)
+        along = min(_distance(middle, a, b) for a, b in pairwise(link.route()))
+        if along > 1.0:
+            problems.append(f"{name} is {along:.1f} pt from its line")
+        if not picture.view.encloses(label):
+            problems.append(f"{name} leaves the picture")
+        inner = label.grown(-0.5)
+        for obstacle in found:
+            if obstacle.edge == link.number or obstacle.rect.encloses(label):
+                continue  # its own text; a host's frame or fill it stands in
+            if _overlaps(inner, obstacle.rect):
+                problems.append(f"{name} overlaps {obstacle.name}")
+        for other in picture.links:
+            if group.get(other.number, other.number) == group.get(link.number, link.number):
+                continue
+            if other.label is not None and _overlaps(inner, other.label):
+                problems.append(f"{name} overlaps link {other.number}'s label")
+            for a, b in pairwise(other.route()):
+                if _overlaps(inner, _bounds([a, b])):
+                    problems.append(f"{name} is crossed by link {other.number}")
+                    break
+    return problems
+
+
+def _distance(point: Point, a: Point, b: Point) -> float:
+    """Return the distance from ``point`` to the straight piece from ``a`` to ``b``."""
+    box = _bounds([a, b])
+    x = min(max(point.x, box.left), box.right)
+    y = min(max(point.y, box.top), box.bottom)
+    return math.dist(point, (x, y))
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
 
 
 # Self-checks of the reading (no links needed)

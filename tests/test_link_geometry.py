@@ -16,6 +16,7 @@ import math
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -34,15 +35,17 @@ from diagramgen.spec.model import Link as SpecLink
 from .conftest import DATA, SPECS, example_specs
 from .linkgeometry import (
     CLEARANCE,
-    MAX_DRAWN,
     ON_EDGE,
     STEP,
     Link,
     Picture,
     Point,
     Rect,
+    crossing_points,
     crossings,
     ends_off_cells,
+    interleaved,
+    label_problems,
     obstacles,
     outside_picture,
     overlapping_cells,
@@ -51,6 +54,7 @@ from .linkgeometry import (
     runs_over_ends,
     shared_endpoints,
     texts_outside_cells,
+    ungapped_crossings,
 )
 from .randompages import random_spec
 
@@ -108,22 +112,49 @@ def _join_problems(path: Path, picture: Picture) -> list[str]:
     return problems
 
 
+def bundles(spec: Spec, drawn: Sequence[int]) -> dict[int, int]:
+    """Return the bundle of each drawn link that is in one, by its first link's number: the
+    drawn links with one target and one label, or else one source and one label."""
+    found: dict[int, int] = {}
+    for end in ("target", "source"):
+        groups: dict[tuple[str, str], list[int]] = {}
+        for number in drawn:
+            if number not in found:
+                link = spec.links[number - 1]
+                key = (getattr(link, end), link.label or "")
+                groups.setdefault(key, []).append(number)
+        for members in groups.values():
+            if len(members) > 1:
+                found.update({number: min(members) for number in members})
+    return found
+
+
+def _groups(path: Path, picture: Picture) -> dict[int, int]:
+    return bundles(_spec(path), sorted(link.number for link in picture.links))
+
+
 def _crossing_problems(path: Path, picture: Picture) -> list[str]:
     found = obstacles(picture)
-    return [
-        f"{_heading(path, link)}: {problem}"
-        for link in picture.links
-        for problem in crossings(picture, link, *_ends(path, link), found)
-    ]
+    groups = _groups(path, picture)
+    problems = []
+    for link in picture.links:
+        mine = groups.get(link.number)
+        siblings = frozenset(n for n, g in groups.items() if mine is not None and g == mine)
+        for problem in crossings(picture, link, *_ends(path, link), found, siblings):
+            problems.append(f"{_heading(path, link)}: {problem}")
+    return problems
 
 
 def _spacing_problems(path: Path, picture: Picture) -> list[str]:
+    groups = _groups(path, picture)
     return [
         f"{path.name}: {p}"
         for p in [
-            *shared_endpoints(picture.links),
-            *overlapping_runs(picture.links),
+            *shared_endpoints(picture.links, groups),
+            *overlapping_runs(picture.links, groups),
             *runs_over_ends(picture.links),
+            *ungapped_crossings(picture.links, groups),
+            *label_problems(picture, groups),
         ]
     ]
 
@@ -145,16 +176,17 @@ def _report(problems: list[str]) -> str:
 
 @pytest.mark.parametrize("path", PICTURES, ids=_id)
 def test_links_are_drawn(path: Path) -> None:
-    """Each drawn link is one of the spec's first 24; the fixtures draw every link."""
+    """Every link of a page under the router's caps is drawn (bundled where many share an
+    end): the fixtures draw every link, the examples say which they number instead."""
     links, picture = _spec(path).links, _picture(path)
     numbers = [link.number for link in picture.links]
     assert not picture.strays, f"{path.name}: edges that are no link-N: {picture.strays}"
     assert len(numbers) == len(set(numbers)), f"{path.name}: a link is drawn twice: {numbers}"
-    beyond = [n for n in numbers if not 1 <= n <= min(len(links), MAX_DRAWN)]
-    assert not beyond, f"{path.name}: drawn links {beyond} are not among the first {MAX_DRAWN}"
+    beyond = [n for n in numbers if not 1 <= n <= len(links)]
+    assert not beyond, f"{path.name}: drawn links {beyond} are not the spec's"
     missing = [
         f"{n} ({link.source} → {link.target})"
-        for n, link in enumerate(links[:MAX_DRAWN], 1)
+        for n, link in enumerate(links, 1)
         if n not in numbers
     ]
     if not missing:
@@ -477,7 +509,7 @@ def test_checker_flags_links_on_top_of_each_other() -> None:
     first two VMs; link 3 then follows link 1 across above the VMs and down the margin."""
     row, margin, gap_x, gap_y = _hybrid_lines()
     leaving = Point(_unlinked(HYBRID).cells["worker"].left, row)
-    on_top = "hybrid.json: links {} run on top of each other: {} at {:g} and {:g}, for {:g} pt"
+    on_top = "hybrid.json: links {} run too close: {} at {:g} and {:g}, for {:g} pt"
     up = row - gap_y  # from the row of the items up to the line above them
     assert _spacing_problems(HYBRID, _injected(1, 3, 4)) == [
         f"hybrid.json: link 3 start {leaving} and link 4 start {leaving} are 0.0 pt apart",
@@ -562,6 +594,167 @@ def test_checker_flags_a_path_that_is_not_square() -> None:
     assert link.faults == (f"piece {start} -> {end} is neither horizontal nor vertical",)
 
 
+# Labels and crossings
+
+
+def _panel_texts(picture: Picture) -> list[str]:
+    """Return the panel's lines (spaces as typed: SVG keeps a double space as a no-break one)."""
+    return [
+        t.content.replace("\N{NO-BREAK SPACE}", " ")
+        for t in picture.texts
+        if t.node == f"{picture.prefix}totals"
+    ]
+
+
+def label_shown(path: Path, picture: Picture) -> list[str]:
+    """Return each drawn link whose label is neither on a line (its own, or its bundle's
+    with the count) nor given by its number on its line and in the panel; and each link
+    without a label that carries a text."""
+    spec = _spec(path)
+    groups = _groups(path, picture)
+    drawn = {link.number: link for link in picture.links}
+    texts: dict[int, list[str]] = {}
+    for text in picture.texts:
+        if text.edge is not None:
+            texts.setdefault(text.edge, []).append(text.content)
+    panel = _panel_texts(picture)
+    problems = []
+    for number in drawn:
+        spec_link = spec.links[number - 1]
+        label = spec_link.label or ""
+        mine = groups.get(number)
+        siblings = [n for n, g in groups.items() if mine is not None and g == mine]
+        if not label:
+            if texts.get(number) and not siblings:
+                problems.append(f"link {number} has no label but carries {texts[number]}")
+            continue
+        wanted = {label} if not siblings else {f"{label} \N{MULTIPLICATION SIGN} {len(siblings)}"}
+        shown = [t for n in (siblings or [number]) for t in texts.get(n, [])]
+        if wanted & set(shown):
+            continue
+        first = min(siblings or [number])
+        listed = any(line.startswith(f"{first}  ") for line in panel)
+        if str(first) in shown and listed:
+            continue
+        problems.append(f"link {number} ({label!r}) is shown as {shown} (listed: {listed})")
+    return problems
+
+
+def _arc(link: Link) -> bool:
+    """Return whether a link leaves its start upwards and comes down onto its tip, never
+    lower than its ends: an arc over the row of its ends."""
+    route = link.route()
+    up = route[1].x == route[0].x and route[1].y < route[0].y
+    down = route[-2].x == route[-1].x and route[-2].y < route[-1].y
+    lowest = min(route[0].y, route[-1].y)
+    return up and down and all(p.y <= lowest + 0.01 for p in route[1:-1])
+
+
+def _middle(picture: Picture, component: str) -> float:
+    cell = picture.cells[component]
+    return (cell.left + cell.right) / 2
+
+
+def needless_crossings(path: Path, picture: Picture) -> list[str]:
+    """Return pairs of links that cross more often than their ends force.
+
+    Two arcs over the row of their ends (:func:`_arc`) must cross once where their four
+    components interleave along the row, and need not cross otherwise (links sharing a
+    component nest there); a pair on one same baseline crosses exactly as forced. Links of
+    a bundle run together and are not counted.
+    """
+    groups = _groups(path, picture)
+    problems = []
+    links = picture.links
+    for index, link in enumerate(links):
+        for other in links[index + 1 :]:
+            if groups.get(link.number, -link.number) == groups.get(other.number, -other.number):
+                continue
+            if not (_arc(link) and _arc(other)):
+                continue
+            crossed = len(crossing_points(link, other))
+            ends = [link.start, link.tip, other.start, other.tip]
+            # Forced by where the components are, not by the ports the router chose: two
+            # links sharing a component can always nest there.
+            cells = [_middle(picture, c) for c in (*_ends(path, link), *_ends(path, other))]
+            distinct = len(set(_ends(path, link)) | set(_ends(path, other))) == 4
+            forced = int(distinct and interleaved(cells[:2], cells[2:]))
+            one_row = max(p.y for p in ends) - min(p.y for p in ends) <= 0.5
+            if crossed > forced or (one_row and crossed != forced):
+                problems.append(
+                    f"{path.name}: links {link.number} and {other.number} cross {crossed} "
+                    f"times where {forced} {'is' if forced == 1 else 'are'} forced"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=_id)
+def test_labels_are_on_their_lines(path: Path) -> None:
+    picture = _picture(path)
+    assert not label_shown(path, picture), _report(label_shown(path, picture))
+
+
+@pytest.mark.parametrize("path", PICTURES, ids=_id)
+def test_links_cross_only_where_their_ends_force_it(path: Path) -> None:
+    problems = needless_crossings(path, _picture(path))
+    assert not problems, _report(problems)
+
+
+def test_forty_links_into_one_component_are_one_bundle() -> None:
+    path = DATA / "links" / "forty-into-one.json"
+    picture = _picture(path)
+    assert len(picture.links) == 40
+    tips = {link.tip for link in picture.links}
+    assert len(tips) == 1, "the bundle's links end at one port"
+    labels = [t.content for t in picture.texts if t.edge is not None]
+    assert labels == ["TCP 5432 \N{MULTIPLICATION SIGN} 40"]
+    assert not [line for line in _panel_texts(picture) if "5432" in line]
+
+
+def test_a_label_that_fits_nowhere_is_a_number_listed_in_the_panel() -> None:
+    path = DATA / "links" / "long-labels.json"
+    picture = _picture(path)
+    numbered = [t for t in picture.texts if t.edge is not None and t.content.isdigit()]
+    assert numbered, "long-labels.json: every label fits; the fixture no longer tests this"
+    panel = _panel_texts(picture)
+    for text in numbered:
+        link = _spec(path).links[int(text.content) - 1]
+        assert any(line.startswith(f"{text.content}  ") for line in panel), text.content
+        assert link.label is not None and link.label.split()[0] in " ".join(panel)
+    written = {t.content for t in picture.texts if t.edge is not None} - {
+        t.content for t in numbered
+    }
+    listed = " ".join(panel)
+    assert all(label not in listed for label in written), "a label on its line is listed too"
+
+
+# The checks, shown failing on the router before labels, ordering and bundles
+
+
+def _before(name: str) -> Picture:
+    return read_picture((DATA / "links" / "before" / f"{name}.svg").read_bytes())
+
+
+@pytest.mark.parametrize("name", ["six-containers-eight-links", "three-hosts-in-order"])
+def test_the_checks_fail_on_the_router_before(name: str) -> None:
+    path = DATA / "links" / f"{name}.json"
+    picture = _before(name)
+    groups = _groups(path, picture)
+    assert overlapping_runs(picture.links, groups), "lines 4 points apart pass the spacing"
+    assert ungapped_crossings(picture.links, groups), "plain crossings pass"
+    assert label_shown(path, picture), "links with no label on their line pass"
+
+
+def test_the_crossing_check_fails_on_six_containers_before() -> None:
+    path = DATA / "links" / "six-containers-eight-links.json"
+    assert needless_crossings(path, _before("six-containers-eight-links"))
+    assert not needless_crossings(path, _picture(path))
+
+
+def test_forty_links_were_six_before() -> None:
+    assert len(_before("forty-into-one").links) == 6
+
+
 # Random pages: the same checks on stacks and links nobody drew by hand
 
 
@@ -581,6 +774,7 @@ def test_links_of_random_pages_pass_every_check(seed: int, tmp_path: Path) -> No
         *_crossing_problems(path, picture),
         *_spacing_problems(path, picture),
         *_extent_problems(path, picture),
+        *needless_crossings(path, picture),
     ]
     assert not problems, _report(problems)
     assert not picture.strays

@@ -145,8 +145,16 @@ def place_labels(
     boxes = [*board.boxes, *frames]
     inside = board.bounds.grown(-1)
     placed: dict[int, Placed] = {}
-    # The longest texts first: they have the fewest places.
-    order = sorted(texts, key=lambda number: (-len(texts[number]), number))
+
+    # The most hemmed in first (the link whose longest run leaves its label least room):
+    # a label on a long run can slide out of their way.
+    def room(number: int) -> float:
+        longest = max(
+            (abs(p[2] - p[0]) + abs(p[3] - p[1]) for p in pieces.get(number, [])), default=0.0
+        )
+        return longest - label_size(texts[number])[0]
+
+    order = sorted(texts, key=lambda number: (room(number), number))
     for number in order:
         own = pieces.get(number, [])
         mine = group.get(number, number)

@@ -408,40 +408,96 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
         return abs(a.left - b.left) + abs(a.top - b.top)
 
     order = sorted(links, key=lambda link: (distance(link), link.number))
-    routes = _route_in_order(board, grid, ports, order)
-    if len(routes) < len(links):
+    found = _route_in_order(board, grid, ports, order)
+    if len(found) < len(links):
         # A long link found no way left by the short ones: once more, those it could not
         # draw first; the order that draws more links is kept (the first on a tie).
-        late = [link for link in order if link.number not in routes]
+        late = [link for link in order if link.number not in found]
         again = _route_in_order(board, grid, ports, late + [k for k in order if k not in late])
-        if len(again) > len(routes):
-            routes = again
-    return [routes[number] for number in sorted(routes)]
+        if len(again) > len(found):
+            found = again
+    _untangle(board, grid, ports, order, found)
+    return [found[number].route for number in sorted(found)]
+
+
+class _Found(Struct):
+    """A link's path over the grid (its stubs included), the ways of its two stubs, and its
+    route on the page."""
+
+    link: Link
+    path: list[tuple[int, int]]
+    ends: tuple[int, int]
+    route: Route
 
 
 def _route_in_order(
     board: Board, grid: Grid, ports: dict[tuple[int, str], Port], order: Sequence[Link]
-) -> dict[int, Route]:
-    """Return the routes found for ``order``'s links, each avoiding those before it."""
+) -> dict[int, _Found]:
+    """Return the paths found for ``order``'s links, each avoiding those before it."""
     search = _Search(grid)
-    routes: dict[int, Route] = {}
+    found: dict[int, _Found] = {}
     for link in order:
-        source, target = ports[link.number, "source"], ports[link.number, "target"]
-        bundle = link.bundle
-        starts = search.untaken(_stubs(grid, source, STUB), source, bundle)
-        goals = search.untaken(_stubs(grid, target, STUB), target, bundle)
-        hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
-        path = search.run(starts, goals, hosts, (target.x, target.y), bundle)
-        if path is None:
+        one = _find(board, grid, ports, search, link)
+        if one is not None:
+            search.take(one.path, one.ends, link.bundle)
+            found[link.number] = one
+    return found
+
+
+def _find(
+    board: Board, grid: Grid, ports: dict[tuple[int, str], Port], search: _Search, link: Link
+) -> _Found | None:
+    """Return the cheapest path for ``link`` past what ``search`` has taken, or None."""
+    source, target = ports[link.number, "source"], ports[link.number, "target"]
+    bundle = link.bundle
+    starts = search.untaken(_stubs(grid, source, STUB), source, bundle)
+    goals = search.untaken(_stubs(grid, target, STUB), target, bundle)
+    hosts = frozenset({board.hosts[link.source], board.hosts[link.target]})
+    path = search.run(starts, goals, hosts, (target.x, target.y), bundle)
+    if path is None:
+        return None
+    (si, sj), (ti, tj) = path[0], path[-1]
+    path = _under(grid, si, sj, source)[::-1] + path + _under(grid, ti, tj, target)
+    points = [(source.x, source.y)]
+    points += [(grid.xs[i], grid.ys[j]) for i, j in path]
+    points.append((target.x, target.y))
+    route = Route(link.number, _corners(points))
+    return _Found(link, path, (source.way, target.way), route)
+
+
+def _crossed(search: _Search, path: list[tuple[int, int]], bundle: int) -> int:
+    """Return how many other links ``path`` crosses (the crossings others pass straight)."""
+    return sum(
+        1
+        for node in path
+        if search.taken_points.get(node) in (UP, ACROSS)
+        and not (bundle and search.point_bundle.get(node) == bundle)
+    )
+
+
+def _untangle(
+    board: Board,
+    grid: Grid,
+    ports: dict[tuple[int, str], Port],
+    order: Sequence[Link],
+    found: dict[int, _Found],
+) -> None:
+    """Route again, each with all the others in place, the links that cross another: a link
+    routed early did not see the later ones, and may go round them instead."""
+    for link in order:
+        current = found.get(link.number)
+        if current is None:
             continue
-        (si, sj), (ti, tj) = path[0], path[-1]
-        path = _under(grid, si, sj, source)[::-1] + path + _under(grid, ti, tj, target)
-        search.take(path, (source.way, target.way), bundle)
-        points = [(source.x, source.y)]
-        points += [(grid.xs[i], grid.ys[j]) for i, j in path]
-        points.append((target.x, target.y))
-        routes[link.number] = Route(link.number, _corners(points))
-    return routes
+        search = _Search(grid)
+        for other in found.values():
+            if other.link.number != link.number:
+                search.take(other.path, other.ends, other.link.bundle)
+        before = _crossed(search, current.path, link.bundle)
+        if not before:
+            continue
+        again = _find(board, grid, ports, search, link)
+        if again is not None and _crossed(search, again.path, link.bundle) < before:
+            found[link.number] = again
 
 
 def _corners(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -101,7 +101,8 @@ def tracks(low: float, high: float) -> list[float]:
         return []
     # A lane or gap gets as many tracks as it has room for; a wide open area one, since
     # every track is a line the search walks along.
-    most = MOST_TRACKS if high - low <= lane_height(MOST_TRACKS) else OPEN_TRACKS
+    widest = 2 * CLEAR + TRACK * (MOST_TRACKS + 1)  # no lane or gap is wider
+    most = MOST_TRACKS if high - low <= widest else OPEN_TRACKS
     count = min(most, int(room // TRACK) + 1)
     start = low + (high - low - TRACK * (count - 1)) / 2
     return [round(start + TRACK * i, 2) for i in range(count)]
