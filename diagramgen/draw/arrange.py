@@ -23,6 +23,7 @@ from msgspec import Struct
 from ..spec.model import Host
 from .items import Workloads
 from .stacks import Band, VmColumn, balanced, plan_band, shelf_height
+from .style import lone_gap
 
 __all__ = ["HostPlan", "Row", "plan_host", "plan_rows", "widen"]
 
@@ -92,26 +93,30 @@ def _plan_bands(
     """Return the bands of VMs of least height inside ``room``: as few as fit, or a few more.
 
     The VMs keep their order; bands differ in length by at most one, in whichever order
-    (a long band may follow a short one) makes the host least tall.
+    (a long band may follow a short one) makes the host least tall. ``gap`` is between the
+    VMs of bands that wrap (links run down it to the bands below); a single band takes the
+    host's narrower ``lone_gap``.
     """
     count = len(columns)
+    lone = min(gap, lone_gap(host, columns[0].style)) if columns else gap
     bands_of: dict[tuple[int, int], Band | None] = {}
 
     def band(start: int, size: int) -> Band | None:
         key = (start, size)
         if key not in bands_of:
-            bands_of[key] = plan_band(columns[start : start + size], room, gap)
+            between = lone if size == count else gap
+            bands_of[key] = plan_band(columns[start : start + size], room, between)
         return bands_of[key]
 
     # The fewest bands that can fit, found on the VMs' narrowest widths alone (cheap): more
     # bands are shorter, so fitting is monotone in their number.
     narrowest = [min(option[0] for option in column.options_within(room)) for column in columns]
     low, high = 1, count
-    if not _may_fit(narrowest, gap, room, high):
+    if not _may_fit(narrowest, lone if count == 1 else gap, room, high):
         return None
     while low < high:
         middle = (low + high) // 2
-        if _may_fit(narrowest, gap, room, middle):
+        if _may_fit(narrowest, lone if middle == 1 else gap, room, middle):
             high = middle
         else:
             low = middle + 1

@@ -31,7 +31,7 @@ from .route import Link, Route, route
 from .stacks import VmColumn, bar_cells, host_title, host_tooltip, shelf_lines
 from .style import DETAIL_SIZE, Style, component_cell
 from .themes import Theme
-from .tracks import ARROW, Board, corridor
+from .tracks import ARROW, CLEAR, Board, corridor
 from .wording import MAX_LINKS, link_marks
 
 __all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "geometry", "to_dot"]
@@ -81,7 +81,7 @@ def _frame(links: int, own: int = 0) -> int:
     Half of them side by side in the padding on each side; ``own`` of them end at the host
     itself, above its title, where the padding's two lowest tracks are in the stubs' zone.
     """
-    if not links:
+    if not links and not own:
         return FRAME
     tracks = max(math.ceil(links / 2), own + 2 if own else 0)
     return max(FRAME, 1 + corridor(tracks, FRAME_TRACKS + 1))
@@ -90,13 +90,15 @@ def _frame(links: int, own: int = 0) -> int:
 class _Host:
     """What a host is drawn from: its VMs or its grid, and the frame and gaps its links need."""
 
-    def __init__(self, host: Host, totals: Totals, style: Style) -> None:
+    def __init__(
+        self, host: Host, totals: Totals, style: Style, leaving: dict[str, int]
+    ) -> None:
         self.host = host
         self.totals = totals
         self.style = style
         self.columns = [VmColumn(vm, totals, style) for vm in host.vms]
         self.grid = Workloads(host.containers, style, True) if host.containers else None
-        self.frame = _frame(style.host_links.get(host.id, 0), style.ends.get(host.id, 0))
+        self.frame = _frame(leaving.get(host.id, 0), style.ends.get(host.id, 0))
         self.gap = style.gap(host)
         #: Room under each shelf of the hypervisor for the links between bands of VMs.
         self.passage = 0
@@ -325,6 +327,7 @@ class _Page:
     ) -> None:
         self.budget = max(MIN_WIDTH, width) - 2 * PAD
         self.owners = {component.id: host.id for host, component in spec.components()}
+        self.grids = {host.id for host in spec.hosts if host.containers}
         self.spec, self.totals, self.theme = spec, totals, theme
         self.given_panel = panel
         # The links the picture shows by number (ON_LINE: a label that fits nowhere; IN_CELLS:
@@ -348,12 +351,21 @@ class _Page:
         self.drawn, ends, self.bundles = drawn.links, drawn.ends, drawn.bundles
         self.numbered_in = numbered | {number: IN_CELLS for number in drawn.crowded}
         host_links: dict[str, int] = {}
+        #: The links leaving each host (they run round it, through its frame).
+        self.leaving: dict[str, int] = {}
+        vms = {vm.id for host in spec.hosts for vm in host.vms}
         for _, link in self.drawn:
-            for host in dict.fromkeys((self.owners[link.source], self.owners[link.target])):
+            hosts = dict.fromkeys((self.owners[link.source], self.owners[link.target]))
+            for host in hosts:
                 host_links[host] = host_links.get(host, 0) + 1
+                # A container host's rows of items have no gaps between them, and a link
+                # to a VM comes round to its side: those run round the layers too.
+                inside = host in self.grids or link.source in vms or link.target in vms
+                if len(hosts) > 1 or inside:
+                    self.leaving[host] = self.leaving.get(host, 0) + 1
         marked = [n for n, state in self.numbered_in.items() if state == IN_CELLS]
         style = Style(self.theme, self.budget, link_marks(spec, marked), ends, host_links)
-        self.parts = [_Host(host, self.totals, style) for host in spec.hosts]
+        self.parts = [_Host(host, self.totals, style, self.leaving) for host in spec.hosts]
         #: A free column at the left of the page, for links between hosts rows apart.
         self.gutter = 0
         self._arrange(self.budget)
@@ -363,9 +375,9 @@ class _Page:
         for part in self.parts:
             crossing = self._between_bands(part)
             if crossing:
-                links = style.host_links.get(part.host.id, 0) + crossing
+                links = self.leaving.get(part.host.id, 0) + crossing
                 frame = _frame(links, ends.get(part.host.id, 0))
-                part.passage = corridor(crossing, FRAME_TRACKS)
+                part.passage = corridor(crossing, FRAME_TRACKS, CLEAR)
                 part.frame, widened = max(frame, part.frame), True
         if widened:
             self._arrange(self.budget)

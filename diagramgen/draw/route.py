@@ -28,6 +28,7 @@ from .tracks import (
     CLEAR,
     DONE,
     MARGIN,
+    SIDE_CLEAR,
     STUB,
     TRACK,
     TURN,
@@ -376,7 +377,7 @@ def route(board: Board, links: Sequence[Link]) -> list[Route]:
     ys_tracks: list[float] = []
     for area in board.free:
         if area.width >= 2 * CLEAR and (area.height >= area.width or area.height >= 40):
-            xs_tracks += tracks(area.left, area.right)
+            xs_tracks += tracks(area.left, area.right, SIDE_CLEAR)
         if area.height >= 2 * CLEAR and (area.width >= area.height or area.width >= 40):
             ys_tracks += tracks(area.top, area.bottom)
     tops = [port for port in ports.values() if port.way == UP]

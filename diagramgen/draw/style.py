@@ -29,6 +29,7 @@ __all__ = [
     "CellTip",
     "Style",
     "component_cell",
+    "lone_gap",
 ]
 
 TITLE_SIZE = 14.0
@@ -41,7 +42,7 @@ GAP = 10
 GAP_TRACKS = 3
 #: The gap beside VMs that links end at: two side ports' stubs facing each other, and a
 #: track between them (route.SIDE_STUB each, route.TRACK apart).
-SIDE_GAP = 30
+SIDE_GAP = 28
 #: The widest a VM's title or layer text is set before it wraps (points).
 MAX_TEXT = 300
 TEXT_ROOM = text_room(MAX_TEXT)
@@ -134,6 +135,12 @@ class Style(Struct):
             return []
         figures = trio(layer.uses)
         return [*self.names(layer.name or default, room), *self.details(figures, room)]
+
+
+def lone_gap(host: Host, style: Style) -> int:
+    """Return the gap between the VMs of a host's single band: links run in the lane above
+    it, so only side ports facing each other need room."""
+    return SIDE_GAP if any(style.ends.get(vm.id) for vm in host.vms) else GAP
 
 
 class CellTip(TypedDict, total=False):

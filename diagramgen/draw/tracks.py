@@ -24,6 +24,7 @@ __all__ = [
     "CLEAR",
     "DONE",
     "MARGIN",
+    "SIDE_CLEAR",
     "STUB",
     "TRACK",
     "TURN",
@@ -43,6 +44,9 @@ ARROW = 6.0
 #: them: a label centred on a track keeps clear of the box (points).
 TRACK = 8.0
 CLEAR = 7.0
+#: A vertical track's distance from the box beside it: labels are written across, so lines
+#: up and down may run nearer.
+SIDE_CLEAR = 4.0
 #: The shortest stretch from a port to the first turn: room for the arrowhead.
 #: No link runs across this close above a linked cell: a crossing line passes at least 4
 #: points above another's arrowhead.
@@ -55,11 +59,11 @@ MOST_TRACKS = 10
 OPEN_TRACKS = 1
 
 
-def corridor(links: int, most: int) -> int:
+def corridor(links: int, most: int, clear: float = SIDE_CLEAR) -> int:
     """Return how wide a gap carrying ``links`` links side by side is: a track for each, at
-    least two, at most ``most``, clear of the boxes either side."""
+    least two, at most ``most``, ``clear`` of the boxes either side."""
     tracks = min(max(links, 2), most)
-    return math.ceil(2 * CLEAR + TRACK * (tracks - 1))
+    return math.ceil(2 * clear + TRACK * (tracks - 1))
 
 
 def lane_height(ends: int) -> int:
@@ -94,9 +98,10 @@ class Board(Struct):
     sides: frozenset[str] = frozenset()
 
 
-def tracks(low: float, high: float) -> list[float]:
-    """Return track positions across a free span from ``low`` to ``high``, centred."""
-    room = high - low - 2 * CLEAR
+def tracks(low: float, high: float, clear: float = CLEAR) -> list[float]:
+    """Return track positions across a free span from ``low`` to ``high``, centred, at
+    least ``clear`` from its edges."""
+    room = high - low - 2 * clear
     if room < 0:
         return []
     # A lane or gap gets as many tracks as it has room for; a wide open area one, since
