@@ -74,8 +74,8 @@ def _below(cells: Sequence[Polygon], rect: Rect) -> list[Polygon]:
 
 #: The layers of a grid's rows, which may have a lane for links between them.
 ROWS = {"container", "app"}
-#: The tallest lane between two rows of a grid (points).
-LANE = 48
+#: The tallest lane between two rows of a grid (points): eight tracks 8 points apart.
+LANE = 90
 
 
 def _across_lane(cells: Sequence[Polygon], rect: Rect) -> list[Polygon]:

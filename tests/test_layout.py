@@ -91,10 +91,11 @@ def test_layers_stack_in_order_with_equal_widths(path: Path) -> None:
                     assert bar.left == pytest.approx(left, abs=0.6), (ident, layer)
                     assert bar.right == pytest.approx(right, abs=0.6), (ident, layer)
         # Bottom to top: infrastructure, host OS, hypervisor, then what runs on them.
+        # The bars: the lowest full-width cell of each layer (a shelf of the hypervisor
+        # under a band that wraps is higher up).
         order = [_of(boxes, layer) for layer in ("infrastructure", "host_os", "hypervisor")]
-        bars = [
-            group[0] for group in order if group and group[0].width > 0.5 * infrastructure.width
-        ]
+        wide = [[b for b in group if b.width > 0.5 * infrastructure.width] for group in order]
+        bars = [max(group, key=lambda b: b.bottom) for group in wide if group]
         for lower, upper in itertools.pairwise(bars):
             assert upper.bottom == pytest.approx(lower.top, abs=0.6)
         guests = _of(boxes, "guest_os")

@@ -237,7 +237,8 @@ def test_apps_and_containers_stand_on_their_layer(path: Path) -> None:
 
 def test_a_link_numbered_without_a_line_says_so_in_the_panel() -> None:
     containers = [{"id": f"c{i}", "limits": {"cpu": 0.5, "memory": "256MiB"}} for i in range(8)]
-    links = [{"from": f"c{i}", "to": "c0", "label": "TCP"} for i in range(1, 8)]
+    # Labels of their own: links with one target and one label would be one bundle.
+    links = [{"from": f"c{i}", "to": "c0", "label": f"TCP {i}"} for i in range(1, 8)]
     spec = container_spec(containers, links)
     svg = render(load_text(json.dumps(spec)), ["svg"], settings=Settings(engine="embedded"))[
         "svg"
@@ -245,6 +246,7 @@ def test_a_link_numbered_without_a_line_says_so_in_the_panel() -> None:
     texts = [
         " ".join(html.unescape(t).split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     ]
-    assert "7 c7 → c0 (numbered only): TCP" in texts  # the seventh link at c0: no lane for it
-    assert "6 c6 → c0: TCP" in texts
+    assert "7 c7 → c0 (no line): TCP 7" in texts  # the seventh link at c0: no lane for it
+    assert "TCP 6" in texts  # on its line, not in the panel
+    assert not [t for t in texts if t.startswith("6 c6")]
     assert len(re.findall(r'<g id="[^"]*link&#45;\d+"', svg)) == 6

@@ -26,7 +26,7 @@ from .cells import Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .items import Workloads, two_lines
 from .labels import LABEL_SIZE, Placed, place_labels
-from .panel import IN_CELLS, ON_LINE, panel_columns, panel_label
+from .panel import IN_CELLS, MARKED, ON_LINE, panel_columns, panel_label
 from .route import Link, Route, route
 from .stacks import VmColumn, bar_cells, host_title, host_tooltip, shelf_lines
 from .style import DETAIL_SIZE, Style, component_cell
@@ -90,9 +90,7 @@ def _frame(links: int, own: int = 0) -> int:
 class _Host:
     """What a host is drawn from: its VMs or its grid, and the frame and gaps its links need."""
 
-    def __init__(
-        self, host: Host, totals: Totals, style: Style, leaving: dict[str, int]
-    ) -> None:
+    def __init__(self, host: Host, totals: Totals, style: Style, leaving: dict[str, int]) -> None:
         self.host = host
         self.totals = totals
         self.style = style
@@ -363,7 +361,7 @@ class _Page:
                 inside = host in self.grids or link.source in vms or link.target in vms
                 if len(hosts) > 1 or inside:
                     self.leaving[host] = self.leaving.get(host, 0) + 1
-        marked = [n for n, state in self.numbered_in.items() if state == IN_CELLS]
+        marked = [n for n, state in self.numbered_in.items() if state in (IN_CELLS, MARKED)]
         style = Style(self.theme, self.budget, link_marks(spec, marked), ends, host_links)
         self.parts = [_Host(host, self.totals, style, self.leaving) for host in spec.hosts]
         #: A free column at the left of the page, for links between hosts rows apart.
@@ -419,12 +417,16 @@ class _Page:
             elif label:
                 texts[found.number] = label
         self.labels = place_labels(board, self.routes, texts, {n: n for n in texts}, groups)
-        numbered = {n: s for n, s in self.numbered_in.items() if s == IN_CELLS}
+        numbered = {n: s for n, s in self.numbered_in.items() if s in (IN_CELLS, MARKED)}
         for number, _ in self.drawn:
             if number not in routed:
                 numbered[number] = IN_CELLS
-            elif number in texts and (
-                number not in self.labels or self.labels[number].text != texts[number]
+            elif number in texts and number not in self.labels and number not in numbered:
+                numbered[number] = MARKED  # not even its number fits on its line
+            elif (
+                number in texts
+                and number not in numbered
+                and (self.labels[number].text != texts[number])
             ):
                 numbered[number] = ON_LINE
         return numbered

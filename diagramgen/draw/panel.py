@@ -16,6 +16,7 @@ from .wording import MAX_LINKS, join_figures
 __all__ = [
     "FRAME",
     "IN_CELLS",
+    "MARKED",
     "MAX_WARNINGS",
     "NOT_GIVEN",
     "ON_LINE",
@@ -269,9 +270,10 @@ LINE_ROOM = 330
 LABEL_INDENT = "      "
 
 
-#: How a link is numbered: its number written on its line (its label fits nowhere), or in
-#: its components' cells (no line could be drawn for it).
-ON_LINE, IN_CELLS = "line", "cells"
+#: How a link is numbered: its number written on its line (its label fits nowhere there);
+#: in its components' cells, its line drawn (not even its number fits on it); or in its
+#: cells with no line (none could be drawn for it).
+ON_LINE, MARKED, IN_CELLS = "line", "marked", "cells"
 
 
 def link_lines(spec: Spec, numbered: dict[int, str]) -> list[tuple[str, bool]]:
