@@ -476,6 +476,37 @@ def _crossed(search: _Search, path: list[tuple[int, int]], bundle: int) -> int:
     )
 
 
+def _ways(found: _Found) -> dict[tuple[int, int], int]:
+    """Return the way a path goes at each crossing it passes: UP, ACROSS, or TURN."""
+    path, ways = found.path, {}
+    for index, node in enumerate(path):
+        around = [path[k] for k in (index - 1, index + 1) if 0 <= k < len(path)]
+        kinds = {UP if other[0] == node[0] else ACROSS for other in around}
+        if index == 0:
+            kinds.add(found.ends[0])
+        if index == len(path) - 1:
+            kinds.add(found.ends[1])
+        ways[node] = TURN if len(kinds) > 1 else kinds.pop()
+    return ways
+
+
+def _crossing_links(found: dict[int, _Found]) -> set[int]:
+    """Return the links whose path crosses another's (not one of its bundle's)."""
+    passing: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for number, one in found.items():
+        for node, way in _ways(one).items():
+            passing.setdefault(node, []).append((number, one.link.bundle, way))
+    crossing: set[int] = set()
+    for users in passing.values():
+        for number, bundle, way in users:
+            for other, other_bundle, other_way in users:
+                if other == number or (bundle and bundle == other_bundle):
+                    continue
+                if {way, other_way} == {UP, ACROSS}:
+                    crossing.update((number, other))
+    return crossing
+
+
 def _untangle(
     board: Board,
     grid: Grid,
@@ -485,9 +516,10 @@ def _untangle(
 ) -> None:
     """Route again, each with all the others in place, the links that cross another: a link
     routed early did not see the later ones, and may go round them instead."""
+    crossing = _crossing_links(found)
     for link in order:
         current = found.get(link.number)
-        if current is None:
+        if current is None or link.number not in crossing:
             continue
         search = _Search(grid)
         for other in found.values():
