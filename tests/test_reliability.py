@@ -353,3 +353,56 @@ def test_file_problems_are_one_line_errors(tmp_path: Path) -> None:
     init = cli("init", "folder", "--force", cwd=tmp_path)
     assert init.returncode == 1 and b"Traceback" not in init.stderr
     assert init.stderr == b"folder: is a folder; give the path of the spec file to write\n"
+
+
+def _many_links(count: int) -> dict[str, Any]:
+    document = json.loads((ROOT / "specs" / "vm.json").read_text("utf-8"))
+    apps = [a["id"] for h in document["hosts"] for v in h["vms"] for a in v.get("apps", [])]
+    document["links"] = [{"from": apps[0], "to": apps[1]} for _ in range(count)]
+    return document
+
+
+def test_a_spec_over_the_links_limit_is_refused_before_the_rest_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300,000 links (8 MB) took 34 s and 1 GiB: the source map of the whole text was built
+    to place the one problem, and every text and the schema were gone through first. Now
+    neither happens: both are made to fail here."""
+    import json_source_map
+
+    from diagramgen.spec import rules
+
+    def never(*arguments: object) -> None:
+        raise AssertionError("read the whole spec before refusing it")
+
+    monkeypatch.setattr(json_source_map, "calculate", never)
+    monkeypatch.setattr(rules, "check", never)
+    text = json.dumps(_many_links(300_000), separators=(",", ":"))
+    with pytest.raises(SpecInvalid) as caught:
+        load_text(text, "links.json")
+    (problem,) = caught.value.problems
+    assert problem.pointer == "/links" and problem.rule == "limit:links"
+    assert problem.message.startswith("has 300,000 links; the links limit is 2,000")
+    assert (problem.line, problem.column) == (1, text.index('"links":') + len('"links":') + 1)
+
+
+def test_a_yaml_spec_over_the_links_limit_is_refused_as_it_is_read() -> None:
+    """The YAML reader counts links as it goes: it stops at the 2,001st, not at the end of a
+    300,000-link file (28 s before)."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    document = _many_links(300_000)
+    links = document.pop("links")
+    written = io.StringIO()
+    YAML().dump(document, written)
+    text = written.getvalue() + "links:\n"
+    text += "".join(f"  - {{from: {link['from']}, to: {link['to']}}}\n" for link in links)
+    with pytest.raises(SpecInvalid) as caught:
+        load_text(text, "links.yaml", syntax="yaml")
+    (problem,) = caught.value.problems
+    assert problem.pointer == "/links" and problem.rule == "limit:links"
+    assert problem.message.startswith("has more than 2,000 links")
+    first = text.count("\n", 0, text.index("links:")) + 1
+    assert problem.line == first + 2_001  # the first link over the limit, not the file's end

@@ -321,6 +321,33 @@ def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
             yield Finding(pointer, message, rule=limit_rule("text"))
 
 
+def over_limits(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+    """Return the spec's counts over their limits, counted without reading the rest: a spec of
+    300,000 links is refused before its texts, schema and depth are gone through."""
+    findings = []
+    links = document.get("links")
+    if isinstance(links, list) and len(links) > limits.links:
+        message = f"has {len(links):,} links; {limits.hint('links')}"
+        findings.append(Finding("/links", message, rule=limit_rule("links")))
+    hosts = document.get("hosts")
+    count = len(hosts) if isinstance(hosts, list) else 0
+    for host in hosts if isinstance(hosts, list) else ():
+        if not isinstance(host, dict):
+            continue
+        for key in ("vms", "containers"):
+            if isinstance(host.get(key), list):
+                count += len(host[key])
+        for vm in host.get("vms") if isinstance(host.get("vms"), list) else ():
+            if isinstance(vm, dict):
+                count += sum(
+                    len(vm[k]) for k in ("apps", "containers") if isinstance(vm.get(k), list)
+                )
+    if count > limits.components:
+        message = f"has {count:,} hosts, VMs, containers and apps; {limits.hint('components')}"
+        findings.append(Finding("", message, rule=limit_rule("components")))
+    return findings
+
+
 def check(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
     """Return the semantic problems of a parsed spec (in document order)."""
     walk = _Walk(ids={}, findings=[], names={})

@@ -41,6 +41,9 @@ def validate(
         shown = json.dumps(version) if _is_small(version) else kind(version)
         message = f"unsupported spec version {shown}; this diagramgen reads version 1"
         raise SpecInvalid(file, place([Finding("/version", message)], locate))
+    over = rules.over_limits(document, limits)
+    if over:
+        raise SpecInvalid(file, place(over, locate))
     findings = rules.check(document, limits)
     schema_valid = passes_compiled_schema(document)
     if not findings and schema_valid and limits.depth >= schema_depth():

@@ -84,6 +84,8 @@ class _Refused(Exception):
 # (key line, key column, node) for a mapping, a list of nodes for a list, None for a scalar.
 _Where = tuple[int, int, Any]
 _SKIP = object()  # the pending key of a mapping whose last key was refused
+#: The lists whose items count against the components limit.
+_COMPONENT_LISTS = frozenset({"hosts", "vms", "containers", "apps"})
 
 
 class _Frame:
@@ -120,6 +122,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: tuple[Any, _Where] | None = None
         self.documents = 0
+        self.components = 0
 
     def run(self, events: Iterable[Any]) -> None:
         try:
@@ -245,11 +248,31 @@ class _Builder:
         if isinstance(frame.value, list):
             frame.value.append(value)
             frame.kids.append(where)
+            self._count(frame, where)
             return
         key, frame.key = frame.key, None
         if key is not _SKIP:
             frame.value[key] = value
             frame.kids[key] = (*frame.key_at, where)
+
+    def _count(self, frame: _Frame, where: _Where) -> None:
+        """Refuse a spec as soon as it holds more links or components than its limits allow:
+        the count is known long before the rest is read (300,000 links took 28 s to read)."""
+        if frame.token == "links" and len(self.stack) == 2:
+            if len(frame.value) > self.limits.links:
+                message = f"has more than {self.limits.links:,} links; {self.limits.hint('links')}"
+                problem = Problem(where[0], where[1], "/links", message, limit_rule("links"))
+                raise _Refused(problem)
+        elif frame.token in _COMPONENT_LISTS:
+            self.components += 1
+            if self.components > self.limits.components:
+                message = (
+                    f"has more than {self.limits.components:,} hosts, VMs, containers and "
+                    f"apps; {self.limits.hint('components')}"
+                )
+                pointer = frame.pointer()
+                rule = limit_rule("components")
+                raise _Refused(Problem(where[0], where[1], pointer, message, rule))
 
     def _resolve(self, event: Any) -> Any:
         """Return the value of a scalar by the core schema, or as its explicit core tag says."""
