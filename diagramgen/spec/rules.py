@@ -337,7 +337,8 @@ def over_limits(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> li
         for key in ("vms", "containers"):
             if isinstance(host.get(key), list):
                 count += len(host[key])
-        for vm in host.get("vms") if isinstance(host.get("vms"), list) else ():
+        vms = host.get("vms")
+        for vm in vms if isinstance(vms, list) else ():
             if isinstance(vm, dict):
                 count += sum(
                     len(vm[k]) for k in ("apps", "containers") if isinstance(vm.get(k), list)

@@ -12,7 +12,6 @@ import json
 import os
 import re
 from collections.abc import Callable
-from json.decoder import scanstring
 from pathlib import PurePath
 from typing import Any
 
@@ -212,6 +211,13 @@ def _explain(error: json.JSONDecodeError, text: str) -> str:
 #: skips what is not on the way); past this many, the whole source map is built once.
 WALKED = 32
 _SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _past_space(text: str, at: int) -> int:
+    """Return where the JSON whitespace from ``at`` ends."""
+    found = _SPACE.match(text, at)
+    assert found is not None  # the pattern matches an empty run too
+    return found.end()
 _DECODER = json.JSONDecoder()
 
 
@@ -268,19 +274,19 @@ def _locator(text: str) -> Locate:
 def _walk(text: str, pointer: str) -> tuple[int, int | None] | None:
     """Return where the value at ``pointer`` starts in JSON ``text``, and where its key does
     (None in a list), or None where nothing is; what is not on the way is skipped whole."""
-    at, key_at = _SPACE.match(text).end(), None
+    at, key_at = _past_space(text, 0), None
     for raw in pointer.split("/")[1:] if pointer else []:
         token = raw.replace("~1", "/").replace("~0", "~")
         opening = text[at]
-        at = _SPACE.match(text, at + 1).end()
+        at = _past_space(text, at + 1)
         if opening == "{":
             # The last of repeated keys is the one that counts (json keeps it): go on past a
             # match to the object's end.
             match: tuple[int, int] | None = None
             while text[at] == '"':
-                key, end = scanstring(text, at + 1)
-                start, at = at, _SPACE.match(text, end).end() + 1  # past the colon
-                at = _SPACE.match(text, at).end()
+                key, end = _DECODER.raw_decode(text, at)
+                start, at = at, _past_space(text, end) + 1  # past the colon
+                at = _past_space(text, at)
                 if key == token:
                     match = (start, at)
                 at = _next(text, at, "}")
@@ -303,7 +309,7 @@ def _walk(text: str, pointer: str) -> tuple[int, int | None] | None:
 def _next(text: str, at: int, closing: str) -> int:
     """Return where the item after the value at ``at`` starts (or the closing bracket)."""
     _, end = _DECODER.raw_decode(text, at)
-    end = _SPACE.match(text, end).end()
+    end = _past_space(text, end)
     if text[end] == ",":
-        end = _SPACE.match(text, end + 1).end()
+        end = _past_space(text, end + 1)
     return end
