@@ -315,6 +315,8 @@ def _report(summary: "Summary", check: bool, quiet: bool) -> None:
             target = summary.folder / missing
             state = "differs from" if target.exists() else "is missing from"
             _say(f"{target}: {state} what `diagramgen render` writes now", err=True)
+    for line in summary.errors:
+        _say(line, err=True)
     for path in summary.removed:
         _say(f"{path}: removed, its spec failed", err=True)
     for path in summary.orphans:

@@ -406,3 +406,39 @@ def test_a_yaml_spec_over_the_links_limit_is_refused_as_it_is_read() -> None:
     assert problem.message.startswith("has more than 2,000 links")
     first = text.count("\n", 0, text.index("links:")) + 1
     assert problem.line == first + 2_001  # the first link over the limit, not the file's end
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Any:
+    """Yield a folder on a real read-only file system (a tmpfs mounted read-only)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a read-only file system here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("below", ["", "new/sub"])
+def test_rendering_onto_a_read_only_file_system_is_one_line_each(
+    read_only: Path, below: str
+) -> None:
+    """The manifest's save ended in a traceback (OSError 30) after the pictures' own errors."""
+    out = read_only / below if below else read_only
+    spec = ROOT / "specs" / "vm.json"
+    result = cli("render", str(spec), "-o", str(out), "-f", "svg,png")
+    assert result.returncode == 1
+    errors = result.stderr.decode()
+    assert "Traceback" not in errors
+    lines = errors.splitlines()
+    assert f"{spec}: cannot write {out / 'vm.svg'}: Read-only file system" in lines
+    assert f"{out}: cannot save .diagramgen.json: Read-only file system" in lines
+    assert lines[-1].startswith("rendered 0, unchanged 0, failed 1")
+    assert not list(read_only.iterdir())

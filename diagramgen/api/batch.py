@@ -89,13 +89,17 @@ class Summary(Struct):
     #: What the caller should know but did not fail the batch: a manifest that was rebuilt, a
     #: ``jobs`` request lowered to what the machine can hold.
     notes: list[str] = field(default_factory=list)
+    #: What failed the batch beyond its specs: the record of the outputs that could not be
+    #: saved (a read-only or full file system), one line each.
+    errors: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
     @property
     def failed(self) -> bool:
-        return any(outcome.status in ("failed", "stale") for outcome in self.outcomes)
+        failed = any(outcome.status in ("failed", "stale") for outcome in self.outcomes)
+        return failed or bool(self.errors)
 
 
 class _Task(Struct, frozen=True):
@@ -348,6 +352,7 @@ def render_files(
             results.append(_work(task, job))
             done(results[-1])
     removed: list[str] = []
+    errors: list[str] = []
     for task, outcome in zip(tasks, results, strict=True):
         outcomes.append(outcome)
         if check:
@@ -365,11 +370,17 @@ def render_files(
     if not check:
         # A worker killed mid-write (a broken pool stops them all) leaves its temporary file.
         remove_stale_temporaries(output)
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as error:
+            # The pictures written stay; only the record of them is missing (a read-only
+            # or full file system): the next render draws them again.
+            reason = error.strerror or str(error)
+            errors.append(f"{output}: cannot save {MANIFEST}: {reason}")
     order = {spec.path: index for index, spec in enumerate(found)}
     outcomes.sort(key=lambda outcome: order[outcome.spec.path])
     orphans = _orphans(output, found, chosen_formats) if check else []
-    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans, notes)
+    return Summary(outcomes, time.perf_counter() - started, output, removed, orphans, notes, errors)
 
 
 def _remove_outputs(
