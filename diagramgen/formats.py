@@ -43,9 +43,16 @@ def _svg(data: bytes, caption: Caption, settings: Settings) -> bytes:
     )
 
 
+#: How each binary format's files begin: what a broken `dot` writes is refused, not written.
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PDF_MAGIC = b"%PDF-"
+
+
 def _png(data: bytes, caption: Caption, settings: Settings) -> bytes:
     from PIL import Image, PngImagePlugin  # only for PNG: 20 ms of start-up
 
+    if not data.startswith(PNG_MAGIC):
+        raise ValueError("not a PNG file")
     # Our own picture, already held to the picture limit (api._check_raster): Image.open's
     # decompression-bomb guard (a warning above ~89 MP, an error above ~179 MP) is for images
     # from elsewhere. Opening with the PNG reader itself skips it, and leaves Pillow's
@@ -72,6 +79,8 @@ _PDF_START = re.compile(rb"startxref\s+([0-9]+)\s+%%EOF\s*$")
 
 
 def _pdf(data: bytes, caption: Caption, settings: Settings) -> bytes:
+    if not data.startswith(PDF_MAGIC) or b"%%EOF" not in data[-1024:]:
+        raise ValueError("not a PDF document")
     # Neither engine honours SOURCE_DATE_EPOCH.
     data = _PDF_DATE.sub(rb"\g<1>20000101000000", data)
     return _pdf_title(data, caption.title)

@@ -449,6 +449,9 @@ def test_a_dot_that_is_not_graphviz_is_one_line_of_error(
         ("stdout", "head -c 1500000000 /dev/zero", "was stopped; is it Graphviz?"),
         ("nothing", "cat >/dev/null", "wrote no picture and no error"),
         ("svg-garbage", "cat >/dev/null; echo garbage", "svg output cannot be read"),
+        ("png-garbage", "cat >/dev/null; echo garbage", "png output cannot be read"),
+        ("png-almost", "cat >/dev/null; printf '\\211PNG\\r\\n\\032\\ngarbage'", "png output"),
+        ("pdf-garbage", "cat >/dev/null; echo garbage", "pdf output cannot be read"),
     ],
 )
 def test_what_a_dot_writes_is_bounded_and_checked(
@@ -466,11 +469,30 @@ def test_what_a_dot_writes_is_bounded_and_checked(
         from diagramgen.api import render
 
         with pytest.raises(EngineError, match=expected):
-            render(load_text(json.dumps(BASE)), ["svg"], settings=Settings(engine=engine))
+            form = kind.split("-")[0] if kind.startswith(("png", "pdf")) else "svg"
+            render(load_text(json.dumps(BASE)), [form], settings=Settings(engine=engine))
     finally:
         os.environ["PATH"] = old
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown < 400 * 1024  # KiB: the cap (256 MiB), not the 1.5 GB written
+
+
+@pytest.mark.parametrize("form", ["svg", "png", "pdf"])
+def test_a_dot_writing_garbage_writes_no_picture(
+    tmp_path: Path, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PNG was a traceback, a PDF of garbage was written with exit 0."""
+    body = 'if [ "$1" = -V ]; then echo "dot - graphviz version 2.43.0" >&2; exit 0; fi\n'
+    body += "cat >/dev/null; echo garbage"
+    env = _fake_dot(tmp_path / "bin", body)
+    monkeypatch.setenv("PATH", env["PATH"])
+    spec = _write(tmp_path / "s.json", BASE)
+    out = tmp_path / "o"
+    done = cli("render", str(spec), "-o", str(out), "--engine", "system", "-f", form)
+    errors = done.stderr.decode()
+    assert done.returncode == 1 and "Traceback" not in errors
+    assert f"Graphviz's {form} output cannot be read" in errors.splitlines()[0]
+    assert not out.exists() or not [p for p in out.iterdir() if p.suffix == f".{form}"]
 
 
 # --- 13: glob and links to "." ----------------------------------------------------------

@@ -192,7 +192,8 @@ def _finish(form: Format, data: bytes, caption: Caption, settings: Settings) -> 
     """Return an engine's picture finished; one that cannot be read is the engine's failure."""
     try:
         return form.finish(data, caption, settings)
-    except (ValueError, OSError) as error:  # not an SVG, not a PNG: a broken system `dot`
+    # Not an SVG, PNG or PDF (a broken system `dot`); Pillow says SyntaxError of a bad PNG.
+    except (ValueError, OSError, SyntaxError) as error:
         raise EngineError(f"Graphviz's {form.name} output cannot be read ({error})") from None
 
 
