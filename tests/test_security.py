@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -600,3 +601,21 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize(
+    "engine", ["embedded", pytest.param("system", marks=pytest.mark.system_dot)]
+)
+def test_a_spec_whose_file_name_is_not_utf8_is_drawn(tmp_path: Path, engine: str) -> None:
+    """The name's surrogates failed the SVG ids' hash and its title ("surrogates not
+    allowed"): the picture is drawn, the file keeps its name, the title shows it escaped."""
+    document = {key: value for key, value in BASE.items() if key != "title"}
+    folder = os.fsencode(tmp_path)
+    spec = os.fsdecode(folder + b"/x\xff.json")
+    Path(spec).write_text(json.dumps(document), "utf-8")
+    out = tmp_path / "o"
+    done = cli("render", spec, "-o", str(out), "--engine", engine)
+    assert done.returncode == 0, done.stderr.decode()
+    (written,) = out.glob("*.svg")
+    assert os.fsencode(written.name) == b"x\xff.svg"
+    assert re.search(r"<title[^>]*>x\\xff</title>", written.read_text("utf-8"))

@@ -121,7 +121,10 @@ class Drawing:
         self.settings = settings
         self.panel = panel
         description = spec.description or describe(spec, self.totals)
-        self.caption = Caption(spec.title or settings.name or "", description)
+        # A name from a file name that is not UTF-8 is shown with its bytes escaped (\xff).
+        name = (settings.name or "").encode("utf-8", "surrogateescape")
+        shown = name.decode("utf-8", "backslashreplace")
+        self.caption = Caption(spec.title or shown, description)
         self._dots: dict[bool, str] = {}
 
     def dot(self, svg: bool) -> str:

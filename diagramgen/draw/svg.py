@@ -65,7 +65,9 @@ def prefix_for(name: str) -> str:
     """Return an id prefix for a diagram called ``name`` (letters, digits, ``-`` and ``_``)."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
     if safe != name:  # names that differ only in the characters replaced stay apart
-        safe = f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:8]}".strip("-")
+        # A name from a file name that is not UTF-8 holds surrogates: hash its bytes.
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        safe = f"{safe}-{digest}".strip("-")
     return safe if safe[:1].isalpha() else f"d-{safe}"
 
 
