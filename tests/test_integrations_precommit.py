@@ -52,6 +52,19 @@ def _project(folder: Path, config: str) -> Path:
     return project
 
 
+def test_the_validate_hook_sees_a_spec_whose_name_holds_a_newline() -> None:
+    """pre-commit searches each file name with the hook's ``files`` pattern (Python's re)."""
+    import re
+
+    import yaml  # pre-commit's own dependency reads the hooks file
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    pattern = next(h["files"] for h in hooks if h["id"] == "diagramgen-validate")
+    assert re.search(pattern, "specs/odd\nname.json")
+    assert re.search(pattern, "docs/diagrams/vm.yaml")
+    assert not re.search(pattern, "specs/notes.txt")
+
+
 def test_the_hooks_of_the_docs_page_and_the_render_hook(
     hooks_repo: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -78,6 +91,16 @@ def test_the_hooks_of_the_docs_page_and_the_render_hook(
     invalid = hooks("diagramgen-validate")
     assert invalid.returncode == 1 and "specs/vm.json:" in invalid.stdout
     assert '/hosts/0/stack: "vmm" is not one of' in invalid.stdout
+
+    # A spec whose file name holds a newline is still checked (the pattern's `.` missed it).
+    strange = project / "specs" / "odd\nname.json"
+    strange.write_text('{"version": 1, "hosts": 3}')
+    _git(project, "add", "-A")
+    odd = hooks("diagramgen-validate")
+    # (The name is shown escaped: a newline in it would break the one-line promise.)
+    assert odd.returncode == 1 and "specs/odd\\nname.json:1:25: /hosts:" in odd.stdout
+    strange.unlink()
+    _git(project, "add", "-A")
 
     # diagramgen-render, through try-repo as a hook author tries one: it fixes the picture
     # and fails because it changed it; run again, it passes.
