@@ -619,3 +619,18 @@ def test_a_spec_whose_file_name_is_not_utf8_is_drawn(tmp_path: Path, engine: str
     (written,) = out.glob("*.svg")
     assert os.fsencode(written.name) == b"x\xff.svg"
     assert re.search(r"<title[^>]*>x\\xff</title>", written.read_text("utf-8"))
+
+
+def test_an_app_with_45000_libs_is_drawn() -> None:
+    """A valid 9 MB spec: its tooltip made a Graphviz attribute of 9 MB ("longer than
+    16384?") and its libs a 9 MB text to wrap. The tooltip's line and the cell are cut."""
+    document = json.loads((ROOT / "specs" / "vm.json").read_text("utf-8"))
+    app = document["hosts"][0]["vms"][0]["apps"][0]
+    app["libs"] = [f"{index:06d}" + "L" * 194 for index in range(45_000)]
+    from diagramgen.api import render
+
+    svg = render(load_text(json.dumps(document), "libs.json"), ["svg"])["svg"].decode()
+    assert f"bins/libs: 000000{'L' * 194}, 000001" in svg
+    assert "044999" not in svg
+    tooltips = re.findall(r"<title>([^<]*)</title>", svg)
+    assert tooltips and max(len(line) for t in tooltips for line in t.split("&#10;")) <= 600

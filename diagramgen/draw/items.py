@@ -92,7 +92,7 @@ def _drawn(item: Workload, style: Style) -> _Drawn:
 
 def _texts(item: _Drawn) -> tuple[str, list[tuple[str, bool]], list[str]]:
     """Return an item's name, its detail texts (with whether each warns) and its libs texts."""
-    libs = [", ".join(item.libs) if item.libs else "bins/libs"]
+    libs = [_listed(item.libs) if item.libs else "bins/libs"]
     if item.uses is not None:  # an app
         disk = item.uses.disk
         details = [(trio(item.uses, ("cpu", "memory")), False)]
@@ -113,6 +113,23 @@ def _texts(item: _Drawn) -> tuple[str, list[tuple[str, bool]], list[str]]:
         details.append(("reserved " + trio(item.reservations, reserved), False))
     size = item.image_size
     return name, details, libs + ([] if size is None else [f"image {_disk(size)}"])
+
+
+#: The most characters of a bins/libs list drawn: three lines of a cell hold far fewer, and
+#: the rest is shortened anyway (45,000 libs made a 9 MB text to wrap).
+LIBS_SHOWN = 600
+
+
+def _listed(libs: tuple[str, ...]) -> str:
+    """Return the libs as one text, at most LIBS_SHOWN characters (then wrapped and cut)."""
+    shown, length = [], 0
+    for lib in libs:
+        if length > LIBS_SHOWN:
+            break
+        shown.append(lib)
+        length += len(lib) + 2
+    text = ", ".join(shown)
+    return text if len(shown) == len(libs) else text + ", …"
 
 
 def _lines(item: _Drawn, style: Style, width: int) -> tuple[list[Line], list[Line]]:

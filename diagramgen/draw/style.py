@@ -151,6 +151,14 @@ class CellTip(TypedDict, total=False):
     href: str | None
 
 
+#: The longest line of a tooltip (characters): Graphviz refuses an attribute of more than
+#: 16,384, and 45,000 libs of 200 characters make one of 9 MB.
+TOOLTIP_LINE = 500
+
+
 def component_cell(component: Component, tooltip: tuple[str, ...]) -> CellTip:
     """Return the cell fields of a component: id ``c-ID``, tooltip (full name and figures), link."""
-    return {"ident": f"c-{component.id}", "tooltip": tooltip, "href": component.url}
+    lines = tuple(
+        line if len(line) <= TOOLTIP_LINE else line[: TOOLTIP_LINE - 1] + "…" for line in tooltip
+    )
+    return {"ident": f"c-{component.id}", "tooltip": lines, "href": component.url}
