@@ -192,3 +192,16 @@ def test_zensical_builds_the_site_with_the_extension_alone(tmp_path: Path) -> No
     more = (site / "site" / "more" / "index.html").read_text("utf-8")
     assert index.count("<svg width=") == 2 and more.count("<svg width=") == 3
     assert 'class="mermaid"' in index
+
+
+def test_a_missing_spec_file_is_named_by_its_page_and_reference(tmp_path: Path) -> None:
+    """It was named by the build machine's absolute path, with no page or line."""
+    site = copy_site("mkdocs-invalid", tmp_path)
+    page = site / "docs" / "index.md"
+    page.write_text("# A page\n\nSome text.\n\n![A stack](diagrams/missing.json)\n", "utf-8")
+    done = _build(site)
+    expected = "docs/index.md:5: diagrams/missing.json: cannot read: No such file or directory"
+    assert done.returncode == 0 and f"WARNING -  {expected}" in done.stderr, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert not [line for line in warnings if str(site) in line]
+    assert html.escape(expected) in (site / "site" / "index.html").read_text("utf-8")

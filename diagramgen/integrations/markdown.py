@@ -27,7 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from msgspec import Struct
 from pymdownx.superfences import SuperFencesException
 
-from ..errors import DiagramgenError, Hint, InvalidArgument
+from ..errors import DiagramgenError, Hint, InvalidArgument, SpecInvalid
 from .pictures import (
     DEFAULT_THEME,
     Renderer,
@@ -145,6 +145,13 @@ class DiagramgenExtension(Extension):
                 self._found = index + 1
                 return (index + 1, len(content) - len(content.lstrip()))
         return (0, 0)
+
+    def reference(self, written: str) -> str:
+        """Return where the page refers to the spec file ``written``: ``page:line: written``."""
+        for number, line in enumerate(self._text.split("\n"), start=1):
+            if f"]({written}" in line or f"]( {written}" in line:
+                return f"{self.page.file}:{number}: {written}"
+        return f"{self.page.file}: {written}"
 
     def failed(self, error: DiagramgenError) -> str:
         """Report an error; return its box, or raise :attr:`failure` with ``fail_fast``."""
@@ -287,11 +294,18 @@ class _SpecImages(Treeprocessor):
 
     def _replace(self, parent: etree.Element, index: int, image: etree.Element) -> None:
         extension = self.extension
-        path = extension.page.folder / image.get("src", "")
-        resolved = path.resolve()
+        written = image.get("src", "")
+        resolved = (extension.page.folder / written).resolve()
         extension.referenced.add(resolved)
         try:
-            spec = SpecText.from_file(resolved, str(path))
+            # Named as the page writes it: problems in the spec are placed in that file.
+            spec = SpecText.from_file(resolved, written)
+        except SpecInvalid as error:
+            if not any(problem.line for problem in error.problems):
+                # Not read at all (missing, not a file, too big): the page and line that
+                # refer to it, not the build machine's absolute path.
+                error = SpecInvalid(extension.reference(written), error.problems)
+            markup = extension.failed(error)
         except DiagramgenError as error:
             markup = extension.failed(error)
         else:
