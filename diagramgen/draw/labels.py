@@ -170,7 +170,7 @@ def place_labels(
         for text in dict.fromkeys((texts[number], str(numbers[number]))):
             width, height = label_size(text)
             others = [rect for owner, rect in lines if owner != mine]
-            spot = _spot(ranked, width, height, boxes, others, own, placed, inside)
+            spot = _spot(ranked, width, height, _Around(boxes, others, own, placed, inside))
             if spot is not None:
                 placed[number] = Placed(number, text, spot[0], spot[1], width, height)
                 break
@@ -186,41 +186,43 @@ def _along(a: Rect, b: Rect) -> bool:
     return False
 
 
+class _Around(Struct, frozen=True):
+    """What a label must keep clear of: boxes and texts, other links' lines, the label's own
+    link's pieces, the labels placed so far, and the page's inside."""
+
+    boxes: list[Rect]
+    others: list[Rect]
+    own: list[Piece]
+    placed: dict[int, Placed]
+    inside: Rect
+
+
 def _spot(
-    ranked: list[Piece],
-    width: float,
-    height: float,
-    boxes: list[Rect],
-    others: list[Rect],
-    own: list[Piece],
-    placed: dict[int, Placed],
-    inside: Rect,
+    ranked: list[Piece], width: float, height: float, around: _Around
 ) -> tuple[float, float] | None:
-    """Return the first centre along ``ranked`` where a label of this size is clear of
-    ``boxes``, the ``others``' lines, its own other pieces and the labels ``placed``:
-    first where no other line runs close beside it either (leaving those lines room for
-    their own labels), then anywhere clear."""
+    """Return the first centre along ``ranked`` where a label of this size is clear of what
+    is ``around``: first where no other line runs close beside it either (leaving those
+    lines room for their own labels), then anywhere clear."""
     for roomy in (ROOM, 0.0):
         for piece in ranked:
-            found = _clear_on(piece, width, height, boxes, others, own, placed, inside, roomy)
+            found = _clear_on(piece, width, height, around, roomy)
             if found is not None:
                 return found
     return None
 
 
 def _clear_on(
-    piece: Piece,
-    width: float,
-    height: float,
-    boxes: list[Rect],
-    others: list[Rect],
-    own: list[Piece],
-    placed: dict[int, Placed],
-    inside: Rect,
-    roomy: float,
+    piece: Piece, width: float, height: float, around: _Around, roomy: float
 ) -> tuple[float, float] | None:
     """Return the first centre on ``piece`` where the label is clear, and other lines are
     ``roomy`` points further off."""
+    boxes, others, own, placed, inside = (
+        around.boxes,
+        around.others,
+        around.own,
+        around.placed,
+        around.inside,
+    )
     here = _thin(piece)
     area = here.grown(max(width, height) + roomy)
     near_boxes = [box for box in boxes if _meets(box, area, 0)]

@@ -193,37 +193,14 @@ def panel_label(
                     )
                 )
         rows.append(row)
-    lines = wrapped(KEY, width, muted=True)
-    rows.append(
-        [
-            Cell(
-                lines,
-                width,
-                compact_height(lines),
-                fill,
-                0,
-                colspan=span,
-                align="LEFT",
-                pad=PANEL_PAD,
-            )
-        ]
-    )
-    for note, warn in notes:
-        lines = wrapped(note, width, warn)
-        rows.append(
-            [
-                Cell(
-                    lines,
-                    width,
-                    compact_height(lines),
-                    fill,
-                    0,
-                    colspan=span,
-                    align="LEFT",
-                    pad=PANEL_PAD,
-                )
-            ]
-        )
+
+    def note(lines: list[Line]) -> list[Cell]:
+        """Return a row of the panel's full width holding ``lines``."""
+        height = compact_height(lines)
+        return [Cell(lines, width, height, fill, 0, colspan=span, align="LEFT", pad=PANEL_PAD)]
+
+    rows.append(note(wrapped(KEY, width, muted=True)))
+    rows += [note(wrapped(text, width, warn)) for text, warn in notes]
     return framed(rows, width, theme)
 
 
