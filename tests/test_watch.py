@@ -7,8 +7,11 @@ import http.client
 import json
 import os
 import queue
+import re
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -485,3 +488,149 @@ def test_ctrl_c_stops_cleanly(command: str, tmp_path: Path) -> None:
     assert process.returncode == 0
     assert b"Traceback" not in seen + rest
     assert rest.decode().strip().endswith("stopped" if command == "watch" else "stopped watching")
+
+
+# Hostile situations: what a folder, a link or a client can do to a running watch.
+
+
+def test_watch_refuses_a_link_outside_the_folder_as_render_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(SPECS / "vm.json", folder / "ok.json")
+    secret = _hybrid()
+    secret["title"] = "Secret plans"
+    (tmp_path / "secret.json").write_text(json.dumps(secret))
+    (folder / "leak.json").symlink_to(tmp_path / "secret.json")
+    assert main(["render", str(folder), "-o", str(tmp_path / "out")]) == 1
+    refusal = [line for line in capsys.readouterr().err.splitlines() if "leak.json" in line]
+    assert len(refusal) == 1 and "outside" in refusal[0]
+    with _watching(folder) as server, _events(server) as stream:
+        stream.next("index", lambda i: len(i["specs"]) == 2)
+        status, _, body = _get(server, "/spec/leak")
+        index = _get(server, "/spec/ok")[2] + b"".join(stream.raw)
+    view = json.loads(body)
+    assert (status, view["status"], view["svg"], view["errors"]) == (200, "invalid", "", refusal)
+    assert b"Secret" not in body + index
+
+
+@pytest.mark.parametrize(
+    ("argument", "seen_gone"), [("folder", True), ("file", True), ("folder", False)]
+)
+def test_watch_follows_a_folder_deleted_and_created_again(
+    tmp_path: Path, argument: str, seen_gone: bool
+) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    shutil.copy(SPECS / "vm.json", folder / "a.json")
+    document = json.loads((SPECS / "vm.json").read_text())
+    with (
+        _watching(folder if argument == "folder" else folder / "a.json") as server,
+        _events(server) as stream,
+    ):
+        stream.next("spec", lambda v: v["status"] == "ok")
+        # A branch switch: the folder goes (its inode with it), and one of that name comes back,
+        # after the page showed the spec gone, or at once (ext4 may give it the same inode).
+        shutil.rmtree(folder)
+        if seen_gone:
+            stream.next("spec", lambda v: v["status"] == "missing")
+        folder.mkdir()
+        document["title"] = "Back"
+        (folder / "a.json").write_text(json.dumps(document))
+        stream.next("spec", lambda v: (v["status"], v["title"]) == ("ok", "Back"))
+        # The next save is seen: the watcher follows the new folder, not the deleted one.
+        document["title"] = "After the switch"
+        _save(folder / "a.json", document)
+        stream.next("spec", lambda v: v["title"] == "After the switch")
+        status, _, body = _get(server, "/spec/a")
+    view = json.loads(body)
+    assert (status, view["status"], view["title"]) == (200, "ok", "After the switch")
+    assert "After the switch" in view["svg"]
+
+
+def test_render_watch_follows_a_folder_deleted_and_created_again(tmp_path: Path) -> None:
+    folder, output = tmp_path / "specs", tmp_path / "out"
+    folder.mkdir()
+    shutil.copy(SPECS / "vm.json", folder / "a.json")
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=render_on_change,
+        args=([str(folder)], output),
+        kwargs={"stop": stop, "echo": lines.put, "fail": lines.put},
+    )
+    thread.start()
+    try:
+        assert lines.get(timeout=TIMEOUT).startswith(f"watching {folder} for changes")
+        assert lines.get(timeout=TIMEOUT).startswith(f"{folder / 'a.json'} -> ")
+        shutil.rmtree(folder)
+        assert (
+            lines.get(timeout=TIMEOUT)
+            == f"{folder / 'a.json'}: gone (its outputs in {output} stay)"
+        )
+        folder.mkdir()
+        document = json.loads((SPECS / "vm.json").read_text())
+        document["title"] = "Back"
+        _save(folder / "a.json", document)
+        # Drawn again, and no second "watching" line: the watcher was armed again quietly.
+        assert lines.get(timeout=TIMEOUT).startswith(f"{folder / 'a.json'} -> ")
+        assert "Back" in (output / "a.svg").read_text()
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
+    rest = [lines.get() for _ in range(lines.qsize())]  # at most "unchanged", if the save came late
+    assert not [line for line in rest if line.startswith("watching")], rest
+
+
+def _hang_up(port: int, reset: bool) -> None:
+    """Ask for a spec and go away before the answer, as a reload or a closed tab does.
+
+    The request's last line is sent once the server waits for it, then the socket is closed:
+    with a reset (SO_LINGER 0) the server's read fails, without one its write does.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
+        client.sendall(f"GET /spec/stack HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+        time.sleep(0.05)
+        if reset:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        else:
+            client.sendall(b"\r\n")
+
+
+def test_watch_says_nothing_of_clients_that_hang_up(tmp_path: Path) -> None:
+    spec = tmp_path / "stack.json"
+    shutil.copy(SPECS / "hybrid.json", spec)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    with (
+        (tmp_path / "stderr").open("w+b") as stderr,
+        subprocess.Popen(
+            [sys.executable, "-m", "diagramgen", "watch", str(spec), "--no-open"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            preexec_fn=_hear_ctrl_c,
+        ) as process,
+    ):
+        try:
+            seen = _until(process, b"drawn in")
+            found = re.search(rb"http://127\.0\.0\.1:(\d+)/", seen)
+            assert found is not None, seen
+            port = int(found[1])
+            for _ in range(5):
+                _hang_up(port, reset=True)
+                _hang_up(port, reset=False)
+            # The server still answers, and every hung-up request was handled before this one.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+            connection.request("GET", "/spec/stack")
+            assert connection.getresponse().status == 200
+            connection.close()
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=TIMEOUT)
+        finally:
+            process.kill()
+        stderr.seek(0)
+        said = stderr.read().decode()
+    assert process.returncode == 0
+    assert "Traceback" not in said and "Error" not in said, said
+    assert said.strip() == "stopped"

@@ -156,7 +156,9 @@ class Board:
                 found.name, file, found.name + found.path.suffix
             )
         try:
-            data = read_spec_file(found.path, self._limits)
+            # ``within``: a link out of the folder is refused as ``render`` refuses it (and the
+            # page, served with ``--host``, would show other machines what it points to).
+            data = read_spec_file(found.path, self._limits, found.within)
         except SpecInvalid as error:
             if not found.path.exists():
                 return self.remove(found)

@@ -110,9 +110,13 @@ def render_on_change(
     wanted = list(formats)
     tracker = Tracker(specs)
     settings = watch_settings(settings)
+    announced = False
     for touched in batches(tracker, stop):
         delta = tracker.scan(touched)
-        if touched is None:  # the watcher runs: catch up with saves since the caller rendered
+        # The watcher runs: catch up with saves since the caller rendered. It is armed again
+        # when a folder comes back: that catches up too, but is no news.
+        if touched is None and not announced:
+            announced = True
             echo(f"watching {', '.join(specs)} for changes (Ctrl-C stops)")
         if delta.problem:
             fail(delta.problem)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import queue
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -63,6 +64,13 @@ class Server(ThreadingHTTPServer):
             return True
         names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host}
         return header in {f"{name}:{self.port}" for name in names}
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing of a page that went away before its answer (a reload, a closed tab):
+        that is how browsers use the server, not a fault. Anything else is still printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def server_close(self) -> None:
         """Stop the event streams, then close the socket and join the request threads."""
