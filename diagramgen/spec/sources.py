@@ -218,6 +218,8 @@ def _past_space(text: str, at: int) -> int:
     found = _SPACE.match(text, at)
     assert found is not None  # the pattern matches an empty run too
     return found.end()
+
+
 _DECODER = json.JSONDecoder()
 
 
