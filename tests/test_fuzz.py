@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from diagramgen.cli import main
 
+from .conftest import DATA
 from .strategies import specs
 
 NIGHTLY = os.environ.get("DIAGRAMGEN_FUZZ") == "nightly"
@@ -73,7 +74,12 @@ hostile = st.sampled_from(HOSTILE)
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     """Return a valid spec with a few places replaced by hostile values or keys."""
-    document = draw(specs())
+    return _mutate(draw, draw(specs()))
+
+
+def _mutate(draw: st.DrawFn, document: Any) -> Any:
+    """Return ``document`` (changed in place) with a few places replaced by hostile values or
+    keys, or deleted."""
     for _ in range(draw(st.integers(0, 4))):
         places: list[tuple[Any, Any]] = []
         stack: list[Any] = [document]
@@ -122,7 +128,7 @@ def _check(code: int, stdout: str, stderr: str, seconds: float, file: str) -> No
         assert raw == [], text[:300]
         assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
     for line in stderr.splitlines():
-        assert line.startswith((file, "note:", "rendered ", "checked ")), line[:200]
+        assert line.startswith((file, "note:", "rendered ", "checked ", "wrote ")), line[:200]
     assert seconds < 20
 
 
@@ -166,6 +172,85 @@ def test_the_contract_holds_for_random_bytes(data: bytes) -> None:
         code, stdout, stderr, seconds = _run("validate", str(path))
         _check(code, stdout, stderr, seconds, str(path))
         assert code == 1
+
+
+# --- the importers: our error or a valid spec, never a traceback -------------------------
+
+IMPORTS = DATA / "import"
+
+
+def _yaml_documents(path: Path) -> list[Any]:
+    from ruamel.yaml import YAML
+
+    return list(YAML(typ="safe", pure=True).load_all(path.read_text()))
+
+
+#: Real-shaped inputs to mutate: a Compose file, Kubernetes manifests, and a cluster's dumps.
+COMPOSE = _yaml_documents(IMPORTS / "compose" / "compose.yaml")[0]
+MANIFESTS = _yaml_documents(IMPORTS / "kubernetes" / "workloads.yaml")
+NODES = json.loads((IMPORTS / "kubernetes" / "nodes.json").read_text())
+PODS = json.loads((IMPORTS / "kubernetes" / "pods.json").read_text())
+DOCKER_INFO = json.loads((IMPORTS / "compose" / "docker-info.json").read_text())
+
+
+@st.composite
+def imports(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """Return an importer and its inputs by file name, one or two of them mutated."""
+    importer = draw(st.sampled_from(["compose", "manifests", "cluster"]))
+    inputs: dict[str, Any] = {
+        "compose": {"compose.yaml": [COMPOSE], "info.json": DOCKER_INFO},
+        "manifests": {"workloads.yaml": MANIFESTS},
+        "cluster": {"nodes.json": NODES, "pods.json": PODS},
+    }[importer]
+    inputs = copy.deepcopy(inputs)
+    for name in draw(st.lists(st.sampled_from(sorted(inputs)), min_size=1, max_size=2)):
+        inputs[name] = _mutate(draw, inputs[name])
+    return importer, inputs
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(imports())
+def test_the_contract_holds_for_mutated_imports(generated: tuple[str, dict[str, Any]]) -> None:
+    import tempfile
+
+    importer, inputs = generated
+    with tempfile.TemporaryDirectory() as folder:
+        _imported(Path(folder), importer, inputs)
+
+
+def _imported(tmp_path: Path, importer: str, inputs: dict[str, Any]) -> None:
+    from ruamel.yaml import YAML
+
+    at = {name: str(tmp_path / name) for name in inputs}
+    for name, value in inputs.items():
+        if name.endswith(".yaml"):
+            # YAML in JSON's flow style, every document of the file: strings escaped as
+            # JSON escapes them (a lone surrogate as \udfff, which YAML reads back).
+            text = "\n---\n".join(json.dumps(v, ensure_ascii=True) for v in value)
+        else:
+            text = json.dumps(value, ensure_ascii=True)
+        Path(at[name]).write_text(text)
+    spec = tmp_path / "spec.yaml"
+    if importer == "compose":
+        argv = ["compose", at["compose.yaml"], "--docker-info", at["info.json"]]
+    elif importer == "manifests":
+        argv = ["kubernetes", at["workloads.yaml"]]
+    else:
+        argv = ["kubernetes", "--nodes", at["nodes.json"], "--pods", at["pods.json"]]
+    code, stdout, stderr, seconds = _run("import", *argv, "-o", str(spec))
+    _check(code, stdout, stderr, seconds, str(tmp_path))
+    if code == 0:
+        assert spec.is_file()
+        # What an import writes passes its own check: validate finds nothing to refuse.
+        checked = _run("validate", str(spec))
+        assert checked[0] == 0, checked[2][:500]
+        assert YAML(typ="safe", pure=True).load(spec.read_text())
+    else:
+        assert not spec.exists()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB is Linux's")

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from diagramgen import load, totals
 
-from .conftest import DATA, cli_text
+from .conftest import DATA, cli_process, cli_text
 
 COMPOSE = DATA / "import" / "compose"
 KUBERNETES = DATA / "import" / "kubernetes"
+PODS = KUBERNETES / "pods.json"
 MIB = 1024**2
 
 
@@ -153,3 +160,228 @@ def test_inputs_are_read_bounded_and_only_if_they_are_files(tmp_path: Path) -> N
         f"{big}:1:1: services: has 100 services; the components limit is 50;"
         " change it with --limit components=N\n"
     )
+
+
+# --- hostile inputs: every input file, every way it can be broken ----------------------------
+#
+# The command line names six kinds of input: Compose files, --docker-info and --images;
+# manifests, --nodes and --pods. Each must end in one line naming the file and the place. An
+# import reads all its inputs before it stops, so one run shows the problem of each.
+
+INPUTS = ("compose.yaml", "info.json", "images.jsonl", "w.yaml", "nodes.json", "pods.json")
+
+
+def _commands(tmp_path: Path, make: Callable[[Path], object]) -> list[list[str]]:
+    """Make every input with ``make(path)``; return the three commands that read them all."""
+    for name in INPUTS:
+        make(tmp_path / name)
+    at = {name: str(tmp_path / name) for name in INPUTS}
+    return [
+        [
+            *("import", "compose", at["compose.yaml"]),
+            *("--docker-info", at["info.json"], "--images", at["images.jsonl"]),
+        ],
+        ["import", "kubernetes", at["w.yaml"], "--nodes", at["nodes.json"]],
+        ["import", "kubernetes", "--pods", at["pods.json"]],
+    ]
+
+
+def _refused(tmp_path: Path, make: Callable[[Path], object], run: Callable[..., Any]) -> list[str]:
+    """Return the lines on stderr of the three commands, each of which must fail."""
+    lines = []
+    for command in _commands(tmp_path, make):
+        done = run(*command)
+        stderr = done.stderr if isinstance(done.stderr, str) else done.stderr.decode()
+        assert done.returncode == 1, stderr
+        assert "Traceback" not in stderr
+        lines += stderr.splitlines()
+    return sorted(lines)
+
+
+def test_every_input_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    # A FIFO with no writer: opening it to read would wait for one. Each command runs in a
+    # process of its own with a timeout, only so that a hang fails the test, not the run.
+    def run(*command: str) -> Any:
+        return cli_process(*command, timeout=120)
+
+    lines = _refused(tmp_path, lambda path: os.mkfifo(path), run)
+    message = "is a FIFO (named pipe), not a regular file; only files are read"
+    assert lines == sorted(f"{tmp_path / name}: {message}" for name in INPUTS)
+
+
+def test_every_input_that_is_a_link_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    lines = _refused(tmp_path, lambda path: path.symlink_to("/dev/zero"), cli_text)
+    message = "is a device, not a regular file; only files are read"
+    assert lines == sorted(f"{tmp_path / name}: {message}" for name in INPUTS)
+
+
+NESTED = "is nested more than 100 levels deep; an import reads at most 100 levels"
+
+
+def _nested(
+    levels: int, block: bool, places: dict[str, tuple[int, int]]
+) -> Callable[[Path], object]:
+    """Return what writes an input nested ``levels`` deep in its syntax, in flow style
+    (``a: [[[…]]]``, JSON on one line) or in block style (YAML indented, JSON as ``json.dumps``
+    indents); ``places`` gets where its 101st level opens. JSON lines stay on one line."""
+
+    def make(path: Path) -> object:
+        if block and path.suffix == ".yaml":  # mappings, one space a level
+            places[path.name] = (101, 101)
+            return path.write_text("".join(f"{' ' * i}k{i}:\n" for i in range(levels)))
+        if block and path.suffix == ".json":  # as `kubectl … -o json` writes
+            places[path.name] = (101, 101)
+            return path.write_text("".join(" " * i + "[\n" for i in range(levels)))
+        prefix = "a: " if path.suffix == ".yaml" else '{"a": '
+        places[path.name] = (1, len(prefix) + 100)
+        end = "" if path.suffix == ".yaml" else "}"
+        return path.write_text(prefix + "[" * levels + "]" * levels + end + "\n")
+
+    return make
+
+
+@pytest.mark.parametrize(("levels", "block"), [(20_000, False), (1_500, True), (900, False)])
+def test_inputs_nested_too_deeply_are_refused_at_the_place(
+    tmp_path: Path, levels: int, block: bool
+) -> None:
+    # It was a RecursionError's traceback (in ruamel.yaml, in json, or in the importer's own
+    # walks), or, from JSON, "nested too deeply" without a place.
+    places: dict[str, tuple[int, int]] = {}
+    lines = _refused(tmp_path, _nested(levels, block, places), cli_text)
+    assert lines == sorted(
+        f"{tmp_path / name}:{line}:{column}: {NESTED}" for name, (line, column) in places.items()
+    )
+
+
+def test_inputs_nested_to_the_limit_are_read(tmp_path: Path) -> None:
+    # services (level 2), a (3), then 97 lists: the innermost at level 100.
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(f"services:\n  a:\n    image: x\n    x-deep: {'[' * 97}{']' * 97}\n")
+    # items (2), the pod (3), metadata (4), annotations (5), then 95 lists.
+    pods = json.loads(PODS.read_text())
+    pods["items"][0]["metadata"]["annotations"] = {"deep": json.loads("[" * 95 + "]" * 95)}
+    (tmp_path / "pods.json").write_text(json.dumps(pods))
+    for command in (
+        ["compose", str(compose)],
+        ["kubernetes", "--pods", str(tmp_path / "pods.json")],
+    ):
+        done = cli_text("import", *command)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("version: 1\n")
+
+
+LONG = "9" * 5000
+TOO_LONG = "is a number of more than 4,300 digits; too long to read"
+POD = (
+    "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n"
+    "    resources:\n      limits:\n        cpu: %s\n"
+)
+
+
+def _place(text: str, start: str) -> str:
+    """Return ``LINE:COLUMN`` (1-based) of the first ``start`` in ``text``."""
+    index = text.index(start)
+    return f"{text.count(chr(10), 0, index) + 1}:{index - text.rfind(chr(10), 0, index)}"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("compose.yaml", f"services:\n  a:\n    image: x\n    mem_limit: {LONG}\n"),
+        ("compose.yaml", f"services:\n  a:\n    image: x\n    scale: {LONG}\n"),
+        # 4,000 hex digits are read, but the number has 4,817 digits in decimal.
+        ("compose.yaml", f"services:\n  a:\n    image: x\n    cpus: 0x{'f' * 4000}\n"),
+        ("compose.json", f'{{"services": {{"a": {{"image": "x", "cpus": {LONG}}}}}}}'),
+        ("w.yaml", POD % LONG),
+        ("w.yaml", f"kind: Deployment\nmetadata: {{name: d, generation: {LONG}}}\n"),
+    ],
+)
+def test_a_number_too_long_to_read_is_refused_at_its_place(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # Python refuses to convert an integer of more than 4,300 digits to or from text: the
+    # ValueError ("Exceeds the limit (4300 digits) for integer string conversion") came out
+    # as a traceback, from ruamel.yaml, json or the importer's messages.
+    path = tmp_path / name
+    path.write_text(text)
+    done = cli_text("import", "compose" if "compose" in name else "kubernetes", str(path))
+    place = _place(text, "0x" if "0x" in text else LONG)
+    assert (done.returncode, done.stderr) == (1, f"{path}:{place}: {TOO_LONG}\n")
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("--docker-info", f'{{"ServerVersion": "27.1", "NCPU": {LONG}}}'),
+        ("--images", f'{{"RepoTags": ["x:1"], "Size": 1}}\n{{"Size": {LONG}}}\n'),
+        ("--images", f'[{{"RepoTags": ["x:1"], "Size": {LONG}}}]'),
+        ("--nodes", f'{{"kind": "Node", "status": {{"capacity": {{"cpu": {LONG}}}}}}}'),
+        ("--pods", f'{{"kind": "List", "items": [{{"kind": "Pod", "n": {LONG}}}]}}'),
+    ],
+)
+def test_a_number_too_long_to_read_is_refused_in_every_input(
+    tmp_path: Path, option: str, text: str
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(text)
+    command = {
+        "--docker-info": ["compose", str(COMPOSE / "compose.yaml")],
+        "--images": ["compose", str(COMPOSE / "compose.yaml")],
+        "--nodes": ["kubernetes", "--pods", str(PODS)],
+        "--pods": ["kubernetes"],
+    }[option] + [option, str(path)]
+    done = cli_text("import", *command)
+    assert (done.returncode, done.stderr) == (1, f"{path}:{_place(text, LONG)}: {TOO_LONG}\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "path"),
+    [
+        # Numbers Python reads, far too large for their field: shown clipped, not in full.
+        (
+            "compose.yaml",
+            f"services:\n  a:\n    image: x\n    scale: {'9' * 4000}\n",
+            "4:12: services.a.scale",
+        ),
+        (
+            "compose.yaml",
+            f"services:\n  a:\n    image: x\n    scale: '{LONG}'\n",
+            "4:12: services.a.scale",
+        ),
+        (
+            "compose.yaml",
+            f"services:\n  a:\n    image: x\n    mem_limit: '{'x' * 5000}'\n",
+            "4:16: services.a.mem_limit",
+        ),
+        (
+            "compose.yaml",
+            f"services:\n  a:\n    image: x\n    cpus: '-{LONG}'\n",
+            "4:11: services.a.cpus",
+        ),
+        (
+            "w.yaml",
+            f"kind: Deployment\nmetadata: {{name: d}}\nspec: {{replicas: {'9' * 4000}}}\n",
+            "3:18: spec.replicas",
+        ),
+        (
+            "w.yaml",
+            f"kind: Deployment\nmetadata: {{name: d}}\nspec: {{replicas: '{LONG}'}}\n",
+            "3:18: spec.replicas",
+        ),
+        ("w.yaml", POD % f"'{LONG}'", "9:14: spec.containers[0].resources.limits.cpu"),
+        ("w.yaml", POD % "'1e4300'", "9:14: spec.containers[0].resources.limits.cpu"),
+        ("w.yaml", POD % f"'{'x' * 5000}'", "9:14: spec.containers[0].resources.limits.cpu"),
+    ],
+)
+def test_a_huge_figure_is_refused_in_one_short_line(
+    tmp_path: Path, name: str, text: str, path: str
+) -> None:
+    # A 4,000-digit number was written out whole ("9999…999 replicas: a spec runs at most …"),
+    # and a 5,000-digit one was a traceback (int() of it, in the replica count).
+    file = tmp_path / name
+    file.write_text(text)
+    done = cli_text("import", "compose" if "compose" in name else "kubernetes", str(file))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"{file}:{path}: ")
+    assert done.stderr.count("\n") == 1 and len(done.stderr) < len(str(file)) + 300, done.stderr
+    assert not re.search(r"\d{41}|x{41}", done.stderr), done.stderr

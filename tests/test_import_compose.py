@@ -29,6 +29,9 @@ from diagramgen.accounting import compute
 from diagramgen.errors import DiagramgenError, InvalidArgument
 from diagramgen.importers import Imported, ImportFailed, ImportNote, dump_spec, import_compose
 from diagramgen.importers.quantities import QuantityError, docker_bytes, spec_bytes
+from diagramgen.spec import Limits
+
+from .conftest import cli_process
 
 DATA = Path(__file__).resolve().parent / "data" / "import" / "compose"
 BASE = str(DATA / "compose.yaml")
@@ -360,6 +363,41 @@ def test_a_broken_variable_fails(tmp_path: Path) -> None:
     assert "invalid interpolation format" in failed.value.lines()[0]
 
 
+NESTED_VARIABLES = (
+    "variables are nested more than 20 levels deep; an import reads at most 20 levels"
+)
+
+
+def nested_defaults(levels: int, inner: str = "x") -> str:
+    return "${A:-" * levels + inner + "}" * levels
+
+
+def test_variables_nested_to_the_limit_take_their_innermost_default(tmp_path: Path) -> None:
+    found, imported = service(tmp_path, f"image: '{nested_defaults(20, 'app:1')}'")
+    assert found["image"] == {"ref": "app:1"}
+    assert imported.warnings == ()
+
+
+@pytest.mark.parametrize("levels", [21, 2_000, 300_000 // 6])
+def test_variables_nested_too_deeply_are_refused_at_the_value(tmp_path: Path, levels: int) -> None:
+    # 2,000 levels were a RecursionError; 300 KB of them (50,000 levels) took ~26 s, each
+    # level scanning to its closing brace again, before the RecursionError.
+    with pytest.raises(ImportFailed) as failed:
+        service(tmp_path, f"image: '{nested_defaults(levels)}'")
+    path = tmp_path / "compose.yaml"
+    assert failed.value.lines() == [f"{path}:3:12: services.s.image: {NESTED_VARIABLES}"]
+
+
+def test_a_broken_variable_in_a_long_value_is_one_short_line_at_the_value(tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed) as failed:
+        service(tmp_path, f"labels: {{a: 'app:${{TAG{'x' * 300_000}'}}")
+    path = tmp_path / "compose.yaml"
+    shown = "'app:${TAG" + "x" * 28 + "...'"  # the first 37 characters
+    assert failed.value.lines() == [
+        f"{path}:4:17: services.s.labels.a: invalid interpolation format: unclosed ${{ in {shown}"
+    ]
+
+
 # --- Docker's byte syntax ------------------------------------------------------------------
 
 
@@ -500,6 +538,30 @@ def test_aliases_under_long_keys_fail_before_anything_is_expanded(
     ]
 
 
+def test_aliases_nesting_past_the_depth_limit_fail_before_anything_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1,000 lines, each a list of the one before: 1,000 levels once expanded, a RecursionError.
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 1000)]
+    path = write(tmp_path, "compose.yaml", "\n".join(lines) + "\nservices: {a: {image: x}}\n")
+    _expanding_never_starts(monkeypatch)
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}: is nested more than 100 levels deep; an import reads at most 100 levels (aliases)"
+    ]
+
+
+def test_a_long_chain_of_merge_keys_is_read_at_once(tmp_path: Path) -> None:
+    # Each key's place was looked up through every mapping merged below it, each lookup
+    # passing through one generator a level: 400 merges took 41 s, 500 over a minute.
+    lines = ["m0: &m0 {a: 1}"] + [f"m{i}: &m{i} {{<<: *m{i - 1}, b{i}: 1}}" for i in range(1, 500)]
+    text = "\n".join(lines) + "\nservices:\n  s: {<<: *m499, image: x, cpus: 1}\n"
+    done = cli_process("import", "compose", write(tmp_path, "compose.yaml", text), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert b"limits:\n" in done.stdout
+
+
 def test_aliases_within_the_bounds_are_expanded_with_their_places(tmp_path: Path) -> None:
     text = (
         "x-limits: &limits {resources: {limits: {cpus: '0.5', memory: 256m}}}\n"
@@ -522,6 +584,21 @@ def test_bad_docker_info_and_images_fail(tmp_path: Path) -> None:
         " (Cannot connect to the Docker daemon)",
         f"{images}:1:1: Size: 'big' is not a size as docker prints it, e.g. 187MB, 1.2GB",
         f"{images}:2:2: is not a JSON line: Expecting property name enclosed in double quotes",
+    ]
+
+
+def test_docker_facts_too_large_for_a_spec_fail_at_their_place(tmp_path: Path) -> None:
+    # They were refused as "<imported spec>: /hosts/0/infrastructure/capacity/cpu: … too large".
+    info = write(
+        tmp_path, "info.json", f'{{"ServerVersion": "27.1", "NCPU": {10**19}, "MemTotal": {2**63}}}'
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([BASE], docker_info=info)
+    assert failed.value.lines() == [
+        f"{info}:1:35: NCPU: '10000000000000000000' is too large: a spec's figures are at most"
+        " 2^63 - 1 millicores",
+        f"{info}:1:69: MemTotal: '9223372036854775808' is too large: a spec's figures are at most"
+        " 2^63 - 1 bytes",
     ]
 
 
@@ -665,3 +742,50 @@ def test_more_replicas_than_a_spec_runs_fail_at_their_place(tmp_path: Path) -> N
         import_compose([path])
     assert "1,000,001 replicas: a spec runs at most 1,000,000" in failed.value.lines()[0]
     assert failed.value.lines()[0].startswith(f"{path}:4:")
+
+
+# --- what the import writes passes the spec's own check (found by the CLI-contract fuzzer) ---
+
+
+def test_a_reservation_over_its_limit_fails_at_the_reservation(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    cpus: 0.5\n    mem_limit: 100m\n"
+        "    mem_reservation: 200m\n"
+        "    deploy:\n      resources:\n        reservations:\n          cpus: '1'\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert [line.split(": ", 1)[1] for line in failed.value.lines()] == [
+        "services.a.mem_reservation: reserves more memory than its limit (200MiB > 100MiB);"
+        " Docker refuses such a container",
+        "services.a.deploy.resources.reservations.cpus: reserves more CPU than its limit"
+        " (1000m > 500m); Docker refuses such a container",
+    ]
+    assert [(p.line, p.column) for p in failed.value.problems] == [(6, 22), (10, 17)]
+
+
+def test_text_no_utf8_can_write_is_refused_at_its_place(tmp_path: Path) -> None:
+    # JSON's escape reads as a lone surrogate; the spec would refuse it, far from its cause.
+    path = write(tmp_path, "compose.json", '{"name": "\\udfff", "services": {"a": {"image": "x"}}}')
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:1:10: name: is not valid Unicode text (a lone surrogate)"
+    ]
+
+
+def test_a_text_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
+    image = "registry.example/" + "a" * 300
+    path = write(tmp_path, "compose.yaml", f"services:\n  web:\n    image: {image}\n")
+    imported = import_compose([path])
+    ref = containers(imported)["web"]["image"]["ref"]
+    assert len(ref) == 200 and ref.endswith("…") and image.startswith(ref[:-1])
+    assert [w.format() for w in imported.warnings] == [
+        f"{path}: hosts[0].containers[0].image.ref: 'registry.example/aaaaaaaaaaaaaaaaaaaa..."
+        "' is 317 characters long: cut to the text limit, 200 (change it with --limit text=N)"
+    ]
+    validated(imported)
+    wider = import_compose([path], limits=Limits(text=400))
+    assert containers(wider)["web"]["image"]["ref"] == image

@@ -550,3 +550,104 @@ def test_the_replica_limit_is_the_schemas() -> None:
     from diagramgen.spec.model import MAX_REPLICAS
 
     assert schema()["$defs"]["container"]["properties"]["replicas"]["maximum"] == MAX_REPLICAS
+
+
+# --- wrong types in a cluster dump -----------------------------------------------------------
+
+ODD_NODES = """\
+kind: List
+items:
+- kind: Node
+  metadata: {name: n1}
+  spec: {taints: 5}
+  status: {images: 5, capacity: {cpu: 4}}
+- kind: Node
+  metadata: {name: n2}
+  spec:
+    taints: [{key: dedicated, effect: NoSchedule}]
+  status:
+    images: [{names: true, sizeBytes: 1000}, {names: [a:1], sizeBytes: 2000}]
+"""
+ODD_PODS = """\
+kind: List
+items:
+- kind: Pod
+  metadata: {name: p, ownerReferences: 5}
+  spec: {nodeName: n1, containers: [{name: c, image: a:1}]}
+"""
+ODD_DAEMONSET = """\
+kind: DaemonSet
+metadata: {name: agent}
+spec: {template: {spec: {tolerations: 7, containers: [{name: c, image: a:1}]}}}
+"""
+
+
+def test_a_list_of_the_wrong_type_in_a_cluster_dump_is_read_as_absent_with_a_note(
+    tmp_path: Path,
+) -> None:
+    # Each was a TypeError ("'int' object is not iterable").
+    nodes = write(tmp_path, "nodes.yaml", ODD_NODES)
+    running = import_kubernetes([], nodes=nodes, pods=write(tmp_path, "pods.yaml", ODD_PODS))
+    notes = [
+        (*place, note.message)
+        for place, note in zip(places(running), running.warnings, strict=True)
+        if "read as absent" in note.message
+    ]
+    number, boolean = "a number", "a boolean"
+    assert notes == [
+        (
+            "nodes.yaml",
+            5,
+            18,
+            "items[0].spec.taints",
+            f"expected a list, not {number}: read as absent",
+        ),
+        (
+            "nodes.yaml",
+            6,
+            20,
+            "items[0].status.images",
+            f"expected a list, not {number}: read as absent",
+        ),
+        (
+            "nodes.yaml",
+            12,
+            22,
+            "items[1].status.images[0].names",
+            f"expected a list, not {boolean}: read as absent",
+        ),
+        (
+            "pods.yaml",
+            4,
+            40,
+            "items[0].metadata.ownerReferences",
+            f"expected a list, not {number}: read as absent",
+        ),
+    ]
+    pod = containers(running)["p"]
+    assert pod["$comment"] == "Pod default/p"  # no owner
+    assert containers(running, 0) and running.document["hosts"][0]["name"] == "n1"
+    assert running.document["hosts"][0]["infrastructure"]["capacity"] == {"cpu": 4}
+    # The image sizes of n2 still read: the one with names.
+    cluster = import_kubernetes([write(tmp_path, "ds.yaml", ODD_DAEMONSET)], nodes=nodes)
+    agent = containers(cluster)["agent"]
+    assert agent["image"] == {"ref": "a:1", "size": "2KB"}
+    # tolerations: 7 tolerates nothing: n1 (its taints read as none) runs the pod, n2 does not.
+    assert "replicas" not in agent
+    assert ("ds.yaml", 3, 39, "spec.template.spec.tolerations") in places(cluster)
+
+
+def test_a_request_over_its_limit_fails_at_the_request(tmp_path: Path) -> None:
+    # Found by the CLI-contract fuzzer: the spec refused what the import wrote.
+    path = write(
+        tmp_path,
+        "pod.yaml",
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    resources:\n"
+        "      requests: {cpu: 500m, memory: 64Mi}\n      limits: {cpu: 100m, memory: 64Mi}\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([path])
+    assert failed.value.lines() == [
+        f"{path}:7:23: spec.containers[0].resources.requests.cpu: requests more cpu than its"
+        " limit (500m > 100m); Kubernetes refuses such a container"
+    ]

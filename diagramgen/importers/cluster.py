@@ -11,7 +11,7 @@ from ..spec.units import MAX_QUANTITY
 from .images import ImageSizes
 from .notes import Notes, Path, Place
 from .quantities import QuantityError, kubernetes_cpu, kubernetes_memory, spec_bytes, spec_cpu
-from .sources import mapping, read_documents
+from .sources import listed, mapping, read_documents
 
 __all__ = ["Node", "read_nodes", "runs_on"]
 
@@ -73,13 +73,16 @@ def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
                 notes.fail(place(path), path, str(error))
                 figures[kind][resource] = None
     sizes = ImageSizes()
-    for image in status.get("images") or []:
+    images = (*base, "status", "images")
+    for index, image in enumerate(listed(status.get("images"), place, images, notes)):
         size = image.get("sizeBytes") if isinstance(image, dict) else None
         if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_QUANTITY:
-            for name in image.get("names") or []:
+            names = listed(image.get("names"), place, (*images, index, "names"), notes)
+            for name in names:
                 if isinstance(name, str):
                     sizes.add(name, spec_bytes(size))
     labels = {str(k): str(v) for k, v in mapping(metadata.get("labels")).items()}
+    taints = mapping(item.get("spec")).get("taints")
     runtime = str(info.get("containerRuntimeVersion") or "Container runtime")
     return Node(
         name=str(metadata.get("name") or "node"),
@@ -92,7 +95,11 @@ def _node(item: dict[str, Any], base: Path, place: Any, notes: Notes) -> Node:
         runtime=runtime.replace("://", " "),
         instance_type=labels.get("node.kubernetes.io/instance-type"),
         labels=labels,
-        taints=[t for t in mapping(item.get("spec")).get("taints") or [] if isinstance(t, dict)],
+        taints=[
+            t
+            for t in listed(taints, place, (*base, "spec", "taints"), notes)
+            if isinstance(t, dict)
+        ],
         images=sizes,
     )
 
@@ -114,7 +121,8 @@ def runs_on(node: Node, pod_spec: dict[str, Any]) -> bool:
     selector = mapping(pod_spec.get("nodeSelector"))
     if any(node.labels.get(str(key)) != str(value) for key, value in selector.items()):
         return False
-    tolerations = [t for t in pod_spec.get("tolerations") or [] if isinstance(t, dict)]
+    given = pod_spec.get("tolerations")
+    tolerations = [t for t in given if isinstance(t, dict)] if isinstance(given, list) else []
     for taint in node.taints:
         key = str(taint.get("key", ""))
         if taint.get("effect") not in ("NoSchedule", "NoExecute"):

@@ -30,8 +30,8 @@ from ..spec.limits import limit_rule
 from ..spec.model import MAX_REPLICAS
 from .compose_files import Located, read_compose
 from .images import ImageSizes, read_images
-from .notes import Imported, Notes, Path, Place, dotted
-from .quantities import QuantityError, docker_bytes, docker_cpus, spec_bytes
+from .notes import Imported, Notes, Path, Place, dotted, shown, shown_count
+from .quantities import QuantityError, docker_bytes, docker_cpus, spec_bytes, within
 from .sources import display_name, mapping, read_documents
 from .specparts import Ids, container, host, link, resources, spec
 
@@ -128,17 +128,23 @@ def _read_docker_info(path: str | os.PathLike[str], notes: Notes, limit: int) ->
         data = document.data
         if not isinstance(data, dict) or ("NCPU" not in data and "ServerVersion" not in data):
             errors = data.get("ServerErrors") if isinstance(data, dict) else None
-            why = f" ({'; '.join(map(str, errors))})" if isinstance(errors, list) else ""
+            why = "; ".join(map(str, errors)) if isinstance(errors, list) else ""
+            why = f" ({why[:197] + '...' if len(why) > 200 else why})" if why else ""
             notes.fail(
                 document.place(()), "", f"is not the JSON of `docker info --format json`{why}"
             )
             return {}
-        for key in ("NCPU", "MemTotal"):
+        for key, unit, scale in (("NCPU", "millicores", 1000), ("MemTotal", "bytes", 1)):
             value = data.get(key)
-            if value is not None and (
-                not isinstance(value, int) or isinstance(value, bool) or value < 0
-            ):
+            if value is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 notes.fail(document.place((key,)), key, "expected a whole number")
+                continue
+            try:
+                within(value * scale, value, unit)
+            except QuantityError as error:
+                notes.fail(document.place((key,)), key, str(error))
         return data
     return {}
 
@@ -286,13 +292,32 @@ class _Builder:
                 )
             else:
                 self.warn(base, "neither image nor build: the image is left out")
+        limit = (self.millicores(cpu, base), memory)
+        reservation = (self.millicores(reserved_cpu, base), reserved_memory)
+        reserved_at = (
+            (*at, "reservations", "cpus"),
+            (*at, "reservations", "memory")
+            if reserved.get("memory") is not None
+            else (*base, "mem_reservation"),
+        )
+        for resource, most, least, path in zip(
+            ("CPU", "memory"), limit, reservation, reserved_at, strict=True
+        ):
+            if most is not None and least is not None and least > most:
+                shown = (lambda m: f"{m}m") if resource == "CPU" else spec_bytes
+                self.notes.fail(
+                    self.model.place(path),
+                    path,
+                    f"reserves more {resource} than its limit ({shown(least)} > {shown(most)});"
+                    " Docker refuses such a container",
+                )
         return container(
             id_,
             name,
             image=image,
             image_size=self.sizes.get(image),
-            limits=resources(self.millicores(cpu, (*base,)), memory),
-            reservations=resources(self.millicores(reserved_cpu, base), reserved_memory),
+            limits=resources(*limit),
+            reservations=resources(*reservation),
             replicas=replicas,
         )
 
@@ -342,7 +367,9 @@ def _links(
         for target in depends:
             path = ("services", name, "depends_on", target)
             if target not in services:
-                notes.fail(model.place(path), path, f"depends on an undefined service {target!r}")
+                notes.fail(
+                    model.place(path), path, f"depends on an undefined service {shown(target)}"
+                )
             elif target not in ids_of:
                 why = "not in the selected profiles" if target not in active else "left out"
                 notes.warn(model.place(path), path, f"{target} is {why}: no link")
@@ -376,9 +403,12 @@ def _count(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         count = value
     elif isinstance(value, str) and re.fullmatch(r"\+?\d+", value.strip()):
-        count = int(value)
+        digits = value.strip().lstrip("+")
+        if len(digits.lstrip("0")) > 20:  # more than any spec runs, and than int() may read
+            raise QuantityError(f"{shown(digits)} replicas: a spec runs at most {MAX_REPLICAS:,}")
+        count = int(digits)
     if count is None:
-        raise QuantityError(f"{value!r} is not a whole number of replicas")
+        raise QuantityError(f"{shown(value)} is not a whole number of replicas")
     if count > MAX_REPLICAS:
-        raise QuantityError(f"{count:,} replicas: a spec runs at most {MAX_REPLICAS:,}")
+        raise QuantityError(f"{shown_count(count)} replicas: a spec runs at most {MAX_REPLICAS:,}")
     return count

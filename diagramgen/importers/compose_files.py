@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .interpolation import InterpolationError, interpolate_tree
-from .notes import Notes, Path, Place
+from .notes import Notes, Path, Place, shown
 from .sources import Document, Tagged, pointer, read_documents
 
 __all__ = ["Located", "read_compose"]
@@ -86,10 +86,10 @@ def _extend(
         notes.warn(merged.place(path), path, "extends from another file is not followed")
         return
     if base_name == name or base_name in chain:
-        notes.fail(merged.place(path), path, f"extends makes a cycle through {base_name!r}")
+        notes.fail(merged.place(path), path, f"extends makes a cycle through {shown(base_name)}")
         return
     if not isinstance(base_name, str) or not isinstance(services.get(base_name), dict):
-        notes.fail(merged.place(path), path, f"extends an unknown service {base_name!r}")
+        notes.fail(merged.place(path), path, f"extends an unknown service {shown(base_name)}")
         return
     _extend(merged, services, base_name, (*chain, name), notes)
     places: dict[str, Place] = {}
@@ -111,7 +111,7 @@ def _prepare(document: Document, notes: Notes) -> dict[str, Any] | None:
     try:
         data: dict[str, Any] = interpolate_tree(document.data, (), warn)
     except InterpolationError as error:
-        notes.fail(Place(document.file), "", str(error))
+        notes.fail(document.place(error.path), error.path, str(error))
         return None
     if "include" in data:
         notes.warn(document.place(("include",)), "include", "included files are not read")

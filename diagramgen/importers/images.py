@@ -9,7 +9,7 @@ from typing import Any
 from ..spec.units import MAX_QUANTITY
 from .notes import Notes, Place
 from .quantities import QuantityError, docker_human_size, spec_bytes
-from .sources import display_name, parse_documents, read_text
+from .sources import InputRefused, display_name, load_json, parse_documents, read_text
 
 __all__ = ["ImageSizes", "normalize_ref", "read_images"]
 
@@ -76,9 +76,12 @@ def read_images(path: str | os.PathLike[str], notes: Notes, limit: int) -> Image
             continue
         place = Place(file, number, 1)
         try:
-            item = json.loads(line)
+            item = load_json(line)
         except json.JSONDecodeError as error:
             notes.fail(Place(file, number, error.colno), "", f"is not a JSON line: {error.msg}")
+            continue
+        except InputRefused as refused:
+            notes.fail(Place(file, number, refused.column), "", refused.message)
             continue
         _add(sizes, item, place, "", notes)
     if sizes.approximate:

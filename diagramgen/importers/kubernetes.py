@@ -31,9 +31,9 @@ from ..spec.limits import limit_rule
 from ..spec.model import MAX_REPLICAS
 from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
-from .notes import Imported, Notes, Path, Place
+from .notes import Imported, Notes, Path, Place, shown, shown_count
 from .pods import pod_figures
-from .sources import Document, display_name, mapping, read_documents
+from .sources import Document, display_name, listed, mapping, read_documents
 from .specparts import Ids, container, host, resources, spec
 
 __all__ = ["import_kubernetes"]
@@ -185,11 +185,10 @@ def _count(spec_: dict[str, Any], key: str, document: Document, base: Path, note
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         if value <= MAX_REPLICAS:
             return value
-        notes.fail(
-            document.place(path), path, f"{value:,} replicas: a spec runs at most {MAX_REPLICAS:,}"
-        )
+        message = f"{shown_count(value)} replicas: a spec runs at most {MAX_REPLICAS:,}"
+        notes.fail(document.place(path), path, message)
         return 1
-    notes.fail(document.place(path), path, f"expected a whole number, not {value!r}")
+    notes.fail(document.place(path), path, f"expected a whole number, not {shown(value)}")
     return 1
 
 
@@ -213,8 +212,9 @@ def _running_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> lis
                     f"pod {namespace}/{name} is not scheduled on a node: left out",
                 )
                 continue
+            owner = _owner(item, document, base, notes)
             found.append(
-                _Pod("Pod", name, namespace, document, (*base, "spec"), 1, str(node), _owner(item))
+                _Pod("Pod", name, namespace, document, (*base, "spec"), 1, str(node), owner)
             )
         if finished:
             notes.warn(
@@ -225,9 +225,10 @@ def _running_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> lis
     return found
 
 
-def _owner(item: dict[str, Any]) -> str | None:
-    metadata = mapping(item.get("metadata"))
-    owners = [o for o in metadata.get("ownerReferences") or [] if isinstance(o, dict)]
+def _owner(item: dict[str, Any], document: Document, base: Path, notes: Notes) -> str | None:
+    references = mapping(item.get("metadata")).get("ownerReferences")
+    at = (*base, "metadata", "ownerReferences")
+    owners = [o for o in listed(references, document.place, at, notes) if isinstance(o, dict)]
     owners.sort(key=lambda o: not o.get("controller"))
     return f"{owners[0].get('kind')} {owners[0].get('name')}" if owners else None
 
@@ -261,11 +262,12 @@ class _Builder:
     def replicas(self, pod: _Pod) -> int:
         if pod.replicas is not None:
             return pod.replicas
-        spec_ = pod.document.data_at(pod.base)
+        spec_ = mapping(pod.document.data_at(pod.base))
         if self.nodes is not None:
-            return sum(
-                runs_on(node, spec_ if isinstance(spec_, dict) else {}) for node in self.nodes
-            )
+            at = (*pod.base, "tolerations")
+            tolerations = listed(spec_.get("tolerations"), pod.document.place, at, self.notes)
+            spec_ = {**spec_, "tolerations": tolerations}
+            return sum(runs_on(node, spec_) for node in self.nodes)
         if self.node_count is not None:
             return self.node_count
         place = pod.document.place(pod.base[:-3])

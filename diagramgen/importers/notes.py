@@ -9,8 +9,18 @@ import msgspec
 
 from ..errors import DiagramgenError, Hint
 from ..spec import Limits, validate
+from ..spec.rules import long_texts
 
-__all__ = ["ImportFailed", "ImportNote", "Imported", "Notes", "Place", "dotted"]
+__all__ = [
+    "ImportFailed",
+    "ImportNote",
+    "Imported",
+    "Notes",
+    "Place",
+    "dotted",
+    "shown",
+    "shown_count",
+]
 
 Path = tuple[str | int, ...]
 
@@ -21,6 +31,21 @@ def dotted(path: Path) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """Return a value from an input as a message shows it: its ``repr``, at most ``width``
+    characters of it (a line stays a line, whatever the input holds: a 4,000-digit number,
+    a megabyte of text)."""
+    if isinstance(value, str) and len(value) > width:
+        return repr(value[: width - 3] + "...")
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def shown_count(count: int) -> str:
+    """Return a whole number as a message shows it: ``1,000,001``, or clipped if very long."""
+    return f"{count:,}" if count < 10**24 else shown(count)
 
 
 class Place(msgspec.Struct, frozen=True):
@@ -107,6 +132,23 @@ class Notes:
             sorted(notes, key=lambda note: (order.get(note.file, 0), note.line, note.column))
         )
 
+    def _shorten(self, document: dict[str, Any], limits: Limits) -> None:
+        """Cut each name, ref, label or title longer than the text limit to fit, with a warning.
+
+        Such a text was read whole from an input (a 300-character image reference) or made of
+        many (a title from forty file names): the import still draws; the note says what was cut.
+        """
+        first = next(iter(self._files), "")
+        for parent, key, path in long_texts(document, limits.text):
+            text = parent[key]
+            parent[key] = text[: limits.text - 1] + "…"
+            self.warn(
+                Place(first),
+                path,
+                f"{shown(text)} is {len(text):,} characters long: cut to the text limit,"
+                f" {limits.text:,} (change it with --limit text=N)",
+            )
+
     def check(self) -> None:
         """Raise :class:`ImportFailed` with every problem recorded so far, if there is any."""
         if self._problems:
@@ -123,5 +165,6 @@ class Notes:
         the importer's; it is still an error (:class:`SpecInvalid`), never a file written.
         """
         self.check()
+        self._shorten(document, limits)
         validate(document, file="<imported spec>", limits=limits)
         return Imported(document, self.warnings())

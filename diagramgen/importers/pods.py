@@ -159,7 +159,16 @@ class _Reader:
                 if values.get(resource) is not None
             }
         for resource, limit in given["limits"].items():
-            given["requests"].setdefault(resource, limit)
+            request = given["requests"].setdefault(resource, limit)
+            if _UNKNOWN not in (request, limit) and request > limit:
+                at = (*path, "resources", "requests", resource)
+                self.notes.fail(
+                    self.document.place(at),
+                    at,
+                    f"requests more {resource} than its limit"
+                    f" ({_shown(resource, request)} > {_shown(resource, limit)});"
+                    " Kubernetes refuses such a container",
+                )
         image = item.get("image")
         return _Container(
             str(item.get("name", "")),
@@ -167,3 +176,8 @@ class _Reader:
             given["limits"],
             given["requests"],
         )
+
+
+def _shown(resource: str, figure: int) -> str:
+    """Return a figure as Kubernetes writes it: ``500m`` of CPU, ``134217728`` bytes."""
+    return f"{figure}m" if resource == "cpu" else f"{figure:,} bytes"

@@ -11,6 +11,7 @@ import re
 from fractions import Fraction
 
 from ..spec.units import MAX_QUANTITY
+from .notes import shown
 
 __all__ = [
     "MilliByteMemory",
@@ -23,6 +24,7 @@ __all__ = [
     "kubernetes_quantity",
     "spec_bytes",
     "spec_cpu",
+    "within",
 ]
 
 
@@ -38,11 +40,11 @@ _DOCKER_BYTES = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i)?(b)?", re.IGNORECASE
 _BINARY_POWER = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 
 
-def _within(figure: int, value: object, unit: str) -> int:
+def within(figure: int, value: object, unit: str) -> int:
     """Return ``figure`` (in ``unit``) if a spec can hold it; raise :class:`QuantityError`."""
     if figure > MAX_QUANTITY:
         raise QuantityError(
-            f"{_shown(str(value))} is too large: a spec's figures are at most 2^63 - 1 {unit}"
+            f"{shown(str(value))} is too large: a spec's figures are at most 2^63 - 1 {unit}"
         )
     return figure
 
@@ -66,20 +68,20 @@ def docker_bytes(value: object) -> int:
     number = _number(value)
     if number is not None:
         if number < 0:
-            raise QuantityError(f"{value!r} is negative")
-        return _within(math.floor(number), value, "bytes")
+            raise QuantityError(f"{shown(value)} is negative")
+        return within(math.floor(number), value, "bytes")
     text = str(value).strip()
     match = _DOCKER_BYTES.fullmatch(text)
     if not match:
         raise QuantityError(
-            f"{text!r} is not a Docker size: a number of bytes or <number>[b|k|m|g|t|p]"
+            f"{shown(text)} is not a Docker size: a number of bytes or <number>[b|k|m|g|t|p]"
             ", e.g. 512m, 1.5g, 1073741824"
         )
     digits, letter, _, _ = match.groups()
     if len(digits) > _DIGITS:
-        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
+        raise QuantityError(f"{shown(text)} has more than {_DIGITS} digits")
     power: int = 1024 ** _BINARY_POWER[(letter or "").lower()]
-    return _within(math.floor(Fraction(digits) * power), text, "bytes")
+    return within(math.floor(Fraction(digits) * power), text, "bytes")
 
 
 def docker_cpus(value: object) -> Fraction:
@@ -88,13 +90,13 @@ def docker_cpus(value: object) -> Fraction:
     if number is None:
         text = str(value).strip()
         if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", text):
-            raise QuantityError(f"{_shown(text)} is not a number of CPUs, e.g. 0.5, '1.5', 2")
+            raise QuantityError(f"{shown(text)} is not a number of CPUs, e.g. 0.5, '1.5', 2")
         if len(text) > _DIGITS:
-            raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
+            raise QuantityError(f"{shown(text)} has more than {_DIGITS} digits")
         number = Fraction(text)
     if number < 0:
-        raise QuantityError(f"{value!r} is negative")
-    _within(math.ceil(number * 1000), value, "millicores")
+        raise QuantityError(f"{shown(value)} is negative")
+    within(math.ceil(number * 1000), value, "millicores")
     return number
 
 
@@ -110,13 +112,13 @@ def docker_human_size(text: str) -> tuple[int, str]:
     """
     match = _HUMAN.fullmatch(text.strip())
     if not match:
-        raise QuantityError(f"{text!r} is not a size as docker prints it, e.g. 187MB, 1.2GB")
+        raise QuantityError(f"{shown(text)} is not a size as docker prints it, e.g. 187MB, 1.2GB")
     digits, unit = match.groups()
     if len(digits) > _DIGITS:
-        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
+        raise QuantityError(f"{shown(text)} has more than {_DIGITS} digits")
     power = _SI_POWER[unit.lower()]
     size = Fraction(digits) * 1000**power
-    _within(round(size), text, "bytes")
+    within(round(size), text, "bytes")
     canonical = {"b": "B", "kb": "kB"}.get(unit.lower(), unit.upper())
     return round(size), f"{digits}{canonical}"
 
@@ -134,10 +136,6 @@ _DIGITS = 64
 _EXPONENT = 99
 
 
-def _shown(text: str) -> str:
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-
-
 def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
     """Return a Kubernetes quantity and its suffix (``"m"``, ``"Mi"``, ``"e6"``, ``""`` …).
 
@@ -148,18 +146,18 @@ def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
     number = _number(value)
     if number is not None:
         if number < 0:
-            raise QuantityError(f"{value!r} is negative")
+            raise QuantityError(f"{shown(value)} is negative")
         return number, ""
     text = str(value).strip()
     match = _KUBERNETES.fullmatch(text)
     if not match:
         raise QuantityError(
-            f"{text!r} is not a Kubernetes quantity: <number>[suffix], suffix one of"
+            f"{shown(text)} is not a Kubernetes quantity: <number>[suffix], suffix one of"
             " Ki Mi Gi Ti Pi Ei, m k M G T P E, or an exponent (e3), e.g. 500m, 128Mi, 1e9"
         )
     sign, digits, binary, exponent, decimal = match.groups()
     if len(digits) > _DIGITS:
-        raise QuantityError(f"{_shown(text)} has more than {_DIGITS} digits")
+        raise QuantityError(f"{shown(text)} has more than {_DIGITS} digits")
     mantissa = Fraction(digits.rstrip(".") or "0")
     if binary:
         quantity, suffix = mantissa * 1024 ** _IEC_POWER[binary], binary
@@ -168,7 +166,7 @@ def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
         # Kubernetes caps every quantity at 2^63 - 1 and rounds it up to 0.001.
         if len(exponent) > 4 or abs(int(exponent[1:])) > _EXPONENT:
             raise QuantityError(
-                f"{_shown(text)} is out of range: a Kubernetes quantity has an exponent of"
+                f"{shown(text)} is out of range: a Kubernetes quantity has an exponent of"
                 f" -{_EXPONENT} to {_EXPONENT} here (it is at most 2^63 - 1, in steps of 0.001)"
             )
         quantity, suffix = mantissa * Fraction(10) ** int(exponent[1:]), exponent
@@ -176,7 +174,7 @@ def kubernetes_quantity(value: object) -> tuple[Fraction, str]:
         suffix = decimal or ""
         quantity = mantissa * Fraction(10) ** _DECIMAL_SI[suffix]
     if sign == "-" and quantity:
-        raise QuantityError(f"{text!r} is negative")
+        raise QuantityError(f"{shown(text)} is negative")
     return quantity, suffix
 
 
@@ -184,7 +182,7 @@ def kubernetes_cpu(value: object) -> tuple[int, bool]:
     """Return a CPU quantity in millicores, rounded up as Kubernetes does; and whether it was."""
     quantity, _ = kubernetes_quantity(value)
     millicores = quantity * 1000
-    return _within(math.ceil(millicores), value, "millicores"), millicores.denominator != 1
+    return within(math.ceil(millicores), value, "millicores"), millicores.denominator != 1
 
 
 def kubernetes_memory(value: object) -> tuple[int, bool]:
@@ -200,7 +198,7 @@ def kubernetes_memory(value: object) -> tuple[int, bool]:
             f"{text} memory is {_plain(quantity)} bytes (m means milli-bytes);"
             f" did you mean {text[:-1]}Mi or {text[:-1]}M? The figure is left out"
         )
-    return _within(math.ceil(quantity), value, "bytes"), quantity.denominator != 1
+    return within(math.ceil(quantity), value, "bytes"), quantity.denominator != 1
 
 
 def _plain(quantity: Fraction) -> str:

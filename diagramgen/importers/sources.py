@@ -5,25 +5,35 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
 from json_source_map import calculate
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..reading import NotRegular, TooLarge, read_regular
+from ..spec.rules import NOT_UNICODE, lone_surrogates
 from ..spec.sources import syntax_of
+from ..spec.wording import kind, position
 from .notes import Notes, Path, Place
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_DIGITS",
     "MAX_NODES",
     "MAX_POINTER_CHARACTERS",
     "Document",
+    "InputRefused",
     "Tagged",
     "display_name",
+    "listed",
+    "load_json",
     "mapping",
     "parse_documents",
     "pointer",
@@ -36,6 +46,27 @@ __all__ = [
 # measured on the shared nodes before anything is expanded.
 MAX_NODES = 2_000_000
 MAX_POINTER_CHARACTERS = 64 * 1024 * 1024
+
+#: Levels of lists and mappings (arrays and objects) in an input. The readers and the importer
+#: walk them recursively, a few stack frames a level: past Python's recursion limit that is a
+#: RecursionError. Real inputs nest a few dozen levels (a CRD's schema in a dump, ~40).
+MAX_DEPTH = 100
+#: Digits of an integer: Python reads and writes no longer ones (``sys.int_info``'s default
+#: ``default_max_str_digits``), whatever the input holds them for.
+MAX_DIGITS = 4300
+
+_NESTED = f"is nested more than {MAX_DEPTH} levels deep; an import reads at most {MAX_DEPTH} levels"
+_TOO_LONG = f"is a number of more than {MAX_DIGITS:,} digits; too long to read"
+
+
+class InputRefused(ValueError):
+    """Input that is refused before it is read whole, at a 1-based line and column (0: unknown)."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
 
 
 class Tagged(msgspec.Struct, frozen=True):
@@ -104,6 +135,16 @@ def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def listed(value: Any, place: Callable[[Path], Place], path: Path, notes: Notes) -> list[Any]:
+    """Return ``value`` if it is a list; else an empty one, with a note at ``path`` unless the
+    value is absent (``None``). For optional lists of a dump: a wrong type is read as absent."""
+    if isinstance(value, list):
+        return value
+    if value is not None:
+        notes.warn(place(path), path, f"expected a list, not {kind(value)}: read as absent")
+    return []
+
+
 def display_name(path: str | os.PathLike[str]) -> str:
     """Return the name an input file goes by in notes: the path as the caller gave it."""
     return os.fspath(path)
@@ -154,20 +195,38 @@ def parse_documents(
     text: str, file: str, notes: Notes, *, keep_tags: bool = False
 ) -> list[Document]:
     """Return the documents in ``text``: JSON when ``file``'s suffix says so or the text is
-    JSON, else YAML (1.2, several documents); record any problem."""
+    JSON, else YAML (1.2, several documents); record any problem.
+
+    Text no UTF-8 can write (a lone surrogate, as JSON's ``"\\udfff"`` reads) is refused at its
+    place: it would reach a spec, a terminal or a picture and fail there, far from its cause.
+    """
+    documents = _parse_documents(text, file, notes, keep_tags)
+    for document in documents:
+        for path, at_key in lone_surrogates(document.data):
+            notes.fail(document.place(path), path, f"{'this key ' if at_key else ''}{NOT_UNICODE}")
+            return []
+    return documents
+
+
+def _parse_documents(text: str, file: str, notes: Notes, keep_tags: bool) -> list[Document]:
     if syntax_of(file) == "json":
         return _read_json(file, text, notes)
     if text.lstrip()[:1] in ("{", "["):
         try:
-            json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            pass  # YAML in flow style, or broken: the YAML reader says which
+            data = load_json(text)
+        except (json.JSONDecodeError, InputRefused):
+            pass  # YAML in flow style, or broken: the YAML reader says which, and where
         else:
-            return _read_json(file, text, notes)
+            return [Document(file, data, {}, text)]
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
+    yaml.Composer = _Composer
+    yaml.Constructor = _Constructor
     try:
         loaded = list(yaml.load_all(text))
+    except InputRefused as refused:
+        notes.fail(Place(file, refused.line, refused.column), "", refused.message)
+        return []
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         place = Place(file, mark.line + 1, mark.column + 1) if mark else Place(file)
@@ -203,21 +262,28 @@ def _expansion_problem(root: Any) -> str | None:
     """Return why a document read with aliases expanded is too big to read, or ``None``.
 
     Counted over the nodes as YAML shares them (each once, without recursion), so a billion
-    laughs is refused in milliseconds: the values it stands for and the characters of their
-    JSON Pointers, which :class:`_Converter` would build one by one.
+    laughs is refused in milliseconds: the values it stands for, the characters of their
+    JSON Pointers, which :class:`_Converter` would build one by one, and the levels of
+    nesting (an alias of an alias of … nests deeper than the text does), which it walks
+    recursively.
     """
-    sizes: dict[int, tuple[int, int]] = {}  # node id: (values, pointer characters below it)
+    # node id: (values, pointer characters below it, levels of lists and mappings)
+    sizes: dict[int, tuple[int, int, int]] = {}
     open_nodes: set[int] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         ident = id(node)
         if done:
-            values, characters = 1, 0
+            values, characters, levels = 1, 0, 0
             for step, child in _children(node):
-                below, chars = sizes.get(id(child), (1, 0))
+                below, chars, deep = sizes.get(id(child), (1, 0, 0))
                 values += below
                 characters += below * step + chars
+                levels = max(levels, deep)
+            levels += 1
+            if levels > MAX_DEPTH:
+                return f"{_NESTED} (aliases)"
             if values > MAX_NODES:
                 return f"expands to more than {MAX_NODES:,} values (aliases)"
             if characters > MAX_POINTER_CHARACTERS:
@@ -225,7 +291,7 @@ def _expansion_problem(root: Any) -> str | None:
                     f"expands to more than {MAX_POINTER_CHARACTERS:,} characters of keys"
                     " (aliases under long keys)"
                 )
-            sizes[ident] = (values, characters)
+            sizes[ident] = (values, characters, levels)
             open_nodes.discard(ident)
             continue
         if ident in sizes:
@@ -242,14 +308,136 @@ def _expansion_problem(root: Any) -> str | None:
 
 def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as error:
         notes.fail(Place(file, error.lineno, error.colno), "", f"is not valid JSON: {error.msg}")
         return []
-    except RecursionError:
-        notes.fail(Place(file), "", "is not valid JSON: nested too deeply")
+    except InputRefused as refused:
+        notes.fail(Place(file, refused.line, refused.column), "", refused.message)
         return []
     return [Document(file, data, {}, text)]
+
+
+class _LongNumber(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_DIGITS and len(text.lstrip("-")) > MAX_DIGITS:
+        raise _LongNumber(text)
+    try:
+        return int(text)
+    except ValueError:  # over a lower limit set for this Python (PYTHONINTMAXSTRDIGITS)
+        raise _LongNumber(text) from None
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
+_JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_JSON_BRACKETS = re.compile(rf"(?P<string>{_JSON_STRING})|(?P<open>[\[{{])|(?P<close>[\]}}])")
+_JSON_NUMBERS = re.compile(rf"(?P<string>{_JSON_STRING})|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def load_json(text: str) -> Any:
+    """Return the value of JSON ``text``, read within the bounds of every input.
+
+    Raise ``json.JSONDecodeError`` for text that is not JSON, and :class:`InputRefused`, at
+    its place, for arrays and objects nested more than :data:`MAX_DEPTH` levels and integers
+    of more than :data:`MAX_DIGITS` digits.
+    """
+    try:
+        data = _DECODER.decode(text)
+    except _LongNumber as long:
+        found = (0, 0)
+        for match in _JSON_NUMBERS.finditer(text):
+            if match.lastgroup != "string" and match.group() == long.text:
+                found = position(text, match.start())
+                break
+        raise InputRefused(_TOO_LONG, *found) from None
+    except RecursionError:  # json nests on the C stack: it gives up past ~1,000 levels
+        raise InputRefused(_NESTED, *_deep_json(text)) from None
+    if _too_deep(data):
+        raise InputRefused(_NESTED, *_deep_json(text))
+    return data
+
+
+def _too_deep(data: Any) -> bool:
+    """Return whether ``data`` nests lists and dicts more than :data:`MAX_DEPTH` levels."""
+    stack = [(data, 1)] if isinstance(data, (dict, list)) else []
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_DEPTH:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, level + 1))
+    return False
+
+
+def _deep_json(text: str) -> tuple[int, int]:
+    """Return where the first array or object deeper than :data:`MAX_DEPTH` opens in ``text``."""
+    level = 0
+    for match in _JSON_BRACKETS.finditer(text):
+        if match.lastgroup == "open":
+            level += 1
+            if level > MAX_DEPTH:
+                return position(text, match.start())
+        elif match.lastgroup == "close":
+            level -= 1
+    return 0, 0
+
+
+class _Composer(Composer):
+    """ruamel.yaml's composer, refusing lists and mappings nested past :data:`MAX_DEPTH`.
+
+    It recurses once a level (and its constructor, for keys, again): refused where the level
+    opens, before the stack runs out.
+    """
+
+    levels = 0
+
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        return self._nested(super().compose_sequence_node, anchor)
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        return self._nested(super().compose_mapping_node, anchor)
+
+    def _nested(self, compose: Callable[[Any], Any], anchor: Any) -> Any:
+        self.levels += 1
+        try:
+            if self.levels > MAX_DEPTH:
+                mark = self.parser.peek_event().start_mark
+                raise InputRefused(_NESTED, mark.line + 1, mark.column + 1)
+            return compose(anchor)
+        finally:
+            self.levels -= 1
+
+
+_TOO_LARGE = 10**MAX_DIGITS
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel.yaml's round-trip constructor, refusing integers of more than MAX_DIGITS digits.
+
+    Python cannot turn them into text, nor read them from decimal text: a ValueError, raised
+    without a place, at any later ``str`` (hexadecimal ones are read, then cannot be shown).
+    """
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        value = None
+        if len(node.value.replace("_", "")) <= MAX_DIGITS + 3:  # a sign, a 0x
+            try:
+                value = super().construct_yaml_int(node)
+            except ValueError:
+                value = None
+        if value is None or not -_TOO_LARGE < value < _TOO_LARGE:
+            mark = node.start_mark
+            raise InputRefused(_TOO_LONG, mark.line + 1, mark.column + 1)
+        return value
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 class _Converter:
@@ -258,6 +446,7 @@ class _Converter:
     def __init__(self, positions: dict[str, tuple[int, int]], keep_tags: bool) -> None:
         self.positions = positions
         self.keep_tags = keep_tags
+        self.owners: dict[int, dict[Any, CommentedMap]] = {}
 
     def convert(self, node: Any, path: Path) -> Any:
         tag = _local_tag(node)
@@ -296,23 +485,41 @@ class _Converter:
         return str(node)
 
     def _locate(self, node: CommentedMap, key: Any, child: Path) -> None:
-        for owner in _owners(node):
-            if key in owner.lc.data:
-                value = owner[key]
-                collection = isinstance(value, (CommentedMap, CommentedSeq))
-                line, column = owner.lc.key(key) if collection else owner.lc.value(key)
-                self.positions[pointer(child)] = (line + 1, column + 1)
-                return
+        owner = self._owners_of(node).get(key)
+        if owner is not None:
+            value = owner[key]
+            collection = isinstance(value, (CommentedMap, CommentedSeq))
+            line, column = owner.lc.key(key) if collection else owner.lc.value(key)
+            self.positions[pointer(child)] = (line + 1, column + 1)
+
+    def _owners_of(self, node: CommentedMap) -> dict[Any, CommentedMap]:
+        """Return the mapping that writes each key of ``node``: itself, or one it merges."""
+        found = self.owners.get(id(node))
+        if found is None:
+            found = {}
+            for owner in _owners(node):
+                for key in owner.lc.data:
+                    found.setdefault(key, owner)
+            self.owners[id(node)] = found
+        return found
 
 
 def _owners(node: CommentedMap) -> Iterator[CommentedMap]:
-    """Yield a mapping, then the mappings it merges with ``<<`` (where merged keys stand)."""
-    yield node
-    for entry in getattr(node, "merge", ()):
+    """Yield a mapping, then the mappings it merges with ``<<``, depth first, each once.
+
+    Without recursion, and each once: a chain of merges is walked once, not once a key.
+    """
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
         # ruamel.yaml 0.18 keeps (position, mapping) pairs; 0.19 keeps the mappings.
-        merged = entry[1] if isinstance(entry, tuple) else entry
-        if isinstance(merged, CommentedMap):
-            yield from _owners(merged)
+        merged = [e[1] if isinstance(e, tuple) else e for e in getattr(current, "merge", ())]
+        stack.extend(m for m in reversed(merged) if isinstance(m, CommentedMap))
 
 
 def _local_tag(node: Any) -> str | None:

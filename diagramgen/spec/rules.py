@@ -20,7 +20,18 @@ from .limits import DEFAULT_LIMITS, Limits, limit_rule
 from .pointers import join
 from .units import UnitError, parse_bytes, parse_cpu
 
-__all__ = ["Finding", "check", "show", "suggest"]
+__all__ = [
+    "NOT_UNICODE",
+    "TEXT_KEYS",
+    "Finding",
+    "check",
+    "lone_surrogates",
+    "long_texts",
+    "show",
+    "suggest",
+]
+
+Path = tuple[str | int, ...]
 
 
 class Finding(Struct, frozen=True):
@@ -244,11 +255,12 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-_TEXT_KEYS = ("title", "name", "ref", "label")
+#: The keys whose strings the text limit bounds (and the items of ``libs``).
+TEXT_KEYS = ("title", "name", "ref", "label")
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_NOT_UNICODE = "is not valid Unicode text (a lone surrogate)"
+NOT_UNICODE = "is not valid Unicode text (a lone surrogate)"
 
 
 def _broken(text: str) -> bool:
@@ -287,18 +299,28 @@ def _check_unicode(document: Any) -> Iterator[Finding]:
     Such text cannot be written as UTF-8 (to a terminal, a JSON file, an SVG): it is refused at
     its pointer rather than drawn or printed as something else.
     """
-    stack: list[tuple[Any, str]] = [(document, "")]
+    for path, at_key in lone_surrogates(document):
+        pointer = _pointer(path)
+        yield Finding(pointer, f"this key {NOT_UNICODE}" if at_key else NOT_UNICODE, at_key=at_key)
+
+
+def lone_surrogates(document: Any) -> Iterator[tuple[Path, bool]]:
+    """Yield the path of each key or string in ``document`` that holds a lone surrogate, and
+    whether it is a key (JSON's ``"\\udfff"`` reads as one; no UTF-8 can write it)."""
+    if not _longest(document)[1]:
+        return
+    stack: list[tuple[Any, Path]] = [(document, ())]
     while stack:
-        node, pointer = stack.pop()
+        node, path = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 if _broken(key):
-                    yield Finding(join(pointer, key), f"this key {_NOT_UNICODE}", at_key=True)
-                stack.append((value, join(pointer, key)))
+                    yield (*path, key), True
+                stack.append((value, (*path, key)))
         elif isinstance(node, list):
-            stack.extend((value, join(pointer, index)) for index, value in enumerate(node))
+            stack.extend((value, (*path, index)) for index, value in enumerate(node))
         elif isinstance(node, str) and _broken(node):
-            yield Finding(pointer, _NOT_UNICODE)
+            yield path, False
 
 
 def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
@@ -309,16 +331,34 @@ def _check_texts(document: Any, limits: Limits) -> Iterator[Finding]:
         yield from _check_unicode(document)
     if longest <= limits.text:
         return  # the usual case: no pointers to build
-    stack: list[tuple[Any, str, str]] = [(document, "", "")]
+    for parent, key, path in long_texts(document, limits.text):
+        message = f"is {len(parent[key]):,} characters long; {limits.hint('text')}"
+        yield Finding(_pointer(path), message, rule=limit_rule("text"))
+
+
+def long_texts(document: Any, limit: int) -> Iterator[tuple[Any, str | int, Path]]:
+    """Yield each title, name, label, library or ref longer than ``limit`` characters as the
+    dict or list holding it, its key or index there, and its path from the root."""
+    stack: list[tuple[Any, Path, str]] = [(document, (), "")]
     while stack:
-        node, pointer, key = stack.pop()
+        node, path, key = stack.pop()
         if isinstance(node, dict):
-            stack.extend((value, join(pointer, k), k) for k, value in node.items())
+            for k, value in node.items():
+                if isinstance(value, str) and k in TEXT_KEYS and len(value) > limit:
+                    yield node, k, (*path, k)
+                stack.append((value, (*path, k), k))
         elif isinstance(node, list):
-            stack.extend((value, join(pointer, index), key) for index, value in enumerate(node))
-        elif isinstance(node, str) and key in (*_TEXT_KEYS, "libs") and len(node) > limits.text:
-            message = f"is {len(node):,} characters long; {limits.hint('text')}"
-            yield Finding(pointer, message, rule=limit_rule("text"))
+            for index, value in enumerate(node):
+                if isinstance(value, str) and key == "libs" and len(value) > limit:
+                    yield node, index, (*path, index)
+                stack.append((value, (*path, index), key))
+
+
+def _pointer(path: Path) -> str:
+    pointer = ""
+    for step in path:
+        pointer = join(pointer, step)
+    return pointer
 
 
 def over_limits(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
