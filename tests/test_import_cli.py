@@ -156,8 +156,15 @@ def test_inputs_are_read_bounded_and_only_if_they_are_files(tmp_path: Path) -> N
     )
     done = cli_text("import", "compose", str(big), "--limit", "components=50")
     assert done.returncode == 1
+    # Refused where the 51st service stands, before the other 49 are read.
     assert done.stderr == (
-        f"{big}:1:1: services: has 100 services; the components limit is 50;"
+        f"{big}:52:3: holds more than 50 entries here; the components limit is 50;"
+        " change it with --limit components=N\n"
+    )
+    big.write_text(json.dumps({"services": {f"s{i}": {"image": "x"} for i in range(100)}}))
+    done = cli_text("import", "compose", str(big), "--limit", "components=50")
+    assert done.stderr == (
+        f"{big}:1:2: services: has 100 services; the components limit is 50;"
         " change it with --limit components=N\n"
     )
 

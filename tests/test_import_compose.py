@@ -789,3 +789,18 @@ def test_a_text_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
     validated(imported)
     wider = import_compose([path], limits=Limits(text=400))
     assert containers(wider)["web"]["image"]["ref"] == image
+
+
+def test_a_yaml_list_or_mapping_past_the_components_limit_is_refused_as_it_is_read(
+    tmp_path: Path,
+) -> None:
+    # 400,000 services took two minutes and 1.6 GB to compose before the count was checked.
+    services = "".join(f"  s{i}:\n    image: x\n" for i in range(12))
+    path = write(tmp_path, "compose.yaml", f"services:\n{services}")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path], limits=Limits(components=10))
+    assert failed.value.lines() == [
+        f"{path}:22:3: holds more than 10 entries here; the components limit is 10"
+    ]
+    assert failed.value.problems[0].rule == "limit:components"
+    assert len(containers(import_compose([path], limits=Limits(components=13)))) == 12

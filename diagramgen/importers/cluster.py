@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from ..spec.limits import Limits
 from ..spec.units import MAX_QUANTITY
 from .images import ImageSizes
 from .notes import Notes, Path, Place
@@ -36,10 +37,10 @@ class Node(msgspec.Struct, frozen=True):
     images: ImageSizes
 
 
-def read_nodes(path: str | os.PathLike[str], notes: Notes, limit: int) -> list[Node]:
+def read_nodes(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> list[Node]:
     """Return the nodes of a ``kubectl get nodes -o json`` dump (a List, or one Node)."""
     nodes = []
-    for document in read_documents(path, notes, limit):
+    for document in read_documents(path, notes, limits):
         data = document.data
         if isinstance(data, dict) and data.get("kind") == "Node":
             entries: list[tuple[Path, Any]] = [((), data)]

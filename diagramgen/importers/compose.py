@@ -63,10 +63,9 @@ def import_compose(
     for path in inputs:
         existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
-    limit = limits.input_bytes
-    model = read_compose(paths, notes, limit)
-    facts = _read_docker_info(docker_info, notes, limit) if docker_info is not None else {}
-    sizes = read_images(images, notes, limit) if images is not None else ImageSizes()
+    model = read_compose(paths, notes, limits)
+    facts = _read_docker_info(docker_info, notes, limits) if docker_info is not None else {}
+    sizes = read_images(images, notes, limits) if images is not None else ImageSizes()
     notes.check()
     services = model.data.get("services")
     if not isinstance(services, dict) or not services:
@@ -123,8 +122,8 @@ def _comment(
     )
 
 
-def _read_docker_info(path: str | os.PathLike[str], notes: Notes, limit: int) -> dict[str, Any]:
-    for document in read_documents(path, notes, limit)[:1]:
+def _read_docker_info(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> dict[str, Any]:
+    for document in read_documents(path, notes, limits)[:1]:
         data = document.data
         if not isinstance(data, dict) or ("NCPU" not in data and "ServerVersion" not in data):
             errors = data.get("ServerErrors") if isinstance(data, dict) else None

@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from ..spec.limits import Limits
 from .interpolation import InterpolationError, interpolate_tree
 from .notes import Notes, Path, Place, shown
 from .sources import Document, Tagged, pointer, read_documents
@@ -50,12 +51,12 @@ class Located:
         return Place("")
 
 
-def read_compose(paths: Sequence[str | os.PathLike[str]], notes: Notes, limit: int) -> Located:
+def read_compose(paths: Sequence[str | os.PathLike[str]], notes: Notes, limits: Limits) -> Located:
     """Return the merged model of Compose files (YAML, or the JSON of ``docker compose config``),
-    each read up to ``limit`` bytes."""
+    each read up to ``limits.input_bytes`` bytes."""
     merged = Located({}, {})
     for path in paths:
-        documents = read_documents(path, notes, limit, keep_tags=True)
+        documents = read_documents(path, notes, limits, keep_tags=True)
         if len(documents) > 1:
             notes.warn(Place(documents[1].file), "", "only the first YAML document is read")
         for document in documents[:1]:

@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from ..spec.limits import Limits
 from ..spec.units import MAX_QUANTITY
 from .notes import Notes, Place
 from .quantities import QuantityError, docker_human_size, spec_bytes
@@ -54,7 +55,7 @@ class ImageSizes:
         return len(self._sizes)
 
 
-def read_images(path: str | os.PathLike[str], notes: Notes, limit: int) -> ImageSizes:
+def read_images(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> ImageSizes:
     """Return image sizes from ``docker image ls --format json`` or ``docker image inspect``.
 
     ``image ls`` prints sizes rounded to 3 significant digits in decimal units (``187MB``); they
@@ -62,7 +63,7 @@ def read_images(path: str | os.PathLike[str], notes: Notes, limit: int) -> Image
     """
     sizes = ImageSizes()
     file = display_name(path)
-    text = read_text(path, notes, limit)
+    text = read_text(path, notes, limits)
     if text is None:
         return sizes
     if text.lstrip().startswith("["):

@@ -75,8 +75,8 @@ def import_kubernetes(
     for path in inputs:
         existing(path)  # a path that names nothing is the caller's mistake, not the file's
     notes = Notes([display_name(path) for path in inputs])
-    limit = limits.input_bytes
-    node_list = read_nodes(nodes, notes, limit) if nodes is not None else None
+
+    node_list = read_nodes(nodes, notes, limits) if nodes is not None else None
     if pods is not None:
         if paths:
             notes.warn(
@@ -84,9 +84,9 @@ def import_kubernetes(
                 "",
                 "manifests not imported: the pods dump shows what runs",
             )
-        found = _running_pods(pods, notes, limit)
+        found = _running_pods(pods, notes, limits)
     else:
-        found = [pod for path in paths for pod in _manifest_pods(path, notes, limit)]
+        found = [pod for path in paths for pod in _manifest_pods(path, notes, limits)]
     notes.check()
     if len(found) > limits.components:
         message = f"has {len(found):,} workloads; the components limit is {limits.components:,}"
@@ -133,8 +133,8 @@ def _metadata(item: dict[str, Any]) -> tuple[str, str]:
     return str(name), str(metadata.get("namespace") or "default")
 
 
-def _manifest_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> Iterator[_Pod]:
-    for document in read_documents(path, notes, limit):
+def _manifest_pods(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> Iterator[_Pod]:
+    for document in read_documents(path, notes, limits):
         if document.data is None:
             continue
         for base, item in _objects(document.data, ()):
@@ -192,10 +192,10 @@ def _count(spec_: dict[str, Any], key: str, document: Document, base: Path, note
     return 1
 
 
-def _running_pods(path: str | os.PathLike[str], notes: Notes, limit: int) -> list[_Pod]:
+def _running_pods(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> list[_Pod]:
     found: list[_Pod] = []
     finished = 0
-    for document in read_documents(path, notes, limit):
+    for document in read_documents(path, notes, limits):
         for base, item in _objects(document.data, ()):
             if not isinstance(item, dict) or item.get("kind") != "Pod":
                 notes.warn(document.place(base), base, "not a Pod: skipped")

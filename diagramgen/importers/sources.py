@@ -18,6 +18,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..reading import NotRegular, TooLarge, read_regular
+from ..spec.limits import DEFAULT_LIMITS, Limits, limit_rule
 from ..spec.rules import NOT_UNICODE, lone_surrogates
 from ..spec.sources import syntax_of
 from ..spec.wording import kind, position
@@ -62,11 +63,14 @@ _TOO_LONG = f"is a number of more than {MAX_DIGITS:,} digits; too long to read"
 class InputRefused(ValueError):
     """Input that is refused before it is read whole, at a 1-based line and column (0: unknown)."""
 
-    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+    def __init__(
+        self, message: str, line: int = 0, column: int = 0, rule: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.rule = rule
 
 
 class Tagged(msgspec.Struct, frozen=True):
@@ -150,14 +154,15 @@ def display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
-def read_text(path: str | os.PathLike[str], notes: Notes, limit: int) -> str | None:
+def read_text(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> str | None:
     """Return the UTF-8 text of an input file, or None after recording why it cannot be read.
 
     Only a regular file is read (a FIFO or a device is refused without waiting on it), and at
-    most ``limit`` bytes of it: the input-bytes limit.
+    most ``limits.input_bytes`` bytes of it.
     """
     file = display_name(path)
     try:
+        limit = limits.input_bytes
         data = read_regular(path, limit)
     except NotRegular as error:
         notes.fail(Place(file), "", f"is {error.what}, not a regular file; only files are read")
@@ -177,22 +182,33 @@ def read_text(path: str | os.PathLike[str], notes: Notes, limit: int) -> str | N
 
 
 def read_documents(
-    path: str | os.PathLike[str], notes: Notes, limit: int, *, keep_tags: bool = False
+    path: str | os.PathLike[str], notes: Notes, limits: Limits, *, keep_tags: bool = False
 ) -> list[Document]:
     """Return the documents of a YAML (1.2, multi-document) or JSON file; record any problem.
 
-    At most ``limit`` bytes are read (:func:`read_text`). With ``keep_tags`` a value tagged
+    At most ``limits.input_bytes`` bytes are read (:func:`read_text`), and in YAML no list or
+    mapping may hold more entries than ``limits.components``: one that does is refused where
+    the entry past it stands, before the rest is composed (a Compose file of 400,000 services
+    would take minutes and gigabytes to compose; no input of an import holds more entries in
+    one place than the components it draws). With ``keep_tags`` a value tagged
     ``!name`` comes back as :class:`Tagged`; otherwise local tags are dropped and the value
     read as if untagged.
     """
-    text = read_text(path, notes, limit)
+    text = read_text(path, notes, limits)
     if text is None:
         return []
-    return parse_documents(text, display_name(path), notes, keep_tags=keep_tags)
+    return parse_documents(
+        text, display_name(path), notes, keep_tags=keep_tags, entries=limits.components
+    )
 
 
 def parse_documents(
-    text: str, file: str, notes: Notes, *, keep_tags: bool = False
+    text: str,
+    file: str,
+    notes: Notes,
+    *,
+    keep_tags: bool = False,
+    entries: int = DEFAULT_LIMITS.components,
 ) -> list[Document]:
     """Return the documents in ``text``: JSON when ``file``'s suffix says so or the text is
     JSON, else YAML (1.2, several documents); record any problem.
@@ -200,7 +216,7 @@ def parse_documents(
     Text no UTF-8 can write (a lone surrogate, as JSON's ``"\\udfff"`` reads) is refused at its
     place: it would reach a spec, a terminal or a picture and fail there, far from its cause.
     """
-    documents = _parse_documents(text, file, notes, keep_tags)
+    documents = _parse_documents(text, file, notes, keep_tags, entries)
     for document in documents:
         for path, at_key in lone_surrogates(document.data):
             notes.fail(document.place(path), path, f"{'this key ' if at_key else ''}{NOT_UNICODE}")
@@ -208,7 +224,9 @@ def parse_documents(
     return documents
 
 
-def _parse_documents(text: str, file: str, notes: Notes, keep_tags: bool) -> list[Document]:
+def _parse_documents(
+    text: str, file: str, notes: Notes, keep_tags: bool, entries: int
+) -> list[Document]:
     if syntax_of(file) == "json":
         return _read_json(file, text, notes)
     if text.lstrip()[:1] in ("{", "["):
@@ -220,12 +238,13 @@ def _parse_documents(text: str, file: str, notes: Notes, keep_tags: bool) -> lis
             return [Document(file, data, {}, text)]
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
-    yaml.Composer = _Composer
+    yaml.Composer = _bounded(entries)
     yaml.Constructor = _Constructor
     try:
         loaded = list(yaml.load_all(text))
     except InputRefused as refused:
-        notes.fail(Place(file, refused.line, refused.column), "", refused.message)
+        place = Place(file, refused.line, refused.column)
+        notes.fail(place, "", refused.message, rule=refused.rule)
         return []
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -396,6 +415,26 @@ class _Composer(Composer):
     """
 
     levels = 0
+    #: At most this many entries in one list or mapping: the components limit.
+    entries = DEFAULT_LIMITS.components
+    counted: dict[int, int]
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # A mapping's key is composed with index None, a list's item with its index: each an entry.
+        if parent is not None and (index is None or isinstance(index, int)):
+            if not hasattr(self, "counted"):
+                self.counted = {}
+            count = self.counted[id(parent)] = self.counted.get(id(parent), 0) + 1
+            if count > self.entries:
+                mark = self.parser.peek_event().start_mark
+                raise InputRefused(
+                    f"holds more than {self.entries:,} entries here;"
+                    f" the components limit is {self.entries:,}",
+                    mark.line + 1,
+                    mark.column + 1,
+                    rule=limit_rule("components"),
+                )
+        return super().compose_node(parent, index)
 
     def compose_sequence_node(self, anchor: Any) -> Any:
         return self._nested(super().compose_sequence_node, anchor)
@@ -412,6 +451,11 @@ class _Composer(Composer):
             return compose(anchor)
         finally:
             self.levels -= 1
+
+
+def _bounded(entries: int) -> type[Composer]:
+    """Return a :class:`_Composer` that refuses more than ``entries`` entries in one place."""
+    return type("_BoundedComposer", (_Composer,), {"entries": entries})
 
 
 _TOO_LARGE = 10**MAX_DIGITS
