@@ -15,7 +15,7 @@ from diagramgen.draw.layout import to_dot
 from diagramgen.draw.metrics import text_width
 from diagramgen.draw.themes import THEMES
 
-from .conftest import DATA, container_spec, example_specs
+from .conftest import DATA, SPECS, container_spec, example_specs
 from .svgshapes import Box, nodes
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -76,10 +76,52 @@ def test_hosts_stand_on_one_baseline_each_its_own_height() -> None:
     assert max(tops) - min(tops) > 50, "the shorter host is padded to the taller one's height"
 
 
+def _mixed(boxes: list[Box]) -> bool:
+    """Return whether a host's engine bar stands level with its hypervisor bar (a mixed host)."""
+    return any(
+        abs(engine.bottom - hypervisor.bottom) < 0.6
+        for engine in _of(boxes, "engine")
+        for hypervisor in _of(boxes, "hypervisor")
+    )
+
+
+def test_a_mixed_host_stands_its_vms_and_containers_side_by_side_on_its_host_os() -> None:
+    from diagramgen.draw.arrange import MIXED_GAP
+
+    (boxes,) = _hosts(_svg(SPECS / "proxmox.json")).values()
+    host_os = _of(boxes, "host_os")[0]
+    hypervisor = max(_of(boxes, "hypervisor"), key=lambda b: b.bottom)
+    engine = max(_of(boxes, "engine"), key=lambda b: b.bottom)
+    # Both bars stand on the host OS, side by side, and span it with the gap between them.
+    for bar in (hypervisor, engine):
+        assert bar.bottom == pytest.approx(host_os.top, abs=0.6)
+    assert hypervisor.left == pytest.approx(host_os.left, abs=0.6)
+    assert engine.right == pytest.approx(host_os.right, abs=0.6)
+    assert engine.left - hypervisor.right == pytest.approx(MIXED_GAP, abs=0.6)
+    # The VMs stand over the hypervisor, the system containers over the engine, and the
+    # lowest of each on its bar.
+    items = _of(boxes, "container") + _of(boxes, "libs")  # an app's fill is a container's
+    containers = [b for b in items if b.left >= hypervisor.right]
+    vms = _of(boxes, "guest_os") + [b for b in items if b not in containers]
+    assert len(containers) == 6 and len(vms) == 3 + 4  # 3 guest OSes, 2 apps and their libs
+    for box in vms:
+        assert box.left >= hypervisor.left - 0.6 and box.right <= hypervisor.right + 0.6
+        assert box.bottom <= hypervisor.top + 0.6
+    for box in containers:
+        assert box.left >= engine.left - 0.6 and box.right <= engine.right + 0.6
+        assert box.bottom <= engine.top + 0.6
+    assert max(b.bottom for b in containers) == pytest.approx(engine.top, abs=0.6)
+    standing = _of(boxes, "vm") + [b for b in _of(boxes, "host") if b.bottom < host_os.top]
+    lowest = [b for b in standing if b.bottom == pytest.approx(hypervisor.top, abs=0.6)]
+    assert len(lowest) >= 1  # the VMs of the lowest band stand on the hypervisor
+
+
 @pytest.mark.parametrize("path", PICTURES, ids=lambda p: p.stem)
 def test_layers_stack_in_order_with_equal_widths(path: Path) -> None:
     svg = _svg(path)
     for ident, boxes in _hosts(svg).items():
+        if _mixed(boxes):
+            continue  # VMs and containers side by side: test_a_mixed_host_...
         infrastructure = _of(boxes, "infrastructure")[0]
         content = [b for b in boxes if b.fill != LIGHT.fill("host")]
         left = min(b.left for b in content)

@@ -75,7 +75,7 @@ def test_the_examples_cover_every_stack() -> None:
     names = {path.stem for path in example_specs()}
     assert {"vm", "container", "hybrid", "vms-vs-containers"} <= names
     stacks = {host.stack for path in example_specs() for host in load(path).hosts}
-    assert stacks == {"vm", "container", "hybrid"}
+    assert stacks == {"vm", "container", "hybrid", "mixed"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -253,9 +253,16 @@ def test_the_depth_of_a_valid_spec_is_read_from_the_schema() -> None:
     from diagramgen.spec.schema import schema_depth
     from diagramgen.spec.validate import _depth
 
-    # document, hosts, a host, vms, a VM, containers, a container, its limits: the deepest.
+    # document, hosts, a host, vms, a VM, containers, a container, its limits: 8 deep.
     hybrid = json.loads((ROOT / "specs" / "hybrid.json").read_text())
-    assert schema_depth() == _depth(hybrid) == 8
+    assert _depth(hybrid) == 8
+    # The deepest: a system container in a VM, its userland's uses (a container's and a
+    # layer's figures are one level below them).
+    vm = hybrid["hosts"][0]["vms"][0]
+    vm["containers"].append({"id": "ct", "userland": {"name": "debian", "uses": {"disk": 1}}})
+    assert schema_depth() == _depth(hybrid) == 9
+    validate(hybrid, limits=Limits(depth=9))
+    hybrid = json.loads((ROOT / "specs" / "hybrid.json").read_text())
     validate(hybrid, limits=Limits(depth=8))
     with pytest.raises(SpecInvalid) as raised:
         validate(hybrid, limits=Limits(depth=7))

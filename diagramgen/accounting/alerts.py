@@ -65,6 +65,14 @@ def _label(kind: str, name: str | None, ident: str) -> str:
 
 def _containers(containers: tuple[Container, ...]) -> Iterator[Alert]:
     for container in containers:
+        if container.system:
+            label = _label("system container", container.name, container.id)
+            yield from _unspecified(
+                container.pointer, label, _missing(container.allocated), "allocated"
+            )
+            if container.userland is not None:
+                yield from _layer(container.userland, "userland", label)
+            continue
         label = _label("container", container.name, container.id)
         unbounded = _missing(container.limits, ("cpu", "memory"))
         no_size = container.image is None or container.image.size is None

@@ -46,6 +46,11 @@ class HostTotals(Struct, frozen=True):
     os_overhead: Figures
     #: As ``committed``, with containers counted by their reservations instead of their limits.
     reserved: Figures = Figures()
+    #: System containers' userlands (LXC templates): copies of an OS's files, not of a kernel.
+    userland_copies: int = 0
+    userland_overhead: Figures = Figures()
+    #: Stopped VMs and system containers: their cores and memory are not committed.
+    stopped: int = 0
 
     def overcommit(self, resource: str) -> float | None:
         """Return committed / capacity for one resource (``None`` when capacity is unknown)."""
@@ -61,6 +66,10 @@ class DiagramTotals(Struct, frozen=True):
     os_overhead: Figures
     image_disk_unique: Sum
     image_disk_naive: Sum
+    system_containers: int = 0
+    userland_copies: int = 0
+    userland_overhead: Figures = Figures()
+    stopped: int = 0
 
 
 class Totals(Struct, frozen=True, dict=True):  # dict: room for cached properties
@@ -87,7 +96,12 @@ class Totals(Struct, frozen=True, dict=True):  # dict: room for cached propertie
 
 
 def _limits(container: Container) -> Figures:
-    """Return a container's CPU and memory limits times its replicas (disk is its image)."""
+    """Return a container's CPU and memory limits times its replicas (disk is its image); a
+    system container's allocation, its root disk included."""
+    if container.system:
+        return _allocation(container.allocated, container.running)
+    if not container.running:
+        return Figures()
     return Figures(
         Sum.of(container.limits.cpu, container.replicas),
         Sum.of(container.limits.memory, container.replicas),
@@ -95,12 +109,25 @@ def _limits(container: Container) -> Figures:
 
 
 def _reservations(container: Container) -> Figures:
-    """Return a container's CPU and memory reservations times its replicas (none: nothing)."""
+    """Return a container's CPU and memory reservations times its replicas (none: nothing);
+    a system container's allocation, as its limits (it is given what it is allocated)."""
+    if container.system:
+        return _allocation(container.allocated, container.running)
+    if not container.running:
+        return Figures()
     reserved = container.reservations
     return Figures(
         Sum((reserved.cpu or 0) * container.replicas),
         Sum((reserved.memory or 0) * container.replicas),
     )
+
+
+def _allocation(allocated: Resources, running: bool) -> Figures:
+    """Return what a guest (a VM, a system container) commits: all it is allocated while it
+    runs; stopped, only its disk (its cores and memory are free, its disk image stays)."""
+    if running:
+        return Figures.of(allocated)
+    return Figures(disk=Sum.of(allocated.disk))
 
 
 def _image_disk(containers: Iterable[Container]) -> tuple[Sum, Sum]:
@@ -113,6 +140,8 @@ def _image_disk(containers: Iterable[Container]) -> tuple[Sum, Sum]:
     unnamed = Sum()
     sizes: dict[str, int | None] = {}
     for container in containers:
+        if container.system:  # a userland, not an image: counted as its root disk
+            continue
         image = container.image
         size = image.size if image is not None else None
         naive = naive + Sum.of(size, container.replicas)
@@ -157,7 +186,16 @@ def host_committed(host: Host, each: Callable[[Container], Figures] = _limits) -
     if host.stack == "container":
         return own + _engine_load(host.engine, host.containers, each)
     hypervisor = Figures.of(host.hypervisor.uses) if host.hypervisor else Figures()
-    return own + hypervisor + total(Figures.of(vm.allocated) for vm in host.vms)
+    vms = total(_allocation(vm.allocated, vm.running) for vm in host.vms)
+    if host.stack == "mixed":  # the engine and its containers beside the hypervisor
+        return own + hypervisor + vms + _engine_load(host.engine, host.containers, each)
+    return own + hypervisor + vms
+
+
+def _stopped(host: Host) -> int:
+    """Return how many VMs and containers on the host are stopped."""
+    containers = [*host.containers, *(c for vm in host.vms for c in vm.containers)]
+    return sum(not vm.running for vm in host.vms) + sum(not c.running for c in containers)
 
 
 def compute(spec: Spec) -> Totals:
@@ -172,6 +210,9 @@ def compute(spec: Spec) -> Totals:
             os_copies=len(host.os_layers()),
             os_overhead=total(Figures.of(layer.uses) for layer in host.os_layers()),
             reserved=host_committed(host, _reservations),
+            userland_copies=len(host.userlands()),
+            userland_overhead=total(Figures.of(layer.uses) for layer in host.userlands()),
+            stopped=_stopped(host),
         )
         for host in spec.hosts
     )
@@ -185,12 +226,16 @@ def compute(spec: Spec) -> Totals:
     diagram = DiagramTotals(
         hosts=len(spec.hosts),
         vms=len(vms),
-        containers=sum(c.replicas for group in groups for c in group),
+        containers=sum(c.replicas for group in groups for c in group if not c.system),
         apps=sum(len(vm.apps) for _, vm in spec.vms()),
         os_copies=len(os_layers),
         os_overhead=total(Figures.of(layer.uses) for layer in os_layers),
         image_disk_unique=sum((unique for unique, _ in images), Sum()),
         image_disk_naive=sum((naive for _, naive in images), Sum()),
+        system_containers=sum(1 for group in groups for c in group if c.system),
+        userland_copies=sum(host.userland_copies for host in hosts),
+        userland_overhead=total(host.userland_overhead for host in hosts),
+        stopped=sum(host.stopped for host in hosts),
     )
     committed = {figures.id: figures.committed for figures in hosts}
     used = {vm.id: vm.used for vm in vms}

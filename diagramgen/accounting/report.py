@@ -10,7 +10,7 @@ from ..escape import terminal_text
 from ..spec.model import Resources, Spec, reserving
 from ..spec.units import format_amount
 from .alerts import Alert
-from .compute import DiagramTotals, Totals
+from .compute import DiagramTotals, HostTotals, Totals
 from .figures import RESOURCES, Figures, Sum, figures_data, percent, sum_data
 
 __all__ = [
@@ -47,6 +47,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
             "os_copies": diagram.os_copies,
             "os_overhead": figures_data(diagram.os_overhead),
             "image_disk": image_disk,
+            **_guests_data(diagram),
         },
         "hosts": [
             {
@@ -58,6 +59,7 @@ def totals_data(spec: Spec, totals: Totals) -> dict[str, Any]:
                 "os_copies": host.os_copies,
                 "os_overhead": figures_data(host.os_overhead),
                 **({"reserved": figures_data(host.reserved)} if host.id in reserving_ids else {}),
+                **_guests_data(host),
             }
             for host in totals.hosts
         ],
@@ -157,6 +159,20 @@ def _label(name: str | None, ident: str) -> str:
     return terminal_text(f"{name} ({ident})" if name and name != ident else ident)
 
 
+def _guests_data(totals: HostTotals | DiagramTotals) -> dict[str, Any]:
+    """Return the userland copies and stopped guests, for totals that have any (a spec
+    without system containers or stopped guests gets the keys it always had)."""
+    found: dict[str, Any] = {}
+    if isinstance(totals, DiagramTotals) and totals.system_containers:
+        found["system_containers"] = totals.system_containers
+    if totals.userland_copies:
+        found["userland_copies"] = totals.userland_copies
+        found["userland_overhead"] = figures_data(totals.userland_overhead)
+    if totals.stopped:
+        found["stopped"] = totals.stopped
+    return found
+
+
 def totals_text(
     spec: Spec,
     totals: Totals,
@@ -213,12 +229,25 @@ def _diagram(totals: Totals, paint: Paint) -> list[str]:
     )
     unique = _amount("disk", diagram.image_disk_unique)
     naive = _amount("disk", diagram.image_disk_naive)
-    return [
+    lines = [
         paint("Diagram", "bold cyan") + paint(f"  {counts}", "dim"),
         f"    {'OS copies':<18}{diagram.os_copies}, using {overhead}",
-        f"    {'image disk':<18}{unique} unique ({naive} if each replica had its own copy)",
-        "",
     ]
+    if diagram.userland_copies:
+        userland = _amount("disk", diagram.userland_overhead.disk)
+        lines.append(
+            f"    {'userland copies':<18}{diagram.userland_copies}, using {userland} disk"
+            " (no kernel: they share the host's)"
+        )
+    lines.append(
+        f"    {'image disk':<18}{unique} unique ({naive} if each replica had its own copy)"
+    )
+    if diagram.stopped:
+        lines.append(
+            f"    {'stopped':<18}{count(diagram.stopped, 'guest')}: disk committed,"
+            " cores and memory not"
+        )
+    return [*lines, ""]
 
 
 def counts_text(diagram: DiagramTotals) -> str:
@@ -229,6 +258,11 @@ def counts_text(diagram: DiagramTotals) -> str:
             (diagram.hosts, "host"),
             (diagram.vms, "VM"),
             (diagram.containers, "container"),
+            *(
+                [(diagram.system_containers, "system container")]
+                if diagram.system_containers
+                else []
+            ),
             (diagram.apps, "app"),
         )
     )

@@ -22,13 +22,23 @@ from msgspec import Struct
 
 from ..spec.model import Host
 from .items import Workloads
-from .stacks import Band, VmColumn, balanced, plan_band, shelf_height
-from .style import lone_gap
+from .stacks import (
+    Band,
+    VmColumn,
+    balanced,
+    engine_bar,
+    hypervisor_bar,
+    plan_band,
+    shelf_height,
+)
+from .style import Style, lone_gap
 
 __all__ = ["HostPlan", "Row", "plan_host", "plan_rows", "widen"]
 
 #: Room between hosts side by side (points).
 HOST_GAP = 16
+#: Room between a mixed host's VMs and its containers (points).
+MIXED_GAP = 8
 #: The share of the width a picture that wraps anything fills at least.
 FILL = 0.9
 #: Band counts tried beyond the least that fits (more bands are taller, but narrower VMs
@@ -52,13 +62,22 @@ class HostPlan(Struct):
     #: What the plan was made from, to make another at another width.
     columns: list[VmColumn] = []
     gap: int = 0
+    #: A mixed host's: the width of its VMs (on their hypervisor) left of its containers (on
+    #: their engine), and the height of each side with its bar; 0 for other hosts.
+    split: int = 0
+    sides: tuple[int, int] = (0, 0)
+
+    @property
+    def beside(self) -> int:
+        """Return the width of a mixed host's containers, right of its VMs."""
+        return self.width - self.split - MIXED_GAP if self.split else 0
 
     @property
     def wraps(self) -> bool:
         """Return whether anything in the host wraps: bands of VMs, or rows of items."""
         if len(self.bands) > 1:
             return True
-        if self.grid is not None:
+        if self.grid is not None and (self.rows > 1 or not self.bands):
             return self.rows > 1
         return any(shape.rows > 1 for band in self.bands for shape in band.shapes)
 
@@ -67,9 +86,52 @@ def plan_host(
     host: Host, columns: list[VmColumn], grid: Workloads | None, room: int, gap: int, shelf: int
 ) -> HostPlan | None:
     """Return the host's arrangement of least height inside ``room`` points, or None."""
+    if grid is not None and columns:
+        return _plan_mixed(host, columns, grid, room, gap, shelf)
     if grid is not None:
         return _plan_grid(host, grid, room)
     return _plan_bands(host, columns, room, gap, shelf)
+
+
+def _plan_mixed(
+    host: Host, columns: list[VmColumn], grid: Workloads, room: int, gap: int, shelf: int
+) -> HostPlan | None:
+    """Return a mixed host of least height inside ``room``: its VMs on their hypervisor left,
+    its containers on their engine right, each side as tall as its contents and bar."""
+    style = columns[0].style
+    best: HostPlan | None = None
+    for rows in grid.row_counts():
+        count = grid.columns(rows)
+        for item in grid.widths():
+            right = count * item
+            left_room = room - right - MIXED_GAP
+            if left_room <= 0:
+                continue
+            found = _plan_bands(host, columns, left_room, gap, shelf)
+            if found is not None:
+                plan = _mixed(found, grid, rows, right, style)
+                if best is None or (plan.height, plan.width) < (best.height, best.width):
+                    best = plan
+    return best
+
+
+def _mixed(vms: HostPlan, grid: Workloads, rows: int, right: int, style: Style) -> HostPlan:
+    """Return the mixed host made of its VMs' plan and its grid ``right`` points wide."""
+    left = vms.height + hypervisor_bar(vms.host, style, vms.width).height
+    beside = grid.height(rows, right) + engine_bar(vms.host, style, right).height
+    return HostPlan(
+        vms.host,
+        vms.width + MIXED_GAP + right,
+        max(left, beside),
+        bands=vms.bands,
+        grid=grid,
+        rows=rows,
+        shelf=vms.shelf,
+        columns=vms.columns,
+        gap=vms.gap,
+        split=vms.width,
+        sides=(left, beside),
+    )
 
 
 def _plan_grid(host: Host, grid: Workloads, room: int) -> HostPlan | None:
@@ -249,6 +311,11 @@ def _narrowest(
     if grid is not None:
         rows = grid.row_counts()[-1]
         width = grid.columns(rows) * grid.widths()[-1]
+        if columns:
+            room = max(column.narrowest for column in columns)
+            vms = _plan_bands(host, columns, room, gap, shelf)
+            assert vms is not None
+            return _mixed(vms, grid, rows, width, columns[0].style)
         return HostPlan(host, width, grid.height(rows, width), grid=grid, rows=rows)
     room = max(column.narrowest for column in columns)
     plan = _plan_bands(host, columns, room, gap, shelf)
@@ -308,6 +375,23 @@ def widen(plan: HostPlan, width: int) -> HostPlan:
     better = plan_host(plan.host, plan.columns, plan.grid, width, plan.gap, plan.shelf)
     if better is not None and better.height <= plan.height:
         plan = better
+    if plan.split:  # a mixed host: each side wider by its share
+        extra = width - plan.width
+        share = extra * plan.split // (plan.width - MIXED_GAP)
+        bands = [band.widened(plan.split + share) for band in plan.bands]
+        height = sum(band.height for band in bands) + plan.shelf * (len(bands) - 1)
+        vms = HostPlan(
+            plan.host,
+            plan.split + share,
+            height,
+            bands,
+            shelf=plan.shelf,
+            columns=plan.columns,
+            gap=plan.gap,
+        )
+        assert plan.grid is not None
+        style = plan.columns[0].style
+        return _mixed(vms, plan.grid, plan.rows, plan.beside + extra - share, style)
     if plan.grid is not None:
         height = plan.grid.height(plan.rows, width)
         return HostPlan(plan.host, width, height, grid=plan.grid, rows=plan.rows)

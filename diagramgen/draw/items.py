@@ -34,6 +34,11 @@ def workload_tooltip(item: Workload) -> tuple[str, ...]:
     if isinstance(item, App):
         uses = trio(item.uses)
         lines = [named(item, "app"), *([f"uses {uses}"] if uses else [])]
+    elif item.userland is not None:
+        lines = [named(item, "system container") + ("" if item.running else ", stopped")]
+        lines.append(f"userland {item.userland.name or '(unnamed)'}: {trio(item.userland.uses)}")
+        allocated = trio(item.allocated)
+        lines += [f"allocated {allocated}"] if allocated else []
     else:
         name = named(item, "container")
         lines = [name + (f", {item.replicas} replicas" if item.replicas > 1 else "")]
@@ -71,12 +76,25 @@ class _Drawn(Struct, frozen=True):
     replicas: int = 1
     image_size: int | None = None
     reservations: Resources = Resources()
+    #: A system container's userland name ("" unnamed) and allocation; None for others.
+    userland: str | None = None
+    allocated: Resources = Resources()
+    running: bool = True
 
 
 def _drawn(item: Workload, style: Style) -> _Drawn:
     marks = tuple(style.marks.get(item.id, ()))
     if isinstance(item, App):
         return _Drawn(display_name(item), marks, item.libs, uses=item.uses)
+    if item.userland is not None:
+        return _Drawn(
+            display_name(item),
+            marks,
+            item.libs,
+            userland=item.userland.name or "",
+            allocated=item.allocated,
+            running=item.running,
+        )
     size = item.image.size if item.image else None
     return _Drawn(
         display_name(item),
@@ -87,6 +105,7 @@ def _drawn(item: Workload, style: Style) -> _Drawn:
         item.replicas,
         size,
         item.reservations,
+        running=item.running,
     )
 
 
@@ -97,6 +116,12 @@ def _texts(item: _Drawn) -> tuple[str, list[tuple[str, bool]], list[str]]:
         disk = item.uses.disk
         details = [(trio(item.uses, ("cpu", "memory")), False)]
         return item.name, details, libs + ([] if disk is None else ["disk " + _disk(disk)])
+    if item.userland is not None:  # a system container: its allocation, on its userland
+        allocated = trio(item.allocated)
+        state = "" if item.running else "stopped"
+        text = " · ".join(t for t in (state, f"allocated {allocated}" if allocated else "") if t)
+        below = [f"userland {item.userland}" if item.userland else "userland"]
+        return item.name, [(text, False)], below + ([_listed(item.libs)] if item.libs else [])
     name = item.name
     if item.replicas > 1:
         name += f" \N{MULTIPLICATION SIGN} {item.replicas}"
@@ -107,6 +132,8 @@ def _texts(item: _Drawn) -> tuple[str, list[tuple[str, bool]], list[str]]:
         parts.append(
             f"{WARN} no {' or '.join('mem' if k == 'memory' else k for k in missing)} limit"
         )
+    if not item.running:
+        parts.insert(0, "stopped")
     details = [(" · ".join(parts), bool(missing))]
     reserved = [k for k in ("cpu", "memory") if getattr(item.reservations, k) is not None]
     if reserved:  # Compose reservations, Kubernetes requests: what is set aside for it
@@ -351,12 +378,14 @@ class Workloads:
             for index, item_width in zip(indices, widths, strict=True):
                 item = self.items[index]
                 top, bottom = self.lines(index, item_width)
+                # A stopped one is drawn muted: on the host's own fill, not the item's.
+                running = self.drawn[index].running
                 tops.append(
                     Cell(
                         top,
                         item_width,
                         top_height,
-                        fill,
+                        fill if running else theme.fill("host"),
                         **component_cell(item, workload_tooltip(item)),
                     )
                 )

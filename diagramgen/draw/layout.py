@@ -21,14 +21,32 @@ from ..assets import FAMILY
 from ..escape import html_text
 from ..spec.model import Host, Spec
 from ..spec.model import Link as SpecLink
-from .arrange import HOST_GAP, SHARES, Candidate, HostPlan, Row, candidates, fill, plan_rows
+from .arrange import (
+    HOST_GAP,
+    MIXED_GAP,
+    SHARES,
+    Candidate,
+    HostPlan,
+    Row,
+    candidates,
+    fill,
+    plan_rows,
+)
 from .cells import Cell, Label, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .items import Workloads, two_lines
 from .labels import LABEL_SIZE, Placed, place_labels
 from .panel import IN_CELLS, MARKED, ON_LINE, panel_columns, panel_label
 from .route import Link, Route, route
-from .stacks import VmColumn, bar_cells, host_title, host_tooltip, shelf_lines
+from .stacks import (
+    VmColumn,
+    bar_cells,
+    engine_bar,
+    host_title,
+    host_tooltip,
+    hypervisor_bar,
+    shelf_lines,
+)
 from .style import DETAIL_SIZE, Style, component_cell
 from .themes import Theme
 from .tracks import ARROW, CLEAR, Board, corridor
@@ -153,19 +171,12 @@ def _host_node(part: _Host, plan: HostPlan, bars: list[int], frame: int) -> _Nod
     )
     rows: list[list[Cell]] = [[title_cell]]
     body: list[list[Cell]] = []
-    if plan.grid is not None:
-        body = plan.grid.table(plan.rows, width, theme.fill("container"))
-    for number, band in enumerate(plan.bands):
-        if number:
-            lines = shelf_lines(host, style, width)
-            shelf = plan.shelf - part.passage
-            body.append([Cell(lines, width, shelf, theme.fill("hypervisor"))])
-            if part.passage:
-                body.append([Cell([], width, part.passage, border=0)])
-        # Each band a table of its own: bands of different VM counts keep their own columns.
-        rows_of_band = band.rows(width)
-        height = sum(_row_height(row) for row in rows_of_band)
-        body.append([Cell([], width, height, border=0, inner=rows_of_band)])
+    if plan.split:  # a mixed host: VMs on their hypervisor, containers on their engine
+        body = [_mixed_body(part, plan)]
+    else:
+        if plan.grid is not None:
+            body = plan.grid.table(plan.rows, width, theme.fill("container"))
+        body += _bands(part, plan, width)
     if body:
         rows.append([Cell([], width, sum(_row_height(r) for r in body), border=0, inner=body)])
     cells = bar_cells(host, part.totals, style, width)
@@ -183,6 +194,51 @@ def _host_node(part: _Host, plan: HostPlan, bars: list[int], frame: int) -> _Nod
     )
     size = Label(markup, width + 2 * frame, height + 2 * frame)
     return _Node(f"host_{host.id}", size, f"host-{host.id}", rows=rows, frame=frame)
+
+
+def _bands(part: _Host, plan: HostPlan, width: int) -> list[list[Cell]]:
+    """Return the host's bands of VMs as table rows ``width`` wide, a shelf of the hypervisor
+    under each band that wraps."""
+    theme = part.style.theme
+    body: list[list[Cell]] = []
+    for number, band in enumerate(plan.bands):
+        if number:
+            lines = shelf_lines(part.host, part.style, width)
+            shelf = plan.shelf - part.passage
+            body.append([Cell(lines, width, shelf, theme.fill("hypervisor"))])
+            if part.passage:
+                body.append([Cell([], width, part.passage, border=0)])
+        # Each band a table of its own: bands of different VM counts keep their own columns.
+        rows_of_band = band.rows(width)
+        height = sum(_row_height(row) for row in rows_of_band)
+        body.append([Cell([], width, height, border=0, inner=rows_of_band)])
+    return body
+
+
+def _mixed_body(part: _Host, plan: HostPlan) -> list[Cell]:
+    """Return a mixed host's body as one row: its VMs on the hypervisor's bar, a gap, its
+    containers on the engine's bar; each side stands on the host OS (room above the shorter)."""
+    host, style = part.host, part.style
+    height = plan.height
+    assert plan.grid is not None
+    sides = []
+    for width, side, contents, bar in (
+        (plan.split, plan.sides[0], _bands(part, plan, plan.split), hypervisor_bar),
+        (
+            plan.beside,
+            plan.sides[1],
+            plan.grid.table(plan.rows, plan.beside, style.theme.fill("container")),
+            engine_bar,
+        ),
+    ):
+        cell = bar(host, style, width)
+        cell.height = side - sum(_row_height(row) for row in contents)
+        inner = [*contents, [cell]]
+        if height > side:
+            inner.insert(0, [Cell([], width, height - side, border=0)])
+        sides.append(Cell([], width, height, border=0, inner=inner))
+    gap = Cell([], MIXED_GAP, height, border=0)
+    return [sides[0], gap, sides[1]]
 
 
 def _row_height(row: list[Cell]) -> int:

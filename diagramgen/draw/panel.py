@@ -223,8 +223,21 @@ def _pairs(spec: Spec, totals: Totals) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = [
         ("hosts · VMs", f"{diagram.hosts} · {diagram.vms}"),
         ("containers · apps", f"{diagram.containers} · {diagram.apps}"),
-        ("OS copies", _copies(diagram.os_copies, diagram.os_overhead)),
     ]
+    if diagram.system_containers:
+        pairs.append(("system containers", str(diagram.system_containers)))
+    pairs.append(
+        (
+            "full OS copies" if diagram.userland_copies else "OS copies",
+            _copies(diagram.os_copies, diagram.os_overhead),
+        )
+    )
+    if diagram.userland_copies:
+        # The third case beside VMs' whole OS copies and containers' shared kernel.
+        copies = _copies(diagram.userland_copies, diagram.userland_overhead)
+        pairs.append(("userland copies", f"{copies} (no kernel)"))
+    if diagram.stopped:
+        pairs.append(("stopped", f"{diagram.stopped}: cores · memory not committed"))
     if len(spec.hosts) > 1:
         for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
             copies = _copies(host_totals.os_copies, host_totals.os_overhead)

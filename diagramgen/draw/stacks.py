@@ -29,8 +29,10 @@ __all__ = [
     "Band",
     "VmColumn",
     "bar_cells",
+    "engine_bar",
     "host_title",
     "host_tooltip",
+    "hypervisor_bar",
     "shelf_height",
 ]
 
@@ -42,7 +44,8 @@ REFINE = 2
 
 def _vm_tooltip(vm: VM, usage: Usage) -> tuple[str, ...]:
     allocated = trio(vm.allocated)
-    lines = [named(vm, "VM"), *([f"allocated {allocated}"] if allocated else [])]
+    lines = [named(vm, "VM") + ("" if vm.running else ", stopped")]
+    lines += [f"allocated {allocated}"] if allocated else []
     if usage.amounts:
         lines.append(f"{usage.amounts} ({usage.shares})" if usage.shares else usage.amounts)
     for kind, layer in (("guest OS", vm.guest_os), ("engine", vm.engine)):
@@ -98,6 +101,7 @@ class VmColumn:
         allocated = self._allocated
         lines = [
             *style.names(display_name(self.vm), room),
+            *style.details("" if self.vm.running else "stopped", room),
             *style.details("allocated " + allocated if allocated else "", room),
             *style.details(self.usage.amounts, room),
             *style.details(self.usage.shares, room, warn=self.usage.over),
@@ -331,7 +335,9 @@ class Band(Struct):
         stack.append(
             [Cell(column.guest_lines(shape.width), shape.width, self.guest, theme.fill("guest_os"))]
         )
-        base = Cell(column.base_lines(shape.width), shape.width, self.base, theme.fill("vm"))
+        # A stopped VM is drawn muted: on the host's own fill.
+        fill = theme.fill("vm" if column.vm.running else "host")
+        base = Cell(column.base_lines(shape.width), shape.width, self.base, fill)
         base.ident, base.tooltip, base.href = (
             column.tip["ident"],
             column.tip.get("tooltip", ()),
@@ -454,12 +460,9 @@ def bar_cells(host: Host, totals: Totals, style: Style, width: int) -> list[Cell
     room = text_room(width)
     bars = []
     if host.stack == "container":
-        lines = style.layer(host.engine, "container engine", room)
-        bars.append(Cell(lines, width, lines_height(lines), theme.fill("engine")))
-    elif host.hypervisor is not None:
-        lines = [*style.names(hypervisor_name(host), room)]
-        lines += style.details(trio(host.hypervisor.uses), room)
-        bars.append(Cell(lines, width, lines_height(lines), theme.fill("hypervisor")))
+        bars.append(engine_bar(host, style, width))
+    elif host.stack != "mixed" and host.hypervisor is not None:
+        bars.append(hypervisor_bar(host, style, width))
     if host.host_os is not None:
         lines = style.layer(host.host_os, "host OS", room)
         bars.append(Cell(lines, width, lines_height(lines), theme.fill("host_os")))
@@ -478,6 +481,21 @@ def bar_cells(host: Host, totals: Totals, style: Style, width: int) -> list[Cell
         lines += reserved_lines(host_totals.reserved, infrastructure.capacity, style, room)
     bars.append(Cell(lines, width, lines_height(lines), theme.fill("infrastructure")))
     return bars
+
+
+def engine_bar(host: Host, style: Style, width: int) -> Cell:
+    """Return the bar of the host's container engine, ``width`` points wide."""
+    lines = style.layer(host.engine, "container engine", text_room(width))
+    return Cell(lines, width, lines_height(lines), style.theme.fill("engine"))
+
+
+def hypervisor_bar(host: Host, style: Style, width: int) -> Cell:
+    """Return the bar of the host's hypervisor, ``width`` points wide."""
+    room = text_room(width)
+    lines = [*style.names(hypervisor_name(host), room)]
+    if host.hypervisor is not None:
+        lines += style.details(trio(host.hypervisor.uses), room)
+    return Cell(lines, width, lines_height(lines), style.theme.fill("hypervisor"))
 
 
 def hypervisor_name(host: Host) -> str:
@@ -518,13 +536,19 @@ def host_tooltip(host: Host, totals: Totals) -> tuple[str, ...]:
         lines.append(f"{usage.amounts} ({usage.shares})" if usage.shares else usage.amounts)
     what = f"{copies} OS cop{'y' if copies == 1 else 'ies'}"
     lines.append(f"{what}: {overhead}" if overhead else what)
+    if host_totals.userland_copies:
+        lines.append(f"{host_totals.userland_copies} userland copies (no kernel)")
     return tuple(lines)
 
 
 def host_title(host: Host, totals: Totals, style: Style, width: int) -> list[Line]:
     """Return the title lines of a host whose table is ``width`` points wide."""
-    copies = totals.host(host.id).os_copies
+    host_totals = totals.host(host.id)
+    copies = host_totals.os_copies
     what = f"{host.stack} host · {copies} OS cop{'y' if copies == 1 else 'ies'}"
+    if host_totals.userland_copies:
+        userlands = host_totals.userland_copies
+        what += f" · {userlands} userland{'' if userlands == 1 else 's'}"
     room = text_room(width)
     title = style.names(display_name(host), room, size=TITLE_SIZE)
     return [*title, *style.details(what, room), *style.mark(host.id, room)]

@@ -41,9 +41,9 @@ __all__ = [
 #: The most replicas a container may have (the schema's ``replicas`` maximum says the same).
 MAX_REPLICAS = 1_000_000
 
-Stack = Literal["vm", "container", "hybrid"]
+Stack = Literal["vm", "container", "hybrid", "mixed"]
 #: The kinds of stack a host can be (the schema's ``stack`` enum says the same).
-STACKS: tuple[Stack, ...] = ("vm", "container", "hybrid")
+STACKS: tuple[Stack, ...] = ("vm", "container", "hybrid", "mixed")
 
 
 def verify_stack(name: str) -> Stack:
@@ -99,6 +99,16 @@ class Container(Struct, frozen=True):
     #: What the container has reserved (Compose reservations, Kubernetes requests).
     reservations: Resources = Resources()
     url: str | None = None
+    #: A system container's own userland (an LXC template): None for an application container.
+    userland: Layer | None = None
+    #: What a system container is given: cores, memory, its root disk.
+    allocated: Resources = Resources()
+    running: bool = True
+
+    @property
+    def system(self) -> bool:
+        """Return whether this is a system container (a userland on the host's kernel)."""
+        return self.userland is not None
 
 
 class App(Struct, frozen=True):
@@ -123,6 +133,7 @@ class VM(Struct, frozen=True):
     containers: tuple[Container, ...]
     apps: tuple[App, ...]
     url: str | None = None
+    running: bool = True
 
     def workloads(self) -> tuple[Workload, ...]:
         """Return what runs in the VM, as drawn: its apps, then its containers."""
@@ -149,6 +160,13 @@ class Host(Struct, frozen=True):
         for vm in self.vms:
             if vm.containers:
                 yield vm.engine, vm.containers
+
+    def userlands(self) -> list[Layer]:
+        """Return the userland copies on the host: one per system container, wherever it runs."""
+        found = [c.userland for c in self.containers if c.userland is not None]
+        for vm in self.vms:
+            found += [c.userland for c in vm.containers if c.userland is not None]
+        return found
 
     def os_layers(self) -> list[Layer]:
         """Return the OS copies on the host: its host OS (if any), then each VM's guest OS."""
@@ -237,6 +255,9 @@ def _container(data: dict[str, Any], pointer: str) -> Container:
         replicas=data.get("replicas", 1),
         reservations=_resources(data.get("reservations")),
         url=data.get("url"),
+        userland=_layer(data.get("userland"), join(pointer, "userland")),
+        allocated=_resources(data.get("allocated")),
+        running=data.get("state", "running") == "running",
     )
 
 
@@ -272,6 +293,7 @@ def _vm(data: dict[str, Any], pointer: str) -> VM:
             for index, app in enumerate(data.get("apps", ()))
         ),
         url=data.get("url"),
+        running=data.get("state", "running") == "running",
     )
 
 

@@ -160,6 +160,8 @@ def _what_it_has(host: dict[str, Any]) -> str:
     if isinstance(vms, list) and vms:
         runs = any(isinstance(vm, dict) and ("containers" in vm or "engine" in vm) for vm in vms)
         parts.append("VMs running containers" if runs else "VMs")
+    if "containers" in host:
+        parts.append("containers beside them")
     return " and ".join(parts)
 
 
@@ -167,6 +169,8 @@ def _fitting_stacks(host: dict[str, Any]) -> list[str]:
     """Return the stacks a host's layers fit, by what it has."""
     vms = host.get("vms")
     if isinstance(vms, list) and vms:
+        if "containers" in host or "engine" in host:
+            return ["mixed"]
         runs = any(isinstance(vm, dict) and ("containers" in vm or "engine" in vm) for vm in vms)
         return ["hybrid"] if runs else ["vm", "hybrid"]
     if "containers" in host or "engine" in host:
@@ -252,11 +256,13 @@ def explain(error: ValidationError) -> list[Finding]:
     if validator == "contains":
         return finding(f"no VM runs containers; {context}")
     if validator == "dependentRequired" and isinstance(instance, dict):
-        needed = [key for key in expected if key not in instance]
-        present = [key for key in rule["dependentRequired"] if key in instance]
+        owner = "a VM" if pointer.rsplit("/", 2)[-2] == "vms" else "a container"
         return [
-            Finding(pointer, f'a VM with "{present[0]}" also needs "{key}"', rule=validator)
-            for key in needed
+            Finding(pointer, f'{owner} with "{present}" also needs "{key}"', rule=validator)
+            for present, needs in expected.items()
+            if present in instance
+            for key in needs
+            if key not in instance
         ]
     if validator in ("enum", "const"):
         options = expected if validator == "enum" else [expected]
@@ -293,7 +299,7 @@ _SHAPES = {
     "version": ': write "version": 1',
     "hosts": ': a list of hosts, e.g. [{"id": "h1", "stack": "vm", ...}]',
     "id": ': a name like "web-1"',
-    "stack": ': "vm", "container" or "hybrid"',
+    "stack": ': "vm", "container", "hybrid" or "mixed"',
     "infrastructure": (
         ': {"name": <hardware name>, "capacity": {"cpu": <cores>, "memory": <size>, '
         '"disk": <size>}}'
@@ -319,11 +325,13 @@ _TYPE_NAMES = {
 
 _STACK_RULES = {
     "vm": 'a "vm" host has a hypervisor and vms whose guest OSes run apps; '
-    'use stack "container" or "hybrid" for containers',
+    'use stack "container", "hybrid" or "mixed" for containers',
     "container": 'a "container" host has host_os, engine and containers; '
-    'use stack "vm" or "hybrid" for a hypervisor with VMs',
+    'use stack "vm", "hybrid" or "mixed" for a hypervisor with VMs',
     "hybrid": 'a "hybrid" host has a hypervisor and vms, at least one of them with '
     "engine and containers",
+    "mixed": 'a "mixed" host has host_os, a hypervisor with vms, and an engine with containers '
+    "beside them (Proxmox VE: KVM and LXC)",
 }
 
 
@@ -341,4 +349,9 @@ def _stack_context(error: ValidationError) -> tuple[str, str | None]:
             return _STACK_RULES[stack], stack
         if "hypervisor" in rules:
             return "a type-2 hypervisor runs on a host OS", None
+    if path[branch - 1] == "items":  # a container's own rule, its only if/then
+        return (
+            "a system container (one with a userland) is given cores, memory and a root disk"
+            " by allocated; it has no image, limits, reservations or replicas"
+        ), None
     return "", None
