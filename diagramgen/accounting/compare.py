@@ -43,7 +43,7 @@ def measure(label: str, totals: Totals) -> Side:
         label=label,
         hosts=diagram.hosts,
         vms=diagram.vms,
-        workloads=diagram.containers + diagram.apps,
+        workloads=diagram.containers + diagram.system_containers + diagram.apps,
         os_copies=diagram.os_copies,
         os_overhead=diagram.os_overhead,
         committed=sum((host.committed for host in totals.hosts), Figures()),
