@@ -100,7 +100,11 @@ def _hint(rule: str) -> str | None:
     """Return what a user of this command line does about ``rule`` (the library's rule names)."""
     if rule.startswith("limit:"):
         return f"change it with --limit {rule.removeprefix('limit:')}=N"
-    return {"exists": "use --force to overwrite it", "engine:system": "--engine system"}.get(rule)
+    return {
+        "exists": "use --force to overwrite it",
+        "engine:system": "--engine system",
+        "replicas:max": "--replicas max draws the maximum",
+    }.get(rule)
 
 
 def _version(value: bool) -> None:
@@ -525,7 +529,7 @@ def _write_import(imported: Any, output: "Path | None", force: bool) -> int:
     from .spec import syntax_of
 
     for note in imported.warnings:
-        _say(note.format(), err=True)
+        _say(note.format(_hint), err=True)
     text = dump_spec(imported, "yaml" if output is None else syntax_of(output))
     if output is None:
         _out(text)
@@ -585,13 +589,27 @@ def import_compose(
 @import_app.command("kubernetes")
 def import_kubernetes(
     files: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
-            metavar="[FILE...]",
-            help="Manifests (YAML or JSON, several documents, List objects).",
+            metavar="[FILE|FOLDER|-]...",
+            help="Manifests (YAML or JSON, several documents, List objects); a folder gives its "
+            "*.yaml, *.yml and *.json files, as `kubectl apply -f DIR`; - reads stdin "
+            "(`helm template … | diagramgen import kubernetes -`).",
         ),
     ] = None,
     output: OutputSpecOption = None,
+    recursive: Annotated[
+        bool,
+        typer.Option("--recursive", "-R", help="Read the folders' subfolders too, as kubectl -R."),
+    ] = False,
+    replicas: Annotated[
+        str,
+        typer.Option(
+            "--replicas",
+            metavar="min|max",
+            help="Draw a HorizontalPodAutoscaler's target with its minReplicas or maxReplicas.",
+        ),
+    ] = "min",
     nodes: Annotated[
         Path | None,
         typer.Option(help="JSON of `kubectl get nodes -o json`: one host per node."),
@@ -609,6 +627,8 @@ def import_kubernetes(
     """Import Kubernetes manifests, or a cluster's nodes and pods, as a spec.
 
     Examples: diagramgen import kubernetes deploy.yaml -o cluster.yaml ·
+    diagramgen import kubernetes k8s/ -o cluster.yaml ·
+    kustomize build overlays/prod | diagramgen import kubernetes - ·
     diagramgen import kubernetes --nodes nodes.json --pods pods.json -o running.yaml
     """
     from .importers import import_kubernetes as run
@@ -616,7 +636,14 @@ def import_kubernetes(
     if not files and pods is None:
         raise UsageError("give manifests, or --pods with a dump of the running pods")
     imported = run(
-        files or [], nodes=nodes, pods=pods, node_count=node_count, limits=_limits(limit)
+        files or [],
+        nodes=nodes,
+        pods=pods,
+        node_count=node_count,
+        limits=_limits(limit),
+        recursive=recursive,
+        replicas=replicas,
+        stdin=sys.stdin.buffer,
     )
     return _write_import(imported, output, force)
 

@@ -97,7 +97,8 @@ def test_one_container_per_workload_with_the_pods_effective_figures(manifests: I
     assert web["reservations"] == {"cpu": "450m", "memory": "192MiB"}
     assert web["replicas"] == 3
     assert web["libs"] == ["web", "log-shipper (sidecar)", "wait-for-db (init)"]
-    assert web["image"] == {"ref": "nginx:1.27-alpine"}
+    # A spec container has one image: a pod's images are joined, app containers first.
+    assert web["image"] == {"ref": "nginx:1.27-alpine + fluent/fluent-bit:3.1 + busybox:1.36"}
     assert web["$comment"] == "Deployment shop/web"
     assert found["db"]["limits"] == found["db"]["reservations"] == {"cpu": 2, "memory": "4GiB"}
     assert "replicas" not in found["db"]  # spec.replicas defaults to 1
@@ -152,7 +153,11 @@ def test_with_nodes_the_cluster_host_has_their_capacity(with_nodes: Imported) ->
     assert "cp-1: allocatable cpu 3900m" in host["infrastructure"]["$comment"]
     assert host["host_os"] == {"name": "Ubuntu 24.04.1 LTS"}
     assert host["engine"] == {"name": "containerd 1.7.22"}
-    assert containers(with_nodes)["web"]["image"] == {"ref": "nginx:1.27-alpine", "size": 20458392}
+    # Every image the pod runs is on the node's disk: 20458392 + 34560128 + 2155073 bytes.
+    assert containers(with_nodes)["web"]["image"] == {
+        "ref": "nginx:1.27-alpine + fluent/fluent-bit:3.1 + busybox:1.36",
+        "size": 57173593,
+    }
     assert containers(with_nodes)["cache"]["image"]["size"] == 17232456
 
 
@@ -191,13 +196,16 @@ def test_each_node_a_host_each_pod_on_its_node(running: Imported) -> None:
         "memory": 32863568 * 1024,
         "disk": 101203600 * 1024,
     }
-    assert list(containers(running, 1)) == [
-        "cache-6c8f7b9d4-pqrst",
-        "web-7d4b9c6f5-abcde",  # the pods of one owner together
-        "web-7d4b9c6f5-klmno",
-        "log-agent-4hx8m",
-        "node-exporter-7fj3d",
-    ]
+    # The pods of one workload on one node are one container, named by the workload.
+    found = containers(running, 1)
+    assert list(found) == ["cache", "web", "log-agent", "node-exporter-2"]
+    assert found["web"]["name"] == "web"
+    assert found["web"]["replicas"] == 2
+    assert found["web"]["$comment"] == (
+        "Deployment shop/web: pods web-7d4b9c6f5-abcde, web-7d4b9c6f5-klmno"
+    )
+    assert found["node-exporter-2"]["name"] == "node-exporter"  # ids are unique in a spec
+    assert "replicas" not in found["cache"]
     apiserver = containers(running, 0)["kube-apiserver-cp-1"]
     assert apiserver["reservations"] == {"cpu": "250m"}  # no memory request: left out
     assert "limits" not in apiserver
@@ -430,8 +438,10 @@ def test_workloads_running_nothing_are_left_out(tmp_path: Path) -> None:
         ("{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n", ":1:3: is not valid YAML"),
         (
             "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
-            ":3:3: metadata.name: expected a string",
+            ':3:9: metadata.name: "{{ .Values.name }}" looks like a template placeholder;'
+            " render the chart or template first",
         ),
+        ("kind: Pod\nmetadata:\n  name: [a]\n", ":3:3: metadata.name: expected a string"),
         ("metadata: {name: a}\n", ":1:1: is not a Kubernetes object (no kind)"),
         (
             "kind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: a\n"

@@ -2,56 +2,50 @@
 
 A pod becomes **one spec container**: its limits and reservations are the pod's effective
 figures (see :mod:`.pods`: init containers and sidecars cannot be summed container by
-container, so only the pod holds the right total), its image is that of the first app
-container, ``libs`` lists its containers when it has more than one, and ``replicas`` is how
-many copies run. One box per workload keeps the picture readable, and the totals right.
+container, so only the pod holds the right total), its image is that of its containers (see
+below), ``libs`` lists its containers when it has more than one, and ``replicas`` is how many
+copies run. One box per workload keeps the picture readable, and the totals right.
 
-- Manifests (``paths``): Pod, Deployment, ReplicaSet, StatefulSet, ReplicationController,
-  Job (``replicas`` = ``parallelism``, at most ``completions``) and DaemonSet (one per node it
-  runs on), also inside ``List`` objects; other kinds are skipped with a note. They stand on
-  one host, ``cluster``: from manifests alone nobody knows which node a pod lands on. With
-  ``nodes`` that host has the summed capacity of the nodes (and their image sizes).
-- ``pods`` (``kubectl get pods -A -o json``): the cluster as it runs. Each node is a host,
-  each running pod a container (replicas 1) on the node in its ``spec.nodeName``, pods
-  grouped by their owner. Finished pods hold no resources and are left out.
+- Manifests (``paths``: files, folders, ``-`` for ``stdin``; see :mod:`.inputs`): the
+  workloads :mod:`.workloads` reads. They stand on one host, ``cluster``: from manifests alone
+  nobody knows which node a pod lands on. With ``nodes`` that host has the summed capacity of
+  the nodes (and their image sizes).
+- ``pods`` (``kubectl get pods -A -o json``): the cluster as it runs. Each node is a host, and
+  the pods of one workload on it are one container (see :mod:`.running`).
+
+A spec container has one image; a pod may run several (sidecars, init containers), each on the
+node's disk. So a pod of several images has them all as its image's ``ref``, joined by `` + ``
+(``nginx:1.27 + fluent-bit:3.1``), and the sum of their sizes as its size: image disk counts
+every image a pod runs; only pods of the same images share one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from pathlib import Path as FilePath
-from typing import Any
-
-import msgspec
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 from ..files.discover import existing
 from ..spec import DEFAULT_LIMITS, Limits
 from ..spec.limits import limit_rule
-from ..spec.model import MAX_REPLICAS
+from ..spec.units import parse_bytes
 from .cluster import Node, read_nodes, runs_on
 from .images import ImageSizes
-from .notes import Imported, Notes, Path, Place, shown, shown_count
-from .pods import pod_figures
-from .sources import Document, display_name, listed, mapping, read_documents
+from .inputs import find_inputs, inputs_label
+from .notes import Imported, Notes, Path, Place
+from .pods import PodFigures, pod_figures, resource_figures
+from .quantities import spec_bytes
+from .running import Group, group_pods, read_running
+from .sources import display_name, listed, mapping
 from .specparts import Ids, container, host, resources, spec
+from .workloads import Workload, read_workloads, verify_replicas
 
 __all__ = ["import_kubernetes"]
 
-_REPLICATED = {"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
-
-
-class _Pod(msgspec.Struct):
-    """A pod to draw: a workload's template (with a replica count) or one running pod."""
-
-    kind: str
-    name: str
-    namespace: str
-    document: Document
-    base: Path  # the pod spec
-    replicas: int | None  # None: a DaemonSet, one per node it runs on
-    node: str | None = None
-    owner: str | None = None
+_TITLE = "Kubernetes workloads: "
+#: Dropped resources named in one note each, and what the note says of them.
+_NO_DISK = "local disk a container may use; not drawn, as a spec container holds no disk"
+_NO_PLACE = "not drawn, as a spec holds only cpu, memory and disk"
 
 
 def import_kubernetes(
@@ -61,176 +55,74 @@ def import_kubernetes(
     pods: str | os.PathLike[str] | None = None,
     node_count: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    recursive: bool = False,
+    replicas: str = "min",
+    stdin: BinaryIO | None = None,
 ) -> Imported:
     """Return the spec of Kubernetes manifests, or of a cluster dump, with the notes made.
 
+    ``paths`` are manifest files, folders (their ``*.yaml``, ``*.yml`` and ``*.json``; their
+    subfolders too with ``recursive``) and ``-``, which reads ``stdin``. ``replicas`` is
+    ``"min"`` or ``"max"``: which bound of a HorizontalPodAutoscaler its target is drawn with.
     ``nodes`` (``kubectl get nodes -o json``) gives capacity, OS, runtime and image sizes,
     and the node count for DaemonSets (``node_count`` when there is no nodes file).
     ``pods`` (``kubectl get pods -A -o json``) places running pods on their nodes; manifests
-    are then not imported. ``limits`` bound each input file (``input_bytes``) and the spec
-    made, which is valid. Raises :class:`~diagramgen.InvalidArgument` for a path that names
+    are then not imported. ``limits`` bound each input (``input_bytes``) and the spec made,
+    which is valid. Raises :class:`~diagramgen.InvalidArgument` for a path that names
     nothing and :class:`~diagramgen.importers.ImportFailed` for bad input.
     """
-    inputs = [*paths, *(p for p in (nodes, pods) if p is not None)]
-    for path in inputs:
+    choice = verify_replicas(replicas)
+    inputs = find_inputs(paths, recursive=recursive)
+    dumps = [path for path in (nodes, pods) if path is not None]
+    for path in dumps:
         existing(path)  # a path that names nothing is the caller's mistake, not the file's
-    notes = Notes([display_name(path) for path in inputs])
+    notes = Notes([*(item.name for item in inputs), *(display_name(path) for path in dumps)])
 
     node_list = read_nodes(nodes, notes, limits) if nodes is not None else None
+    found: list[Workload] = []
     if pods is not None:
-        if paths:
+        if inputs:
             notes.warn(
-                Place(display_name(paths[0])),
-                "",
-                "manifests not imported: the pods dump shows what runs",
+                Place(inputs[0].name), "", "manifests not imported: the pods dump shows what runs"
             )
-        found = _running_pods(pods, notes, limits)
-    else:
-        found = [pod for path in paths for pod in _manifest_pods(path, notes, limits)]
+        found = read_running(pods, notes, limits)
+    elif inputs:
+        found = read_workloads(inputs, notes, limits, stdin=stdin, replicas=choice)
     notes.check()
+    first = inputs[0].name if inputs else display_name(dumps[0]) if dumps else ""
     if len(found) > limits.components:
         message = f"has {len(found):,} workloads; the components limit is {limits.components:,}"
-        notes.stop(Place(display_name(inputs[0])), "", message, limit_rule("components"))
-    if not inputs or (pods is None and not paths):
+        notes.stop(Place(first), "", message, limit_rule("components"))
+    if not inputs and pods is None:
         notes.fail(Place(""), "", "no manifests and no pods dump to import")
     elif not found:
-        notes.fail(Place(display_name(inputs[0])), "", "no pods or workloads to import")
+        notes.fail(Place(display_name(pods or first)), "", "no running pods to import")
     notes.check()
     if node_list is not None and node_count is not None:
         notes.warn(
             Place(display_name(nodes or "")), "", "node count given twice: the nodes file is used"
         )
-    ids = Ids()
-    builder = _Builder(ids, notes, node_list, node_count)
+    builder = _Builder(Ids(), notes, node_list, node_count)
     if pods is not None:
         hosts = builder.node_hosts(found)
         title = f"Kubernetes cluster as it runs ({len(hosts)} nodes)"
     else:
         hosts = [builder.cluster_host(found)]
-        title = "Kubernetes workloads: " + ", ".join(FilePath(p).name for p in paths)
+        title = _TITLE + inputs_label(paths, limits.text - len(_TITLE))
+    builder.note_dropped()
     notes.check()
-    sources = ", ".join(display_name(p) for p in inputs)
     comment = (
-        f"Imported by diagramgen from Kubernetes: {sources}. One container per pod, with the"
-        " pod's effective limits and requests (reservations). Edit freely; figures the sources"
-        " do not give are left out."
+        f"Imported by diagramgen from Kubernetes: {_sources(paths, dumps)}. One container per"
+        " pod, with the pod's effective limits and requests (reservations). Edit freely;"
+        " figures the sources do not give are left out."
     )
     return notes.imported(spec(comment, title, hosts, []), limits)
 
 
-def _objects(data: Any, base: Path) -> Iterator[tuple[Path, Any]]:
-    kind = data.get("kind") if isinstance(data, dict) else None
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
-        for index, item in enumerate(data["items"]):
-            yield from _objects(item, (*base, "items", index))
-    else:
-        yield base, data
-
-
-def _metadata(item: dict[str, Any]) -> tuple[str, str]:
-    metadata = mapping(item.get("metadata"))
-    name = metadata.get("name") or metadata.get("generateName") or "unnamed"
-    return str(name), str(metadata.get("namespace") or "default")
-
-
-def _manifest_pods(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> Iterator[_Pod]:
-    for document in read_documents(path, notes, limits):
-        if document.data is None:
-            continue
-        for base, item in _objects(document.data, ()):
-            if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
-                notes.fail(document.place(base), base, "is not a Kubernetes object (no kind)")
-                continue
-            name = mapping(item.get("metadata")).get("name")
-            if name is not None and not isinstance(name, str):
-                at = (*base, "metadata", "name")
-                notes.fail(document.place(at), at, "expected a string")
-                continue
-            pod = _workload(document, base, item, notes)
-            if pod is not None:
-                yield pod
-
-
-def _workload(document: Document, base: Path, item: dict[str, Any], notes: Notes) -> _Pod | None:
-    kind = item["kind"]
-    name, namespace = _metadata(item)
-    spec_ = mapping(item.get("spec"))
-    if kind == "Pod":
-        return _Pod(kind, name, namespace, document, (*base, "spec"), 1)
-    template = (*base, "spec", "template", "spec")
-    if kind in _REPLICATED:
-        replicas = _count(spec_, "replicas", document, base, notes)
-        return _Pod(kind, name, namespace, document, template, replicas)
-    if kind == "DaemonSet":
-        return _Pod(kind, name, namespace, document, template, None)
-    if kind == "Job":
-        if spec_.get("suspend") is True:
-            notes.warn(
-                document.place((*base, "spec", "suspend")),
-                (*base, "spec", "suspend"),
-                "suspended: no pods run, left out",
-            )
-            return None
-        replicas = _count(spec_, "parallelism", document, base, notes)
-        if spec_.get("completions") is not None:
-            replicas = min(replicas, _count(spec_, "completions", document, base, notes))
-        return _Pod(kind, name, namespace, document, template, replicas)
-    notes.warn(document.place(base), base, f"{kind} {name} runs no pods of its own: skipped")
-    return None
-
-
-def _count(spec_: dict[str, Any], key: str, document: Document, base: Path, notes: Notes) -> int:
-    value = spec_.get(key, 1)
-    path = (*base, "spec", key)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        if value <= MAX_REPLICAS:
-            return value
-        message = f"{shown_count(value)} replicas: a spec runs at most {MAX_REPLICAS:,}"
-        notes.fail(document.place(path), path, message)
-        return 1
-    notes.fail(document.place(path), path, f"expected a whole number, not {shown(value)}")
-    return 1
-
-
-def _running_pods(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> list[_Pod]:
-    found: list[_Pod] = []
-    finished = 0
-    for document in read_documents(path, notes, limits):
-        for base, item in _objects(document.data, ()):
-            if not isinstance(item, dict) or item.get("kind") != "Pod":
-                notes.warn(document.place(base), base, "not a Pod: skipped")
-                continue
-            name, namespace = _metadata(item)
-            if mapping(item.get("status")).get("phase") in ("Succeeded", "Failed"):
-                finished += 1
-                continue
-            node = mapping(item.get("spec")).get("nodeName")
-            if not node:
-                notes.warn(
-                    document.place(base),
-                    base,
-                    f"pod {namespace}/{name} is not scheduled on a node: left out",
-                )
-                continue
-            owner = _owner(item, document, base, notes)
-            found.append(
-                _Pod("Pod", name, namespace, document, (*base, "spec"), 1, str(node), owner)
-            )
-        if finished:
-            notes.warn(
-                document.place(()),
-                "",
-                f"{finished} finished pod(s) (Succeeded or Failed) hold no resources: left out",
-            )
-    return found
-
-
-def _owner(item: dict[str, Any], document: Document, base: Path, notes: Notes) -> str | None:
-    references = mapping(item.get("metadata")).get("ownerReferences")
-    at = (*base, "metadata", "ownerReferences")
-    owners = [o for o in listed(references, document.place, at, notes) if isinstance(o, dict)]
-    owners.sort(key=lambda o: not o.get("controller"))
-    return f"{owners[0].get('kind')} {owners[0].get('name')}" if owners else None
+def _sources(paths: Sequence[str | os.PathLike[str]], dumps: list[str | os.PathLike[str]]) -> str:
+    named = ["stdin" if os.fspath(p) == "-" else display_name(p) for p in [*paths, *dumps]]
+    more = f" and {len(named) - 5:,} more" if len(named) > 5 else ""
+    return ", ".join(named[:5]) + more
 
 
 class _Builder:
@@ -241,64 +133,79 @@ class _Builder:
         self.notes = notes
         self.nodes = nodes
         self.node_count = node_count
+        #: Resources a spec has no place for: where first given, and which workloads give them.
+        self.dropped: dict[str, tuple[Workload, Path, list[str]]] = {}
 
-    def container(self, pod: _Pod, replicas: int, sizes: ImageSizes) -> dict[str, Any]:
-        figures = pod_figures(pod.document.data_at(pod.base), pod.document, pod.base, self.notes)
+    def figures(self, workload: Workload) -> PodFigures:
+        data = workload.document.data_at(workload.pod)
+        if workload.container is not None:
+            return resource_figures(
+                data, workload.container, workload.document, workload.pod, self.notes
+            )
+        return pod_figures(data, workload.document, workload.pod, self.notes)
+
+    def container(
+        self, workload: Workload, name: str, comment: str, replicas: int, sizes: ImageSizes
+    ) -> dict[str, Any]:
+        figures = self.figures(workload)
+        for resource, path in figures.dropped.items():
+            first = self.dropped.setdefault(resource, (workload, path, []))
+            first[2].append(f"{workload.namespace}/{name}")
         limits = resources(figures.limits["cpu"], figures.limits["memory"])
         reserved = resources(figures.requests["cpu"], figures.requests["memory"])
-        owner = f", owned by {pod.owner}" if pod.owner else ""
+        ref, size = _image(figures.images, sizes)
         return container(
-            self.ids.make(pod.name, "pod"),
-            pod.name,
-            comment=f"{pod.kind} {pod.namespace}/{pod.name}{owner}",
-            image=figures.image,
-            image_size=sizes.get(figures.image),
+            self.ids.make(name, "pod"),
+            name,
+            comment=comment,
+            image=ref,
+            image_size=size,
             libs=figures.libs if len(figures.libs) > 1 else (),
             limits=limits,
             reservations=reserved,
             replicas=replicas,
         )
 
-    def replicas(self, pod: _Pod) -> int:
-        if pod.replicas is not None:
-            return pod.replicas
-        spec_ = mapping(pod.document.data_at(pod.base))
+    def replicas(self, workload: Workload) -> int:
+        if workload.replicas is not None:
+            return workload.replicas
+        spec_ = mapping(workload.document.data_at(workload.pod))
         if self.nodes is not None:
-            at = (*pod.base, "tolerations")
-            tolerations = listed(spec_.get("tolerations"), pod.document.place, at, self.notes)
+            at = (*workload.pod, "tolerations")
+            tolerations = listed(spec_.get("tolerations"), workload.document.place, at, self.notes)
             spec_ = {**spec_, "tolerations": tolerations}
             return sum(runs_on(node, spec_) for node in self.nodes)
         if self.node_count is not None:
             return self.node_count
-        place = pod.document.place(pod.base[:-3])
         self.notes.warn(
-            place,
-            pod.base[:-3],
-            f"DaemonSet {pod.name} runs one pod per node: the node count is not given, 1 assumed",
+            workload.document.place(workload.base),
+            workload.base,
+            f"DaemonSet {workload.name} runs one pod per node: the node count is not given,"
+            " 1 assumed",
         )
         return 1
 
-    def cluster_host(self, pods: list[_Pod]) -> dict[str, Any]:
+    def cluster_host(self, workloads: list[Workload]) -> dict[str, Any]:
         host_id = self.ids.make("cluster")
         sizes = ImageSizes()
         for node in self.nodes or []:
             for ref, size in node.images.items():
                 sizes.add(ref, size)
         containers = []
-        for pod in pods:
-            replicas = self.replicas(pod)
+        for workload in workloads:
+            replicas = self.replicas(workload)
             if replicas == 0:
-                place = pod.document.place(pod.base[:-3])
                 self.notes.warn(
-                    place,
-                    pod.base[:-3],
-                    f"{pod.kind} {pod.name} runs no pods (0 replicas): left out",
+                    workload.document.place(workload.base),
+                    workload.base,
+                    f"{workload.kind} {workload.name} runs no pods (0 replicas): left out",
                 )
                 continue
-            containers.append(self.container(pod, replicas, sizes))
+            comment = workload.label + (f": {workload.comment}" if workload.comment else "")
+            containers.append(self.container(workload, workload.name, comment, replicas, sizes))
         if not containers:
             self.notes.fail(
-                Place(pods[0].document.file), "", "every workload runs 0 pods: nothing to draw"
+                Place(workloads[0].document.file), "", "every workload runs 0 pods: nothing to draw"
             )
         nodes = self.nodes or []
         if nodes:
@@ -311,7 +218,7 @@ class _Builder:
             )
         else:
             self.notes.warn(
-                Place(pods[0].document.file),
+                Place(workloads[0].document.file),
                 "",
                 "no nodes file: capacity, node OS and runtime are not known;"
                 " the workloads are drawn on one host, cluster",
@@ -339,23 +246,23 @@ class _Builder:
             totals[resource] = None if None in values else sum(values)
         return resources(totals["cpu"], totals["memory"], totals["disk"])
 
-    def node_hosts(self, pods: list[_Pod]) -> list[dict[str, Any]]:
+    def node_hosts(self, pods: list[Workload]) -> list[dict[str, Any]]:
         known = {node.name: node for node in self.nodes or []}
         names = list(dict.fromkeys([*known, *(pod.node or "" for pod in pods)]))
         hosts = []
         for name in names:
-            on_node = _grouped([pod for pod in pods if pod.node == name])
+            groups = group_pods([pod for pod in pods if pod.node == name])
             node = known.get(name)
-            if not on_node:
+            if not groups:
                 assert node is not None
                 self.notes.warn(node.place, "", f"node {name} runs no pods: left out")
                 continue
             host_id = self.ids.make(name, "node")
             if node is None and self.nodes is not None:
-                place = on_node[0].document.place(on_node[0].base)
+                first = groups[0].first
                 self.notes.warn(
-                    place,
-                    on_node[0].base,
+                    first.document.place(first.base),
+                    first.base,
                     f"node {name} is not in the nodes file: its capacity is not known",
                 )
             sizes = node.images if node else ImageSizes()
@@ -368,18 +275,39 @@ class _Builder:
                     infrastructure_comment=f"allocatable {node.allocatable}" if node else None,
                     host_os=node.os_image if node else "Node OS",
                     engine=node.runtime if node else "Container runtime",
-                    containers=[self.container(pod, 1, sizes) for pod in on_node],
+                    containers=[self._grouped(group, sizes) for group in groups],
                 )
             )
         return hosts
 
+    def _grouped(self, group: Group, sizes: ImageSizes) -> dict[str, Any]:
+        return self.container(group.first, group.name, group.comment, group.count, sizes)
 
-def _grouped(pods: list[_Pod]) -> list[_Pod]:
-    """Return pods with those of one owner together, owners in the order first seen."""
-    order: dict[str, int] = {}
-    for pod in pods:
-        order.setdefault(pod.owner or f"Pod {pod.name}", len(order))
-    return sorted(pods, key=lambda pod: order[pod.owner or f"Pod {pod.name}"])
+    def note_dropped(self) -> None:
+        """Note each resource a spec has no place for, once, where it is first given."""
+        for resource, (workload, path, names) in self.dropped.items():
+            unique = list(dict.fromkeys(names))
+            listed_names = ", ".join(unique[:5]) + (
+                f" and {len(unique) - 5:,} more" if len(unique) > 5 else ""
+            )
+            what = _NO_DISK if resource == "ephemeral-storage" else _NO_PLACE
+            count = f"{len(unique)} workload{'s' if len(unique) > 1 else ''}"
+            self.notes.warn(
+                workload.document.place(path),
+                path,
+                f"{resource} is given for {count} ({listed_names}): {what}",
+            )
+
+
+def _image(images: list[str], sizes: ImageSizes) -> tuple[str | None, int | str | None]:
+    """Return the image ref and size of a pod that runs ``images``: them all, and their sum."""
+    if not images:
+        return None, None
+    if len(images) == 1:
+        return images[0], sizes.get(images[0])
+    known = [sizes.get(image) for image in images]
+    total = None if None in known else sum(parse_bytes(size) for size in known)
+    return " + ".join(images), None if total is None else spec_bytes(total)
 
 
 def _one_name(names: list[str], unknown: str) -> str:

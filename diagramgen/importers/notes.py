@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -18,6 +20,7 @@ __all__ = [
     "Notes",
     "Place",
     "dotted",
+    "placeholder",
     "shown",
     "shown_count",
 ]
@@ -34,13 +37,39 @@ def dotted(path: Path) -> str:
 
 
 def shown(value: Any, width: int = 40) -> str:
-    """Return a value from an input as a message shows it: its ``repr``, at most ``width``
-    characters of it (a line stays a line, whatever the input holds: a 4,000-digit number,
-    a megabyte of text)."""
+    """Return a value from an input as a message shows it, in at most ``width`` characters (a
+    line stays a line, whatever the input holds: a 4,000-digit number, a megabyte of text).
+
+    A string is quoted; a number is written out; ``true``, ``false`` and ``null`` as YAML and
+    JSON write them; a mapping or a list is named (``a mapping``), never printed as Python
+    would print it.
+    """
     if isinstance(value, str) and len(value) > width:
         return repr(value[: width - 3] + "...")
-    text = repr(value)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    tag = getattr(value, "tag", None)
+    if isinstance(tag, str) and hasattr(value, "value"):  # a tagged value (``!reset x``)
+        return f"{tag} {shown(value.value, width)}"
+    text = repr(value) if isinstance(value, (str, int, float)) else type(value).__name__
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+
+
+def placeholder(value: Any, width: int = 60) -> str | None:
+    """Return what to say of a value that holds a template placeholder (``{{ .Values.x }}``),
+    or None: a chart or template given before it was rendered."""
+    if not isinstance(value, str) or not _PLACEHOLDER.search(value):
+        return None
+    text = value if len(value) <= width else value[: width - 3] + "..."
+    written = json.dumps(text, ensure_ascii=False)
+    return f"{written} looks like a template placeholder; render the chart or template first"
 
 
 def shown_count(count: int) -> str:
@@ -111,9 +140,10 @@ class Notes:
         text = path if isinstance(path, str) else dotted(path)
         return ImportNote(place.file, place.line, place.column, text, message, rule)
 
-    def warn(self, place: Place, path: Path | str, message: str) -> None:
-        """Record a warning at ``place`` about the value at ``path``."""
-        self._warnings.append(self._note(place, path, message))
+    def warn(self, place: Place, path: Path | str, message: str, rule: str | None = None) -> None:
+        """Record a warning at ``place`` about the value at ``path``; ``rule`` names what a
+        front end may say how to change (see :class:`ImportNote`)."""
+        self._warnings.append(self._note(place, path, message, rule))
 
     def fail(self, place: Place, path: Path | str, message: str, rule: str | None = None) -> None:
         """Record a problem that makes the import fail (raised by :meth:`check`)."""
@@ -148,6 +178,10 @@ class Notes:
                 f"{shown(text)} is {len(text):,} characters long: cut to the text limit,"
                 f" {limits.text:,} (change it with --limit text=N)",
             )
+
+    def failed(self, file: str | None = None) -> bool:
+        """Return whether a problem was recorded (in ``file``, when given)."""
+        return any(file is None or note.file == file for note in self._problems)
 
     def check(self) -> None:
         """Raise :class:`ImportFailed` with every problem recorded so far, if there is any."""

@@ -6,18 +6,18 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, BinaryIO
 
 import msgspec
 from json_source_map import calculate
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.comments import CommentedKeyMap, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from ..reading import NotRegular, TooLarge, read_regular
+from ..reading import NotRegular, TooLarge, read_regular, read_stream
 from ..spec.limits import DEFAULT_LIMITS, Limits, limit_rule
 from ..spec.rules import NOT_UNICODE, lone_surrogates
 from ..spec.sources import syntax_of
@@ -29,6 +29,7 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_NODES",
     "MAX_POINTER_CHARACTERS",
+    "STDIN_NAME",
     "Document",
     "InputRefused",
     "Tagged",
@@ -55,6 +56,9 @@ MAX_DEPTH = 100
 #: Digits of an integer: Python reads and writes no longer ones (``sys.int_info``'s default
 #: ``default_max_str_digits``), whatever the input holds them for.
 MAX_DIGITS = 4300
+
+#: The name standard input goes by in notes, as the spec reader names it.
+STDIN_NAME = "<stdin>"
 
 _NESTED = f"is nested more than {MAX_DEPTH} levels deep; an import reads at most {MAX_DEPTH} levels"
 _TOO_LONG = f"is a number of more than {MAX_DIGITS:,} digits; too long to read"
@@ -154,16 +158,23 @@ def display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
-def read_text(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> str | None:
+def read_text(
+    path: str | os.PathLike[str],
+    notes: Notes,
+    limits: Limits,
+    *,
+    stream: BinaryIO | None = None,
+) -> str | None:
     """Return the UTF-8 text of an input file, or None after recording why it cannot be read.
 
     Only a regular file is read (a FIFO or a device is refused without waiting on it), and at
-    most ``limits.input_bytes`` bytes of it.
+    most ``limits.input_bytes`` bytes of it. With ``stream`` (standard input) that stream is
+    read instead, as far as the same bound, and ``path`` is only the name it goes by.
     """
     file = display_name(path)
+    limit = limits.input_bytes
     try:
-        limit = limits.input_bytes
-        data = read_regular(path, limit)
+        data = read_regular(path, limit) if stream is None else read_stream(stream, limit)
     except NotRegular as error:
         notes.fail(Place(file), "", f"is {error.what}, not a regular file; only files are read")
         return None
@@ -182,24 +193,43 @@ def read_text(path: str | os.PathLike[str], notes: Notes, limits: Limits) -> str
 
 
 def read_documents(
-    path: str | os.PathLike[str], notes: Notes, limits: Limits, *, keep_tags: bool = False
+    path: str | os.PathLike[str],
+    notes: Notes,
+    limits: Limits,
+    *,
+    keep_tags: bool = False,
+    allow_empty: bool = False,
+    stream: BinaryIO | None = None,
+    stand_in: StandIn | None = None,
 ) -> list[Document]:
     """Return the documents of a YAML (1.2, multi-document) or JSON file; record any problem.
 
-    At most ``limits.input_bytes`` bytes are read (:func:`read_text`), and in YAML no list or
-    mapping may hold more entries than ``limits.components``: one that does is refused where
-    the entry past it stands, before the rest is composed (a Compose file of 400,000 services
-    would take minutes and gigabytes to compose; no input of an import holds more entries in
-    one place than the components it draws). With ``keep_tags`` a value tagged
-    ``!name`` comes back as :class:`Tagged`; otherwise local tags are dropped and the value
-    read as if untagged.
+    At most ``limits.input_bytes`` bytes are read (:func:`read_text`; ``stream`` reads
+    standard input instead), and in YAML no list or mapping may hold more entries than
+    ``limits.components``: one that does is refused where the entry past it stands, before the
+    rest is composed (a Compose file of 400,000 services would take minutes and gigabytes to
+    compose; no input of an import holds more entries in one place than the components it
+    draws). With ``keep_tags`` a value tagged ``!name`` comes back as :class:`Tagged`;
+    otherwise local tags are dropped and the value read as if untagged. For ``allow_empty``
+    and ``stand_in`` see :func:`parse_documents`.
     """
-    text = read_text(path, notes, limits)
+    text = read_text(path, notes, limits, stream=stream)
     if text is None:
         return []
     return parse_documents(
-        text, display_name(path), notes, keep_tags=keep_tags, entries=limits.components
+        text,
+        display_name(path),
+        notes,
+        keep_tags=keep_tags,
+        entries=limits.components,
+        allow_empty=allow_empty,
+        stand_in=stand_in,
     )
+
+
+#: Given the text of one YAML document, return what may stand for it instead of reading it
+#: whole (a caller that will skip it anyway), or None to read it.
+StandIn = Callable[[str], Any]
 
 
 def parse_documents(
@@ -209,14 +239,27 @@ def parse_documents(
     *,
     keep_tags: bool = False,
     entries: int = DEFAULT_LIMITS.components,
+    allow_empty: bool = False,
+    stand_in: StandIn | None = None,
 ) -> list[Document]:
     """Return the documents in ``text``: JSON when ``file``'s suffix says so or the text is
-    JSON, else YAML (1.2, several documents); record any problem.
+    JSON (standard input, which has no suffix, is JSON when it reads as JSON), else YAML (1.2,
+    several documents); record any problem.
 
-    Text no UTF-8 can write (a lone surrogate, as JSON's ``"\\udfff"`` reads) is refused at its
-    place: it would reach a spec, a terminal or a picture and fail there, far from its cause.
+    Text that holds no value (blank, or YAML of only comments and ``---``) is a problem, ``is
+    empty``, unless ``allow_empty``: then it has no documents. Text no UTF-8 can write (a
+    lone surrogate, as JSON's ``"\\udfff"`` reads) is refused at its place: it would reach a
+    spec, a terminal or a picture and fail there, far from its cause.
+
+    ``stand_in`` is asked about each document of YAML text of several (those between ``---``
+    lines); what it returns for one is that document's data, placed at its first line, and
+    the document is not read further (its syntax is not checked). Reading YAML takes about a
+    second a megabyte: 4 MB of CustomResourceDefinitions, which an importer only skips, took
+    seconds.
     """
-    documents = _parse_documents(text, file, notes, keep_tags, entries)
+    documents = _parse_documents(text, file, notes, keep_tags, entries, stand_in)
+    if not documents and not allow_empty and not notes.failed(file):
+        notes.fail(Place(file), "", "is empty")
     for document in documents:
         for path, at_key in lone_surrogates(document.data):
             notes.fail(document.place(path), path, f"{'this key ' if at_key else ''}{NOT_UNICODE}")
@@ -225,10 +268,12 @@ def parse_documents(
 
 
 def _parse_documents(
-    text: str, file: str, notes: Notes, keep_tags: bool, entries: int
+    text: str, file: str, notes: Notes, keep_tags: bool, entries: int, stand_in: StandIn | None
 ) -> list[Document]:
-    if syntax_of(file) == "json":
+    if file != STDIN_NAME and syntax_of(file) == "json":
         return _read_json(file, text, notes)
+    if not text.strip():
+        return []
     if text.lstrip()[:1] in ("{", "["):
         try:
             data = load_json(text)
@@ -236,6 +281,67 @@ def _parse_documents(
             pass  # YAML in flow style, or broken: the YAML reader says which, and where
         else:
             return [Document(file, data, {}, text)]
+    chunks = _yaml_chunks(text) if stand_in is not None else None
+    if chunks is None or stand_in is None:
+        return _read_yaml(text, file, notes, keep_tags, entries, 0) or []
+    documents: list[Document] = []
+    for before, chunk in chunks:
+        standing = stand_in(chunk)
+        if standing is None:
+            read = _read_yaml(chunk, file, notes, keep_tags, entries, before)
+            if read is None:
+                return []
+            documents += read
+        else:
+            documents.append(Document(file, standing, {"": _first_value(chunk, before)}))
+    return documents
+
+
+_MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+_CONTENT = re.compile(r"^([ \t]*)[^ \t\r\n#]", re.MULTILINE)
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+
+
+def _yaml_chunks(text: str) -> list[tuple[int, str]] | None:
+    """Return the documents of YAML ``text``, each with the lines before it, split where a
+    line starts with ``---`` (YAML allows no such line inside a value); chunks of only
+    comments are left out. None when the text has directives (``%YAML``), which belong to the
+    document after them."""
+    if _DIRECTIVE.search(text):
+        return None
+    starts = [0, *(match.start() for match in _MARKER.finditer(text) if match.start() > 0)]
+    chunks = []
+    line = 0
+    for index, start in enumerate(starts):
+        if index:
+            line += text.count("\n", starts[index - 1], start)
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        chunk = text[start:end]
+        if _content_line(chunk) is not None:
+            chunks.append((line, chunk))
+    return chunks
+
+
+def _content_line(chunk: str) -> tuple[int, int] | None:
+    """Return the 0-based line and column of the first value in ``chunk`` (past a ``---``)."""
+    body = _MARKER.sub("   ", chunk, count=1) if chunk.startswith("---") else chunk
+    match = _CONTENT.search(body)
+    if match is None:
+        return None
+    return body.count("\n", 0, match.start()), len(match.group(1))
+
+
+def _first_value(chunk: str, before: int) -> tuple[int, int]:
+    """Return the 1-based position of the first value of a chunk that follows ``before`` lines."""
+    line, column = _content_line(chunk) or (0, 0)
+    return before + line + 1, column + 1
+
+
+def _read_yaml(
+    text: str, file: str, notes: Notes, keep_tags: bool, entries: int, before: int
+) -> list[Document] | None:
+    """Return the documents of YAML ``text`` that hold a value, positioned as if ``before``
+    lines preceded it; None after recording a problem."""
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
     yaml.Composer = _bounded(entries)
@@ -243,27 +349,32 @@ def _parse_documents(
     try:
         loaded = list(yaml.load_all(text))
     except InputRefused as refused:
-        place = Place(file, refused.line, refused.column)
+        line = refused.line + before if refused.line else 0
+        place = Place(file, line, refused.column)
         notes.fail(place, "", refused.message, rule=refused.rule)
-        return []
+        return None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        place = Place(file, mark.line + 1, mark.column + 1) if mark else Place(file)
+        place = Place(file, before + mark.line + 1, mark.column + 1) if mark else Place(file)
         problem = " ".join(str(part) for part in (error.context, error.problem) if part)
         notes.fail(place, "", f"is not valid YAML: {problem or error}")
-        return []
+        return None
     except YAMLError as error:
         notes.fail(Place(file), "", f"is not valid YAML: {error}")
-        return []
+        return None
     documents = []
     for data in loaded:
+        if data is None:  # a document of only comments, or a trailing ---
+            continue
         too_big = _expansion_problem(data)
         if too_big is not None:
             notes.fail(Place(file), "", too_big)
-            return []
+            return None
         start = getattr(data, "lc", None)
         positions = {"": (start.line + 1, start.col + 1) if start else (1, 1)}
-        plain = _Converter(positions, keep_tags).convert(data, ())
+        plain = _Converter(positions, keep_tags, text).convert(data, ())
+        if before:
+            positions = {key: (line + before, column) for key, (line, column) in positions.items()}
         documents.append(Document(file, plain, positions))
     return documents
 
@@ -326,6 +437,8 @@ def _expansion_problem(root: Any) -> str | None:
 
 
 def _read_json(file: str, text: str, notes: Notes) -> list[Document]:
+    if not text.strip():
+        return []  # empty, which the caller says or allows
     try:
         data = load_json(text)
     except json.JSONDecodeError as error:
@@ -487,9 +600,13 @@ _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yam
 class _Converter:
     """Turn ruamel's round-trip nodes into plain data, filling the position table."""
 
-    def __init__(self, positions: dict[str, tuple[int, int]], keep_tags: bool) -> None:
+    def __init__(
+        self, positions: dict[str, tuple[int, int]], keep_tags: bool, text: str = ""
+    ) -> None:
         self.positions = positions
         self.keep_tags = keep_tags
+        self.text = text
+        self._lines: list[str] | None = None
         self.owners: dict[int, dict[Any, CommentedMap]] = {}
 
     def convert(self, node: Any, path: Path) -> Any:
@@ -500,10 +617,12 @@ class _Converter:
         return value
 
     def _plain(self, node: Any, path: Path) -> Any:
+        if isinstance(node, CommentedMap) and _placeholder(node):
+            return self._written(node)
         if isinstance(node, CommentedMap):
             result: dict[str, Any] = {}
             for key in node:
-                name = key if isinstance(key, str) else json.dumps(key, default=str)
+                name = key if isinstance(key, str) else _key_text(key)
                 child = (*path, name)
                 self._locate(node, key, child)
                 result[name] = self.convert(node[key], child)
@@ -528,11 +647,22 @@ class _Converter:
             return node.isoformat()
         return str(node)
 
+    def _written(self, node: CommentedMap) -> str:
+        """Return a template placeholder as written (``{{ .Values.replicas }}``)."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        line, column = node.lc.line, node.lc.col
+        written = self._lines[line][column:] if line < len(self._lines) else ""
+        match = _WRITTEN_PLACEHOLDER.match(written)
+        return match.group() if match else "{" + _key_text(next(iter(node))) + "}"
+
     def _locate(self, node: CommentedMap, key: Any, child: Path) -> None:
         owner = self._owners_of(node).get(key)
         if owner is not None:
             value = owner[key]
             collection = isinstance(value, (CommentedMap, CommentedSeq))
+            if isinstance(value, CommentedMap) and _placeholder(value):
+                collection = False  # read as the text it is written as
             line, column = owner.lc.key(key) if collection else owner.lc.value(key)
             self.positions[pointer(child)] = (line + 1, column + 1)
 
@@ -546,6 +676,33 @@ class _Converter:
                     found.setdefault(key, owner)
             self.owners[id(node)] = found
         return found
+
+
+_WRITTEN_PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
+
+
+def _placeholder(node: CommentedMap) -> bool:
+    """Return whether a mapping is how YAML reads a template placeholder: ``{{ x }}`` is a
+    mapping whose one key is the mapping ``{x: null}``. No manifest or Compose file means a
+    mapping as a key; an unrendered Helm chart or Go template does."""
+    if len(node) != 1:
+        return False
+    key = next(iter(node))
+    return isinstance(key, CommentedKeyMap) and node[key] is None
+
+
+def _key_text(key: Any) -> str:
+    """Return a key that is not a string as YAML's flow style writes it: ``{a}``, ``[1, 2]``."""
+    if isinstance(key, Mapping):
+        items = (
+            _key_text(k) if v is None else f"{_key_text(k)}: {_key_text(v)}" for k, v in key.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if isinstance(key, (list, tuple)):
+        return "[" + ", ".join(_key_text(item) for item in key) + "]"
+    if isinstance(key, str):
+        return key
+    return json.dumps(key, default=str)
 
 
 def _owners(node: CommentedMap) -> Iterator[CommentedMap]:
