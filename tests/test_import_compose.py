@@ -1,7 +1,7 @@
 """The Compose importer: merge rules, figures, profiles, links, notes with their places, output.
 
 Hand-computed figures for the fixtures (tests/data/import/compose), compose.yaml with
-compose.override.yaml, every service (no profile selected):
+compose.override.yaml, every service (all profiles selected, "*"):
 
     web     3 replicas (override) x 250m, 128 MiB  =  750m,  384 MiB
     app     3 replicas x 500m, 768 MiB (override)  = 1500m, 2304 MiB; reserved 750m, 768 MiB
@@ -64,6 +64,7 @@ def validated(imported: Imported) -> Any:
 def shop() -> Imported:
     return import_compose(
         [BASE, OVERRIDE],
+        profiles=["*"],
         docker_info=DATA / "docker-info.json",
         images=DATA / "images.jsonl",
     )
@@ -176,7 +177,7 @@ def test_config_json_gives_the_same_figures() -> None:
 @pytest.mark.parametrize(
     ("profiles", "expected"),
     [
-        ((), ["web", "app", "db", "cache", "worker", "adminer"]),
+        ((), ["web", "app", "db", "cache"]),  # as docker compose up: no profile, none of them
         (("jobs",), ["web", "app", "db", "cache", "worker"]),
         (("debug",), ["web", "app", "db", "cache", "adminer"]),
         (("jobs", "debug"), ["web", "app", "db", "cache", "worker", "adminer"]),
@@ -196,17 +197,44 @@ def test_an_unknown_profile_is_noted() -> None:
     assert any("no service has the profile 'nightly'" in w.message for w in imported.warnings)
 
 
-def test_a_dependency_outside_the_profiles_is_noted(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "compose.yaml",
-        "services:\n  app:\n    image: a\n    depends_on: [db]\n"
-        "  db:\n    image: postgres\n    profiles: [data]\n",
-    )
-    imported = import_compose([path], profiles=["other"])
+def test_services_with_profiles_are_left_out_unless_one_is_selected() -> None:
+    # As docker compose up: a service with profiles runs only when one of them is selected.
+    imported = import_compose([BASE])
+    assert list(containers(imported)) == ["web", "app", "db", "cache"]
+    left_out = [w.format() for w in imported.warnings if w.path == "services"]
+    assert left_out == [
+        f"{BASE}:10:1: services: worker (jobs) and adminer (debug) are left out: docker compose"
+        " up starts a service with profiles only when one of them is selected"
+    ]
+
+
+DEPENDS_ON_A_PROFILE = (
+    "services:\n  app:\n    image: a\n    depends_on:\n      db: {{condition: service_started{}}}\n"
+    "  db:\n    image: postgres\n    profiles: [data]\n"
+)
+
+
+def test_a_dependency_on_a_service_whose_profile_is_not_selected_is_refused(
+    tmp_path: Path,
+) -> None:
+    # docker compose up refuses it: 'service "db" is required by "app" but is disabled'.
+    path = write(tmp_path, "compose.yaml", DEPENDS_ON_A_PROFILE.format(""))
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path], profiles=["other"])
+    assert failed.value.lines() == [
+        f"{path}:5:7: services.app.depends_on.db: db does not run: its profiles (data) are not"
+        " selected, and docker compose up refuses a dependency on it (select a profile of it,"
+        " or make the dependency required: false)"
+    ]
+
+
+def test_a_dependency_not_required_on_a_service_not_running_is_noted(tmp_path: Path) -> None:
+    path = write(tmp_path, "compose.yaml", DEPENDS_ON_A_PROFILE.format(", required: false"))
+    imported = import_compose([path])
     assert "links" not in imported.document
-    assert places(imported)[-1] == ("compose.yaml", 4, 18, "services.app.depends_on.db")
-    assert "not in the selected profiles" in imported.warnings[-1].message
+    assert [w.format() for w in imported.warnings][1:] == [
+        f"{path}:5:7: services.app.depends_on.db: db is not in the selected profiles: no link"
+    ]
 
 
 # --- merge rules ---------------------------------------------------------------------------
@@ -344,13 +372,18 @@ def test_cpus_finer_than_a_millicore_are_rounded_with_a_note(tmp_path: Path) -> 
 
 
 def test_variables_take_their_defaults_and_unset_ones_are_noted(tmp_path: Path) -> None:
-    found, imported = service(
+    path = write(
         tmp_path,
-        "image: ${REGISTRY:-docker.io}/app:${TAG-1.0}$${NOT_A_VARIABLE}\n"
-        "mem_limit: ${MEMORY:-512m}\nlabels: {a: '$UNSET', b: '${ALT:+x}', c: '${NEED:?say it}'}",
+        "compose.yaml",
+        "name: shop$${NOT_A_VARIABLE}\nservices:\n  s:\n"
+        "    image: ${REGISTRY:-docker.io}/app:${TAG-1.0}\n    mem_limit: ${MEMORY:-512m}\n"
+        "    labels: {a: '$UNSET', b: '${ALT:+x}', c: '${NEED:?say it}'}\n",
     )
-    assert found["image"] == {"ref": "docker.io/app:1.0${NOT_A_VARIABLE}"}
+    imported = import_compose([path])
+    found = containers(imported)["s"]
+    assert found["image"] == {"ref": "docker.io/app:1.0"}
     assert found["limits"] == {"memory": "512MiB"}
+    assert imported.document["title"] == "shop${NOT_A_VARIABLE} (Docker Compose)"
     messages = [w.message for w in imported.warnings]
     assert messages[0] == "variable UNSET is not set: a blank string is used, as Compose does"
     assert "NEED is not set, and Compose refuses that (say it)" in messages[1]

@@ -1,121 +1,332 @@
-"""Read Compose files and merge them as ``docker compose -f a.yaml -f b.yaml`` does.
+"""Read Compose files, the files they include and their variables, and merge them.
 
-Merge rules implemented (the Compose specification's "merge" section):
+Variables (``${VAR}``, :mod:`.interpolation`) take their values from the ``.env`` file beside the
+first Compose file, as Compose reads it by default, or instead from the env files given (as
+``docker compose --env-file``), never from the process environment (:mod:`.envfiles`). Files
+merge as ``docker compose -f a.yaml -f b.yaml`` merges them (:mod:`.compose_merge`).
 
-- mappings merge key by key, the later file winning for scalars;
-- sequences are appended (later items after earlier ones), except ``command``, ``entrypoint``
-  and ``healthcheck.test``, which the later file replaces, and ``ports``, ``expose``,
-  ``volumes``, ``secrets`` and ``configs``, where an item with the same unique key (ports: host
-  IP, published port, target, protocol; volumes/secrets/configs: target) replaces the earlier;
-- ``depends_on`` is merged in its long (mapping) form, so a list in one file and a mapping in the
-  other combine;
-- ``!reset`` removes a value, ``!override`` replaces it instead of merging;
-- a value of another kind (a list over a mapping, a scalar over either) replaces.
-
-``extends`` within the merged files (``extends: base`` or ``{service: base}``) is followed; an
-``extends`` naming another ``file`` and a top-level ``include`` are not, with a warning.
-Positions follow the values: a merged value stands where the file that gave it wrote it.
+``include`` reads each file it lists (a path, or ``{path, env_file, project_directory}``) as a
+Compose project of its own, relative to the including file: its variables are the including
+project's, then those of its ``env_file`` (else of the ``.env`` beside it); its services,
+networks, volumes, secrets, configs and models are added, and the including file's definitions
+are merged over them (recent Compose merges them; older versions refuse the file). Only files
+inside the project folder (the first Compose file's) are read, at most :data:`MAX_INCLUDED`;
+a file outside it, or remote, is not read, with a note.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
+from pathlib import Path as FilePath
 from typing import Any
 
 from ..spec.limits import Limits
-from .interpolation import InterpolationError, interpolate_tree
+from .compose_merge import Located, combined, extend
+from .envfiles import read_env_files
+from .interpolation import InterpolationError, Report, Unset, interpolate_tree
 from .notes import Notes, Path, Place, shown
-from .sources import Document, Tagged, pointer, read_documents
+from .sources import Document, display_name, parse_documents, pointer, read_text
 
-__all__ = ["Located", "read_compose"]
+__all__ = ["MAX_INCLUDED", "read_compose"]
 
-_REPLACED = {"command", "entrypoint", "test"}
-_UNIQUE = {"ports", "expose", "volumes", "secrets", "configs"}
-_RESET = object()
+#: Files read through ``include`` in one import (real projects include a handful).
+MAX_INCLUDED = 100
 
-
-class Located:
-    """Merged data and, for every value, the place in the input files that gave it."""
-
-    def __init__(self, data: dict[str, Any], places: dict[str, Place]) -> None:
-        self.data = data
-        self.places = places
-
-    def place(self, path: Path) -> Place:
-        """Return where ``path`` stands; a missing value stands where its nearest parent does."""
-        for length in range(len(path), -1, -1):
-            found = self.places.get(pointer(path[:length]))
-            if found is not None:
-                return found
-        return Place("")
+_RESOURCES = ("services", "networks", "volumes", "secrets", "configs", "models")
+#: A line with something on it (not blank, not a comment), and a document marker with no value.
+_CONTENT = re.compile(r"^[ \t]*([^ \t\r\n#][^\r\n]*)", re.MULTILINE)
+_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]+#.*)?[ \t\r]*")
 
 
-def read_compose(paths: Sequence[str | os.PathLike[str]], notes: Notes, limits: Limits) -> Located:
+def read_compose(
+    paths: Sequence[str | os.PathLike[str]],
+    notes: Notes,
+    limits: Limits,
+    env_files: Sequence[str | os.PathLike[str]] = (),
+) -> Located:
     """Return the merged model of Compose files (YAML, or the JSON of ``docker compose config``),
-    each read up to ``limits.input_bytes`` bytes."""
+    each read up to ``limits.input_bytes`` bytes; ``env_files`` replace the default ``.env``."""
+    first = FilePath(paths[0]) if paths else FilePath("compose.yaml")
+    reader = _Reader(first.resolve().parent, notes, limits)
+    if env_files:
+        variables = read_env_files(env_files, notes, limits)
+        read = [display_name(path) for path in env_files]
+    else:
+        default = first.parent / ".env"
+        variables = reader.variables(default, {}, None)
+        read = [display_name(default)] if reader.read_default else []
     merged = Located({}, {})
     for path in paths:
-        documents = read_documents(path, notes, limits, keep_tags=True)
-        if len(documents) > 1:
-            notes.warn(Place(documents[1].file), "", "only the first YAML document is read")
-        for document in documents[:1]:
-            data = _prepare(document, notes)
-            if data is not None:
-                places = {key: Place(document.file, *at) for key, at in document.positions.items()}
-                merged.data = _merge(
-                    merged.data, data, (), merged.places, Located(data, places), ()
-                )
+        located = reader.file(path, variables, ())
+        if located is not None:
+            merged = combined(merged, located)
     services = merged.data.get("services")
     if isinstance(services, dict):
         for name in list(services):
-            _extend(merged, services, name, (), notes)
+            extend(merged, services, name, (), notes)
+    merged.variables = variables
+    merged.unset = reader.unset.values
+    merged.unread = reader.unread
+    merged.env_files = read
+    merged.empty = [display_name(p) for p in paths if display_name(p) in reader.empty]
+    reader.unset.note(notes)
     return merged
 
 
-def _extend(
-    merged: Located, services: dict[str, Any], name: str, chain: tuple[str, ...], notes: Notes
-) -> None:
-    """Merge the service ``name`` onto the service it ``extends`` (resolved first)."""
-    service = services[name]
-    if not isinstance(service, dict) or "extends" not in service:
-        return
-    path = ("services", name, "extends")
-    extends = service.pop("extends")
-    base_name = extends.get("service") if isinstance(extends, dict) else extends
-    if isinstance(extends, dict) and extends.get("file"):
-        notes.warn(merged.place(path), path, "extends from another file is not followed")
-        return
-    if base_name == name or base_name in chain:
-        notes.fail(merged.place(path), path, f"extends makes a cycle through {shown(base_name)}")
-        return
-    if not isinstance(base_name, str) or not isinstance(services.get(base_name), dict):
-        notes.fail(merged.place(path), path, f"extends an unknown service {shown(base_name)}")
-        return
-    _extend(merged, services, base_name, (*chain, name), notes)
-    places: dict[str, Place] = {}
-    here = ("services", name)
-    _copy_places(merged, ("services", base_name), places, here)
-    services[name] = _merge(dict(services[base_name]), service, here, places, merged, here)
-    _drop_places(merged.places, here)
-    merged.places.update(places)
+class _Unset:
+    """The variables that values use but no file sets: one note a variable, at its first use."""
+
+    def __init__(self) -> None:
+        self.first: dict[Unset, tuple[Place, Path]] = {}
+        self.count: dict[Unset, int] = {}
+        self.values: dict[Place, tuple[str, tuple[str, ...]]] = {}
+
+    def reporter(self, document: Document) -> Report:
+        def report(path: Path, unset: Unset) -> None:
+            place = document.place(path)
+            written = document.data_at(path)
+            text, names = self.values.get(place, (written if isinstance(written, str) else "", ()))
+            if unset.name in names:
+                return
+            self.values[place] = (text, (*names, unset.name))
+            self.first.setdefault(unset, (place, path))
+            self.count[unset] = self.count.get(unset, 0) + 1
+
+        return report
+
+    def note(self, notes: Notes) -> None:
+        for unset, (place, path) in self.first.items():
+            more = self.count[unset] - 1
+            also = f" (and in {more:,} more value{'s' if more > 1 else ''})" if more else ""
+            notes.warn(place, path, unset.message() + also)
 
 
-def _prepare(document: Document, notes: Notes) -> dict[str, Any] | None:
+class _Reader:
+    """Read Compose files and the files they include, within the project folder ``root``."""
+
+    def __init__(self, root: FilePath, notes: Notes, limits: Limits) -> None:
+        self.root = root
+        self.notes = notes
+        self.limits = limits
+        self.unset = _Unset()
+        self.included = 0
+        self.read_default = False
+        self.empty: list[str] = []
+        self.unread: list[str] = []
+
+    def file(
+        self, path: str | os.PathLike[str], variables: dict[str, str], chain: tuple[FilePath, ...]
+    ) -> Located | None:
+        """Return the model of one Compose file with the files it includes; None if it has none."""
+        file = display_name(path)
+        text = read_text(path, self.notes, self.limits)
+        if text is None:
+            return None
+        if _empty(text):
+            self.empty.append(file)
+            self.notes.warn(Place(file), "", "is empty: nothing is read from it")
+            return None
+        documents = parse_documents(
+            text, file, self.notes, keep_tags=True, entries=self.limits.components
+        )
+        if len(documents) > 1:
+            self.notes.warn(Place(documents[1].file), "", "only the first YAML document is read")
+        if not documents:
+            return None
+        document = documents[0]
+        data = _prepare(document, self.notes, variables, self.unset.reporter(document))
+        if data is None:
+            return None
+        places = {key: Place(file, *at) for key, at in document.positions.items()}
+        located = Located(data, places)
+        if "include" not in data:
+            return located
+        here = FilePath(path)
+        return self.include(located, here.parent, variables, (*chain, here.resolve()))
+
+    def include(
+        self,
+        located: Located,
+        folder: FilePath,
+        variables: dict[str, str],
+        chain: tuple[FilePath, ...],
+    ) -> Located:
+        """Return ``located`` merged over the resources of the files its ``include`` lists."""
+        entries = located.data.pop("include")
+        if entries is None:
+            return located
+        if not isinstance(entries, list):
+            self.fail(located, ("include",), "expected a list of files to include")
+            return located
+        included = Located({}, {})
+        for index, entry in enumerate(entries):
+            at: Path = ("include", index)
+            files, env_files, project = _include_entry(entry)
+            if files is None:
+                self.fail(
+                    located,
+                    at,
+                    "expected a path, or a mapping of path (and env_file, project_directory)",
+                )
+                continue
+            targets = [self.inside(located, at, folder, name) for name in files]
+            if targets[0] is None:
+                continue
+            project_folder = folder / project if project else targets[0].parent
+            if env_files is None:
+                own = self.variables(project_folder / ".env", variables, (located, at))
+            else:
+                own = self.variables_from(located, at, folder, env_files, variables)
+            model = Located({}, {})
+            for target in targets:
+                found = self.included_file(located, at, target, own, chain)
+                if found is not None:
+                    model = combined(model, found)
+            resources = Located({k: v for k, v in model.data.items() if k in _RESOURCES}, {})
+            resources.places = model.places
+            self.note_conflicts(resources, included)
+            included = combined(resources, included)  # an earlier include wins, as in Compose
+        self.note_conflicts(included, located)
+        return combined(included, located)
+
+    def included_file(
+        self,
+        located: Located,
+        at: Path,
+        target: FilePath | None,
+        variables: dict[str, str],
+        chain: tuple[FilePath, ...],
+    ) -> Located | None:
+        if target is None:
+            return None
+        if target.resolve() in chain:
+            names = " -> ".join(display_name(link.name) for link in (*chain, target))
+            self.fail(located, at, f"an include cycle ({names}): Compose refuses it")
+            return None
+        if self.included >= MAX_INCLUDED:
+            self.fail(
+                located,
+                at,
+                f"more than {MAX_INCLUDED} files are included; an import reads at most"
+                f" {MAX_INCLUDED}",
+            )
+            return None
+        self.included += 1
+        return self.file(target, variables, chain)
+
+    def inside(self, located: Located, at: Path, folder: FilePath, name: str) -> FilePath | None:
+        """Return ``folder / name`` if it is a file of the project folder; else None, noted."""
+        if "://" in name or name.startswith("git@"):
+            self.skip(located, at, f"{shown(name)} is a remote resource: not read")
+            return None
+        path = folder / name
+        if not path.resolve().is_relative_to(self.root):
+            self.skip(
+                located,
+                at,
+                f"{shown(name)} is outside the project folder (that of the first Compose file):"
+                " not read",
+            )
+            return None
+        return path
+
+    def variables(
+        self, path: FilePath, outer: dict[str, str], included: tuple[Located, Path] | None
+    ) -> dict[str, str]:
+        """Return ``outer`` with the variables of the ``.env`` file ``path`` (if there is one)
+        that it does not set."""
+        if not path.exists() or path.is_dir():
+            return dict(outer)
+        if not path.resolve().is_relative_to(self.root):
+            message = f"{display_name(path)} is outside the project folder: not read"
+            if included is None:
+                self.notes.warn(Place(display_name(path)), "", message)
+            else:
+                self.skip(*included, message)
+            return dict(outer)
+        own = read_env_files([path], self.notes, self.limits, outer)
+        self.read_default = self.read_default or included is None
+        return {**outer, **{key: value for key, value in own.items() if key not in outer}}
+
+    def variables_from(
+        self,
+        located: Located,
+        at: Path,
+        folder: FilePath,
+        names: list[str],
+        outer: dict[str, str],
+    ) -> dict[str, str]:
+        paths = [
+            path
+            for name in names
+            if name != "/dev/null"  # Compose's way to read none
+            and (path := self.inside(located, (*at, "env_file"), folder, name)) is not None
+        ]
+        own = read_env_files(paths, self.notes, self.limits, outer)
+        return {**outer, **{key: value for key, value in own.items() if key not in outer}}
+
+    def note_conflicts(self, base: Located, over: Located) -> None:
+        """Note each service ``over`` defines that ``base``, an included file, defines too."""
+        ours, theirs = over.data.get("services"), base.data.get("services")
+        if not isinstance(ours, dict) or not isinstance(theirs, dict):
+            return
+        for name in ours:
+            if name in theirs:
+                path = ("services", name)
+                self.notes.warn(
+                    over.place(path),
+                    path,
+                    f"{name} is defined by an included file too: merged over it, as recent"
+                    " Compose does (older versions refuse this)",
+                )
+
+    def fail(self, located: Located, path: Path, message: str) -> None:
+        self.notes.fail(located.place(path), path, message)
+
+    def skip(self, located: Located, path: Path, message: str) -> None:
+        self.unread.append(message)
+        self.notes.warn(located.place(path), path, message)
+
+
+def _include_entry(entry: Any) -> tuple[list[str] | None, list[str] | None, str | None]:
+    """Return the files, env files and project folder an ``include`` entry names."""
+    if isinstance(entry, str):
+        return [entry], None, None
+    if not isinstance(entry, dict):
+        return None, None, None
+    files, env_files = _strings(entry.get("path")), _strings(entry.get("env_file"))
+    project = entry.get("project_directory")
+    if not files or (env_files is None and entry.get("env_file") is not None):
+        return None, None, None
+    return files, env_files, project if isinstance(project, str) else None
+
+
+def _strings(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def _empty(text: str) -> bool:
+    """Return whether ``text`` holds no value: blank, or YAML of comments and markers."""
+    return all(_MARKER.fullmatch(match.group(1)) for match in _CONTENT.finditer(text))
+
+
+def _prepare(
+    document: Document, notes: Notes, variables: dict[str, str], report: Report
+) -> dict[str, Any] | None:
     if not isinstance(document.data, dict):
         notes.fail(Place(document.file, 1, 1), "", "is not a Compose file: expected a mapping")
         return None
-
-    def warn(path: Path, message: str) -> None:
-        notes.warn(document.place(path), path, message)
-
     try:
-        data: dict[str, Any] = interpolate_tree(document.data, (), warn)
+        data: dict[str, Any] = interpolate_tree(document.data, (), variables, report)
     except InterpolationError as error:
         notes.fail(document.place(error.path), error.path, str(error))
         return None
-    if "include" in data:
-        notes.warn(document.place(("include",)), "include", "included files are not read")
     services = data.get("services")
     if isinstance(services, dict):
         for name, service in services.items():
@@ -133,101 +344,3 @@ def _depends_on_as_mapping(service: dict[str, Any], path: Path, document: Docume
             if found:
                 document.positions[pointer((*path, name))] = found
     service["depends_on"] = mapping
-
-
-def _copy_places(source: Located, src: Path, target: dict[str, Place], dst: Path) -> None:
-    _drop_places(target, dst)
-    prefix, new = pointer(src), pointer(dst)
-    for key, place in source.places.items():
-        if key == prefix or key.startswith(prefix + "/"):
-            target[new + key[len(prefix) :]] = place
-
-
-def _drop_places(target: dict[str, Place], path: Path) -> None:
-    prefix = pointer(path)
-    for key in [k for k in target if k == prefix or k.startswith(prefix + "/")]:
-        del target[key]
-
-
-def _untag(value: Any) -> Any:
-    if isinstance(value, Tagged):
-        return _RESET if value.tag == "!reset" else _untag(value.value)
-    if isinstance(value, dict):
-        return {k: v for k, v in ((k, _untag(v)) for k, v in value.items()) if v is not _RESET}
-    if isinstance(value, list):
-        return [item for item in map(_untag, value) if item is not _RESET]
-    return value
-
-
-def _merge(
-    base: Any, over: Any, dst: Path, places: dict[str, Place], source: Located, src: Path
-) -> Any:
-    """Return ``over`` merged onto ``base``; ``_RESET`` when the value is to go."""
-    if isinstance(over, Tagged) and over.tag in ("!reset", "!override"):
-        if over.tag == "!reset":
-            _drop_places(places, dst)
-            return _RESET
-        _copy_places(source, src, places, dst)
-        return _untag(over.value)
-    if isinstance(base, dict) and isinstance(over, dict):
-        result = dict(base)
-        for key, value in over.items():
-            if key in base:
-                merged = _merge(base[key], value, (*dst, key), places, source, (*src, key))
-            else:
-                merged = _untag(value)
-                _copy_places(source, (*src, key), places, (*dst, key))
-            if merged is _RESET:
-                result.pop(key, None)
-                _drop_places(places, (*dst, key))
-            else:
-                result[key] = merged
-        return result
-    key = dst[-1] if dst else None
-    if isinstance(base, list) and isinstance(over, list) and key not in _REPLACED:
-        result_list = list(base)
-        keys = [_unique_key(key, item) for item in base] if key in _UNIQUE else []
-        for index, item in enumerate(_untag(over)):
-            at = len(result_list)
-            if key in _UNIQUE:
-                unique = _unique_key(key, item)
-                if unique in keys:
-                    at = keys.index(unique)
-                else:
-                    keys.append(unique)
-            if at == len(result_list):
-                result_list.append(item)
-            else:
-                result_list[at] = item
-            _copy_places(source, (*src, index), places, (*dst, at))
-        return result_list
-    _copy_places(source, src, places, dst)
-    return _untag(over)
-
-
-def _unique_key(key: str | int | None, item: Any) -> Any:
-    if key == "ports":
-        return _port_key(item)
-    if isinstance(item, dict):
-        return item.get("target") or item.get("source") or repr(sorted(item.items()))
-    text = str(item)
-    if key == "volumes":
-        parts = text.split(":")
-        return parts[1] if len(parts) > 1 else parts[0]
-    return text
-
-
-def _port_key(item: Any) -> tuple[str, str, str, str]:
-    if isinstance(item, dict):
-        return (
-            str(item.get("host_ip", "")),
-            str(item.get("published", "")),
-            str(item.get("target", "")),
-            str(item.get("protocol", "tcp")),
-        )
-    text, _, protocol = str(item).partition("/")
-    parts = text.rsplit(":", 2)
-    target = parts[-1]
-    published = parts[-2] if len(parts) > 1 else ""
-    host_ip = parts[0] if len(parts) > 2 else ""
-    return host_ip, published, target, protocol or "tcp"

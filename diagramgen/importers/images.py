@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from ..spec.limits import Limits
@@ -12,7 +13,24 @@ from .notes import Notes, Place
 from .quantities import QuantityError, docker_human_size, spec_bytes
 from .sources import InputRefused, display_name, load_json, parse_documents, read_text
 
-__all__ = ["ImageSizes", "normalize_ref", "read_images"]
+__all__ = ["ImageSizes", "is_reference", "normalize_ref", "read_images"]
+
+# The grammar of an image reference, as Docker reads one (distribution's ``reference``):
+# [domain[:port]/]path[:tag][@digest], the path lowercase.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_HOST_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_REFERENCE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::\w[\w.-]{{0,127}})?(?:@{_DIGEST})?",
+    re.ASCII,
+)
+
+
+def is_reference(text: str) -> bool:
+    """Return whether ``text`` is an image reference Docker can pull or run (``nginx:1.27``,
+    ``ghcr.io/a/b@sha256:…``); ``postgres:`` and ``:-ad`` are not."""
+    return _REFERENCE.fullmatch(text) is not None
 
 
 def normalize_ref(ref: str) -> str:

@@ -1,21 +1,32 @@
-"""Fill Compose's ``${VAR}`` variables the way Compose does when no variable is set.
+"""Fill Compose's ``${VAR}`` variables the way Compose does, from the variables given.
 
-The importer reads no environment and no ``.env`` file: its output must not depend on the shell
-it runs in. So every variable counts as unset: ``${VAR:-default}`` and ``${VAR-default}`` give
-their default, ``${VAR:+alt}`` gives nothing, and ``${VAR}``, ``$VAR`` and ``${VAR:?message}``
-give a blank string with a warning (Compose itself refuses the ``?`` forms when unset).
+The variables come from ``.env`` files (:mod:`.envfiles`), never from the process environment:
+the output must not depend on the shell the import runs in. As Compose reads them:
+``${VAR:-default}`` gives the default when VAR is unset or empty, ``${VAR-default}`` only when
+it is unset; ``${VAR:+alt}`` gives ``alt`` when VAR is set and not empty, ``${VAR+alt}`` when
+it is set; ``$$`` is a ``$``. ``${VAR}``, ``$VAR`` and ``${VAR:?message}`` give a blank string
+when VAR is unset, each reported as :class:`Unset` (Compose itself refuses the ``?`` forms).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import msgspec
 
 from .notes import Path
 from .sources import Tagged
 
-__all__ = ["MAX_NESTING", "InterpolationError", "interpolate_tree"]
+__all__ = [
+    "MAX_NESTING",
+    "InterpolationError",
+    "Report",
+    "Unset",
+    "interpolate",
+    "interpolate_tree",
+]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
@@ -24,7 +35,25 @@ _BRACES = re.compile(r"\$\{|\}")
 #: Levels of ``${A:-${B:-…}}``: Compose files use two or three. Each level is a call deeper.
 MAX_NESTING = 20
 
-Warn = Callable[[Path, str], None]
+
+class Unset(msgspec.Struct, frozen=True):
+    """A variable a value uses that is not set: a blank string stands for it."""
+
+    name: str
+    #: The message of ``${VAR:?message}`` (``"required"`` when none): Compose refuses it unset.
+    required: str | None = None
+
+    def message(self) -> str:
+        """Return what a note says about it."""
+        if self.required is None:
+            return f"variable {self.name} is not set: a blank string is used, as Compose does"
+        return (
+            f"variable {self.name} is not set, and Compose refuses that"
+            f" ({_clipped(self.required)}): a blank string is used here"
+        )
+
+
+Report = Callable[[Path, Unset], None]
 
 
 class InterpolationError(ValueError):
@@ -35,20 +64,34 @@ class InterpolationError(ValueError):
         self.path = path
 
 
-def interpolate_tree(data: Any, path: Path, warn: Warn) -> Any:
+def interpolate_tree(data: Any, path: Path, variables: Mapping[str, str], report: Report) -> Any:
     """Return ``data`` with every string value interpolated (keys are left as written).
 
     Raise :class:`InterpolationError` for the first value that cannot be interpolated.
     """
     if isinstance(data, dict):
-        return {key: interpolate_tree(value, (*path, key), warn) for key, value in data.items()}
+        return {
+            key: interpolate_tree(value, (*path, key), variables, report)
+            for key, value in data.items()
+        }
     if isinstance(data, list):
-        return [interpolate_tree(item, (*path, index), warn) for index, item in enumerate(data)]
+        return [
+            interpolate_tree(item, (*path, index), variables, report)
+            for index, item in enumerate(data)
+        ]
     if isinstance(data, str) and "$" in data:
-        return _Interpolator(data, path, warn).text(0, len(data), 0)
+        return interpolate(data, variables, report, path)
     if isinstance(data, Tagged):
-        return Tagged(data.tag, interpolate_tree(data.value, path, warn))
+        return Tagged(data.tag, interpolate_tree(data.value, path, variables, report))
     return data
+
+
+def interpolate(text: str, variables: Mapping[str, str], report: Report, path: Path = ()) -> str:
+    """Return ``text`` interpolated; each unset variable is reported at ``path``.
+
+    Raise :class:`InterpolationError` when Compose cannot read it either.
+    """
+    return _Interpolator(text, path, variables, report).text(0, len(text), 0)
 
 
 def _clipped(text: str) -> str:
@@ -63,10 +106,13 @@ class _Interpolator:
     """Interpolate one string in one pass: each character is looked at a bounded number of
     times (once to pair the braces, once to read), whatever the nesting."""
 
-    def __init__(self, source: str, path: Path, warn: Warn) -> None:
+    def __init__(
+        self, source: str, path: Path, variables: Mapping[str, str], report: Report
+    ) -> None:
         self.source = source
         self.path = path
-        self.warn = warn
+        self.variables = variables
+        self.report = report
         # The closing brace of each ``${``, paired as Compose pairs them: every ``${`` opens a
         # level (even one after a ``$``), every ``}`` closes the innermost open one.
         self.closing: dict[int, int] = {}
@@ -107,7 +153,7 @@ class _Interpolator:
                 match = _NAME.match(source, dollar + 1, end)
                 if not match:
                     raise self.fail(f"invalid interpolation format in {_shown(self.source)}")
-                out.append(self.unset(match.group(), None))
+                out.append(self.value(match.group()))
                 index = match.end()
         return "".join(out)
 
@@ -124,26 +170,27 @@ class _Interpolator:
             raise self.fail(f"invalid interpolation format: {_shown(source[start - 2 : end + 1])}")
         name, rest = match.group(), match.end()
         if rest == end:
-            return self.unset(name, None)
+            return self.value(name)
         for operator in _OPERATORS:
             if source.startswith(operator, rest, end):
                 argument = rest + len(operator)
+                value = self.variables.get(name)
+                if value == "" and operator.startswith(":"):
+                    value = None  # with ":", an empty value counts as unset, as in the shell
                 if operator in (":-", "-"):
-                    return self.text(argument, end, level)
+                    return value if value is not None else self.text(argument, end, level)
                 if operator in (":+", "+"):
-                    return ""
-                return self.unset(name, self.text(argument, end, level) or "required")
+                    return self.text(argument, end, level) if value is not None else ""
+                if value is not None:
+                    return value
+                required = self.text(argument, end, level) or "required"
+                self.report(self.path, Unset(name, required))
+                return ""
         raise self.fail(f"invalid interpolation format: {_shown(source[start - 2 : end + 1])}")
 
-    def unset(self, name: str, required: str | None) -> str:
-        if required is None:
-            self.warn(
-                self.path, f"variable {name} is not set: a blank string is used, as Compose does"
-            )
-        else:
-            self.warn(
-                self.path,
-                f"variable {name} is not set, and Compose refuses that ({_clipped(required)}):"
-                " a blank string is used here",
-            )
-        return ""
+    def value(self, name: str) -> str:
+        value = self.variables.get(name)
+        if value is None:
+            self.report(self.path, Unset(name))
+            return ""
+        return value
