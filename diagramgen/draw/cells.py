@@ -179,6 +179,8 @@ class Cell(Struct):
     side: bool = False
     #: The padding its table gives it on each side (the panel's compact rows take less).
     pad: int = PAD_X
+    #: A dashed border: a component a diff shows removed.
+    dashed: bool = False
 
     def markup(self, border_colour: str) -> str:
         attributes = [f'WIDTH="{self.width}"', f'HEIGHT="{self.height}"']
@@ -193,6 +195,8 @@ class Cell(Struct):
             attributes.append(f'COLOR="{border_colour}"')
         if self.sides:
             attributes.append(f'SIDES="{self.sides}"')
+        if self.dashed:
+            attributes.append('STYLE="dashed"')
         if self.port:
             attributes.append(f'PORT="{html_text(self.port)}"')
         if self.ident:

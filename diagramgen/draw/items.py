@@ -12,6 +12,7 @@ import copy
 import math
 from collections.abc import Iterable
 
+import msgspec
 from msgspec import Struct
 
 from ..spec.model import App, Resources, Workload, display_name
@@ -76,6 +77,9 @@ class _Drawn(Struct, frozen=True):
     replicas: int = 1
     image_size: int | None = None
     reservations: Resources = Resources()
+    #: What a diff says of the item, and the fill it is drawn on for it (None: its own).
+    changes: tuple[str, ...] = ()
+    state: str | None = None
     #: A system container's userland name ("" unnamed) and allocation; None for others.
     userland: str | None = None
     allocated: Resources = Resources()
@@ -83,6 +87,13 @@ class _Drawn(Struct, frozen=True):
 
 
 def _drawn(item: Workload, style: Style) -> _Drawn:
+    drawn = _plain(item, style)
+    changes = style.changes.get(item.id, ())
+    state = style.states.get(item.id)
+    return msgspec.structs.replace(drawn, changes=changes, state=state) if state else drawn
+
+
+def _plain(item: Workload, style: Style) -> _Drawn:
     marks = tuple(style.marks.get(item.id, ()))
     if isinstance(item, App):
         return _Drawn(display_name(item), marks, item.libs, uses=item.uses)
@@ -166,6 +177,7 @@ def _lines(item: _Drawn, style: Style, width: int) -> tuple[list[Line], list[Lin
     top = style.names(name, room)
     for text, warn in details:
         top += style.details(text, room, warn=warn)
+    top += style.changed(item.changes, room)
     top += style.marked(item.marks, room)
     bottom = [line for text in libs for line in style.details(text, room)]
     return top, bottom
@@ -378,18 +390,30 @@ class Workloads:
             for index, item_width in zip(indices, widths, strict=True):
                 item = self.items[index]
                 top, bottom = self.lines(index, item_width)
-                # A stopped one is drawn muted: on the host's own fill, not the item's.
-                running = self.drawn[index].running
+                # A stopped one is drawn muted: on the host's own fill, not the item's; one a
+                # diff marks, on its state's (dashed if it was removed).
+                drawn = self.drawn[index]
+                own = fill if drawn.running else theme.fill("host")
+                state = drawn.state
                 tops.append(
                     Cell(
                         top,
                         item_width,
                         top_height,
-                        fill if running else theme.fill("host"),
+                        theme.fill(state) if state else own,
+                        dashed=state == "removed",
                         **component_cell(item, workload_tooltip(item)),
                     )
                 )
-                bottoms.append(Cell(bottom, item_width, bottom_height, theme.fill("libs")))
+                bottoms.append(
+                    Cell(
+                        bottom,
+                        item_width,
+                        bottom_height,
+                        theme.fill("removed" if state == "removed" else "libs"),
+                        dashed=state == "removed",
+                    )
+                )
             inner = [tops, bottoms]
             found.append([Cell([], width, top_height + bottom_height, border=0, inner=inner)])
         return found

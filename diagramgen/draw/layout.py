@@ -52,7 +52,7 @@ from .themes import Theme
 from .tracks import ARROW, CLEAR, Board, corridor
 from .wording import MAX_LINKS, link_marks
 
-__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "geometry", "to_dot"]
+__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "Marking", "geometry", "to_dot"]
 
 #: The width budget by default: a blog or docs column, in CSS px (1 pt of the SVG = 1 px).
 DEFAULT_WIDTH = 760
@@ -161,12 +161,14 @@ def _host_node(part: _Host, plan: HostPlan, bars: list[int], frame: int) -> _Nod
     host, style, theme = part.host, part.style, part.style.theme
     width = plan.width
     title = host_title(host, part.totals, style, width)
+    state = style.states.get(host.id)
     title_cell = Cell(
         title,
         width,
         lines_height(title),
-        theme.fill("host"),
-        border=0,
+        style.fill(host.id, "host"),
+        border=1 if state else 0,
+        dashed=state == "removed",
         **component_cell(host, host_tooltip(host, part.totals)),
     )
     rows: list[list[Cell]] = [[title_cell]]
@@ -286,21 +288,31 @@ def _pos(node: _Node, bottom: float) -> str:
     return f"{x:g},{y:g}!"
 
 
+class Marking(Struct, frozen=True):
+    """What a diff marks on the picture: each component's state (``added``, ``removed``,
+    ``changed``) and the lines it writes on it."""
+
+    states: dict[str, str] = {}
+    changes: dict[str, tuple[str, ...]] = {}
+
+
 def to_dot(
     spec: Spec,
     totals: Totals,
     theme: Theme,
     panel: Callable[[dict[int, str]], Label] | None = None,
     width: int = DEFAULT_WIDTH,
+    marking: Marking | None = None,
 ) -> str:
     """Return the DOT source of the picture, at most ``width`` points wide where it can be.
 
     ``panel`` makes the panel that replaces the totals panel, as ``diagramgen compare``
-    does, from the links the picture shows by number.
+    does, from the links the picture shows by number; ``marking`` is what ``diagramgen diff``
+    marks on the components.
     """
     import graphviz  # type: ignore[import-untyped]
 
-    page = _Page(spec, totals, theme, panel, width)
+    page = _Page(spec, totals, theme, panel, width, marking or Marking())
     graph = graphviz.Digraph(
         "diagramgen",
         graph_attr={
@@ -378,7 +390,9 @@ class _Page:
         theme: Theme,
         panel: Callable[[dict[int, str]], Label] | None,
         width: int,
+        marking: Marking,
     ) -> None:
+        self.marking = marking
         self.budget = max(MIN_WIDTH, width) - 2 * PAD
         self.owners = {component.id: host.id for host, component in spec.components()}
         self.grids = {host.id for host in spec.hosts if host.containers}
@@ -418,7 +432,15 @@ class _Page:
                 if len(hosts) > 1 or inside:
                     self.leaving[host] = self.leaving.get(host, 0) + 1
         marked = [n for n, state in self.numbered_in.items() if state in (IN_CELLS, MARKED)]
-        style = Style(self.theme, self.budget, link_marks(spec, marked), ends, host_links)
+        style = Style(
+            self.theme,
+            self.budget,
+            link_marks(spec, marked),
+            ends,
+            host_links,
+            states=self.marking.states,
+            changes=self.marking.changes,
+        )
         self.parts = [_Host(host, self.totals, style, self.leaving) for host in spec.hosts]
         #: A free column at the left of the page, for links between hosts rows apart.
         self.gutter = 0
@@ -614,7 +636,7 @@ def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDT
     Points from the top-left corner of the hosts, ``y`` downwards; Graphviz's coordinates
     (and the SVG's, before its transform) are ``x`` and ``y - bottom`` of the page.
     """
-    return _Page(spec, totals, theme, None, width).board()
+    return _Page(spec, totals, theme, None, width, Marking()).board()
 
 
 def _title_lines(title: str, room: float) -> list[str]:

@@ -335,9 +335,11 @@ class Band(Struct):
         stack.append(
             [Cell(column.guest_lines(shape.width), shape.width, self.guest, theme.fill("guest_os"))]
         )
-        # A stopped VM is drawn muted: on the host's own fill.
-        fill = theme.fill("vm" if column.vm.running else "host")
+        # A stopped VM is drawn muted: on the host's own fill; one a diff marks, on its state's.
+        vm = column.vm
+        fill = column.style.fill(vm.id, "vm" if vm.running else "host")
         base = Cell(column.base_lines(shape.width), shape.width, self.base, fill)
+        base.dashed = column.style.dashed(vm.id)
         base.ident, base.tooltip, base.href = (
             column.tip["ident"],
             column.tip.get("tooltip", ()),

@@ -61,6 +61,10 @@ class Style(Struct):
     ends: dict[str, int] = {}
     #: How many drawn links end in each host: its gaps and frame widen to carry them.
     host_links: dict[str, int] = {}
+    #: What a diff says of each component it marks: its state (``added``, ``removed`` or
+    #: ``changed``: the fill it is drawn on) and its lines ("+ added", "memory 8 → 12 GiB").
+    states: dict[str, str] = {}
+    changes: dict[str, tuple[str, ...]] = {}
     #: The lines of the items drawn so far and their heights, by what they are drawn from
     #: and their width (see items).
     lines: dict[object, tuple[tuple[list[Line], list[Line]], tuple[int, int]]] = {}
@@ -94,8 +98,27 @@ class Style(Struct):
         return lane_height(count) if count else 0
 
     def mark(self, ident: str, room: float) -> list[Line]:
-        """Return the lines of link marks of a component ("link 1 →  → 2"), or none."""
-        return self.marked(self.marks.get(ident, ()), room)
+        """Return the lines of what a diff says of a component, then of its link marks
+        ("link 1 →  → 2"), or none."""
+        return self.changed(self.changes.get(ident, ()), room) + self.marked(
+            self.marks.get(ident, ()), room
+        )
+
+    def changed(self, changes: Sequence[str], room: float) -> list[Line]:
+        """Return what a diff says of a component as bold lines, each wrapped in ``room``."""
+        return [
+            Line(part, DETAIL_SIZE, self.theme.text, True)
+            for text in changes
+            for part in wrap(text, DETAIL_SIZE, room, bold=True)
+        ]
+
+    def fill(self, ident: str, layer: str) -> str:
+        """Return the fill of a component's cell: its layer's, or its diff state's."""
+        return self.theme.fill(self.states.get(ident, layer))
+
+    def dashed(self, ident: str) -> bool:
+        """Return whether a component is drawn dashed: one a diff shows removed."""
+        return self.states.get(ident) == "removed"
 
     def marked(self, marks: Sequence[str], room: float) -> list[Line]:
         """Return link marks as lines: they fill a line up to ``room`` points and go on on

@@ -32,6 +32,10 @@ LAYERS = (
     "app",
     "libs",
     "panel",
+    # What diff marks: a component added, removed (dashed) or changed (its figures, its place).
+    "added",
+    "removed",
+    "changed",
 )
 
 
@@ -80,6 +84,9 @@ THEMES: dict[str, Theme] = {
             "app": "#fdd9a6",
             "libs": "#feecd6",
             "panel": "#ffffff",
+            "added": "#bbf7d0",
+            "removed": "#f1f5f9",
+            "changed": "#fde68a",
         },
     ),
     "dark": Theme(
@@ -102,6 +109,9 @@ THEMES: dict[str, Theme] = {
             "app": "#6b3410",
             "libs": "#3f2410",
             "panel": "#111c33",
+            "added": "#14532d",
+            "removed": "#1e293b",
+            "changed": "#713f12",
         },
     ),
     "mono": Theme(
@@ -124,6 +134,9 @@ THEMES: dict[str, Theme] = {
             "app": "#ffffff",
             "libs": "#f5f5f5",
             "panel": "#ffffff",
+            "added": "#ffffff",
+            "removed": "#ffffff",
+            "changed": "#ffffff",
         },
     ),
 }
