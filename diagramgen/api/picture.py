@@ -18,7 +18,7 @@ from .. import __version__
 from ..accounting import Totals, compute
 from ..accounting.describe import describe
 from ..draw.cells import Label
-from ..draw.layout import to_dot
+from ..draw.layout import Marking, to_dot
 from ..draw.themes import AUTO, Theme, drawn_theme
 from ..engines import Engine
 from ..errors import EngineError, PartialRender
@@ -114,12 +114,20 @@ class Drawing:
         spec: Spec,
         settings: Settings,
         panel: Callable[[Theme, dict[int, str]], Label] | None = None,
+        *,
+        totals: Totals | None = None,
+        marking: Marking | None = None,
     ) -> None:
-        """Lay ``spec`` out; ``panel`` replaces the totals panel (a comparison has its own)."""
+        """Lay ``spec`` out; ``panel`` replaces the totals panel (a comparison has its own).
+
+        A diff gives the ``totals`` its cells show (the new version's, and the old one's for
+        what it removed) and its ``marking`` of the components.
+        """
         self.spec = spec
-        self.totals = compute(spec)
+        self.totals = compute(spec) if totals is None else totals
         self.settings = settings
         self.panel = panel
+        self.marking = marking
         description = spec.description or describe(spec, self.totals)
         # A name from a file name that is not UTF-8 is shown with its bytes escaped (\xff).
         name = (settings.name or "").encode("utf-8", "surrogateescape")
@@ -138,7 +146,8 @@ class Drawing:
             label: Callable[[dict[int, str]], Label] | None = None
             if make is not None:
                 label = lambda numbered: make(theme, numbered)  # noqa: E731
-            self._dots[key] = to_dot(self.spec, self.totals, theme, label, self.settings.width)
+            width = self.settings.width
+            self._dots[key] = to_dot(self.spec, self.totals, theme, label, width, self.marking)
         return self._dots[key]
 
     def key(self, output: str) -> str:
