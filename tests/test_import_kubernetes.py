@@ -66,6 +66,12 @@ def places(imported: Imported) -> list[tuple[str, int, int, str]]:
     return [(Path(w.file).name, w.line, w.column, w.path) for w in imported.warnings]
 
 
+def noted(imported: Imported) -> list[tuple[str, int, int, str, str]]:
+    return [
+        (*place, w.message) for place, w in zip(places(imported), imported.warnings, strict=True)
+    ]
+
+
 def write(tmp_path: Path, name: str, text: str) -> str:
     path = tmp_path / name
     path.write_text(text)
@@ -661,3 +667,597 @@ def test_a_request_over_its_limit_fails_at_the_request(tmp_path: Path) -> None:
         f"{path}:7:23: spec.containers[0].resources.requests.cpu: requests more cpu than its"
         " limit (500m > 100m); Kubernetes refuses such a container"
     ]
+
+
+# --- folders, files and what a title says (#27) ---------------------------------------------
+
+SPECIFICATIONS = DATA / "k8s-specifications"
+PLATFORM = DATA / "platform"
+CRDS = DATA / "crds"
+NINE = sorted(str(path) for path in SPECIFICATIONS.glob("*.yaml"))
+
+
+def test_a_folder_of_nine_manifests_is_read_as_kubectl_apply_reads_it() -> None:
+    imported = import_kubernetes([SPECIFICATIONS])
+    document = imported.document
+    assert document["title"] == "Kubernetes workloads: k8s-specifications"
+    found = containers(imported)
+    assert list(found) == ["db", "redis", "result", "vote", "worker"]  # the files' order
+    assert found["vote"]["replicas"] == 2
+    assert found["db"]["limits"] == {"cpu": "500m", "memory": "512MiB"}
+    assert [(Path(w.file).name, w.line, w.message) for w in imported.warnings] == [
+        ("db-deployment.yaml", 0, "no nodes file: capacity, node OS and runtime are not known;"
+         " the workloads are drawn on one host, cluster"),
+        ("db-service.yaml", 1, "Service db and 3 more Service objects run no pods of their own:"
+         " skipped"),
+    ]  # fmt: skip
+
+
+def test_nine_files_make_a_short_title() -> None:
+    # The title was made of the nine names: 210 characters, cut to the text limit with a note.
+    imported = import_kubernetes(NINE)
+    assert imported.document["title"] == "Kubernetes workloads: db-deployment.yaml + 8 more"
+    assert imported.document == import_kubernetes([SPECIFICATIONS]).document | {
+        "title": imported.document["title"],
+        "$comment": imported.document["$comment"],
+    }
+    assert not any("cut to the text limit" in w.message for w in imported.warnings)
+    assert imported.document["$comment"].startswith(
+        f"Imported by diagramgen from Kubernetes: {NINE[0]}, {NINE[1]}, {NINE[2]}, {NINE[3]},"
+        f" {NINE[4]} and 4 more. "
+    )
+
+
+def test_a_title_fits_the_text_limit_whatever_the_names(tmp_path: Path) -> None:
+    long = tmp_path / ("a" * 180 + ".yaml")
+    long.write_text("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n")
+    imported = import_kubernetes([long, long.parent / long.name, SPECIFICATIONS])
+    title = imported.document["title"]
+    assert title == "Kubernetes workloads: " + "a" * 168 + "… + 2 more"
+    assert len(title) == 200
+    assert not any("cut to the text limit" in w.message for w in imported.warnings)
+    # The same file named twice is read once.
+    assert list(containers(imported)) == ["p", "db", "redis", "result", "vote", "worker"]
+
+
+def _pod(name: str) -> str:
+    return f"kind: Pod\nmetadata: {{name: {name}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
+
+
+def test_a_folder_gives_its_manifests_sorted_and_subfolders_only_when_recursive(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "k8s"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
+    (folder / "b.yml").write_text(_pod("b"))
+    (folder / "a.yaml").write_text(_pod("a"))
+    (folder / "c.JSON").write_text(json.dumps({"kind": "Pod", "metadata": {"name": "c"}}))
+    (folder / "notes.txt").write_text("not a manifest")
+    (folder / ".skipped.yaml").write_text(_pod("hidden"))
+    (folder / ".hidden" / "h.yaml").write_text(_pod("hidden-too"))
+    (folder / "sub" / "d.yaml").write_text(_pod("d"))
+    (folder / "aa").symlink_to(folder / "sub")  # a link to a folder is never followed
+    assert list(containers(import_kubernetes([folder]))) == ["a", "b", "c"]
+    recursive = import_kubernetes([folder], recursive=True)
+    assert list(containers(recursive)) == ["a", "b", "c", "d"]
+
+
+def test_a_link_out_of_the_folder_is_refused_unread(tmp_path: Path) -> None:
+    folder = tmp_path / "k8s"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(_pod("a"))
+    (tmp_path / "secret.yaml").write_text(_pod("secret"))
+    (folder / "b.yaml").symlink_to(tmp_path / "secret.yaml")
+    (folder / "c.yaml").symlink_to(folder / "a.yaml")  # inside: read
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([folder])
+    assert failed.value.lines() == [
+        f"{folder / 'b.yaml'}: is a link to a file outside {folder}; refused (links may point"
+        " only inside it)"
+    ]
+
+
+def test_a_folder_without_manifests_is_a_usage_error(tmp_path: Path) -> None:
+    from diagramgen import InvalidArgument
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yaml").write_text(_pod("a"))
+    with pytest.raises(InvalidArgument) as refused:
+        import_kubernetes([tmp_path])
+    assert str(refused.value) == (
+        f"{tmp_path}: no *.yaml, *.yml, *.json files in this folder (its subfolders are read"
+        " only when recursive)"
+    )
+
+
+def test_standard_input_is_read_bounded(tmp_path: Path) -> None:
+    import io
+
+    from diagramgen.spec import Limits
+
+    text = "---\n# Source: chart/templates/pod.yaml\n" + _pod("from-helm")
+    imported = import_kubernetes(["-"], stdin=io.BytesIO(text.encode()))
+    assert list(containers(imported)) == ["from-helm"]
+    assert imported.document["title"] == "Kubernetes workloads: stdin"
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes(["-"], stdin=io.BytesIO(text.encode()), limits=Limits(input_bytes=20))
+    assert failed.value.lines() == ["<stdin>: holds 21 bytes or more; the input-bytes limit is 20"]
+
+
+# --- documents that are only noted are not read: a folder of CRDs -----------------------------
+
+
+def test_a_folder_of_crds_is_refused_in_one_line() -> None:
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([CRDS])
+    assert failed.value.lines() == [
+        f"{CRDS}: no pods or workloads to import: the 3 files hold 3 objects, none a workload"
+        " (CustomResourceDefinition: 3)"
+    ]
+
+
+def test_many_files_of_other_kinds_are_summarised(tmp_path: Path) -> None:
+    files = []
+    for index in range(12):
+        path = tmp_path / f"{index:02}.yaml"
+        path.write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{index}}}\n---\n"
+            f"apiVersion: v1\nkind: Service\nmetadata:\n  name: s{index}\n"
+        )
+        files.append(str(path))
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes(files)
+    assert failed.value.lines() == [
+        f"{files[0]}: no pods or workloads to import: the 12 files hold 24 objects, none a"
+        " workload (ConfigMap: 12, Service: 12)"
+    ]
+
+
+def _big_crd(index: int) -> str:
+    """Return a CustomResourceDefinition of about 400 kB, nested as operators' schemas are."""
+
+    def properties(depth: int, indent: int) -> list[str]:
+        lines = []
+        for number in range(6):
+            pad = " " * indent
+            lines += [f"{pad}field{number}:", f"{pad}  description: {'words ' * 140}"]
+            if depth < 5 and number < 2:
+                lines += [f"{pad}  type: object", f"{pad}  properties:"]
+                lines += properties(depth + 1, indent + 4)
+            else:
+                lines.append(f"{pad}  type: string")
+        return lines
+
+    head = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+        f"  name: widgets{index}.example.com\nspec:\n  group: example.com\n  versions:\n"
+        "  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n"
+    )
+    return head + "\n".join(properties(0, 10)) + "\n"
+
+
+def test_megabytes_of_crds_are_refused_in_well_under_a_second(tmp_path: Path) -> None:
+    import time
+
+    for index in range(11):
+        (tmp_path / f"{index:02}-crd.yaml").write_text(_big_crd(index))
+    size = sum(path.stat().st_size for path in tmp_path.iterdir())
+    assert size > 4_000_000
+    started = time.perf_counter()
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([tmp_path])
+    seconds = time.perf_counter() - started
+    assert "the 11 files hold 11 objects, none a workload" in failed.value.lines()[0]
+    assert seconds < 2, seconds  # every document read whole: 8 s
+
+
+def test_a_document_only_noted_keeps_its_place_and_name(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "w.yaml",
+        "# comment\n---\n\n  # indented comment\napiVersion: v1\nkind: Secret\nmetadata:\n"
+        "  labels:\n    name: not-this\n  name: 'creds' # the name\n---\n" + _pod("p"),
+    )
+    imported = import_kubernetes([path])
+    assert places(imported)[1:] == [("w.yaml", 5, 1, "")]
+    assert imported.warnings[1].message == "Secret creds runs no pods of its own: skipped"
+
+
+# --- operators and controllers ----------------------------------------------------------------
+
+
+def test_prometheus_and_alertmanager_run_the_pods_their_resources_give() -> None:
+    # They were "skipped: runs no pods of its own", and the picture said "no warnings".
+    imported = import_kubernetes([PLATFORM / "monitoring.yaml"])
+    found = containers(imported)
+    assert found == {
+        "prometheus-k8s": {
+            "id": "prometheus-k8s",
+            "name": "prometheus-k8s",
+            "$comment": "Prometheus monitoring/prometheus-k8s: pods run by the Prometheus"
+            " Operator: 2 replicas",
+            "image": {"ref": "quay.io/prometheus/prometheus:v2.54.1"},
+            "reservations": {"memory": "400MiB"},
+            "replicas": 2,
+        },
+        "alertmanager-main": {
+            "id": "alertmanager-main",
+            "name": "alertmanager-main",
+            "$comment": "Alertmanager monitoring/alertmanager-main: pods run by the Prometheus"
+            " Operator: 3 replicas",
+            "image": {"ref": "quay.io/prometheus/alertmanager:v0.27.0"},
+            "limits": {"cpu": "100m", "memory": "100MiB"},
+            "reservations": {"cpu": "4m", "memory": "100MiB"},
+            "replicas": 3,
+        },
+    }
+    sidecar = (
+        "the config-reloader sidecar the operator adds is not counted (its figures are the"
+        " operator's)"
+    )
+    assert [(w.line, w.message) for w in imported.warnings] == [
+        (0, "no nodes file: capacity, node OS and runtime are not known; the workloads are"
+         " drawn on one host, cluster"),
+        (3, "Prometheus objects: their pods are run by the Prometheus Operator and drawn from"
+         " the resource: spec.replicas times spec.shards pods, with spec.resources as the"
+         f" prometheus container's figures; {sidecar}"),
+        (18, "Alertmanager objects: their pods are run by the Prometheus Operator and drawn"
+         " from the resource: spec.replicas pods, with spec.resources as the alertmanager"
+         f" container's figures; {sidecar}"),
+        (34, "ServiceMonitor alertmanager-main runs no pods of its own: skipped"),
+        (47, "PrometheusRule node-rules runs no pods of its own: skipped"),
+    ]  # fmt: skip
+
+
+def test_prometheus_shards_multiply_its_replicas(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: big}\n"
+        "spec: {replicas: 2, shards: 3, resources: {limits: {cpu: 1, memory: 2Gi}}}\n",
+    )
+    found = containers(import_kubernetes([path]))["prometheus-big"]
+    assert found["replicas"] == 6
+    assert found["$comment"].endswith(": 2 replicas in each of 3 shards")
+    assert found["limits"] == found["reservations"] == {"cpu": 1, "memory": "2GiB"}
+
+
+def test_a_cron_job_is_one_run_of_its_job_template() -> None:
+    imported = import_kubernetes([PLATFORM / "periodic.yaml"])
+    assert containers(imported)["backup"] == {
+        "id": "backup",
+        "name": "backup",
+        "$comment": "CronJob shop/backup: runs on a schedule (0 3 * * *): one run drawn",
+        "image": {"ref": "postgres:16"},
+        "limits": {"cpu": "200m", "memory": "256MiB"},
+        "reservations": {"cpu": "200m", "memory": "256MiB"},
+    }
+    assert imported.warnings[1].message == (
+        "CronJob backup runs on a schedule (0 3 * * *): drawn as one run of its job; its pods"
+        " hold their figures only while a run lasts"
+    )
+
+
+def test_an_autoscaler_sets_its_targets_replicas_to_its_minimum_or_maximum() -> None:
+    least = import_kubernetes([PLATFORM / "autoscaled.yaml"])
+    assert containers(least)["frontend"]["replicas"] == 2  # the manifest says 3
+    assert containers(least)["frontend"]["$comment"] == (
+        "Deployment shop/frontend: 2 replicas: the minimum of HorizontalPodAutoscaler frontend"
+    )
+    note = least.warnings[1]
+    assert (note.line, note.column, note.path, note.rule) == (
+        31,
+        16,
+        "spec.minReplicas",
+        "replicas:max",
+    )
+    assert note.message == (
+        "HorizontalPodAutoscaler frontend scales Deployment shop/frontend from 2 to 10"
+        " replicas: drawn with its minimum, 2 (the manifest gives 3)"
+    )
+    most = import_kubernetes([PLATFORM / "autoscaled.yaml"], replicas="max")
+    assert containers(most)["frontend"]["replicas"] == 10
+    assert most.warnings[1].message.endswith("drawn with its maximum, 10 (the manifest gives 3)")
+    assert most.warnings[1].rule is None
+
+
+def test_an_autoscaler_without_its_target_is_noted(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "hpa.yaml",
+        _pod("p") + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: gone}\n"
+        "  maxReplicas: 4\n",
+    )
+    imported = import_kubernetes([path])
+    assert (places(imported)[1], imported.warnings[1].message) == (
+        ("hpa.yaml", 9, 3, "spec.scaleTargetRef"),
+        "HorizontalPodAutoscaler h scales Deployment default/gone, which these manifests do"
+        " not hold: ignored",
+    )
+
+
+def test_an_unknown_replicas_bound_is_refused() -> None:
+    from diagramgen import InvalidArgument
+
+    with pytest.raises(
+        InvalidArgument, match="unknown replicas bound 'most'; choose from min, max"
+    ):
+        import_kubernetes([WORKLOADS], replicas="most")
+
+
+def test_a_custom_resource_is_named_as_one_whose_pods_are_not_drawn() -> None:
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([PLATFORM / "kafka.yaml"])
+    assert failed.value.lines() == [
+        f"{PLATFORM / 'kafka.yaml'}: no pods or workloads to import: it holds 1 object, none a"
+        " workload (Kafka)"
+    ]
+    imported = import_kubernetes([PLATFORM / "kafka.yaml", PLATFORM / "periodic.yaml"])
+    assert imported.warnings[0].message == (
+        "Kafka events is a custom resource (kafka.strimzi.io): pods an operator runs for it are"
+        " not drawn, as their figures are the operator's"
+    )
+    assert not any("runs no pods of its own" in w.message for w in imported.warnings)
+
+
+# --- init containers, and figures a spec has no place for -----------------------------------
+
+
+def test_an_init_container_without_limits_leaves_the_pod_its_app_containers_limits() -> None:
+    # It removed the pod's limits: the picture flagged a well-limited pod as unbounded.
+    imported = import_kubernetes([PLATFORM / "loadgenerator.yaml"])
+    found = containers(imported)["loadgenerator"]
+    assert found["limits"] == {"cpu": "500m", "memory": "512MiB"}
+    assert found["reservations"] == {"cpu": "300m", "memory": "256MiB"}
+    assert found["image"] == {"ref": "example/loadgenerator:0.10 + busybox:1.36"}
+    assert (places(imported)[1], imported.warnings[1].message) == (
+        ("loadgenerator.yaml", 17, 9, "spec.template.spec.initContainers[0]"),
+        "init container frontend-check has no cpu or memory limit: it runs to completion before"
+        " the app containers start, so the pod's limits are theirs",
+    )
+    assert not [w for w in totals(imported).warnings if w.code == "unbounded-container"]
+
+
+def test_a_pods_limit_is_its_running_containers() -> None:
+    spec = {
+        "initContainers": [
+            {
+                "name": "setup",
+                "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "2", "memory": "2Gi"}},
+            },
+            box("side", "50m", "64Mi", restartPolicy="Always"),
+        ],
+        "containers": [{"name": "app", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}],
+    }
+    spec["initContainers"][1]["resources"]["limits"] = {"cpu": "100m", "memory": "128Mi"}
+    limits, requests = figures(spec)
+    # The init container's 2 cores run before the others start: they bound nothing that runs
+    # (Kubernetes' pod-level limit would be 2 cores).
+    assert limits["cpu"] == 1000 + 100
+    assert requests["cpu"] == 1000 + 50
+    # It requests 2 GiB (its limit), which the scheduler reserves for the pod's life: more
+    # than app + sidecar may use (1 GiB + 128 MiB), so the limit is raised to the request.
+    assert requests["memory"] == limits["memory"] == 2048 * MiB
+
+
+def test_an_init_container_requesting_more_than_the_limit_raises_it_with_a_note() -> None:
+    spec = {
+        "initContainers": [{"name": "warm", "resources": {"requests": {"cpu": "2"}}}],
+        "containers": [{"name": "app", "resources": {"limits": {"cpu": "500m"}}}],
+    }
+    notes = Notes()
+    result = pod_figures(spec, Document("pod.yaml", spec, {}), (), notes)
+    assert (result.limits["cpu"], result.requests["cpu"]) == (2000, 2000)
+    assert [w.message for w in notes.warnings()] == [
+        "init container warm has no cpu limit: it runs to completion before the app containers"
+        " start, so the pod's limits are theirs",
+        "the pod requests 2000m of cpu (an init container asks for more than the running"
+        " containers' limit, 500m), which the scheduler reserves for the pod's life: its limit"
+        " is drawn as that much",
+    ]
+
+
+def test_gpus_and_ephemeral_storage_are_named_once_per_resource() -> None:
+    imported = import_kubernetes([PLATFORM / "gpu.yaml"])
+    assert noted(imported)[1:] == [
+        ("gpu.yaml", 24, 32, "spec.template.spec.containers[0].resources.limits.ephemeral-storage",
+         "ephemeral-storage is given for 1 workload (ml/trainer): local disk a container may"
+         " use; not drawn, as a spec container holds no disk"),
+        ("gpu.yaml", 25, 29, "spec.template.spec.containers[0].resources.limits.nvidia.com/gpu",
+         "nvidia.com/gpu is given for 2 workloads (ml/trainer, ml/infer): not drawn, as a spec"
+         " holds only cpu, memory and disk"),
+    ]  # fmt: skip
+    assert containers(imported)["trainer"]["limits"] == {"cpu": 4, "memory": "16GiB"}
+
+
+def test_claims_and_limit_range_defaults_are_noted() -> None:
+    imported = import_kubernetes([PLATFORM / "storage.yaml"])
+    assert containers(imported)["queue"]["replicas"] == 3
+    assert noted(imported)[1:] == [
+        ("storage.yaml", 1, 1, "",
+         "LimitRange defaults gives default container figures, which the API server applies"
+         " when a pod is created: not applied here; containers that give none are drawn"
+         " without"),
+        ("storage.yaml", 34, 3, "spec.volumeClaimTemplates",
+         "1 StatefulSet claims 33GiB of persistent volumes (shop/queue: 3 replicas of 11GiB):"
+         " not drawn, as a spec container holds no disk"),
+    ]  # fmt: skip
+
+
+def test_the_platform_folder_validates_and_totals() -> None:
+    imported = import_kubernetes([PLATFORM])
+    assert list(containers(imported)) == [
+        "frontend", "trainer", "infer", "loadgenerator", "prometheus-k8s", "alertmanager-main",
+        "backup", "queue",
+    ]  # fmt: skip
+    found = totals(imported)
+    # Committed cpu, limits x replicas: frontend 2 x 200m, trainer 4, infer 2 x 1, loadgenerator
+    # 500m, alertmanager 3 x 100m, backup 200m, queue 3 x 1; prometheus has no limit.
+    assert found.hosts[0].committed.cpu.value == 400 + 4000 + 2000 + 500 + 300 + 200 + 3000
+    assert found.diagram.containers == 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3
+
+
+# --- messages: templates, empty files, no Python reprs ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "kind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: {{replicas}}\n",
+            ':4:13: spec.replicas: "{{replicas}}" looks like a template placeholder; render the'
+            " chart or template first",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: {{ .Values.replicas }}\n",
+            ':4:13: spec.replicas: "{{ .Values.replicas }}" looks like a template placeholder;'
+            " render the chart or template first",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+            "    image: x\n    resources: {limits: {cpu: '{{ .Values.cpu }}'}}\n",
+            ':7:31: spec.containers[0].resources.limits.cpu: "{{ .Values.cpu }}" looks like a'
+            " template placeholder; render the chart or template first",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+            "    image: nginx:{{ .Values.tag }}\n",
+            ':6:12: spec.containers[0].image: "nginx:{{ .Values.tag }}" looks like a template'
+            " placeholder; render the chart or template first",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: web}\nspec: {replicas: {a: 1}}\n",
+            ":3:8: spec.replicas: expected a whole number, not a mapping",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: web}\nspec: {replicas: [1]}\n",
+            ":3:8: spec.replicas: expected a whole number, not a list",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: web}\nspec: {replicas: true}\n",
+            ":3:18: spec.replicas: expected a whole number, not true",
+        ),
+        ("", ": is empty"),
+        ("# only a comment\n---\n", ": is empty"),
+    ],
+)
+def test_what_cannot_be_read_is_said_plainly(tmp_path: Path, text: str, expected: str) -> None:
+    # A placeholder was "expected a whole number, not {'"ordereddict([('replicas', None)])"':
+    # None}"; an empty JSON file "is not valid JSON: Expecting value".
+    path = write(tmp_path, "w.yaml", text)
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([path])
+    assert failed.value.lines() == [path + expected]
+
+
+def test_an_empty_json_file_says_it_is_empty(tmp_path: Path) -> None:
+    path = write(tmp_path, "pods.json", "\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([], pods=path)
+    assert failed.value.lines() == [f"{path}: is empty"]
+
+
+def test_an_empty_file_among_others_is_a_note(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(_pod("a"))
+    (tmp_path / "b.yaml").write_text("")
+    imported = import_kubernetes([tmp_path])
+    assert [(w.file, w.message) for w in imported.warnings][1] == (
+        str(tmp_path / "b.yaml"),
+        "is empty: nothing to import from it",
+    )
+    (tmp_path / "a.yaml").write_text("# nothing yet\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_kubernetes([tmp_path])
+    assert failed.value.lines() == [
+        f"{tmp_path}: no pods or workloads to import: the 2 files are empty"
+    ]
+
+
+def test_template_text_that_is_not_read_is_left_alone() -> None:
+    # A PrometheusRule's annotation is a template of its own: not a figure, not refused.
+    assert containers(import_kubernetes([PLATFORM / "monitoring.yaml"]))
+
+
+# --- the cluster as it runs: pods as their workloads -------------------------------------------
+
+
+def _running_pod(name: str, node: str, owner: tuple[str, str] | None, **spec: Any) -> dict:
+    metadata: dict[str, Any] = {"name": name, "namespace": "shop"}
+    if owner is not None:
+        metadata["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True}]
+    labels = spec.pop("labels", None)
+    if labels:
+        metadata["labels"] = labels
+    containers_ = spec.pop("containers", [{"name": "c", "image": "web:1"}])
+    return {
+        "kind": "Pod",
+        "metadata": metadata,
+        "spec": {"nodeName": node, "containers": containers_, **spec},
+        "status": {"phase": "Running"},
+    }
+
+
+def test_the_pods_of_one_workload_on_one_node_are_one_container(tmp_path: Path) -> None:
+    hashed = {"pod-template-hash": "6d8f7c9b54"}
+    sidecar = [
+        {"name": "c", "image": "web:1"},
+        {"name": "exporter", "image": "exporter:0.15"},
+    ]
+    items = [
+        _running_pod("web-6d8f7c9b54-2xkqz", "n1", ("ReplicaSet", "web-6d8f7c9b54"), labels=hashed),
+        _running_pod("web-6d8f7c9b54-8fj2m", "n1", ("ReplicaSet", "web-6d8f7c9b54"), labels=hashed),
+        # During a rollout: the new template's pod is drawn apart from the old ones.
+        _running_pod(
+            "web-7b5d9f8c6-abcde",
+            "n1",
+            ("ReplicaSet", "web-7b5d9f8c6"),
+            labels={"pod-template-hash": "7b5d9f8c6"},
+            containers=sidecar,
+        ),
+        _running_pod("etcd-n1", "n1", ("Node", "n1")),
+        _running_pod("kube-scheduler-n1", "n1", ("Node", "n1")),
+        _running_pod("debug", "n1", None),
+        _running_pod("web-6d8f7c9b54-q9w8e", "n2", ("ReplicaSet", "web-6d8f7c9b54"), labels=hashed),
+    ]
+    pods = write(tmp_path, "pods.json", json.dumps({"kind": "List", "items": items}))
+    nodes = write(
+        tmp_path,
+        "nodes.json",
+        json.dumps(
+            {
+                "kind": "List",
+                "items": [
+                    {
+                        "kind": "Node",
+                        "metadata": {"name": name},
+                        "status": {
+                            "images": [
+                                {"names": ["web:1"], "sizeBytes": 100 * MiB},
+                                {"names": ["exporter:0.15"], "sizeBytes": 20 * MiB},
+                            ]
+                        },
+                    }
+                    for name in ("n1", "n2")
+                ],
+            }
+        ),
+    )
+    imported = import_kubernetes([], pods=pods, nodes=nodes)
+    found = {c["id"]: c for c in imported.document["hosts"][0]["containers"]}
+    assert {key: (c["name"], c["$comment"], c.get("replicas", 1)) for key, c in found.items()} == {
+        "web": ("web", "Deployment shop/web: pods web-6d8f7c9b54-2xkqz, web-6d8f7c9b54-8fj2m", 2),
+        "web-2": ("web", "Deployment shop/web: pod web-7b5d9f8c6-abcde", 1),
+        "etcd-n1": ("etcd-n1", "Pod shop/etcd-n1, owned by Node n1", 1),
+        "kube-scheduler-n1": (
+            "kube-scheduler-n1", "Pod shop/kube-scheduler-n1, owned by Node n1", 1
+        ),
+        "debug": ("debug", "Pod shop/debug", 1),
+    }  # fmt: skip
+    # The sidecar's image is on the node's disk too: 100 + 20 MiB.
+    assert found["web-2"]["image"] == {"ref": "web:1 + exporter:0.15", "size": "120MiB"}
+    assert found["web"]["image"] == {"ref": "web:1", "size": "100MiB"}
+    on_n2 = imported.document["hosts"][1]["containers"]
+    assert [(c["id"], c["name"]) for c in on_n2] == [("web-3", "web")]
+    assert totals(imported).diagram.containers == 7  # every pod counted

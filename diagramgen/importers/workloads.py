@@ -509,17 +509,43 @@ _KIND = re.compile(r"^kind:[ \t]*(['\"]?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?$
 _API_VERSION = re.compile(
     r"^apiVersion:[ \t]*(['\"]?)([A-Za-z0-9.-]+/)?([A-Za-z0-9]+)\1[ \t]*(?:#.*)?$", re.MULTILINE
 )
-_NAME = re.compile(
-    r"^metadata:[ \t]*\r?\n[ \t]+name:[ \t]*(['\"]?)([A-Za-z0-9._:-]+)\1[ \t]*\r?$", re.MULTILINE
+_METADATA = re.compile(r"^metadata:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_FLOW_NAME = re.compile(
+    r"^metadata:[ \t]*\{[^{}\n]*?\bname:[ \t]*(['\"]?)([A-Za-z0-9._:-]+)\1[ \t]*[,}]",
+    re.MULTILINE,
 )
+_LINE = re.compile(r"^([ \t]*)([^\r\n]*)", re.MULTILINE)
+_NAME = re.compile(r"name:[ \t]*(['\"]?)([A-Za-z0-9._:-]+)\1[ \t]*(?:#.*)?\r?")
+
+
+def _probed_name(text: str) -> str | None:
+    """Return ``metadata.name`` where ``metadata`` writes it plainly, or None."""
+    flow = _FLOW_NAME.search(text)
+    if flow is not None:
+        return flow.group(2)
+    start = _METADATA.search(text)
+    if start is None:
+        return None
+    indent = None
+    for line in _LINE.finditer(text, start.end() + 1):
+        pad, rest = line.groups()
+        if not rest or rest.startswith("#"):
+            continue
+        if not pad:
+            return None  # the next top-level key: metadata gives no plain name
+        indent = indent or pad
+        name = _NAME.fullmatch(rest) if pad == indent else None
+        if name is not None:
+            return name.group(2)
+    return None
 
 
 def stand_in(text: str) -> dict[str, Any] | None:
     """Return what stands for a YAML document whose kind is only noted, or None to read it.
 
     Found in its text: ``kind`` and ``apiVersion`` each written once, at the start of a line
-    (top-level keys, plain or quoted), and ``metadata.name`` when it is the first key of
-    ``metadata``. Anything else, including every kind read whole, is read.
+    (top-level keys, plain or quoted), and ``metadata.name`` when block ``metadata`` writes it
+    plainly. Anything else, including every kind read whole, is read.
     """
     kinds = _KIND.findall(text)
     versions = _API_VERSION.findall(text)
@@ -528,8 +554,8 @@ def stand_in(text: str) -> dict[str, Any] | None:
     kind = kinds[0][1]
     if kind in _READ or kind.endswith("List"):
         return None
-    name = _NAME.search(text)
     stub: dict[str, Any] = {"apiVersion": f"{versions[0][1]}{versions[0][2]}", "kind": kind}
+    name = _probed_name(text)
     if name is not None:
-        stub["metadata"] = {"name": name.group(2)}
+        stub["metadata"] = {"name": name}
     return stub
