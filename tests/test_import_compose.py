@@ -49,6 +49,7 @@ def places(imported: Imported) -> list[tuple[str, int, int, str]]:
 
 def write(tmp_path: Path, name: str, text: str) -> str:
     path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return str(path)
 
@@ -837,3 +838,475 @@ def test_a_yaml_list_or_mapping_past_the_components_limit_is_refused_as_it_is_re
     ]
     assert failed.value.problems[0].rule == "limit:components"
     assert len(containers(import_compose([path], limits=Limits(components=13)))) == 12
+
+
+# --- variables from .env files (tests/data/import/compose/demo) ----------------------------
+
+DEMO = DATA / "demo"
+
+
+def test_the_env_file_beside_the_compose_file_fills_its_variables() -> None:
+    # The demo names every image from variables only its .env sets: they were ':-ad'.
+    imported = import_compose([DEMO / "compose.yaml"])
+    found = containers(imported)
+    assert {name: c["image"]["ref"] for name, c in found.items()} == {
+        "ad": "ghcr.io/example/demo:2.1.3-ad",
+        "cart": "ghcr.io/example/demo:2.1.3-cart",
+        "valkey": "valkey/valkey:8.1-alpine",  # export VALKEY_IMAGE=…
+        "flagd": "ghcr.io/example/flagd:v0.12.8",  # "quoted", then a comment
+    }
+    assert imported.document["links"] == [
+        {"from": "ad", "to": "flagd", "label": "TCP 8013"},  # FLAGD_PORT='8013'
+        {"from": "cart", "to": "valkey", "label": "TCP 6379"},
+    ]
+    assert [w.path for w in imported.warnings] == ["services"]  # the load generator's profile
+    assert imported.document["$comment"].startswith(
+        f"Imported by diagramgen from Docker Compose: {DEMO / 'compose.yaml'}"
+        f" (with variables from {DEMO / '.env'})."
+    )
+
+
+def test_env_files_replace_the_default_env_file_and_a_later_one_wins() -> None:
+    imported = import_compose(
+        [DEMO / "compose.yaml"], env_files=[DEMO / ".env", DEMO / "release.env"]
+    )
+    assert containers(imported)["ad"]["image"] == {"ref": "ghcr.io/example/demo:2.2.0-ad"}
+    # Given alone, release.env is all there is: the .env beside the file is not read.
+    alone = import_compose([DEMO / "compose.yaml"], env_files=[DEMO / "release.env"])
+    assert "image" not in containers(alone)["ad"]
+    assert any(w.message.startswith("variable IMAGE_NAME is not set") for w in alone.warnings)
+
+
+def test_a_missing_env_file_is_the_callers_mistake(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgument) as failed:
+        import_compose([DEMO / "compose.yaml"], env_files=[tmp_path / "prod.env"])
+    assert failed.value.lines() == [f"{tmp_path / 'prod.env'}: no such file or folder"]
+
+
+def test_the_process_environment_is_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAG", "9.9")
+    found, imported = service(tmp_path, "image: app:${TAG:-1.0}")
+    assert found["image"] == {"ref": "app:1.0"}
+
+
+def test_variables_not_set_break_no_image_reference(tmp_path: Path) -> None:
+    # Without the demo's .env: each image ref was written ':-ad', 'postgres:' and accepted.
+    text = (DEMO / "compose.yaml").read_text()
+    text += "  db:\n    image: postgres:${POSTGRESQL_VERSION}\n"
+    text += "  proxy:\n    image: ${REGISTRY}nginx:1.27\n  blank:\n    image: ${ONLY}\n"
+    path = write(tmp_path, "compose.yaml", text)
+    imported = import_compose([path])
+    found = containers(imported)
+    assert [name for name, c in found.items() if "image" in c] == ["proxy"]
+    assert found["proxy"]["image"] == {"ref": "nginx:1.27"}  # valid without REGISTRY, as in Compose
+    assert [w.format() for w in imported.warnings if "variable" not in w.message] == [
+        f"{path}:9:1: services: load-generator (load) is left out: docker compose up starts a"
+        " service with profiles only when one of them is selected",
+        f"{path}:11:12: services.ad.image: '${{IMAGE_NAME}}:${{DEMO_VERSION}}-ad' is ':-ad' with"
+        " IMAGE_NAME and DEMO_VERSION not set: not an image reference (docker compose refuses"
+        " it); the image is left out",
+        f"{path}:22:12: services.cart.image: '${{IMAGE_NAME}}:${{DEMO_VERSION}}-cart' is ':-cart'"
+        " with IMAGE_NAME and DEMO_VERSION not set: not an image reference (docker compose"
+        " refuses it); the image is left out",
+        f"{path}:32:12: services.valkey.image: '${{VALKEY_IMAGE}}' is blank with VALKEY_IMAGE not"
+        " set: the image is left out",
+        f"{path}:37:12: services.flagd.image: '${{FLAGD_IMAGE}}' is blank with FLAGD_IMAGE not"
+        " set: the image is left out",
+        f"{path}:47:12: services.db.image: 'postgres:${{POSTGRESQL_VERSION}}' is 'postgres:' with"
+        " POSTGRESQL_VERSION not set: not an image reference (docker compose refuses it); the"
+        " image is left out",
+        f"{path}:51:12: services.blank.image: '${{ONLY}}' is blank with ONLY not set: the image is"
+        " left out",
+    ]
+    # One note a variable, at its first use, however many values use it (IMAGE_NAME: three).
+    unset = [(w.line, w.message) for w in imported.warnings if "variable" in w.message]
+    assert unset == [
+        (11, "variable IMAGE_NAME is not set: a blank string is used, as Compose does"
+         " (and in 2 more values)"),
+        (11, "variable DEMO_VERSION is not set: a blank string is used, as Compose does"
+         " (and in 2 more values)"),
+        (32, "variable VALKEY_IMAGE is not set: a blank string is used, as Compose does"),
+        (34, "variable VALKEY_PORT is not set: a blank string is used, as Compose does"),
+        (37, "variable FLAGD_IMAGE is not set: a blank string is used, as Compose does"),
+        (39, "variable FLAGD_PORT is not set: a blank string is used, as Compose does"),
+        (47, "variable POSTGRESQL_VERSION is not set: a blank string is used, as Compose does"),
+        (49, "variable REGISTRY is not set: a blank string is used, as Compose does"),
+        (51, "variable ONLY is not set: a blank string is used, as Compose does"),
+    ]  # fmt: skip
+    validated(imported)
+
+
+def test_compose_variables_in_the_env_file_select_profiles_and_name_the_project(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, ".env", "COMPOSE_PROFILES=jobs, debug\nCOMPOSE_PROJECT_NAME=shop-staging\n")
+    path = write(tmp_path, "compose.yaml", Path(BASE).read_text())
+    imported = import_compose([path])
+    assert list(containers(imported)) == ["web", "app", "db", "cache", "worker", "adminer"]
+    assert imported.document["title"] == "shop-staging (Docker Compose)"
+    assert containers(imported)["worker"]["image"] == {"ref": "shop-staging-worker"}
+    # Profiles given to the import win over COMPOSE_PROFILES, as --profile does.
+    assert list(containers(import_compose([path], profiles=["jobs"])))[-1] == "worker"
+
+
+# --- the .env format, as Compose's dotenv reads it ------------------------------------------
+
+
+def env_values(tmp_path: Path, text: str, outer: dict[str, str] | None = None) -> dict[str, str]:
+    from diagramgen.importers.envfiles import read_env_files
+    from diagramgen.importers.notes import Notes
+
+    notes = Notes()
+    values = read_env_files([write(tmp_path, ".env", text)], notes, Limits(), outer)
+    notes.check()
+    return values
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("TAG=1.4.2", "1.4.2"),
+        ("TAG = 1.4.2   ", "1.4.2"),  # blanks around the = and at the end
+        ("TAG: 1.4.2", "1.4.2"),  # YAML's style, which dotenv reads too
+        ("export TAG=1.4.2", "1.4.2"),
+        ("TAG=1.4.2 # the release", "1.4.2"),  # a comment after a blank
+        ("TAG=1.4.2#not-a-comment", "1.4.2#not-a-comment"),
+        ("TAG='1.4.2' # the release", "1.4.2"),
+        ("TAG='a ${HOME} b\\n'", "a ${HOME} b\\n"),  # single quotes keep the text as written
+        ('TAG="a\\tb\\nc"', "a\tb\nc"),  # double quotes read escapes
+        ('TAG="say \\"hi\\""', 'say "hi"'),
+        ("TAG='it\\'s'", "it's"),
+        ('TAG="\\$HOME"', "$HOME"),  # an escaped $ is not a variable
+        ('TAG="\\0101"', "A"),  # \0 and three octal digits
+        ("TAG=", ""),
+        ('TAG=""', ""),
+        ("TAG=${BASE}-1", "2.0-1"),  # earlier lines' variables
+        ("TAG='${BASE}-1'", "${BASE}-1"),
+        ('TAG="${BASE:-x}-${NONE:-1}"', "2.0-1"),
+        ("TAG=$$BASE", "$BASE"),
+    ],
+)
+def test_env_file_values(tmp_path: Path, line: str, value: str) -> None:
+    assert env_values(tmp_path, f"# the release\n\nBASE=2.0\n{line}\n")["TAG"] == value
+
+
+def test_env_file_values_span_lines_in_quotes_and_a_later_line_wins(tmp_path: Path) -> None:
+    values = env_values(tmp_path, "KEY='-----BEGIN\nabc\n-----END'\nA=1\nA=2\nB.C-D[0]=x\n")
+    assert values == {"KEY": "-----BEGIN\nabc\n-----END", "A": "2", "B.C-D[0]": "x"}
+
+
+def test_env_file_values_of_an_included_project_look_up_the_outer_variables_first(
+    tmp_path: Path,
+) -> None:
+    values = env_values(tmp_path, "A=inner\nB=${A}\nC\n", outer={"A": "outer", "C": "from outer"})
+    assert values == {"A": "inner", "B": "outer", "C": "from outer"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A=1\nB='open\nC=3\n", ':2:3: a quoted value is not closed: "\'open"'),
+        ("A=1\nMY KEY=2\n", ":2:1: a variable name cannot hold a space: 'MY KEY'"),
+        ("A=1\nKEY@2=3\n", ":2:4: unexpected character '@' in the variable name 'KEY@2=3'"),
+        ("A=${B\n", ":1:3: A: invalid interpolation format: unclosed ${ in '${B'"),
+    ],
+)
+def test_an_env_file_compose_cannot_read_fails_at_its_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    write(tmp_path, ".env", text)
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    image: x\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [f"{tmp_path / '.env'}{expected}"]
+
+
+def test_an_env_file_line_that_names_a_variable_of_the_environment_is_noted(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, ".env", "TAG=1\nHOME\n")
+    found, imported = service(tmp_path, "image: app:${TAG}")
+    assert found["image"] == {"ref": "app:1"}
+    assert [w.format() for w in imported.warnings] == [
+        f"{tmp_path / '.env'}:2:1: HOME: HOME takes its value from the environment, which an"
+        " import does not read: it is left unset"
+    ]
+
+
+def test_an_env_file_is_read_within_the_input_bytes_limit(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "A=" + "x" * 2000 + "\n")
+    path = write(tmp_path, "compose.yaml", "services:\n  a:\n    image: x\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path], limits=Limits(input_bytes=1000))
+    assert failed.value.lines() == [
+        f"{tmp_path / '.env'}: holds 2,003 bytes or more; the input-bytes limit is 1,000"
+    ]
+    assert failed.value.problems[0].rule == "limit:input-bytes"
+
+
+def test_an_env_file_that_links_outside_the_project_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    write(tmp_path, "secrets.env", "TAG=1\n")
+    (tmp_path / "project" / ".env").symlink_to(tmp_path / "secrets.env")
+    path = write(tmp_path, "project/compose.yaml", "services:\n  a:\n    image: app:${TAG:-0}\n")
+    imported = import_compose([path])
+    assert containers(imported)["a"]["image"] == {"ref": "app:0"}
+    assert [w.format() for w in imported.warnings] == [
+        f"{tmp_path / 'project' / '.env'}: {tmp_path / 'project' / '.env'} is outside the project"
+        " folder: not read"
+    ]
+
+
+# --- include (tests/data/import/compose/platform) -------------------------------------------
+
+PLATFORM = DATA / "platform"
+
+
+def test_a_file_of_includes_reads_the_files_it_includes() -> None:
+    # It was "no services: not a Compose file".
+    path = PLATFORM / "compose.yaml"
+    imported = import_compose([path])
+    found = containers(imported)
+    assert list(found) == ["db", "web"]  # in the order they are included
+    assert found["db"] == {  # PG_VERSION from the .env beside db/compose.yaml
+        "id": "db",
+        "name": "db",
+        "image": {"ref": "postgres:16.4"},
+        "limits": {"memory": "1GiB"},
+    }
+    assert found["web"]["image"] == {"ref": "nginx:1.27.3"}  # from its env_file, web/web.env
+    assert found["web"]["replicas"] == 2  # the including file's own definition, merged over
+    assert imported.document["links"] == [{"from": "web", "to": "db", "label": "TCP 5432"}]
+    assert [w.format() for w in imported.warnings] == [
+        f"{path}:9:3: services.web: web is defined by an included file too: merged over it,"
+        " as recent Compose does (older versions refuse this)",
+        f"{PLATFORM / 'db' / 'compose.yaml'}:6:17: services.db.cpu_shares: cpu_shares is a"
+        " relative weight under contention, not a figure: not counted",
+    ]
+
+
+def test_included_files_outside_the_project_folder_are_not_read(tmp_path: Path) -> None:
+    write(tmp_path, "shared/compose.yaml", "services:\n  db:\n    image: postgres:16\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "linked.yaml").symlink_to(tmp_path / "shared" / "compose.yaml")
+    path = write(
+        tmp_path,
+        "app/compose.yaml",
+        "include:\n  - ../shared/compose.yaml\n  - linked.yaml\n"
+        "  - oci://registry.example/stacks/db:1\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}: services: no services: the files it includes are not read:"
+        " '../shared/compose.yaml' is outside the project folder (that of the first Compose"
+        " file): not read (and 2 more)"
+    ]
+    with_own = write(tmp_path, "app/compose.yaml", (tmp_path / "app" / "compose.yaml").read_text()
+                     + "services:\n  web:\n    image: nginx\n")  # fmt: skip
+    imported = import_compose([with_own])
+    assert list(containers(imported)) == ["web"]
+    assert [w.format() for w in imported.warnings] == [
+        f"{path}:2:5: include[0]: '../shared/compose.yaml' is outside the project folder (that"
+        " of the first Compose file): not read",
+        f"{path}:3:5: include[1]: 'linked.yaml' is outside the project folder (that of the first"
+        " Compose file): not read",
+        f"{path}:4:5: include[2]: 'oci://registry.example/stacks/db:1' is a remote resource: not"
+        " read",
+    ]
+
+
+def test_an_include_cycle_is_refused(tmp_path: Path) -> None:
+    first = write(tmp_path, "compose.yaml", "include: [more/compose.yaml]\n")
+    write(tmp_path, "more/compose.yaml", "include: [../compose.yaml]\nservices: {a: {image: x}}\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([first])
+    assert failed.value.lines() == [
+        f"{tmp_path / 'more' / 'compose.yaml'}:1:11: include[0]: an include cycle"
+        " (compose.yaml -> more/compose.yaml -> compose.yaml): Compose refuses it"
+    ]
+
+
+def test_an_included_file_that_is_missing_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, "compose.yaml", "include:\n  - path: [db.yaml]\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{tmp_path / 'db.yaml'}: cannot read the file: No such file or directory"
+    ]
+
+
+# --- Compose's own checks, at the Compose file's line ---------------------------------------
+
+
+EMPTY_SERVICE = (
+    "is empty: docker compose refuses a service that is not a mapping; give it an image or a"
+    " build, or remove it"
+)
+
+
+def test_an_empty_service_is_refused_as_compose_refuses_it(tmp_path: Path) -> None:
+    # docker compose: "services.nil must be a mapping". It was "expected a mapping".
+    path = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: nginx\n  nil:\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    # The YAML reader places an empty value where the next token stands (here the file's end).
+    assert [(p.path, p.message) for p in failed.value.problems] == [("services.nil", EMPTY_SERVICE)]
+    path = write(tmp_path, "compose.json", '{"services": {"web": {"image": "nginx"}, "nil": null}}')
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [f"{path}:1:49: services.nil: {EMPTY_SERVICE}"]
+
+
+def test_an_empty_value_in_a_later_file_changes_nothing(tmp_path: Path) -> None:
+    # As compose-go merges: an override's `web:` (null) or `deploy:` (null) keeps what was given.
+    document = merged(
+        tmp_path,
+        "services:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n  db:\n    image: pg\n",
+        "services:\n  web:\n  db:\n    deploy:\n",
+    )
+    web, db = document["hosts"][0]["containers"]
+    assert (web["image"], web["replicas"]) == ({"ref": "nginx"}, 2)
+    assert db["image"] == {"ref": "pg"}
+
+
+def test_a_service_that_depends_on_itself_fails_at_its_line(tmp_path: Path) -> None:
+    # It failed as "<imported spec>: /links/0/to".
+    path = write(
+        tmp_path, "compose.yaml", "services:\n  app:\n    image: a\n    depends_on: [db, app]\n"
+        "  db:\n    image: pg\n"
+    )  # fmt: skip
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:4:22: services.app.depends_on.app: app depends on itself, which docker compose"
+        " refuses"
+    ]
+
+
+def test_a_dependency_cycle_fails_where_it_closes(tmp_path: Path) -> None:
+    # docker compose: "dependency cycle detected: web -> app -> worker -> web". It was imported.
+    path = write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    depends_on: [app]\n"
+        "  app:\n    image: a\n    depends_on: [worker, db]\n"
+        "  worker:\n    image: w\n    depends_on:\n      db: {condition: service_healthy}\n"
+        "      web: {condition: service_started}\n"
+        "  db:\n    image: pg\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:12:7: services.worker.depends_on.web: makes a dependency cycle, which docker"
+        " compose refuses: web -> app -> worker -> web"
+    ]
+
+
+def test_a_cycle_through_a_service_not_started_is_no_cycle(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  app:\n    image: a\n    depends_on:\n"
+        "      debug: {condition: service_started, required: false}\n"
+        "  debug:\n    image: d\n    profiles: [debug]\n    depends_on: [app]\n",
+    )
+    assert list(containers(import_compose([path]))) == ["app"]
+
+
+def test_a_long_dependency_chain_is_checked_without_recursion(tmp_path: Path) -> None:
+    count = 5000
+    services = "".join(
+        f"  s{i}:\n    image: x\n    depends_on: [s{(i + 1) % count}]\n" for i in range(count)
+    )
+    path = write(tmp_path, "compose.yaml", f"services:\n{services}")
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:{3 * count + 1}:18: services.s{count - 1}.depends_on.s0: makes a dependency"
+        " cycle, which docker compose refuses: s0 -> s1 -> s2 -> s3 -> s4 -> … 4,991 more … ->"
+        " s4996 -> s4997 -> s4998 -> s4999 -> s0"
+    ]
+
+
+# --- what a spec has no figure for: one note a kind -----------------------------------------
+
+
+def test_settings_a_spec_cannot_show_are_named_once_per_kind(tmp_path: Path) -> None:
+    gpu = (
+        "    deploy:\n      resources:\n        reservations:\n          devices:\n"
+        "            - driver: nvidia\n              count: 1\n              capabilities: [gpu]\n"
+    )
+    path = write(
+        tmp_path,
+        "compose.yaml",
+        f"services:\n  train:\n    image: t\n{gpu}    shm_size: 8gb\n"
+        f"  serve:\n    image: s\n{gpu}    pids_limit: 200\n"
+        "  db:\n    image: pg\n    shm_size: 256m\n    memswap_limit: 2g\n"
+        "    deploy: {resources: {limits: {pids: 100}}}\n"
+        "  tpu:\n    image: t\n    deploy: {resources: {reservations: {devices:"
+        " [{capabilities: [tpu]}]}}}\n"
+        "  free:\n    image: f\n    pids_limit: -1\n",
+    )
+    imported = import_compose([path])
+    assert [w.format() for w in imported.warnings] == [
+        f"{path}:8:15: services.train.deploy.resources.reservations.devices[0]: GPU reservations"
+        " are not drawn (a spec has no figure for them): services train and serve",
+        f"{path}:11:15: services.train.shm_size: shared memory sizes (shm_size) are not drawn (a"
+        " spec has no figure for them): services train and db",
+        f"{path}:21:17: services.serve.pids_limit: process limits (pids_limit) are not drawn (a"
+        " spec has no figure for them): services serve and db",
+        f"{path}:25:20: services.db.memswap_limit: memory-and-swap limits (memswap_limit) are not"
+        " drawn (a spec has no figure for them): service db",
+        f"{path}:29:51: services.tpu.deploy.resources.reservations.devices[0]: device"
+        " reservations are not drawn (a spec has no figure for them): service tpu",
+    ]
+
+
+# --- messages: what the input holds, in words -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "scale: {{replicas}}",
+            ':4:12: services.s.scale: "{{replicas}}" looks like a template placeholder; render'
+            " the chart or template first",
+        ),
+        (
+            "cpus: '{{ .Values.cpus }}'",
+            ':4:11: services.s.cpus: "{{ .Values.cpus }}" looks like a template placeholder;'
+            " render the chart or template first",
+        ),
+        (
+            "image: '{{ .Values.image }}:1'",
+            ':3:12: services.s.image: "{{ .Values.image }}:1" looks like a template placeholder;'
+            " render the chart or template first",
+        ),
+        ("mem_limit: [512m]", ":4:5: services.s.mem_limit: expected a number or text, not a list"),
+        ("image: {name: x}", ":3:5: services.s.image: expected an image reference, not a mapping"),
+    ],
+)
+def test_messages_show_no_python_values(tmp_path: Path, body: str, expected: str) -> None:
+    with pytest.raises(ImportFailed) as failed:
+        service(tmp_path, body)
+    assert failed.value.lines() == [f"{tmp_path / 'compose.yaml'}{expected}"]
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n", "# nothing yet\n", "---\n# nothing\n...\n"])
+def test_an_empty_compose_file_says_it_is_empty(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "compose.yaml", text)
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [f"{path}: is empty"]
+
+
+def test_an_empty_file_among_others_is_noted(tmp_path: Path) -> None:
+    path = write(tmp_path, "compose.override.yaml", "# overrides go here\n")
+    imported = import_compose([BASE, path])
+    assert [w.format() for w in imported.warnings][
+        -1
+    ] == f"{path}: is empty: nothing is read from it"

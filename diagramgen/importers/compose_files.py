@@ -27,7 +27,7 @@ from .compose_merge import Located, combined, extend
 from .envfiles import read_env_files
 from .interpolation import InterpolationError, Report, Unset, interpolate_tree
 from .notes import Notes, Path, Place, shown
-from .sources import Document, display_name, parse_documents, pointer, read_text
+from .sources import Document, display_name, mapping, parse_documents, pointer, read_text
 
 __all__ = ["MAX_INCLUDED", "read_compose"]
 
@@ -187,7 +187,14 @@ class _Reader:
             resources = Located({k: v for k, v in model.data.items() if k in _RESOURCES}, {})
             resources.places = model.places
             self.note_conflicts(resources, included)
-            included = combined(resources, included)  # an earlier include wins, as in Compose
+            merged = combined(resources, included)  # an earlier include wins, as in Compose
+            for key in _RESOURCES:  # and comes first
+                if isinstance(merged.data.get(key), dict):
+                    order = [*mapping(included.data.get(key)), *merged.data[key]]
+                    merged.data[key] = {
+                        name: merged.data[key][name] for name in dict.fromkeys(order)
+                    }
+            included = merged
         self.note_conflicts(included, located)
         return combined(included, located)
 
@@ -202,7 +209,9 @@ class _Reader:
         if target is None:
             return None
         if target.resolve() in chain:
-            names = " -> ".join(display_name(link.name) for link in (*chain, target))
+            names = " -> ".join(
+                os.path.relpath(file, self.root) for file in (*chain, target.resolve())
+            )
             self.fail(located, at, f"an include cycle ({names}): Compose refuses it")
             return None
         if self.included >= MAX_INCLUDED:

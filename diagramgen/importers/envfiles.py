@@ -63,10 +63,11 @@ def read_env_files(
 
 
 class _Refused(ValueError):
-    def __init__(self, offset: int, message: str) -> None:
+    def __init__(self, offset: int, message: str, path: Path = ()) -> None:
         super().__init__(message)
         self.offset = offset
         self.message = message
+        self.path = path
 
 
 class _Reader:
@@ -99,7 +100,7 @@ class _Reader:
             try:
                 offset = self.statement_start(self.statement(offset))
             except _Refused as refused:
-                self.notes.fail(self.place(refused.offset), "", refused.message)
+                self.notes.fail(self.place(refused.offset), refused.path, refused.message)
                 return
 
     def statement_start(self, offset: int) -> int:
@@ -191,7 +192,7 @@ class _Reader:
         try:
             return interpolate(value, self.variables, report, path)
         except InterpolationError as error:
-            raise _Refused(offset, str(error)) from None
+            raise _Refused(offset, str(error), path) from None
 
 
 def _unescape(match: re.Match[str]) -> str:
