@@ -887,7 +887,7 @@ def test_the_process_environment_is_never_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TAG", "9.9")
-    found, imported = service(tmp_path, "image: app:${TAG:-1.0}")
+    found, _ = service(tmp_path, "image: app:${TAG:-1.0}")
     assert found["image"] == {"ref": "app:1.0"}
 
 
