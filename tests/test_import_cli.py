@@ -392,3 +392,137 @@ def test_a_huge_figure_is_refused_in_one_short_line(
     assert done.stderr.startswith(f"{file}:{path}: ")
     assert done.stderr.count("\n") == 1 and len(done.stderr) < len(str(file)) + 300, done.stderr
     assert not re.search(r"\d{41}|x{41}", done.stderr), done.stderr
+
+
+# --- import kubernetes: folders, -, --replicas, --limit (#27) ---------------------------------
+
+SPECIFICATIONS = KUBERNETES / "k8s-specifications"
+
+
+def test_import_kubernetes_reads_a_folder(tmp_path: Path) -> None:
+    spec = tmp_path / "voting.yaml"
+    done = cli_text("import", "kubernetes", str(SPECIFICATIONS), "-o", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{SPECIFICATIONS / 'db-deployment.yaml'}: no nodes file: capacity, node OS and runtime"
+        " are not known; the workloads are drawn on one host, cluster",
+        f"{SPECIFICATIONS / 'db-service.yaml'}:1:1: Service db and 3 more Service objects run no"
+        " pods of their own: skipped",
+        f"wrote {spec}; draw it with: diagramgen render {spec}",
+    ]
+    model = load(spec)
+    assert model.title == "Kubernetes workloads: k8s-specifications"
+    assert [c.id for c in model.hosts[0].containers] == ["db", "redis", "result", "vote", "worker"]
+
+
+def test_import_kubernetes_reads_subfolders_with_recursive(tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "pod.yaml").write_text(
+        "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n"
+    )
+    flat = cli_text("import", "kubernetes", str(tmp_path))
+    assert (flat.returncode, flat.stderr) == (
+        2,
+        f"{tmp_path}: no *.yaml, *.yml, *.json files in this folder (its subfolders are read"
+        " only when recursive)\n",
+    )
+    for flag in ("-R", "--recursive"):
+        done = cli_text("import", "kubernetes", flag, str(tmp_path))
+        assert done.returncode == 0, done.stderr
+        assert "  - id: p\n" in done.stdout
+
+
+HELM = b"""\
+---
+# Source: shop/templates/web.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          limits: {cpu: 250m, memory: 128Mi}
+"""
+
+
+def test_import_kubernetes_reads_standard_input() -> None:
+    done = cli_text("import", "kubernetes", "-", stdin=HELM)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        "<stdin>: no nodes file: capacity, node OS and runtime are not known; the workloads"
+        " are drawn on one host, cluster\n"
+    )
+    assert "title: 'Kubernetes workloads: stdin'\n" in done.stdout
+    assert "        replicas: 2\n" in done.stdout
+    empty = cli_text("import", "kubernetes", "-", stdin=b"")
+    assert (empty.returncode, empty.stderr) == (1, "<stdin>: is empty\n")
+    big = cli_text("import", "kubernetes", "-", "--limit", "input-bytes=100", stdin=HELM)
+    assert (big.returncode, big.stderr) == (
+        1,
+        "<stdin>: holds 101 bytes or more; the input-bytes limit is 100;"
+        " change it with --limit input-bytes=N\n",
+    )
+    twice = cli_text("import", "kubernetes", "-", "-", stdin=HELM)
+    assert (twice.returncode, twice.stderr) == (
+        2,
+        "- (standard input) is given twice; it can be read once\n",
+    )
+
+
+def test_import_kubernetes_replicas_of_an_autoscaled_workload(tmp_path: Path) -> None:
+    autoscaled = str(KUBERNETES / "platform" / "autoscaled.yaml")
+    least = cli_text("import", "kubernetes", autoscaled)
+    assert least.returncode == 0, least.stderr
+    assert (
+        f"{autoscaled}:31:16: spec.minReplicas: HorizontalPodAutoscaler frontend scales"
+        " Deployment shop/frontend from 2 to 10 replicas: drawn with its minimum, 2 (the"
+        " manifest gives 3); --replicas max draws the maximum\n"
+    ) in least.stderr
+    assert "        replicas: 2\n" in least.stdout
+    most = cli_text("import", "kubernetes", autoscaled, "--replicas", "max")
+    assert most.returncode == 0, most.stderr
+    assert "drawn with its maximum, 10 (the manifest gives 3)\n" in most.stderr
+    assert "        replicas: 10\n" in most.stdout
+    wrong = cli_text("import", "kubernetes", autoscaled, "--replicas", "all")
+    assert (wrong.returncode, wrong.stdout, wrong.stderr) == (
+        2,
+        "",
+        "unknown replicas bound 'all'; choose from min, max\n",
+    )
+
+
+def test_import_kubernetes_honours_limits() -> None:
+    few = cli_text("import", "kubernetes", str(SPECIFICATIONS), "--limit", "components=4")
+    assert (few.returncode, few.stderr) == (
+        1,
+        f"{SPECIFICATIONS / 'db-deployment.yaml'}: has 5 workloads; the components limit is 4;"
+        " change it with --limit components=N\n",
+    )
+    short = cli_text("import", "kubernetes", str(SPECIFICATIONS), "--limit", "text=30")
+    assert short.returncode == 0, short.stderr
+    assert "title: 'Kubernetes workloads: k8s-spe…'\n" in short.stdout
+    assert "cut to the text limit" not in short.stderr
+
+
+def test_import_kubernetes_refuses_a_folder_of_crds_in_one_line() -> None:
+    crds = KUBERNETES / "crds"
+    done = cli_text("import", "kubernetes", str(crds))
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        f"{crds}: no pods or workloads to import: the 3 files hold 3 objects, none a workload"
+        " (CustomResourceDefinition: 3)\n",
+    )
+
+
+def test_import_kubernetes_help_names_folders_stdin_and_the_new_options() -> None:
+    done = cli_text("import", "kubernetes", "--help")
+    assert done.returncode == 0
+    for text in ("[FILE|FOLDER|-]...", "--recursive", "-R", "--replicas", "--limit"):
+        assert text in done.stdout, text
