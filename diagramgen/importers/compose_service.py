@@ -17,7 +17,6 @@ has no figure for (GPU and device reservations, process limits, ``shm_size``,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -27,7 +26,7 @@ from ..spec.model import MAX_REPLICAS
 from ..spec.wording import kind
 from .compose_merge import Located
 from .images import ImageSizes, is_reference
-from .notes import Notes, Path, dotted, shown, shown_count
+from .notes import Notes, Path, dotted, placeholder, shown, shown_count
 from .quantities import QuantityError, docker_bytes, docker_cpus, spec_bytes
 from .sources import mapping
 from .specparts import Ids, container, resources
@@ -44,7 +43,6 @@ _NOT_DRAWN = {
     "shm_size": "shared memory sizes (shm_size)",
     "memswap_limit": "memory-and-swap limits (memswap_limit)",
 }
-_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 def in_words(names: Sequence[str], most: int = 10) -> str:
@@ -81,7 +79,7 @@ class ServiceBuilder:
     def read(self, value: Any, path: Path, parse: Callable[[Any], T]) -> T | None:
         if value is None:
             return None
-        problem = _placeholder(value)
+        problem = placeholder(value)
         if problem is None and isinstance(value, (dict, list)):
             problem = f"expected a number or text, not {kind(value, yaml=True)}"
         if problem is not None:
@@ -197,7 +195,7 @@ class ServiceBuilder:
         """Return the service's image reference; None, noted, when there is none to draw."""
         path = (*base, "image")
         written = service.get("image")
-        problem = _placeholder(written)
+        problem = placeholder(written)
         if problem is None and written is not None and not isinstance(written, str):
             problem = f"expected an image reference, not {kind(written, yaml=True)}"
         if problem is not None:
@@ -297,16 +295,6 @@ class ServiceBuilder:
             zero_is_unset=False,
         )
         return 1 if count is None else count
-
-
-def _placeholder(value: Any) -> str | None:
-    """Return what to say of a value written as a template placeholder (``{{ .Values.x }}``),
-    or None: a file given before its chart or template was rendered."""
-    if not isinstance(value, str) or not _TEMPLATE.search(value):
-        return None
-    text = value if len(value) <= 60 else value[:57] + "..."
-    written = json.dumps(text, ensure_ascii=False)
-    return f"{written} looks like a template placeholder; render the chart or template first"
 
 
 def _cores(cores: Fraction) -> str:
