@@ -15,6 +15,7 @@ from __future__ import annotations
 from .compose import import_compose
 from .kubernetes import import_kubernetes
 from .notes import Imported, ImportFailed, ImportNote
+from .proxmox import import_proxmox
 from .writer import dump_spec
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "dump_spec",
     "import_compose",
     "import_kubernetes",
+    "import_proxmox",
 ]
