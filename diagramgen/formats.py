@@ -25,10 +25,12 @@ RASTER_DPI = 192
 
 
 class Caption(Struct, frozen=True):
-    """What a finished picture says of itself: its title and its description (alt text)."""
+    """What a finished picture says of itself: its title, its description (alt text) and
+    where it came from (its spec's path, commit, digest and diagramgen's version)."""
 
     title: str
     description: str | None = None
+    origin: str | None = None
 
 
 def _svg(data: bytes, caption: Caption, settings: Settings) -> bytes:
@@ -40,6 +42,7 @@ def _svg(data: bytes, caption: Caption, settings: Settings) -> bytes:
         embed_fonts=settings.embed_fonts,
         text=settings.text,
         schemes=auto_colours() if settings.theme == AUTO else None,
+        metadata=caption.origin,
     )
 
 
@@ -67,7 +70,12 @@ def _png(data: bytes, caption: Caption, settings: Settings) -> bytes:
         ground = Image.new("RGBA", flat.size, (*corner[:3], 255))
         ground.alpha_composite(flat)
         out = io.BytesIO()
-        ground.convert("RGB").save(out, format="PNG", dpi=(RASTER_DPI, RASTER_DPI), optimize=False)
+        info = PngImagePlugin.PngInfo()
+        if caption.origin:  # where it came from, in a text chunk (iTXt: any text)
+            info.add_itxt("Source", caption.origin)
+        ground.convert("RGB").save(
+            out, format="PNG", dpi=(RASTER_DPI, RASTER_DPI), optimize=False, pnginfo=info
+        )
     return out.getvalue()
 
 
@@ -83,11 +91,16 @@ def _pdf(data: bytes, caption: Caption, settings: Settings) -> bytes:
         raise ValueError("not a PDF document")
     # Neither engine honours SOURCE_DATE_EPOCH.
     data = _PDF_DATE.sub(rb"\g<1>20000101000000", data)
-    return _pdf_title(data, caption.title)
+    return _pdf_title(data, caption.title, caption.origin)
 
 
-def _pdf_title(data: bytes, title: str) -> bytes:
-    """Return the PDF with ``title`` in its document information, as an incremental update.
+def _pdf_text(text: str) -> bytes:
+    return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _pdf_title(data: bytes, title: str, subject: str | None = None) -> bytes:
+    """Return the PDF with ``title`` (and ``subject``: where it came from) in its document
+    information, as an incremental update.
 
     An update appended to the file (a new information object, a cross-reference section for
     it and a trailer pointing back) leaves every byte offset cairo wrote valid.
@@ -97,11 +110,13 @@ def _pdf_title(data: bytes, title: str) -> bytes:
     if not (info and start and found):
         return data
     number = info.group(1)
-    text = ("\ufeff" + title).encode("utf-16-be").hex().upper().encode()
-    body = re.sub(rb"/Title\s*(\([^)]*\)|<[^>]*>)", b"", found.group(1))
+    body = re.sub(rb"/(Title|Subject)\s*(\([^)]*\)|<[^>]*>)", b"", found.group(1))
     tail = data if data.endswith(b"\n") else data + b"\n"
     where = len(tail)
-    entry = b"%s 0 obj\n<< /Title <%s>%s>>\nendobj\n" % (number, text, body)
+    fields = b"/Title " + _pdf_text(title)
+    if subject:
+        fields += b" /Subject " + _pdf_text(subject)
+    entry = b"%s 0 obj\n<< %s%s>>\nendobj\n" % (number, fields, body)
     table = len(tail) + len(entry)
     sizes = re.findall(rb"/Size ([0-9]+)", data)
     update = (
@@ -132,7 +147,8 @@ class Format(Struct, frozen=True):
     graphviz: str | None
     arguments: tuple[str, ...]
     finish: Callable[[bytes, Caption, Settings], bytes]
-    #: Whether the finished file carries the caption (its title, its description).
+    #: Whether the finished file carries the caption (its title, its description, its origin:
+    #: a PNG only the origin).
     captioned: bool = False
 
 
@@ -144,7 +160,7 @@ FORMATS: dict[str, Format] = {
     item.name: item
     for item in (
         Format("svg", ".svg", "svg", LAYOUT, _svg, captioned=True),
-        Format("png", ".png", "png:cairo", (*LAYOUT, f"-Gdpi={RASTER_DPI}"), _png),
+        Format("png", ".png", "png:cairo", (*LAYOUT, f"-Gdpi={RASTER_DPI}"), _png, captioned=True),
         Format("pdf", ".pdf", "pdf:cairo", LAYOUT, _pdf, captioned=True),
         Format("dot", ".dot", None, (), _as_is),
     )

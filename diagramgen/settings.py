@@ -30,7 +30,8 @@ class Settings(Struct, frozen=True, kw_only=True):
     and DOT draw it light); ``width`` is the budget in CSS px the picture is laid out for;
     ``text="paths"`` draws SVG text as outlines; ``embed_fonts`` embeds the glyphs drawn;
     ``engine`` is ``auto``, ``embedded``, ``system`` or an engine already chosen; ``name``
-    prefixes the SVG's element ids (default: the spec file's stem).
+    prefixes the SVG's element ids (default: the spec file's stem); ``footer`` draws where the
+    picture came from under it (every file says it in its metadata).
     """
 
     theme: str = "light"
@@ -40,6 +41,7 @@ class Settings(Struct, frozen=True, kw_only=True):
     engine: str | Engine = "auto"
     limits: Limits = DEFAULT_LIMITS
     name: str | None = None
+    footer: bool = False
 
     def __post_init__(self) -> None:
         verify_theme(self.theme)
@@ -83,6 +85,7 @@ class Settings(Struct, frozen=True, kw_only=True):
             "engine": identity if drawn else None,
             "limits": {name: getattr(self.limits, name) for name in self.limits.__struct_fields__},
             "name": self.name if svg else None,
+            **({"footer": True} if self.footer else {}),
         }
 
 

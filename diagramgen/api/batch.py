@@ -36,6 +36,7 @@ from ..files.atomic import (
 )
 from ..files.discover import Found, find_specs
 from ..files.manifest import MANIFEST, Manifest, digest
+from ..files.origin import Origin, origin_of
 from ..formats import FORMATS, verify_formats
 from ..reading import read_regular
 from ..settings import DEFAULT_SETTINGS, Settings
@@ -48,13 +49,16 @@ if TYPE_CHECKING:
 __all__ = ["WORKER_MEMORY", "Outcome", "Summary", "render_files", "source_key", "worker_count"]
 
 
-def source_key(spec: bytes, output: str, settings: Settings) -> str:
-    """Return the key of a spec's bytes drawn in format ``output`` with ``settings``.
+def source_key(spec: bytes, output: str, settings: Settings, origin: Origin | None = None) -> str:
+    """Return the key of a spec's bytes drawn in format ``output`` with ``settings``, from
+    the spec file ``origin`` says (its path and last commit are in the picture's metadata).
 
     The same key means the same picture for one version of diagramgen; after changing
     diagramgen's own code in a checkout, ``force`` draws again.
     """
-    inputs = {"spec": digest(spec), "diagramgen": __version__, "format": output}
+    inputs: dict[str, object] = {"spec": digest(spec), "diagramgen": __version__, "format": output}
+    if origin is not None:
+        inputs["origin"] = [origin.path, origin.commit, origin.modified]
     inputs.update(settings.affecting(output))
     return digest(json.dumps(inputs, sort_keys=True).encode())
 
@@ -110,6 +114,8 @@ class _Task(Struct, frozen=True):
     formats: tuple[str, ...]
     sources: tuple[str, ...]
     recorded: tuple[str | None, ...]
+    #: Where the spec came from: in its pictures' metadata.
+    origin: Origin | None = None
 
 
 class _Job(Struct, frozen=True):
@@ -131,7 +137,7 @@ def _work(task: _Task, job: _Job) -> Outcome:
     try:
         model = load_text(task.data, path, job.settings.limits, syntax_of(task.spec.path))
         # The whole relative name: a/edge.json and b/edge.json get different SVG ids.
-        drawing = Drawing(model, job.settings.replace(name=task.spec.name))
+        drawing = Drawing(model, job.settings.replace(name=task.spec.name), origin=task.origin)
         wanted = []
         for output, recorded in zip(task.formats, task.recorded, strict=True):
             name = f"{task.spec.name}.{output}"
@@ -330,7 +336,8 @@ def render_files(
             outcomes.append(outcome)
             done(outcome)
             continue
-        sources = {o: source_key(data, o, settings) for o in chosen_formats}
+        origin = origin_of(spec.path, data)
+        sources = {o: source_key(data, o, settings, origin) for o in chosen_formats}
         names = {o: f"{spec.name}.{o}" for o in chosen_formats}
         stale = [o for o in chosen_formats if force or not manifest.fresh(names[o], sources[o])]
         if not stale:
@@ -339,7 +346,9 @@ def render_files(
             done(outcome)
             continue
         recorded = tuple(None if force else manifest.holding(names[o]) for o in stale)
-        tasks.append(_Task(spec, data, tuple(stale), tuple(sources[o] for o in stale), recorded))
+        tasks.append(
+            _Task(spec, data, tuple(stale), tuple(sources[o] for o in stale), recorded, origin)
+        )
     job = _Job(settings, output, check, hint)
     workers, lowered = worker_count(jobs, len(tasks))
     notes = [note for note in (manifest.problem, lowered) if note is not None]

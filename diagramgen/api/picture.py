@@ -24,9 +24,10 @@ from ..engines import Engine
 from ..errors import EngineError, PartialRender
 from ..files.discover import spec_file
 from ..files.manifest import digest
+from ..files.origin import Origin, origin_of
 from ..formats import FORMATS, RASTER_DPI, Caption, Format, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
-from ..spec import DEFAULT_LIMITS, Limits, Spec, load
+from ..spec import DEFAULT_LIMITS, Limits, Spec, load, load_text, read_spec_file, syntax_of
 from ..spec.limits import limit_rule
 
 __all__ = [
@@ -93,9 +94,14 @@ def draw(
     spec: SpecLike, formats: Iterable[str] = ("svg",), settings: Settings = DEFAULT_SETTINGS
 ) -> Drawn:
     """Return ``spec`` drawn in each format, with its model and totals (computed once)."""
-    drawing = Drawing(
-        load_spec(spec, settings.limits), settings.replace(name=name_of(spec, settings))
-    )
+    limits = settings.limits
+    if isinstance(spec, Spec):
+        model, origin = spec, None
+    else:
+        path = spec_file(spec)
+        data = read_spec_file(path, limits)
+        model, origin = load_text(data, str(path), limits, syntax_of(path)), origin_of(path, data)
+    drawing = Drawing(model, settings.replace(name=name_of(spec, settings)), origin=origin)
     return Drawn(drawing.spec, drawing.totals, drawing.pictures(verify_formats(formats)))
 
 
@@ -117,11 +123,13 @@ class Drawing:
         *,
         totals: Totals | None = None,
         marking: Marking | None = None,
+        origin: Origin | None = None,
     ) -> None:
         """Lay ``spec`` out; ``panel`` replaces the totals panel (a comparison has its own).
 
         A diff gives the ``totals`` its cells show (the new version's, and the old one's for
-        what it removed) and its ``marking`` of the components.
+        what it removed) and its ``marking`` of the components. ``origin`` (the spec file's
+        provenance) goes in every file's metadata, and under the picture with ``footer``.
         """
         self.spec = spec
         self.totals = compute(spec) if totals is None else totals
@@ -132,7 +140,9 @@ class Drawing:
         # A name from a file name that is not UTF-8 is shown with its bytes escaped (\xff).
         name = (settings.name or "").encode("utf-8", "surrogateescape")
         shown = name.decode("utf-8", "backslashreplace")
-        self.caption = Caption(spec.title or shown, description)
+        self.origin = origin.text(__version__) if origin is not None else None
+        self.footer = origin.line(__version__) if origin is not None and settings.footer else None
+        self.caption = Caption(spec.title or shown, description, self.origin)
         self._dots: dict[bool, str] = {}
 
     def dot(self, svg: bool) -> str:
@@ -146,8 +156,15 @@ class Drawing:
             label: Callable[[dict[int, str]], Label] | None = None
             if make is not None:
                 label = lambda numbered: make(theme, numbered)  # noqa: E731
-            width = self.settings.width
-            self._dots[key] = to_dot(self.spec, self.totals, theme, label, width, self.marking)
+            self._dots[key] = to_dot(
+                self.spec,
+                self.totals,
+                theme,
+                label,
+                self.settings.width,
+                self.marking,
+                self.footer,
+            )
         return self._dots[key]
 
     def key(self, output: str) -> str:
@@ -157,7 +174,7 @@ class Drawing:
             "format": output,
             "dot": digest(self.dot(output == "svg").encode("utf-8")),
             "caption": (
-                [self.caption.title, self.caption.description]
+                [self.caption.title, self.caption.description, self.origin]
                 if FORMATS[output].captioned
                 else None
             ),

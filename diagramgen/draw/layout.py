@@ -32,10 +32,11 @@ from .arrange import (
     fill,
     plan_rows,
 )
-from .cells import Cell, Label, lines_height, render_table, text_room, wrap
+from .cells import Cell, Label, line_height, lines_height, render_table, text_room, wrap
 from .geometry import Rect, table_cells, text_box
 from .items import Workloads, two_lines
 from .labels import LABEL_SIZE, Placed, place_labels
+from .metrics import text_width
 from .panel import IN_CELLS, MARKED, ON_LINE, panel_columns, panel_label
 from .route import Link, Route, route
 from .stacks import (
@@ -288,6 +289,10 @@ def _pos(node: _Node, bottom: float) -> str:
     return f"{x:g},{y:g}!"
 
 
+#: Room between the picture and its footer (points).
+FOOTER_GAP = 8
+
+
 class Marking(Struct, frozen=True):
     """What a diff marks on the picture: each component's state (``added``, ``removed``,
     ``changed``) and the lines it writes on it."""
@@ -303,12 +308,14 @@ def to_dot(
     panel: Callable[[dict[int, str]], Label] | None = None,
     width: int = DEFAULT_WIDTH,
     marking: Marking | None = None,
+    footer: str | None = None,
 ) -> str:
     """Return the DOT source of the picture, at most ``width`` points wide where it can be.
 
     ``panel`` makes the panel that replaces the totals panel, as ``diagramgen compare``
     does, from the links the picture shows by number; ``marking`` is what ``diagramgen diff``
-    marks on the components.
+    marks on the components; ``footer`` is a line written under the picture (where it
+    came from).
     """
     import graphviz  # type: ignore[import-untyped]
 
@@ -347,6 +354,17 @@ def to_dot(
     bottom = page.bottom
     for node in [*page.hosts, page.panel]:
         graph.node(node.name, label=node.label.markup, id=node.ident, pos=_pos(node, bottom))
+    if footer:
+        # Under everything, at the left: the page grows down by its line.
+        text = html_text(footer)
+        size = text_width(footer, DETAIL_SIZE)
+        height = line_height(DETAIL_SIZE)
+        graph.node(
+            "footer",
+            label=f'<<FONT POINT-SIZE="{DETAIL_SIZE:g}">{text}</FONT>>',
+            id="footer",
+            pos=f"{size / 2:g},{-(FOOTER_GAP + height / 2):g}!",
+        )
     if page.gutter:
         # Graphviz trims the page to what it draws: an empty point pins the gutter's left
         # edge, so the page keeps it (and our coordinates stay Graphviz's) when no route

@@ -220,13 +220,15 @@ def finish_svg(
     embed_fonts: bool = True,
     text: str = "font",
     schemes: dict[str, tuple[str, str, str]] | None = None,
+    metadata: str | None = None,
 ) -> bytes:
     """Return Graphviz SVG without comments or external references, titled, ids prefixed.
 
     With ``embed_fonts``, a subset of the bundled font (the glyphs drawn, one face per weight)
     is embedded so browsers draw the text as Graphviz laid it out; with ``text="paths"`` the
     text becomes outlines of the bundled font instead, and needs no font at all. ``schemes``
-    (theme ``auto``) gives each placeholder colour its role, light and dark colour.
+    (theme ``auto``) gives each placeholder colour its role, light and dark colour;
+    ``metadata`` (where the picture came from) goes in its ``<metadata>``.
     """
     document = _NOISE.sub("", svg.decode("utf-8"))
     # Graphviz writes every id as ' id="...'; prefix_for() keeps prefixes to [A-Za-z0-9_-].
@@ -247,6 +249,8 @@ def finish_svg(
     if description:
         head.append(f'<desc id="{prefix}-desc">{xml_text(description)}</desc>')
         aria += f' aria-describedby="{prefix}-desc"'
+    if metadata:
+        head.append(f"<metadata>{xml_text(metadata)}</metadata>")
     css = []
     if text == "font":
         family = FAMILY
