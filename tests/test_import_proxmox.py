@@ -636,3 +636,59 @@ def test_arbitrary_dumps_import_or_fail_with_our_error(resources: list[Any]) -> 
             assert failed.lines()
         else:
             totals(imported)
+
+
+CONFIG_VALUES = st.one_of(
+    SCALARS,
+    st.sampled_from(
+        [
+            "local-lvm:vm-100-disk-0,size=32G",
+            "nas:100/vm-100-disk-0.qcow2,size=9999999999T",
+            "none,media=cdrom",
+            "/dev/sdb,size=2T",
+            "local-lvm:vm-100-disk-1",
+            "current=4096",
+            "99999999999999999999999",
+            "0.5",
+            "l26",
+            "debian",
+        ]
+    ),
+)
+CONFIG = st.dictionaries(
+    st.sampled_from(
+        ["cores", "sockets", "vcpus", "memory", "balloon", "cpulimit", "ostype", "name",
+         "hostname", "rootfs", "scsi0", "virtio1", "mp0", "unused0", "efidisk0"]
+    ),
+    CONFIG_VALUES,
+    max_size=6,
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(CONFIG, st.booleans(), st.booleans())
+def test_arbitrary_configs_import_or_fail_with_our_error(
+    config: dict[str, Any], container: bool, as_text: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        guest = {**CT, "vmid": 100} if container else VM
+        dump = write(Path(folder), "resources.json", [NODE, guest])
+        text = "".join(f"{key}: {value}\n" for key, value in config.items())
+        path = write(
+            Path(folder), "100.conf" if as_text else "100.json", text if as_text else config
+        )
+        try:
+            imported = import_proxmox(dump, configs=[path])
+        except ImportFailed as failed:
+            assert failed.lines()
+        else:
+            totals(imported)
+
+
+def test_config_figures_a_spec_cannot_hold_fail_at_their_place(tmp_path: Path) -> None:
+    dump = write(tmp_path, "resources.json", [NODE, {**VM, "maxcpu": None, "maxmem": None}])
+    config = write(tmp_path, "100.conf", f"cores: {2**62}\nsockets: 4\nmemory: {2**50}\n")
+    assert failure(dump, configs=[config]) == [
+        f"{config}:1:8: cores: comes to 1.84e+22 millicores: a spec's figures are at most 2^63 - 1",
+        f"{config}:3:9: memory: comes to 1.18e+21 bytes: a spec's figures are at most 2^63 - 1",
+    ]

@@ -30,8 +30,8 @@ from ..errors import InvalidArgument
 from ..files.discover import existing
 from ..spec import DEFAULT_LIMITS, Limits
 from ..spec.limits import limit_rule
-from ..spec.units import format_amount, format_bytes
-from .notes import Imported, Notes, dotted, shown
+from ..spec.units import MAX_QUANTITY, format_amount, format_bytes
+from .notes import Imported, Notes, Path, Place, dotted, shown
 from .proxmox_configs import (
     LXC_OSTYPES,
     QEMU_OSTYPES,
@@ -51,6 +51,7 @@ __all__ = ["import_proxmox"]
 HOST_OS = "Proxmox VE"
 HYPERVISOR = "KVM/QEMU"
 ENGINE = "LXC"
+_MOST = "a spec's figures are at most 2^63 - 1"  # as quantities.within says it
 
 
 def import_proxmox(
@@ -232,7 +233,8 @@ class _Builder:
         root = f"{format_bytes(node.disk)} root file system" if node.disk is not None else None
         if stores:
             names = ", ".join(storage.name for storage in stores)
-            disk: int | None = sum(storage.size or 0 for storage in stores)
+            total = sum(storage.size or 0 for storage in stores)
+            disk = self._bounded(total, self.dump.place(node.path), node.path, "bytes of storage")
             said = f"disk: storage {names}, where guests' disks go" + (
                 f" (not the {root})" if root else ""
             )
@@ -262,7 +264,8 @@ class _Builder:
             memory = self._memory(guest, config, memory)
             disks = self.disks.get(guest.vmid, [])
             sized = [found.size for found in disks if found.size is not None]
-            disk = sum(sized) if sized else disk
+            if sized:
+                disk = self._bounded(sum(sized), config.place(), "", "bytes of disks")
             details = [*(["disks: " + ", ".join(map(_disk_text, disks))] if disks else []), how]
             comment = "; ".join([comment, *filter(None, details)])
             ostype = config.text("ostype")
@@ -290,6 +293,7 @@ class _Builder:
     def _cpu(self, guest: Guest, config: GuestConfig, dumped: int | None) -> tuple[int | None, str]:
         """Return the dump's cores (the config's when the dump has none), noting a difference."""
         configured, how, key = guest_cpu(config, guest.vm, self.notes)
+        configured = self._bounded(configured, config.place(key), key, "millicores")
         if configured is not None and dumped is not None and configured != dumped:
             self.notes.warn(
                 config.place(key),
@@ -299,9 +303,17 @@ class _Builder:
             )
         return (dumped if dumped is not None else configured), how
 
+    def _bounded(self, figure: int | None, place: Place, path: Path | str, unit: str) -> int | None:
+        """Return ``figure`` if a spec can hold it; else record a problem at ``place``."""
+        if figure is None or figure <= MAX_QUANTITY:
+            return figure
+        self.notes.fail(place, path, f"comes to {figure:.3g} {unit}: {_MOST}")
+        return None
+
     def _memory(self, guest: Guest, config: GuestConfig, dumped: int | None) -> int | None:
         mebibytes = config.whole("memory", self.notes)
         configured = None if mebibytes is None else mebibytes * 1024**2
+        configured = self._bounded(configured, config.place("memory"), "memory", "bytes")
         if configured is not None and dumped is not None and configured != dumped:
             self.notes.warn(
                 config.place("memory"),

@@ -78,6 +78,8 @@ _QEMU_DISK = re.compile(r"(ide|sata|scsi|virtio)\d+|efidisk0|tpmstate0")
 _LXC_DISK = re.compile(r"rootfs|mp\d+")
 _UNUSED = re.compile(r"unused\d+")
 _VMID = re.compile(r"(\d+)$")
+#: Digits of a whole number read from config text: more is no count of cores or MiB.
+_DIGITS = 30
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([KMGT]?)")
 _POWER = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
 #: A volume on a storage: ``local-lvm:vm-100-disk-0`` (a storage id as Proxmox VE allows it).
@@ -110,7 +112,7 @@ class GuestConfig(msgspec.Struct, frozen=True):
         value = self.values.get(key)
         if key == "memory" and isinstance(value, str):
             value = value.removeprefix("current=")  # Proxmox VE 8.1: memory: current=4096
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= _DIGITS:
             value = int(value.strip())
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value
@@ -126,15 +128,15 @@ class GuestConfig(msgspec.Struct, frozen=True):
             return Fraction(repr(value))
         if isinstance(value, int) and not isinstance(value, bool):
             return Fraction(value)
-        if isinstance(value, str) and re.fullmatch(r"\d+(\.\d{1,9})?", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"\d{1,30}(\.\d{1,9})?", value.strip()):
             return Fraction(value.strip())
         notes.fail(self.place(key), key, f"expected a number, not {shown(value)}")
         return None
 
     def text(self, key: str) -> str | None:
-        """Return a value as text, or None when the key is not there."""
+        """Return a value as text, or None when the key is not there or holds no text."""
         value = self.values.get(key)
-        return None if value is None else str(value)
+        return str(value) if isinstance(value, (str, int, float)) and str(value) else None
 
     def disks(self, notes: Notes) -> list[Disk]:
         """Return the guest's disks (CD-ROMs, empty drives and bind mounts are none); note an
