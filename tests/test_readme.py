@@ -71,7 +71,7 @@ def test_readme_examples_command_is_unchanged_and_explained() -> None:
 
 def test_readme_tour_opens_with_what_a_new_user_does_first() -> None:
     steps = [
-        "pip install .",
+        "pip install diagramgen-stacks",
         "$ diagramgen init my-stack.yaml",
         "$ diagramgen render my-stack.yaml -o my-diagrams",
         "$ diagramgen totals my-stack.yaml",
@@ -79,7 +79,9 @@ def test_readme_tour_opens_with_what_a_new_user_does_first() -> None:
     ]
     places = [README.find(step) for step in steps]
     assert -1 not in places and places == sorted(places)
-    assert "not on PyPI" in README
+    # The name on PyPI is not the command's; the clone install stays the developer's way.
+    assert "`diagramgen-stacks` (the command and the import name" in README
+    assert "install it from a clone instead ([Development](#development))" in README
     # Not into output/: in a clone it holds the examples, and its manifest is committed.
     assert "`my-diagrams/my-stack.svg`" in README
 

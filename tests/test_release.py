@@ -1,0 +1,125 @@
+"""The release: the workflow's shape, and its build job's steps run on a copy of the checkout."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+import diagramgen
+
+from .checkout import copy_checkout
+from .conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+
+
+def _workflow() -> dict[str, Any]:
+    data: dict[str, Any] = YAML(typ="safe").load(WORKFLOW.read_text("utf-8"))
+    return data
+
+
+def _check_dist() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_dist", ROOT / "tools" / "check_dist.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_workflow_publishes_a_checked_build_on_a_version_tag() -> None:
+    workflow = _workflow()
+    # YAML 1.1 reads the key `on` as true.
+    trigger = workflow.get("on", workflow.get(True))
+    assert trigger == {"push": {"tags": ["v*"]}}
+    assert workflow["permissions"] == {}
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert build["steps"][0]["with"]["fetch-depth"] == 0
+    runs = [step["run"] for step in build["steps"] if "run" in step]
+    assert any("python -m build" in run for run in runs)
+    assert any("tools/check_dist.py dist --tag" in run for run in runs)
+    # Trusted publishing: an OIDC token for this job alone, no stored password.
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    uses = [step["uses"] for step in publish["steps"]]
+    assert uses[-1] == "pypa/gh-action-pypi-publish@release/v1"
+    assert "with" not in publish["steps"][-1]  # no password, no repository override
+
+
+def test_the_version_comes_from_one_place() -> None:
+    assert _check_dist().version() == diagramgen.__version__
+    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert 'dynamic = ["version"]' in pyproject
+    assert 'version = {attr = "diagramgen.__version__"}' in pyproject
+    assert 'name = "diagramgen-stacks"' in pyproject
+
+
+def _archives(folder: Path, files: dict[str, bytes], tests: bool = False) -> Path:
+    """Write a fake wheel and sdist of the current version holding ``files``."""
+    stem = f"diagramgen_stacks-{diagramgen.__version__}"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / f"{stem}-py3-none-any.whl", "w") as wheel:
+        for name, data in files.items():
+            wheel.writestr(name, data)
+    with tarfile.open(folder / f"{stem}.tar.gz", "w:gz") as sdist:
+        extra = {"tests/test_x.py": b""} if tests else {}
+        for name, data in {**files, **extra}.items():
+            entry = tarfile.TarInfo(f"{stem}/{name}")
+            entry.size = len(data)
+            sdist.addfile(entry, io.BytesIO(data))
+    return folder
+
+
+def test_check_dist_names_a_package_file_missing_from_the_wheel(tmp_path: Path) -> None:
+    check = _check_dist()
+    everything = {name: b"" for name in check.package_files()}
+    assert "diagramgen/data/fonts/DejaVuSans.ttf" in everything
+    complete = _archives(tmp_path / "complete", everything)
+    found = check.check_archives(complete, "v" + diagramgen.__version__)
+    assert not [problem for problem in found if "lacks" in problem or "tag" in problem]
+    del everything["diagramgen/data/spec-v1.schema.json"]
+    lacking = _archives(tmp_path / "lacking", everything, tests=True)
+    found = check.check_archives(lacking, "v9.9.9")
+    assert f"tag v9.9.9 is not the version {diagramgen.__version__}" in found[0]
+    assert any(
+        "lacks diagramgen/data/spec-v1.schema.json (add it to package-data)" in p for p in found
+    )
+    assert any("holds tests (tests/test_x.py, ...)" in problem for problem in found)
+
+
+@pytest.mark.dist
+def test_the_build_jobs_steps_make_a_wheel_that_renders_every_example(tmp_path: Path) -> None:
+    """The wheel alone, in a fresh environment, draws output/ byte for byte (check_dist.py)."""
+    source = copy_checkout(tmp_path / "checkout")
+    steps = [step for step in _workflow()["jobs"]["build"]["steps"] if "run" in step]
+    environment = {
+        **os.environ,
+        # `python` is this test's interpreter, as setup-python's is the workflow's.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_REF_NAME": f"v{diagramgen.__version__}",
+    }
+    for step in steps:
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=source,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, f"{step['name']}:\n{done.stdout}\n{done.stderr}"
+    assert "wheel and sdist are ready to publish" in done.stdout
+    wheel = next((source / "dist").glob("*.whl"))
+    print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB")
