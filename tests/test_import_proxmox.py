@@ -364,6 +364,8 @@ def test_config_forms_of_pvesh_and_proxmox_ve_8(tmp_path: Path) -> None:
     ct = "cpulimit: 0.5\ncores: 2\nmemory: 512\nrootfs: volume=local-lvm:vm-200-disk-0,size=4G\n"
     write(folder, "pct-200.txt", ct + "unused0: local-lvm:vm-200-disk-1\nostype: nixos\n")
     write(folder, "README.md", "not a config")  # not a config's suffix: not read
+    (folder / ".git").mkdir()
+    write(folder / ".git", "100.conf", "cores: 99\n")  # hidden: not read
     imported = import_proxmox(dump, configs=[folder])
     found = guests(imported, 0)
     assert found["web"]["allocated"] == {"cpu": 3, "memory": "2GiB", "disk": "1.5GiB"}
@@ -388,6 +390,25 @@ def test_config_forms_of_pvesh_and_proxmox_ve_8(tmp_path: Path) -> None:
             " size is not in the config; not counted",
         ),
     ]
+
+
+def test_a_copy_of_etc_pve_nodes_is_read_as_it_is(tmp_path: Path) -> None:
+    dump = write(tmp_path, "resources.json", [NODE, VM, CT])
+    nodes = tmp_path / "nodes"
+    (nodes / "pve1" / "qemu-server").mkdir(parents=True)
+    (nodes / "pve1" / "lxc").mkdir()
+    write(nodes / "pve1", "lrm_status", '{"mode": "active"}')  # no config's suffix
+    write(nodes / "pve1" / "qemu-server", "100.conf", "ostype: l26\nscsi0: local-lvm:a,size=8G\n")
+    write(nodes / "pve1" / "lxc", "200.conf", "ostype: alpine\nrootfs: local-lvm:b,size=1G\n")
+    found = guests(import_proxmox(dump, configs=[nodes]), 0)
+    assert (found["web"]["guest_os"], found["web"]["allocated"]["disk"]) == (
+        {"name": "Linux"},
+        "8GiB",
+    )
+    assert (found["dns"]["userland"], found["dns"]["allocated"]["disk"]) == (
+        {"name": "Alpine Linux"},
+        "1GiB",
+    )
 
 
 @pytest.mark.parametrize(
@@ -597,6 +618,9 @@ def test_a_path_that_names_nothing_is_the_callers_mistake(tmp_path: Path) -> Non
         import_proxmox(dump, configs=[tmp_path / "configs"])
     with pytest.raises(InvalidArgument, match="no stream"):
         import_proxmox("-")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InvalidArgument, match=r"empty: no \*.conf, \*.json, \*.txt files"):
+        import_proxmox(dump, configs=[tmp_path / "empty"])
 
 
 def test_more_guests_than_the_components_limit_fail(tmp_path: Path) -> None:

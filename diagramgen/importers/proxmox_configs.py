@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import msgspec
 
+from ..errors import InvalidArgument
 from ..files.discover import existing
 from ..spec.limits import Limits
 from ..spec.wording import kind
@@ -202,17 +203,24 @@ def _disk(key: str, value: str, place: Place, notes: Notes) -> Disk | None:
 
 def config_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     """Return the config files that ``paths`` name: files as given, folders' files (their
-    subfolders too) ending in ``.conf``, ``.json`` or ``.txt``, in name order."""
+    subfolders too; hidden ones skipped) ending in ``.conf``, ``.json`` or ``.txt``, in name
+    order. Raise :class:`~diagramgen.InvalidArgument` for a path that names nothing or a
+    folder without such a file."""
     files: list[str] = []
     for path in paths:
         if not existing(path).is_dir():
             files.append(display_name(path))
             continue
+        found = []
         for folder, subfolders, names in os.walk(path):
-            subfolders.sort()
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
             for name in sorted(names):
                 if name.endswith(CONFIG_SUFFIXES) and not name.startswith("."):
-                    files.append(os.path.join(folder, name))
+                    found.append(os.path.join(folder, name))
+        if not found:
+            wanted = ", ".join(f"*{suffix}" for suffix in CONFIG_SUFFIXES)
+            raise InvalidArgument(f"{display_name(path)}: no {wanted} files in this folder")
+        files += found
     return files
 
 
