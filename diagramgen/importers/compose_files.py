@@ -55,8 +55,9 @@ def read_compose(
         read = [display_name(path) for path in env_files]
     else:
         default = first.parent / ".env"
-        variables = reader.variables(default, {}, None)
-        read = [display_name(default)] if reader.read_default else []
+        found = reader.dotenv(default, {}, None)
+        variables = found or {}
+        read = [] if found is None else [display_name(default)]
     merged = Located({}, {})
     for path in paths:
         located = reader.file(path, variables, ())
@@ -112,7 +113,6 @@ class _Reader:
         self.limits = limits
         self.unset = _Unset()
         self.included = 0
-        self.read_default = False
         self.empty: list[str] = []
         self.unread: list[str] = []
 
@@ -176,7 +176,7 @@ class _Reader:
                 continue
             project_folder = folder / project if project else targets[0].parent
             if env_files is None:
-                own = self.variables(project_folder / ".env", variables, (located, at))
+                own = self.dotenv(project_folder / ".env", variables, (located, at)) or variables
             else:
                 own = self.variables_from(located, at, folder, env_files, variables)
             model = Located({}, {})
@@ -241,22 +241,21 @@ class _Reader:
             return None
         return path
 
-    def variables(
+    def dotenv(
         self, path: FilePath, outer: dict[str, str], included: tuple[Located, Path] | None
-    ) -> dict[str, str]:
-        """Return ``outer`` with the variables of the ``.env`` file ``path`` (if there is one)
-        that it does not set."""
+    ) -> dict[str, str] | None:
+        """Return ``outer`` with the variables of the ``.env`` file ``path`` that it does not
+        set; None when there is no such file to read (or it is outside the project folder)."""
         if not path.exists() or path.is_dir():
-            return dict(outer)
+            return None
         if not path.resolve().is_relative_to(self.root):
             message = f"{display_name(path)} is outside the project folder: not read"
             if included is None:
                 self.notes.warn(Place(display_name(path)), "", message)
             else:
                 self.skip(*included, message)
-            return dict(outer)
+            return None
         own = read_env_files([path], self.notes, self.limits, outer)
-        self.read_default = self.read_default or included is None
         return {**outer, **{key: value for key, value in own.items() if key not in outer}}
 
     def variables_from(
