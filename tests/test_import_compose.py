@@ -1310,3 +1310,18 @@ def test_an_empty_file_among_others_is_noted(tmp_path: Path) -> None:
     assert [w.format() for w in imported.warnings][
         -1
     ] == f"{path}: is empty: nothing is read from it"
+
+
+def test_services_that_all_have_profiles_none_selected_say_so(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  seed:\n    image: s\n    profiles: [seed]\n"
+        "  load:\n    image: l\n    profiles: [load, perf]\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_compose([path])
+    assert failed.value.lines() == [
+        f"{path}:1:1: services: no service to import: each has profiles, and none of them is"
+        " selected (load, perf and seed); docker compose up starts none"
+    ]

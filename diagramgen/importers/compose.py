@@ -218,6 +218,13 @@ def _active_services(
             notes.warn(
                 model.place(("services",)), "services", f"no service has the profile {profile!r}"
             )
+    if not active:
+        notes.stop(
+            model.place(("services",)),
+            "services",
+            "no service to import: each has profiles, and none of them is selected"
+            f" ({in_words(sorted(known))}); docker compose up starts none",
+        )
     if left_out:
         notes.warn(
             model.place(("services",)),
