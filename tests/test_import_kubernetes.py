@@ -1141,6 +1141,19 @@ def test_the_platform_folder_validates_and_totals() -> None:
         ),
         ("", ": is empty"),
         ("# only a comment\n---\n", ": is empty"),
+        (
+            # ruamel.yaml's words printed both values' Python reprs ("{'matchLabels': …}").
+            "kind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+            "  selector: {matchLabels: {a: c}}\n",
+            ':5:3: is not valid YAML: the key "selector" appears twice in one mapping; each key'
+            " may be given once",
+        ),
+        (
+            "{{- if .Values.enabled }}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+            "spec:\n  containers:\n  - name: c\n    image: x\n{{- end }}\n",
+            ":1:3: is not valid YAML: while parsing a flow node expected the node content, but"
+            " found '-'; it looks like a template ({{ … }}): render the chart or template first",
+        ),
     ],
 )
 def test_what_cannot_be_read_is_said_plainly(tmp_path: Path, text: str, expected: str) -> None:

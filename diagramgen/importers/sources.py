@@ -14,14 +14,14 @@ from json_source_map import calculate
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedKeyMap, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..reading import NotRegular, TooLarge, read_regular, read_stream
 from ..spec.limits import DEFAULT_LIMITS, Limits, limit_rule
 from ..spec.rules import NOT_UNICODE, lone_surrogates
 from ..spec.sources import syntax_of
-from ..spec.wording import kind, position
+from ..spec.wording import clip, kind, position
 from .notes import Notes, Path, Place
 
 __all__ = [
@@ -356,8 +356,7 @@ def _read_yaml(
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         place = Place(file, before + mark.line + 1, mark.column + 1) if mark else Place(file)
-        problem = " ".join(str(part) for part in (error.context, error.problem) if part)
-        notes.fail(place, "", f"is not valid YAML: {problem or error}")
+        notes.fail(place, "", f"is not valid YAML: {_yaml_problem(error, text)}")
         return None
     except YAMLError as error:
         notes.fail(Place(file), "", f"is not valid YAML: {error}")
@@ -377,6 +376,23 @@ def _read_yaml(
             positions = {key: (line + before, column) for key, (line, column) in positions.items()}
         documents.append(Document(file, plain, positions))
     return documents
+
+
+_DUPLICATE = re.compile(r'found duplicate key "(.*)" with value', re.DOTALL)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")
+
+
+def _yaml_problem(error: MarkedYAMLError, text: str) -> str:
+    """Return what is wrong, in words: ruamel's own, but a duplicate key named without the
+    Python repr of its values, and a template's syntax said to be one."""
+    if isinstance(error, DuplicateKeyError):
+        key = _DUPLICATE.search(str(error.problem))
+        name = f'"{clip(key.group(1))}"' if key else "a key"
+        return f"the key {name} appears twice in one mapping; each key may be given once"
+    problem = " ".join(str(part) for part in (error.context, error.problem) if part)
+    if _TEMPLATE.search(text):
+        problem += "; it looks like a template ({{ … }}): render the chart or template first"
+    return problem or str(error)
 
 
 def _children(node: Any) -> list[tuple[int, Any]]:
