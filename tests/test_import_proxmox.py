@@ -445,6 +445,18 @@ def test_a_bad_config_is_one_line_at_its_place(
     assert lines[0].startswith(str(tmp_path / expected)), lines
 
 
+def test_a_vms_config_for_a_container_fails_and_a_partial_one_is_read(tmp_path: Path) -> None:
+    dump = write(tmp_path, "resources.json", [NODE, CT])
+    config = write(tmp_path, "200.conf", "cores: 1\nscsi0: local-lvm:vm-200-disk-0,size=8G\n")
+    assert failure(dump, configs=[config]) == [
+        f"{config}:1:1: is a VM's config, but 200 in the dump is CT 200: is the file named for"
+        " the right VMID?"
+    ]
+    partial = write(tmp_path, "ct-200.conf", "cores: 1\nostype: ubuntu\n")
+    found = guests(import_proxmox(dump, configs=[partial]), 0)["dns"]
+    assert found["userland"] == {"name": "Ubuntu"}
+
+
 def test_a_config_of_no_guest_in_the_dump_is_noted_and_one_guest_read_once(
     tmp_path: Path,
 ) -> None:

@@ -176,13 +176,12 @@ class _Builder:
                     config.place(), "", f"no guest {vmid} in the dump: this config is not used"
                 )
                 continue
-            lxc_keys = "rootfs" in config.values or "hostname" in config.values
-            if guest.vm == lxc_keys:
-                what = "a container's" if lxc_keys else "a VM's"
+            kind = config.guest_kind()
+            if kind is not None and (kind == "VM") != guest.vm:
                 self.notes.fail(
                     config.place(),
                     "",
-                    f"is {what} config, but {vmid} in the dump is {guest.label}:"
+                    f"is a {kind}'s config, but {vmid} in the dump is {guest.label}:"
                     " is the file named for the right VMID?",
                 )
                 continue

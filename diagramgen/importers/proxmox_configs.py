@@ -77,6 +77,8 @@ LXC_OSTYPES = {
 
 _QEMU_DISK = re.compile(r"(ide|sata|scsi|virtio)\d+|efidisk0|tpmstate0")
 _LXC_DISK = re.compile(r"rootfs|mp\d+")
+_CONTAINER_KEYS = ("hostname", "unprivileged", "swap", "features")
+_VM_KEYS = ("sockets", "vcpus", "balloon", "scsihw", "smbios1", "vmgenid", "bios", "machine")
 _UNUSED = re.compile(r"unused\d+")
 _VMID = re.compile(r"(\d+)$")
 #: Digits of a whole number read from config text: more is no count of cores or MiB.
@@ -138,6 +140,16 @@ class GuestConfig(msgspec.Struct, frozen=True):
         """Return a value as text, or None when the key is not there or holds no text."""
         value = self.values.get(key)
         return str(value) if isinstance(value, (str, int, float)) and str(value) else None
+
+    def guest_kind(self) -> str | None:
+        """Return whose config this is by the keys only one kind has: ``"VM"`` (``scsi0``,
+        ``sockets``…), ``"container"`` (``rootfs``, ``hostname``…), or None."""
+        keys = list(self.values)
+        if any(key in _CONTAINER_KEYS or _LXC_DISK.fullmatch(key) for key in keys):
+            return "container"
+        if any(key in _VM_KEYS or _QEMU_DISK.fullmatch(key) for key in keys):
+            return "VM"
+        return None
 
     def disks(self, notes: Notes) -> list[Disk]:
         """Return the guest's disks (CD-ROMs, empty drives and bind mounts are none); note an
