@@ -544,7 +544,8 @@ def test_a_node_of_only_vms_or_only_containers(tmp_path: Path) -> None:
 def test_one_node_without_storage_its_root_file_system_is_its_disk(tmp_path: Path) -> None:
     offline = {"id": "node/pve3", "type": "node", "node": "pve3", "status": "offline"}
     stale = {**CT, "node": "pve3", "status": "unknown"}
-    dump = write(tmp_path, "resources.json", [NODE, VM, offline, stale])
+    no_status = {k: v for k, v in {**CT, "vmid": 201, "name": "ns"}.items() if k != "status"}
+    dump = write(tmp_path, "resources.json", [NODE, VM, offline, stale, no_status])
     imported = import_proxmox(dump)
     pve1, pve3 = imported.document["hosts"]
     assert imported.document["title"] == "Proxmox VE cluster (2 nodes)"
@@ -556,6 +557,7 @@ def test_one_node_without_storage_its_root_file_system_is_its_disk(tmp_path: Pat
                    " root file system's (maxdisk)"),
         (23, "[2]", "node pve3 is 'offline': its figures may be missing or old"),
         (35, "[3].status", "CT 200 is 'unknown': drawn as running"),
+        (41, "[4].status", "CT 201 is of unknown status (none given): drawn as running"),
     ]  # fmt: skip
 
 

@@ -204,8 +204,7 @@ class _Builder:
             self.notes.warn(
                 self.dump.place(node.path),
                 node.path,
-                f"node {node.name} is {shown(node.status or 'of unknown status')}:"
-                " its figures may be missing or old",
+                f"node {node.name} is {_status(node.status)}: its figures may be missing or old",
             )
         disk, comment = self._disk_capacity(node)
         infrastructure: dict[str, Any] = {"$comment": comment, "name": f"node {node.name}"}
@@ -281,7 +280,7 @@ class _Builder:
             self.notes.warn(
                 self.dump.place((*guest.path, "status")),
                 (*guest.path, "status"),
-                f"{guest.label} is {shown(guest.status or 'of unknown status')}: drawn as running",
+                f"{guest.label} is {_status(guest.status)}: drawn as running",
             )
         stopped = guest.status == "stopped"
         allocated = resources(cpu, memory, disk)
@@ -389,6 +388,10 @@ def system_container(
     if allocated is not None:
         result["allocated"] = allocated
     return result
+
+
+def _status(status: str | None) -> str:
+    return shown(status) if status else "of unknown status (none given)"
 
 
 def _disk_text(disk: Disk) -> str:
