@@ -88,7 +88,7 @@ class ServiceBuilder:
         try:
             return parse(value)
         except QuantityError as error:
-            self.notes.fail(self.model.place(path), path, str(error))
+            self.fail(path, str(error))
             return None
 
     def pick(
