@@ -93,7 +93,9 @@ LimitOption = Annotated[
 ]
 
 
-StackKind = Enum("StackKind", {name: name for name in ("vm", "container", "hybrid")}, type=str)  # type: ignore[misc]
+StackKind = Enum(  # type: ignore[misc]
+    "StackKind", {name: name for name in ("vm", "container", "hybrid", "mixed")}, type=str
+)
 
 
 def _hint(rule: str) -> str | None:
@@ -250,6 +252,14 @@ def render(
         bool,
         typer.Option("--watch", help="Then render again whenever a spec changes (Ctrl-C stops)."),
     ] = False,
+    footer: Annotated[
+        bool,
+        typer.Option(
+            "--footer",
+            help="Write under the picture where it came from: the spec, its last commit, "
+            "the version (every file's metadata says it anyway).",
+        ),
+    ] = False,
 ) -> int:
     """Draw specs as layered diagrams: OUTPUT/<spec name>.<format>, only what changed.
 
@@ -261,7 +271,13 @@ def render(
 
     chosen = verify_formats(formats.split(","))
     settings = _settings(
-        limit, theme=theme, width=width, text=text, embed_fonts=embed_fonts, engine=engine
+        limit,
+        theme=theme,
+        width=width,
+        text=text,
+        embed_fonts=embed_fonts,
+        engine=engine,
+        footer=footer,
     )
     if "-" in specs:
         if watch or check or len(chosen) != 1 or output != Path("output"):
@@ -381,6 +397,122 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None]]:
     ) as bar:
         task = bar.add_task("render", total=total)
         yield lambda outcome: bar.advance(task)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD",
+            help="The spec before: a file, - (stdin), or a git revision of one (main:docs/s.yaml).",
+        ),
+    ],
+    new: Annotated[
+        str | None,
+        typer.Argument(metavar="[NEW]", help="The spec after (with --against: omitted)."),
+    ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against", metavar="REV", help="Compare OLD with itself as git revision REV has it."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Picture to write (default output/NEW-diff.<format>)."),
+    ] = None,
+    formats: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Draw the change too: svg, png, pdf or dot (comma-separated)."
+        ),
+    ] = None,
+    theme: ThemeOption = "light",
+    width: WidthOption = 760,
+    engine: EngineOption = "auto",
+    text: TextOption = "font",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print both sides' figures and the differences as JSON.")
+    ] = False,
+    spec_format: SpecFormatOption = "json",
+    limit: LimitOption = None,
+) -> int:
+    """Show what changed between two versions of a spec: in words, as JSON, or drawn.
+
+    Examples: diagramgen diff old.yaml stack.yaml · diagramgen diff main:docs/stack.yaml
+    docs/stack.yaml -f svg · diagramgen diff docs/stack.yaml --against main --json
+    """
+    from .api.diff import diff as diff_specs
+    from .api.diff import diff_base, diff_files, git_spec
+    from .formats import verify_formats
+    from .spec import load_text, read_spec_stream
+
+    settings = _settings(limit, theme=theme, width=width, text=text, engine=engine)
+    if against is not None:
+        if new is not None:
+            raise UsageError("--against compares one spec with a revision of itself: give one")
+        old, new = f"{against}:{old}", old
+    if new is None:
+        raise UsageError("give the spec before and the spec after (or one spec and --against)")
+    if old == "-" and new == "-":
+        raise UsageError("only one side can be - (stdin)")
+    limits = settings.limits
+
+    def side(argument: str) -> Any:
+        if argument == "-":
+            data = read_spec_stream(sys.stdin.buffer, limits)
+            return load_text(data, "<stdin>", limits, spec_format)
+        revision, colon, path = argument.partition(":")
+        if colon and revision and not Path(argument).exists():
+            return git_spec(revision, path, limits)
+        return argument
+
+    labels = tuple(
+        a.partition(":")[0] if ":" in a and not Path(a).exists() else a for a in (old, new)
+    )
+    sides = (side(old), side(new))
+    wanted = verify_formats(formats.split(",")) if formats else []
+    if output is not None and not wanted:
+        wanted = ["svg"]
+    if wanted:
+        stem = new if new != "-" else "stdin"
+        base = diff_base(
+            Path(stem).name if ":" not in stem else Path(stem.partition(":")[2]).name, output
+        )
+        if output is None:
+            base = Path("output") / base.name
+        difference, written = diff_files(*sides, base, wanted, settings, labels)  # type: ignore[arg-type]
+        for target in written:
+            _say(f"wrote {target}", err=True)
+    else:
+        difference = diff_specs(*sides, settings=settings, labels=labels)  # type: ignore[arg-type]
+    if as_json:
+        _say_json(difference.data())
+        return 0
+    _say(difference.summary())
+    from .accounting.changes import arrow
+    from .draw.difference import figure_rows
+
+    rows = figure_rows(difference.old, difference.new, difference.before, difference.after)
+    if rows:
+        widest = max(len(label) for label, _, _ in rows)
+        for label, before, after in rows:
+            _say(f"  {label:<{widest}}  {arrow(before, after)}")
+    signs = {"added": "+", "removed": "\N{MINUS SIGN}", "changed": "~", "moved": "~"}
+    for change in difference.changes.items:
+        what = f"{signs[change.kind]} {change.what} {change.name}"
+        if change.kind == "moved":
+            what += f" moved from {change.names[0]} to {change.names[1]}"
+        figures = "; ".join(f"{label} {arrow(b, a)}" for label, b, a in change.figures)
+        _say(f"{what}: {figures}" if figures else what)
+    for sign, alerts in (
+        ("+", difference.changes.appeared),
+        ("\N{MINUS SIGN}", difference.changes.resolved),
+    ):
+        for alert in alerts:
+            _say(f"{sign} warning: {alert.message}")
+    return 0
 
 
 @app.command()

@@ -171,7 +171,8 @@ def _size(container: Container) -> str:
 def arrow(before: str, after: str) -> str:
     """Return a change as a reader writes it: "8 → 12 GiB" (a shared unit written once)."""
     old_parts, new_parts = before.rsplit(" ", 1), after.rsplit(" ", 1)
-    if len(old_parts) == len(new_parts) == 2 and old_parts[1] == new_parts[1]:
+    unit = len(old_parts) == len(new_parts) == 2 and old_parts[1] == new_parts[1]
+    if unit and old_parts[1].isalpha():  # GiB, vCPU: not a share such as "(3%)"
         return f"{old_parts[0]} → {after}"
     return f"{before} → {after}"
 
