@@ -962,6 +962,20 @@ def test_an_autoscaler_sets_its_targets_replicas_to_its_minimum_or_maximum() -> 
     assert most.warnings[1].rule is None
 
 
+def test_a_kustomization_is_named_as_kustomizes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [pod.yaml]\n---\n" + _pod("p"),
+    )
+    imported = import_kubernetes([path])
+    assert imported.warnings[1].message == (
+        "Kustomization is kustomize's, not an object of a cluster: skipped; what"
+        " `kustomize build` makes of the folder is what is applied (read it from standard input)"
+    )
+
+
 def test_an_autoscaler_without_its_target_is_noted(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -996,8 +1010,8 @@ def test_a_custom_resource_is_named_as_one_whose_pods_are_not_drawn() -> None:
     ]
     imported = import_kubernetes([PLATFORM / "kafka.yaml", PLATFORM / "periodic.yaml"])
     assert imported.warnings[0].message == (
-        "Kafka events is a custom resource (kafka.strimzi.io): pods an operator runs for it are"
-        " not drawn, as their figures are the operator's"
+        "Kafka events is a custom resource (kafka.strimzi.io): any pods an operator runs for it"
+        " are not drawn, as only the operator knows their figures"
     )
     assert not any("runs no pods of its own" in w.message for w in imported.warnings)
 

@@ -45,6 +45,7 @@ _POD_KINDS = {"Pod", *_REPLICATED, "DaemonSet", "Job", "CronJob"}
 _AUTOSCALER = "HorizontalPodAutoscaler"
 _LIMIT_RANGE = "LimitRange"
 _MONITORING = "monitoring.coreos.com"
+_KUSTOMIZE = "kustomize.config.k8s.io"
 #: Resources an operator runs pods for, from figures the resource itself gives: (group, kind)
 #: -> the main container's name, and whether ``spec.shards`` multiplies the replicas.
 _OPERATED = {
@@ -107,7 +108,7 @@ class _Seen(msgspec.Struct):
 
     document: Document
     base: Path
-    name: str
+    name: str | None
     count: int = 1
 
 
@@ -225,7 +226,8 @@ class _Reader:
         elif kind == _AUTOSCALER and _built_in(group):
             self.autoscalers.append((document, base, item))
         else:
-            self._skip(kind, group, name, document, base)
+            given = mapping(item.get("metadata")).get("name")
+            self._skip(kind, group, given if isinstance(given, str) else None, document, base)
         if found is not None:
             self.workloads.append(found)
 
@@ -316,7 +318,9 @@ class _Reader:
             comment=f"pods run by the Prometheus Operator: {replicas} replicas{shard_text}",
         )
 
-    def _skip(self, kind: str, group: str, name: str, document: Document, base: Path) -> None:
+    def _skip(
+        self, kind: str, group: str, name: str | None, document: Document, base: Path
+    ) -> None:
         seen = self.skipped.get((kind, group))
         if seen is None:
             self.skipped[(kind, group)] = _Seen(document, base, name)
@@ -412,7 +416,7 @@ class _Reader:
         """Note each kind of object that is not drawn, once, where its first object stands."""
         for (kind, group), seen in self.skipped.items():
             many = seen.count > 1
-            names = f"{kind} {seen.name}" + (
+            names = (f"{kind} {seen.name}" if seen.name else kind) + (
                 f" and {seen.count - 1:,} more {kind} objects" if many else ""
             )
             if kind == _LIMIT_RANGE and _built_in(group):
@@ -421,14 +425,21 @@ class _Reader:
                     " API server applies when a pod is created: not applied here; containers"
                     " that give none are drawn without"
                 )
+            elif group == _KUSTOMIZE:
+                message = (
+                    f"{names} {'are' if many else 'is'} kustomize's, not"
+                    f" {'objects' if many else 'an object'} of a cluster: skipped; what"
+                    " `kustomize build` makes of the folder is what"
+                    " is applied (read it from standard input)"
+                )
             elif _built_in(group) or (group, kind) in _CONFIGURATION:
                 runs = "run no pods of their own" if many else "runs no pods of its own"
                 message = f"{names} {runs}: skipped"
             else:
                 message = (
                     f"{names} {'are custom resources' if many else 'is a custom resource'}"
-                    f" ({group}): pods an operator runs for {'them' if many else 'it'} are not"
-                    " drawn, as their figures are the operator's"
+                    f" ({group}): any pods an operator runs for {'them' if many else 'it'} are"
+                    " not drawn, as only the operator knows their figures"
                 )
             self.notes.warn(seen.document.place(seen.base), seen.base, message)
 
