@@ -636,7 +636,8 @@ def init(
 
 
 import_app = typer.Typer(
-    help="Turn Docker Compose files or Kubernetes manifests into a spec, with their figures.",
+    help="Turn Docker Compose files, Kubernetes manifests or a Proxmox VE cluster into a spec, "
+    "with their figures.",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -777,6 +778,45 @@ def import_kubernetes(
         replicas=replicas,
         stdin=sys.stdin.buffer,
     )
+    return _write_import(imported, output, force)
+
+
+@import_app.command("proxmox")
+def import_proxmox(
+    resources: Annotated[
+        str,
+        typer.Argument(
+            metavar="RESOURCES|-",
+            help="JSON of `pvesh get /cluster/resources --output-format json` (the whole "
+            "cluster: nodes, guests, storage); - reads stdin "
+            "(`ssh root@pve pvesh get /cluster/resources --output-format json | diagramgen "
+            "import proxmox -`).",
+        ),
+    ],
+    output: OutputSpecOption = None,
+    configs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--configs",
+            metavar="FILE|FOLDER",
+            help="Guest configs, each named for its VMID (100.conf): `qm config VMID` or "
+            "`pct config VMID` text, /etc/pve/qemu-server/*.conf, or pvesh JSON; a folder "
+            "gives its *.conf, *.json and *.txt files. Adds every disk and its storage, "
+            "cores x sockets, balloon and the OS type. Repeatable.",
+        ),
+    ] = None,
+    force: ForceOption = False,
+    limit: LimitOption = None,
+) -> int:
+    """Import a Proxmox VE cluster as a spec: one host per node, its VMs and LXC containers.
+
+    Examples: pvesh get /cluster/resources --output-format json > resources.json ·
+    diagramgen import proxmox resources.json -o cluster.yaml ·
+    diagramgen import proxmox resources.json --configs configs/ -o cluster.yaml
+    """
+    from .importers import import_proxmox as run
+
+    imported = run(resources, configs=configs or (), limits=_limits(limit), stdin=sys.stdin.buffer)
     return _write_import(imported, output, force)
 
 

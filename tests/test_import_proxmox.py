@@ -730,3 +730,20 @@ def test_config_figures_a_spec_cannot_hold_fail_at_their_place(tmp_path: Path) -
         f"{config}:1:8: cores: comes to 1.84e+22 millicores: a spec's figures are at most 2^63 - 1",
         f"{config}:3:9: memory: comes to 1.18e+21 bytes: a spec's figures are at most 2^63 - 1",
     ]
+
+
+def test_the_command_imports_a_cluster_and_reads_stdin(tmp_path: Path) -> None:
+    from .conftest import cli_process, cli_text
+
+    resources = DATA / "resources.json"
+    out = tmp_path / "cluster.yaml"
+    done = cli_text(
+        "import", "proxmox", str(resources), "--configs", str(DATA / "configs"), "-o", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stderr
+    assert cli_text("validate", str(out)).returncode == 0
+    piped = cli_process("import", "proxmox", "-", stdin=resources.read_bytes())
+    assert piped.returncode == 0 and b"stack: mixed" in piped.stdout
+    empty = cli_process("import", "proxmox", "-", stdin=b"")
+    assert (empty.returncode, empty.stderr.decode()) == (1, "<stdin>: is empty\n")

@@ -232,16 +232,16 @@ def _pairs(spec: Spec, totals: Totals) -> list[tuple[str, str]]:
             _copies(diagram.os_copies, diagram.os_overhead),
         )
     )
+    if len(spec.hosts) > 1:
+        for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
+            copies = _copies(host_totals.os_copies, host_totals.os_overhead)
+            pairs.append((f"  on {host.name or host.id}", copies))
     if diagram.userland_copies:
         # The third case beside VMs' whole OS copies and containers' shared kernel.
         copies = _copies(diagram.userland_copies, diagram.userland_overhead)
         pairs.append(("userland copies", f"{copies} (no kernel)"))
     if diagram.stopped:
         pairs.append(("stopped", f"{diagram.stopped}: cores · memory not committed"))
-    if len(spec.hosts) > 1:
-        for host, host_totals in zip(spec.hosts, totals.hosts, strict=True):
-            copies = _copies(host_totals.os_copies, host_totals.os_overhead)
-            pairs.append((f"  on {host.name or host.id}", copies))
     if diagram.containers and diagram.image_disk_unique.known is not None:
         unique = diagram.image_disk_unique.label("disk")
         naive = diagram.image_disk_naive.label("disk")
