@@ -15,12 +15,12 @@
   disk).
 
 Documents of a kind that is only noted are not read past their ``kind`` and ``apiVersion``
-(see :func:`stand_in`): a folder of CustomResourceDefinitions is refused in milliseconds.
+(see :func:`.kinds.stand_in`): a folder of CustomResourceDefinitions is refused in
+milliseconds.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Literal, cast
 
@@ -30,45 +30,26 @@ from ..errors import InvalidArgument
 from ..spec.limits import Limits
 from ..spec.model import MAX_REPLICAS
 from .inputs import Input, read_input
+from .kinds import (
+    AUTOSCALER,
+    CONFIGURATION,
+    KUSTOMIZE,
+    LIMIT_RANGE,
+    OPERATED,
+    REPLICATED,
+    built_in,
+    group_of,
+    stand_in,
+)
 from .notes import Notes, Path, Place, placeholder, shown, shown_count
 from .quantities import QuantityError, kubernetes_memory, spec_bytes
 from .sources import Document, listed, mapping
 
-__all__ = ["REPLICAS", "Workload", "read_workloads", "stand_in", "verify_replicas"]
+__all__ = ["REPLICAS", "Workload", "read_workloads", "verify_replicas"]
 
 #: Which of an autoscaler's bounds a workload is drawn with.
 REPLICAS = ("min", "max")
 Replicas = Literal["min", "max"]
-
-_REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
-_POD_KINDS = {"Pod", *_REPLICATED, "DaemonSet", "Job", "CronJob"}
-_AUTOSCALER = "HorizontalPodAutoscaler"
-_LIMIT_RANGE = "LimitRange"
-_MONITORING = "monitoring.coreos.com"
-_KUSTOMIZE = "kustomize.config.k8s.io"
-#: Resources an operator runs pods for, from figures the resource itself gives: (group, kind)
-#: -> the main container's name, and whether ``spec.shards`` multiplies the replicas.
-_OPERATED = {
-    (_MONITORING, "Prometheus"): ("prometheus", True),
-    (_MONITORING, "Alertmanager"): ("alertmanager", False),
-}
-#: Custom resources that only configure an operator: they run no pods of their own.
-_CONFIGURATION = {
-    (_MONITORING, kind)
-    for kind in (
-        "ServiceMonitor",
-        "PodMonitor",
-        "Probe",
-        "PrometheusRule",
-        "AlertmanagerConfig",
-        "ScrapeConfig",
-    )
-}
-#: API groups of Kubernetes itself, besides ``*.k8s.io``: their kinds that are not read here
-#: run no pods of their own.
-_BUILT_IN_GROUPS = {"", "apps", "batch", "autoscaling", "policy", "extensions"}
-#: Kinds read whole; others only noted (see :func:`stand_in`).
-_READ = {*_POD_KINDS, _AUTOSCALER, _LIMIT_RANGE, *(kind for _, kind in _OPERATED)}
 
 
 def verify_replicas(choice: str) -> Replicas:
@@ -156,15 +137,6 @@ def _objects(data: Any, base: Path) -> Iterator[tuple[Path, Any]]:
         yield base, data
 
 
-def _group(item: dict[str, Any]) -> str:
-    version = item.get("apiVersion")
-    return version.rpartition("/")[0] if isinstance(version, str) else ""
-
-
-def _built_in(group: str) -> bool:
-    return group in _BUILT_IN_GROUPS or group.endswith(".k8s.io")
-
-
 def _metadata(item: dict[str, Any]) -> tuple[str, str]:
     metadata = mapping(item.get("metadata"))
     name = metadata.get("name") or metadata.get("generateName") or "unnamed"
@@ -203,14 +175,14 @@ class _Reader:
         return True
 
     def _object(self, document: Document, base: Path, item: dict[str, Any]) -> None:
-        kind, group = item["kind"], _group(item)
+        kind, group = item["kind"], group_of(item)
         name, namespace = _metadata(item)
         spec = mapping(item.get("spec"))
         at = (*base, "spec")
         found = None
         if kind == "Pod":
             found = Workload(kind, name, namespace, document, base, at, 1)
-        elif kind in _REPLICATED:
+        elif kind in REPLICATED:
             replicas = self.count(spec, "replicas", document, at)
             found = Workload(
                 kind, name, namespace, document, base, (*at, "template", "spec"), replicas
@@ -221,9 +193,9 @@ class _Reader:
             found = self._job(kind, name, namespace, document, base, spec, at)
         elif kind == "CronJob":
             found = self._cron_job(name, namespace, document, base, spec)
-        elif (group, kind) in _OPERATED:
+        elif (group, kind) in OPERATED:
             found = self._operated(kind, group, name, namespace, document, base, spec)
-        elif kind == _AUTOSCALER and _built_in(group):
+        elif kind == AUTOSCALER and built_in(group):
             self.autoscalers.append((document, base, item))
         else:
             given = mapping(item.get("metadata")).get("name")
@@ -283,7 +255,7 @@ class _Reader:
         base: Path,
         spec: dict[str, Any],
     ) -> Workload | None:
-        container, sharded = _OPERATED[(group, kind)]
+        container, sharded = OPERATED[(group, kind)]
         at = (*base, "spec")
         replicas = self.count(spec, "replicas", document, at)
         shards = self.count(spec, "shards", document, at) if sharded else 1
@@ -376,7 +348,7 @@ class _Reader:
                     f"{what}, which these manifests do not hold: ignored",
                 )
                 continue
-            if target.kind not in _REPLICATED:
+            if target.kind not in REPLICATED:
                 self.notes.warn(
                     place,
                     (*at, "scaleTargetRef"),
@@ -419,20 +391,20 @@ class _Reader:
             names = (f"{kind} {seen.name}" if seen.name else kind) + (
                 f" and {seen.count - 1:,} more {kind} objects" if many else ""
             )
-            if kind == _LIMIT_RANGE and _built_in(group):
+            if kind == LIMIT_RANGE and built_in(group):
                 message = (
                     f"{names} {'give' if many else 'gives'} default container figures, which the"
                     " API server applies when a pod is created: not applied here; containers"
                     " that give none are drawn without"
                 )
-            elif group == _KUSTOMIZE:
+            elif group == KUSTOMIZE:
                 message = (
                     f"{names} {'are' if many else 'is'} kustomize's, not"
                     f" {'objects' if many else 'an object'} of a cluster: skipped; what"
                     " `kustomize build` makes of the folder is what"
                     " is applied (read it from standard input)"
                 )
-            elif _built_in(group) or (group, kind) in _CONFIGURATION:
+            elif built_in(group) or (group, kind) in CONFIGURATION:
                 runs = "run no pods of their own" if many else "runs no pods of its own"
                 message = f"{names} {runs}: skipped"
             else:
@@ -514,59 +486,3 @@ class _Reader:
         return (
             f"no pods or workloads to import: {holds} {objects}, none a workload ({listed_kinds})"
         )
-
-
-_KIND = re.compile(r"^kind:[ \t]*(['\"]?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?$", re.MULTILINE)
-_API_VERSION = re.compile(
-    r"^apiVersion:[ \t]*(['\"]?)([A-Za-z0-9.-]+/)?([A-Za-z0-9]+)\1[ \t]*(?:#.*)?$", re.MULTILINE
-)
-_METADATA = re.compile(r"^metadata:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
-_FLOW_NAME = re.compile(
-    r"^metadata:[ \t]*\{[^{}\n]*?\bname:[ \t]*(['\"]?)([A-Za-z0-9._:-]+)\1[ \t]*[,}]",
-    re.MULTILINE,
-)
-_LINE = re.compile(r"^([ \t]*)([^\r\n]*)", re.MULTILINE)
-_NAME = re.compile(r"name:[ \t]*(['\"]?)([A-Za-z0-9._:-]+)\1[ \t]*(?:#.*)?\r?")
-
-
-def _probed_name(text: str) -> str | None:
-    """Return ``metadata.name`` where ``metadata`` writes it plainly, or None."""
-    flow = _FLOW_NAME.search(text)
-    if flow is not None:
-        return flow.group(2)
-    start = _METADATA.search(text)
-    if start is None:
-        return None
-    indent = None
-    for line in _LINE.finditer(text, start.end() + 1):
-        pad, rest = line.groups()
-        if not rest or rest.startswith("#"):
-            continue
-        if not pad:
-            return None  # the next top-level key: metadata gives no plain name
-        indent = indent or pad
-        name = _NAME.fullmatch(rest) if pad == indent else None
-        if name is not None:
-            return name.group(2)
-    return None
-
-
-def stand_in(text: str) -> dict[str, Any] | None:
-    """Return what stands for a YAML document whose kind is only noted, or None to read it.
-
-    Found in its text: ``kind`` and ``apiVersion`` each written once, at the start of a line
-    (top-level keys, plain or quoted), and ``metadata.name`` when block ``metadata`` writes it
-    plainly. Anything else, including every kind read whole, is read.
-    """
-    kinds = _KIND.findall(text)
-    versions = _API_VERSION.findall(text)
-    if len(kinds) != 1 or len(versions) != 1:
-        return None
-    kind = kinds[0][1]
-    if kind in _READ or kind.endswith("List"):
-        return None
-    stub: dict[str, Any] = {"apiVersion": f"{versions[0][1]}{versions[0][2]}", "kind": kind}
-    name = _probed_name(text)
-    if name is not None:
-        stub["metadata"] = {"name": name}
-    return stub
