@@ -685,7 +685,19 @@ def import_compose(
     output: OutputSpecOption = None,
     profile: Annotated[
         list[str] | None,
-        typer.Option("--profile", help="Select services as `docker compose --profile` does."),
+        typer.Option(
+            "--profile",
+            help="Select services as `docker compose --profile` does; without it, services "
+            "with profiles are left out, as `docker compose up`; `*` selects all.",
+        ),
+    ] = None,
+    env_file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--env-file",
+            help="Variables for ${VAR}, read instead of the .env beside the first file, as "
+            "`docker compose --env-file` does; repeat it, a later file winning.",
+        ),
     ] = None,
     docker_info: Annotated[
         Path | None,
@@ -711,6 +723,7 @@ def import_compose(
     imported = run(
         files,
         profiles=profile or (),
+        env_files=env_file or (),
         docker_info=docker_info,
         images=images,
         nodes=nodes,
