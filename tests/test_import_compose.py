@@ -1152,8 +1152,8 @@ def test_an_empty_service_is_refused_as_compose_refuses_it(tmp_path: Path) -> No
     path = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: nginx\n  nil:\n")
     with pytest.raises(ImportFailed) as failed:
         import_compose([path])
-    # The YAML reader places an empty value where the next token stands (here the file's end).
-    assert [(p.path, p.message) for p in failed.value.problems] == [("services.nil", EMPTY_SERVICE)]
+    # An empty value stands at its key (the YAML reader would place it at the next token).
+    assert failed.value.lines() == [f"{path}:4:3: services.nil: {EMPTY_SERVICE}"]
     path = write(tmp_path, "compose.json", '{"services": {"web": {"image": "nginx"}, "nil": null}}')
     with pytest.raises(ImportFailed) as failed:
         import_compose([path])

@@ -676,7 +676,7 @@ class _Converter:
         owner = self._owners_of(node).get(key)
         if owner is not None:
             value = owner[key]
-            collection = isinstance(value, (CommentedMap, CommentedSeq))
+            collection = isinstance(value, (CommentedMap, CommentedSeq)) or value is None
             if isinstance(value, CommentedMap) and _placeholder(value):
                 collection = False  # read as the text it is written as
             line, column = owner.lc.key(key) if collection else owner.lc.value(key)
