@@ -1325,3 +1325,25 @@ def test_services_that_all_have_profiles_none_selected_say_so(tmp_path: Path) ->
         f"{path}:1:1: services: no service to import: each has profiles, and none of them is"
         " selected (load, perf and seed); docker compose up starts none"
     ]
+
+
+def test_the_spec_names_every_file_read_with_its_digest_and_when_a_dump_was_taken(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+
+    compose = write(tmp_path, "compose.yaml", "services:\n  web:\n    image: nginx:1.27\n")
+    info = write(
+        tmp_path,
+        "info.json",
+        json.dumps({"NCPU": 4, "MemTotal": 8 * 1024**3, "SystemTime": "2026-12-01T09:30:00Z"}),
+    )
+    imported = import_compose([compose], docker_info=info)
+
+    def digest(path: str) -> str:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    assert imported.document["$comment"].endswith(
+        f" Files read: {compose} (sha256 {digest(compose)});"
+        f" {info} (sha256 {digest(info)}, taken 2026-12-01T09:30:00Z)."
+    )

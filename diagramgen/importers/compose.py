@@ -153,6 +153,9 @@ def _read_docker_info(path: str | os.PathLike[str], notes: Notes, limits: Limits
                 document.place(()), "", f"is not the JSON of `docker info --format json`{why}"
             )
             return {}
+        when = data.get("SystemTime")
+        if isinstance(when, str) and 0 < len(when) <= 64:
+            notes.taken(document.file, when)
         for key, unit, scale in (("NCPU", "millicores", 1000), ("MemTotal", "bytes", 1)):
             value = data.get(key)
             if value is None:

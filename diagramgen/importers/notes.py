@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -132,6 +133,16 @@ class Notes:
         self._files: dict[str, int] = {file: index for index, file in enumerate(files)}
         self._warnings: list[ImportNote] = []
         self._problems: list[ImportNote] = []
+        #: Each file read, in order: its SHA-256, and when the system it shows was dumped.
+        self._read: dict[str, list[str]] = {}
+
+    def read(self, file: str, data: bytes) -> None:
+        """Record that ``file`` was read, with ``data``'s digest (the spec says what it read)."""
+        self._read.setdefault(file, [f"sha256 {hashlib.sha256(data).hexdigest()}"])
+
+    def taken(self, file: str, when: str) -> None:
+        """Record when the dump ``file`` was taken, as the dump itself says."""
+        self._read.setdefault(file, []).append(f"taken {when}")
 
     def _note(
         self, place: Place, path: Path | str, message: str, rule: str | None = None
@@ -200,5 +211,8 @@ class Notes:
         """
         self.check()
         self._shorten(document, limits)
+        if self._read and isinstance(document.get("$comment"), str):
+            read = "; ".join(f"{file} ({', '.join(facts)})" for file, facts in self._read.items())
+            document["$comment"] += f" Files read: {read}."
         validate(document, file="<imported spec>", limits=limits)
         return Imported(document, self.warnings())

@@ -185,6 +185,7 @@ def read_text(
     except OSError as error:
         notes.fail(Place(file), "", f"cannot read the file: {error.strerror or error}")
         return None
+    notes.read(file, data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
