@@ -140,7 +140,7 @@ def test_the_picture_marks_each_change_and_draws_what_was_removed_where_it_stood
     # The removed worker is drawn (dashed), in its old VM; the added one on the added fill.
     assert "worker \N{MULTIPLICATION SIGN} 2" in texts
     assert 'stroke-dasharray="5,2"' in svg.decode()
-    assert "#bbf7d0" in svg.decode() and "#fde68a" in svg.decode()
+    assert "#bbf7d0" in svg.decode() and "#e9d5ff" in svg.decode()
     # The panel: the figures before and after.
     assert "Changes" in texts and "before" in texts and "after" in texts
 

@@ -86,7 +86,7 @@ THEMES: dict[str, Theme] = {
             "panel": "#ffffff",
             "added": "#bbf7d0",
             "removed": "#f1f5f9",
-            "changed": "#fde68a",
+            "changed": "#e9d5ff",
         },
     ),
     "dark": Theme(
@@ -111,7 +111,7 @@ THEMES: dict[str, Theme] = {
             "panel": "#111c33",
             "added": "#14532d",
             "removed": "#1e293b",
-            "changed": "#713f12",
+            "changed": "#581c87",
         },
     ),
     "mono": Theme(
