@@ -38,6 +38,7 @@ from .pictures import (
     page_theme,
     parse_width,
 )
+from .schemes import page_schemes
 
 __all__ = [
     "FENCE",
@@ -92,8 +93,14 @@ class DiagramgenExtension(Extension):
             "base_path": [".", "Folder that spec paths in image references start from."],
             "cache_dir": ["", "Folder to keep renders in ('': no cache)."],
             "fail_fast": [False, "Raise on an invalid spec instead of showing an error box."],
+            "dark_selector": ["", "CSS selectors of the theme's dark scheme, beside the known."],
+            "light_selector": ["", "CSS selectors of the theme's light scheme, beside the known."],
         }
         super().__init__(**kwargs)
+        #: What makes a page dark or light, for pictures of theme auto (checked here, once).
+        self.schemes = page_schemes(
+            self.getConfig("dark_selector"), self.getConfig("light_selector")
+        )
         self.page = Page(folder=Path(self.getConfig("base_path")))
         #: Called with each error before its box is drawn; the MkDocs plugin logs through it.
         self.report: Callable[[DiagramgenError], None] = _log
@@ -178,7 +185,8 @@ class DiagramgenExtension(Extension):
         except DiagramgenError as error:
             return self.failed(error)
         alt = options.get("alt", alt)
-        return figure_html(inline_svg(svg, width, alt), options.get("caption", caption))
+        element = inline_svg(svg, width, alt, self.schemes)
+        return figure_html(element, options.get("caption", caption))
 
 
 def makeExtension(**kwargs: Any) -> DiagramgenExtension:

@@ -46,6 +46,8 @@ class DiagramgenConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs' unty
     cache = config_options.Type(bool, default=True)
     cache_dir = config_options.Type(str, default=".cache/diagramgen")
     fail_fast = config_options.Type(bool, default=False)
+    dark_selector = config_options.Type(str, default="")
+    light_selector = config_options.Type(str, default="")
 
 
 class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[no-untyped-call]
@@ -68,8 +70,17 @@ class DiagramgenPlugin(BasePlugin[DiagramgenConfig]):  # type: ignore[no-untyped
             raise PluginError(f"diagramgen: {error}") from None
         root = Path(config.config_file_path or ".").resolve().parent
         cache = root / self.config.cache_dir if self.config.cache else None
-        options = {"theme": theme, "width": width or 0, "fail_fast": self.config.fail_fast}
-        self.extension = DiagramgenExtension(**options)
+        options = {
+            "theme": theme,
+            "width": width or 0,
+            "fail_fast": self.config.fail_fast,
+            "dark_selector": self.config.dark_selector,
+            "light_selector": self.config.light_selector,
+        }
+        try:
+            self.extension = DiagramgenExtension(**options)
+        except DiagramgenError as error:
+            raise PluginError(f"diagramgen: {error}") from None
         self.extension.renderer = Renderer(cache)
         self.extension.report = self._report
         self.extension.failure = BuildStopped

@@ -23,6 +23,7 @@ from ..files.atomic import write_atomic
 from ..files.manifest import digest
 from ..settings import Settings
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load_text, read_spec_file, syntax_of
+from .schemes import DEFAULT_SCHEMES, PageSchemes, follow_page
 
 __all__ = [
     "DEFAULT_THEME",
@@ -189,14 +190,20 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _LABELLED_BY = re.compile(r' aria-labelledby="([^"]*)"')
 
 
-def inline_svg(svg: bytes, width: int | None = None, alt: str | None = None) -> str:
+def inline_svg(
+    svg: bytes,
+    width: int | None = None,
+    alt: str | None = None,
+    schemes: PageSchemes = DEFAULT_SCHEMES,
+) -> str:
     """Return an SVG document as an element for an HTML page that scales to its column.
 
     The picture keeps its viewBox and natural size (or ``width`` CSS px) but never overflows
     its column: ``max-width:100%; height:auto``. ``alt`` becomes its accessible name; its
-    description stays.
+    description stays. A picture of theme ``auto`` follows the page's light or dark scheme
+    (``schemes``) as well as the OS (:mod:`.schemes`).
     """
-    text = _XML_DECLARATION.sub("", svg.decode("utf-8"), count=1)
+    text = follow_page(_XML_DECLARATION.sub("", svg.decode("utf-8"), count=1), schemes)
     opening = _SVG_OPEN.search(text)
     if opening is None:  # pragma: no cover - render() always returns an <svg> element
         raise ValueError("not an SVG document")

@@ -26,6 +26,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
@@ -43,6 +44,7 @@ from .pictures import (
     parse_width,
     print_theme,
 )
+from .schemes import PageSchemes, page_schemes
 
 __all__ = ["DiagramgenDirective", "diagramgen", "setup"]
 
@@ -197,9 +199,17 @@ def visit_html(translator: Any, node: nodes.Element) -> None:
         raise nodes.SkipNode
     width = node["width"]
     style = f' style="width:{width}"' if width.endswith("%") else ""
-    element = inline_svg(svg, _pixels(width), node["alt"] or None)
+    schemes = _schemes(translator.builder)
+    element = inline_svg(svg, _pixels(width), node["alt"] or None, schemes)
     translator.body.append(f'<div class="diagramgen"{style}>{element}</div>\n')
     raise nodes.SkipNode
+
+
+def _schemes(builder: Builder) -> PageSchemes:
+    """Return what makes the site's pages dark or light: the known themes' switches and the
+    ``diagramgen_dark_selector`` and ``diagramgen_light_selector`` of ``conf.py``."""
+    config = builder.config
+    return page_schemes(config.diagramgen_dark_selector, config.diagramgen_light_selector)
 
 
 def visit_latex(translator: Any, node: nodes.Element) -> None:
@@ -232,6 +242,13 @@ def skip(translator: Any, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
+def _check_config(app: Sphinx, config: Any) -> None:
+    try:
+        page_schemes(config.diagramgen_dark_selector, config.diagramgen_light_selector)
+    except DiagramgenError as error:
+        raise ExtensionError(f"diagramgen: {error}") from None
+
+
 def _trim(app: Sphinx, exception: Exception | None) -> None:
     renderer = _RENDERERS.get(app.builder)
     if renderer is not None and exception is None:
@@ -242,6 +259,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive, its node's writers and the config values."""
     app.add_config_value("diagramgen_theme", DEFAULT_THEME, "env", str)
     app.add_config_value("diagramgen_width", "", "env", str)
+    app.add_config_value("diagramgen_dark_selector", "", "html", str)
+    app.add_config_value("diagramgen_light_selector", "", "html", str)
+    app.connect("config-inited", _check_config)
     app.add_node(
         diagramgen,
         html=(visit_html, None),
