@@ -2,7 +2,9 @@
 
 Graphviz draws SVG, PNG and PDF from the DOT the layout writes; each then gets a finishing
 step: the SVG is made ready for a web page (:mod:`diagramgen.draw.svg`), the PNG carries its
-resolution, the PDF a fixed date so the file is reproducible.
+resolution, the PDF a fixed date so the file is reproducible. draw.io's editable copy is drawn
+from the placed page itself (:mod:`diagramgen.draw.drawio`), where Graphviz's SVG puts each
+box; its SVG form is the finished SVG carrying that copy.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from .draw.themes import AUTO, auto_colours
 from .errors import InvalidArgument
 from .settings import Settings
 
-__all__ = ["FORMATS", "RASTER_DPI", "Caption", "Format", "verify_formats"]
+__all__ = [
+    "DOT",
+    "FORMATS",
+    "GRAPHVIZ",
+    "PAGE",
+    "RASTER_DPI",
+    "Caption",
+    "Format",
+    "verify_formats",
+]
 
 #: PNG resolution: 2x the 96 dpi of a screen (Graphviz measures in points, 72 per inch).
 RASTER_DPI = 192
@@ -138,18 +149,34 @@ def _as_is(data: bytes, caption: Caption, settings: Settings) -> bytes:
     return data
 
 
+#: What a file is made from: the DOT source itself; Graphviz's drawing of it; the placed
+#: page, drawn where Graphviz's SVG puts it (draw.io's copy).
+DOT, GRAPHVIZ, PAGE = "dot", "graphviz", "page"
+
+
 class Format(Struct, frozen=True):
-    """One output format: its name, file suffix, Graphviz's ``-T`` value and finishing step."""
+    """One output format: its name, file suffix, what it is made from, Graphviz's ``-T``
+    value and finishing step."""
 
     name: str
     suffix: str
-    #: Graphviz's ``-T`` value and extra arguments; ``None`` for the DOT source itself.
+    #: Graphviz's ``-T`` value and extra arguments; ``None`` when Graphviz does not draw it.
     graphviz: str | None
     arguments: tuple[str, ...]
     finish: Callable[[bytes, Caption, Settings], bytes]
     #: Whether the finished file carries the caption (its title, its description, its origin:
     #: a PNG only the origin).
     captioned: bool = False
+    #: What the file is made from: DOT, GRAPHVIZ or PAGE.
+    source: str = GRAPHVIZ
+    #: Whether the file carries draw.io's editable copy (in its SVG root's ``content``).
+    editable: bool = False
+
+    @property
+    def drawn(self) -> bool:
+        """Return whether making the file needs an engine (Graphviz draws it, or the SVG
+        that says where the page's boxes are)."""
+        return self.source != DOT
 
 
 #: The layout engine: ``nop2`` draws the nodes where the layout pinned them and the edges along
@@ -162,7 +189,9 @@ FORMATS: dict[str, Format] = {
         Format("svg", ".svg", "svg", LAYOUT, _svg, captioned=True),
         Format("png", ".png", "png:cairo", (*LAYOUT, f"-Gdpi={RASTER_DPI}"), _png, captioned=True),
         Format("pdf", ".pdf", "pdf:cairo", LAYOUT, _pdf, captioned=True),
-        Format("dot", ".dot", None, (), _as_is),
+        Format("dot", ".dot", None, (), _as_is, source=DOT),
+        Format("drawio", ".drawio", None, (), _as_is, captioned=True, source=PAGE),
+        Format("drawio.svg", ".drawio.svg", "svg", LAYOUT, _svg, captioned=True, editable=True),
     )
 }
 

@@ -76,7 +76,7 @@ class Settings(Struct, frozen=True, kw_only=True):
         engine = self.engine
         identity = f"{engine.name} {engine.version}" if isinstance(engine, Engine) else engine
         drawn = output != "dot"
-        svg = output == "svg"
+        svg = output in ("svg", "drawio.svg")  # an SVG: draw.io's carries its copy too
         return {
             "theme": self.theme,
             "width": self.width,

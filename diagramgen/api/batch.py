@@ -320,7 +320,7 @@ def render_files(
     if problem is not None:
         raise OutputError(f"{output}: {problem}, not a folder")
     done = progress or (lambda outcome: None)
-    if any(FORMATS[name].graphviz for name in chosen_formats):
+    if any(FORMATS[name].drawn for name in chosen_formats):
         settings = settings.with_engine()
     limits = settings.limits
     if not check:
@@ -424,11 +424,14 @@ def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
     if not folder.is_dir():
         return []
     expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
-    suffixes = {FORMATS[output].suffix for output in formats}
+    # The longest suffix first: x.drawio.svg is draw.io's SVG, not an SVG.
+    suffixes = sorted((form.suffix for form in FORMATS.values()), key=len, reverse=True)
     found = []
     for path in walk_files(folder):
         name = path.relative_to(folder).as_posix()
-        if path.suffix in suffixes and name not in expected and not _elsewhere(path, folder):
+        kind = next((suffix for suffix in suffixes if name.endswith(suffix)), None)
+        ours = kind is not None and any(FORMATS[output].suffix == kind for output in formats)
+        if ours and name not in expected and not _elsewhere(path, folder):
             found.append(str(path))
     return found
 

@@ -87,8 +87,10 @@ def comparison_base(first: Path_, second: Path_, output: Path_ | None = None) ->
     if output is None:
         return Path("output") / f"{Path(first).stem}-vs-{Path(second).stem}"
     base = Path(output)
-    if base.suffix in {form.suffix for form in FORMATS.values()}:
-        base = base.with_suffix("")
+    # The longest suffix first: cmp.drawio.svg is cmp.
+    for suffix in sorted((form.suffix for form in FORMATS.values()), key=len, reverse=True):
+        if base.name.endswith(suffix) and base.name != suffix:
+            return base.with_name(base.name.removesuffix(suffix))
     return base
 
 
@@ -104,7 +106,7 @@ def compare_files(
     comparison = compare(first, second, verify_formats(formats), settings.replace(name=base.name))
     written = []
     for kind, data in comparison.pictures.items():
-        target = base.with_name(f"{base.name}.{kind}")
+        target = base.with_name(base.name + FORMATS[kind].suffix)
         write_file(target, data)
         written.append(target)
     return comparison, written

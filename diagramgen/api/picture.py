@@ -18,14 +18,15 @@ from .. import __version__
 from ..accounting import Totals, compute
 from ..accounting.describe import describe
 from ..draw.cells import Label
-from ..draw.layout import Marking, to_dot
-from ..draw.themes import AUTO, Theme, drawn_theme
+from ..draw.drawio import drawio_file, embed_drawio, svg_frame
+from ..draw.layout import Marking, placement, to_dot
+from ..draw.themes import AUTO, Theme, drawn_theme, verify_theme
 from ..engines import Engine
 from ..errors import EngineError, PartialRender
 from ..files.discover import spec_file
 from ..files.manifest import digest
 from ..files.origin import Origin, origin_of
-from ..formats import FORMATS, RASTER_DPI, Caption, Format, verify_formats
+from ..formats import DOT, FORMATS, PAGE, RASTER_DPI, Caption, Format, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import DEFAULT_LIMITS, Limits, Spec, load, load_text, read_spec_file, syntax_of
 from ..spec.limits import limit_rule
@@ -144,6 +145,7 @@ class Drawing:
         self.footer = origin.line(__version__) if origin is not None and settings.footer else None
         self.caption = Caption(spec.title or shown, description, self.origin)
         self._dots: dict[bool, str] = {}
+        self._drawio: bytes | None = None
 
     def dot(self, svg: bool) -> str:
         """Return the DOT of the SVG (``svg``) or of every other format."""
@@ -172,7 +174,7 @@ class Drawing:
         inputs = {
             "diagramgen": __version__,
             "format": output,
-            "dot": digest(self.dot(output == "svg").encode("utf-8")),
+            "dot": digest(self.dot(FORMATS[output].graphviz == "svg").encode("utf-8")),
             "caption": (
                 [self.caption.title, self.caption.description, self.origin]
                 if FORMATS[output].captioned
@@ -182,32 +184,67 @@ class Drawing:
         }
         return digest(json.dumps(inputs, sort_keys=True).encode("utf-8"))
 
+    def drawio(self, svg: bytes) -> bytes:
+        """Return draw.io's copy of the picture, where ``svg`` (Graphviz's, unfinished) draws
+        each box."""
+        if self._drawio is None:
+            # Placed in auto's placeholder colours, one a role: a cell's fill says what it
+            # is. Colours never move a box, so the page is the one the DOT draws.
+            tokens = verify_theme(AUTO)
+            make = self.panel
+            label: Callable[[dict[int, str]], Label] | None = None
+            if make is not None:
+                label = lambda numbered: make(tokens, numbered)  # noqa: E731
+            placed = placement(
+                self.spec, self.totals, tokens, label, self.settings.width, self.marking
+            )
+            try:
+                frame = svg_frame(svg)
+            except ValueError as error:  # a broken system `dot`
+                raise EngineError(f"Graphviz's svg output cannot be read ({error})") from None
+            theme = drawn_theme(self.settings.theme, False)
+            self._drawio = drawio_file(
+                self.caption.title, placed, frame, self.spec, self.totals, theme
+            )
+        return self._drawio
+
     def pictures(self, wanted: list[str]) -> dict[str, bytes]:
         """Return the picture in each of the formats ``wanted`` (checked names)."""
         settings = self.settings
+        forms = [FORMATS[output] for output in wanted]
         engine: Engine | None = None
-        if any(FORMATS[output].graphviz for output in wanted):
+        if any(form.drawn for form in forms):
             engine = settings.chosen_engine()
-        # The SVG is drawn whenever a PNG is: its size says whether the PNG can be made.
+        # The SVG is drawn whenever a PNG is (its size says whether the PNG can be made) and
+        # for draw.io's copy (it says where the page's boxes are).
         svg = b""
-        if engine is not None and {"svg", "png"} & set(wanted):
+        if engine is not None and any(
+            form.graphviz == "svg" or form.name == "png" or form.source == PAGE for form in forms
+        ):
             svg = engine.render(self.dot(True), "svg", FORMATS["svg"].arguments)
         results: dict[str, bytes] = {}
         failures: dict[str, EngineError] = {}
-        for output in wanted:
-            form = FORMATS[output]
-            if engine is None or form.graphviz is None:
+        for form in forms:
+            output = form.name
+            if form.source == DOT:
                 results[output] = self.dot(False).encode("utf-8")
                 continue
+            assert engine is not None
             try:
+                if form.source == PAGE:
+                    results[output] = form.finish(self.drawio(svg), self.caption, settings)
+                    continue
                 if output == "png":
                     _check_raster(svg, settings.limits)
                 data = (
                     svg
-                    if output == "svg"
-                    else engine.render(self.dot(False), form.graphviz, form.arguments)
+                    if form.graphviz == "svg"
+                    else engine.render(self.dot(False), form.graphviz or "", form.arguments)
                 )
-                results[output] = _finish(form, data, self.caption, settings)
+                finished = _finish(form, data, self.caption, settings)
+                if form.editable:
+                    finished = embed_drawio(finished, self.drawio(svg))
+                results[output] = finished
             except EngineError as error:  # this format cannot be made; the others may be
                 failures[output] = error
         if failures and not results:

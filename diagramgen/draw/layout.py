@@ -53,7 +53,17 @@ from .themes import Theme
 from .tracks import ARROW, CLEAR, Board, corridor
 from .wording import MAX_LINKS, link_marks
 
-__all__ = ["DEFAULT_WIDTH", "MIN_WIDTH", "PAD", "Marking", "geometry", "to_dot"]
+__all__ = [
+    "DEFAULT_WIDTH",
+    "MIN_WIDTH",
+    "PAD",
+    "Block",
+    "Marking",
+    "Placement",
+    "geometry",
+    "placement",
+    "to_dot",
+]
 
 #: The width budget by default: a blog or docs column, in CSS px (1 pt of the SVG = 1 px).
 DEFAULT_WIDTH = 760
@@ -655,6 +665,48 @@ def geometry(spec: Spec, totals: Totals, theme: Theme, width: int = DEFAULT_WIDT
     (and the SVG's, before its transform) are ``x`` and ``y - bottom`` of the page.
     """
     return _Page(spec, totals, theme, None, width, Marking()).board()
+
+
+class Block(Struct, frozen=True):
+    """A node as placed: its id (``host-ID``, ``totals``), rectangle and label, and a host's
+    table rows inside its frame (``frame`` points thick)."""
+
+    ident: str
+    rect: Rect
+    label: Label
+    rows: list[list[Cell]]
+    frame: int
+
+
+class Placement(Struct, frozen=True):
+    """The placed page, for an output drawn from it rather than from the DOT (draw.io): the
+    hosts' blocks, then the panel's; the links' routes, their labels and the colour under
+    each; the links shown by number. Page points as :func:`geometry`'s."""
+
+    blocks: list[Block]
+    routes: list[Route]
+    labels: dict[int, Placed]
+    grounds: dict[int, str]
+    numbered: dict[int, str]
+    bottom: float
+
+
+def placement(
+    spec: Spec,
+    totals: Totals,
+    theme: Theme,
+    panel: Callable[[dict[int, str]], Label] | None = None,
+    width: int = DEFAULT_WIDTH,
+    marking: Marking | None = None,
+) -> Placement:
+    """Return the page :func:`to_dot` draws from the same arguments, as placed."""
+    page = _Page(spec, totals, theme, panel, width, marking or Marking())
+    blocks = [
+        Block(node.ident, node.rect, node.label, node.rows, node.frame)
+        for node in [*page.hosts, page.panel]
+    ]
+    grounds = {number: page.ground(placed) for number, placed in page.labels.items()}
+    return Placement(blocks, page.routes, page.labels, grounds, page.numbered, page.bottom)
 
 
 def _title_lines(title: str, room: float) -> list[str]:
