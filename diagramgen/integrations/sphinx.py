@@ -18,6 +18,7 @@ are cached in the build's doctree folder.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -34,6 +35,7 @@ from .. import __version__
 from ..errors import DiagramgenError, InvalidArgument
 from ..files.atomic import write_atomic
 from ..files.manifest import digest
+from ..settings import DEFAULT_SETTINGS
 from .pictures import (
     DEFAULT_THEME,
     Renderer,
@@ -213,7 +215,7 @@ def _schemes(builder: Builder) -> PageSchemes:
 
 
 def visit_latex(translator: Any, node: nodes.Element) -> None:
-    """Write the PDF render into the build's image folder and include it as an image."""
+    """Write the PDF render into the build's image folder and include it at its size."""
     pdf = _picture(translator, node, "pdf")
     if isinstance(pdf, DiagramgenError):
         _error_node(pdf).walkabout(translator)
@@ -224,12 +226,50 @@ def visit_latex(translator: Any, node: nodes.Element) -> None:
     target = Path(builder.outdir) / uri
     if not target.exists():
         write_atomic(target, pdf)
-    image = nodes.image(uri=uri, alt=node["alt"] or node["name"])
-    if node["width"]:
-        image["width"] = node["width"]
-    node.append(image)  # the translator places an image by its parent (block or inline)
-    translator.visit_image(image)
+    options = latex_size(pdf, node["width"], _caption_text(node))
+    # As Sphinx's own image writer: the name in braces (dots in a name are not an extension).
+    base = uri.removesuffix(".pdf")
+    translator.body.append(f"\n\\noindent\\sphinxincludegraphics[{options}]{{{{{base}}}.pdf}}\n")
     raise nodes.SkipNode
+
+
+#: Characters a caption line holds at the least, in the smallest text block Sphinx sets up.
+_CAPTION_LINE = 70
+_MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
+
+
+def latex_size(pdf: bytes, width: str, caption: str) -> str:
+    """Return the ``\\includegraphics`` options that place a diagram's PDF in the text block.
+
+    Every diagram is drawn for a column of ``DEFAULT_SETTINGS.width`` CSS px, so that column is
+    the text width and a CSS px is the same length in every figure: text reads the same size
+    from figure to figure, and a narrower diagram is narrower (``width`` as a percentage caps it
+    as it does in HTML). A tall diagram is scaled down to the text height less its caption, so
+    the figure and its caption fit the page (LaTeX's "Float too large").
+    """
+    found = _MEDIA_BOX.search(pdf)
+    share = 1.0
+    if found is not None:
+        left, _, right, _ = (float(value) for value in found.groups())
+        # Graphviz's points are the layout's CSS px: a diagram of 760 points fills the column.
+        share = min(share, (right - left) / DEFAULT_SETTINGS.width)
+    if width.endswith("%"):
+        share = min(share, float(width[:-1]) / 100)
+    height = "\\textheight"
+    if caption:
+        # The caption's lines, its skips and one line to spare, at the figure's baselineskip.
+        lines = -(-(len(caption) + len("Fig. 100: ")) // _CAPTION_LINE) + 1
+        skips = "\\abovecaptionskip-\\belowcaptionskip"
+        height = f"\\dimexpr\\textheight-{skips}-{lines}\\baselineskip\\relax"
+    return f"width={share:.4f}\\linewidth,height={height},keepaspectratio"
+
+
+def _caption_text(node: nodes.Element) -> str:
+    """Return the text of the caption of the figure ``node`` stands in, if any."""
+    figure = node.parent
+    if figure is None:
+        return ""
+    return " ".join(child.astext() for child in figure.children if isinstance(child, nodes.caption))
 
 
 def visit_text(translator: Any, node: nodes.Element) -> None:
