@@ -28,6 +28,7 @@ __all__ = [
     "RASTER_DPI",
     "Caption",
     "Format",
+    "format_of",
     "verify_formats",
 ]
 
@@ -194,6 +195,13 @@ FORMATS: dict[str, Format] = {
         Format("drawio.svg", ".drawio.svg", "svg", LAYOUT, _svg, captioned=True, editable=True),
     )
 }
+
+
+def format_of(name: str) -> Format | None:
+    """Return the format a file name's suffix names (``a.drawio.svg``: draw.io's SVG, not an
+    SVG), or None."""
+    found = [form for form in FORMATS.values() if name.endswith(form.suffix)]
+    return max(found, key=lambda form: len(form.suffix), default=None)
 
 
 def verify_formats(names: Iterable[str]) -> list[str]:

@@ -16,9 +16,10 @@ import pytest
 from diagramgen import Settings, load
 from diagramgen.api import compare, render, render_files
 from diagramgen.api.comparison import comparison_base
+from diagramgen.api.diff import diff_base
 from diagramgen.api.picture import Drawing
 from diagramgen.draw.themes import THEMES
-from diagramgen.formats import FORMATS, PAGE, verify_formats
+from diagramgen.formats import FORMATS, PAGE, format_of, verify_formats
 from diagramgen.settings import DEFAULT_SETTINGS
 from diagramgen.spec import build
 
@@ -46,7 +47,7 @@ def _cells(drawio: bytes) -> dict[str, ET.Element]:
 
 @pytest.fixture(scope="module")
 def hybrid() -> dict[str, bytes]:
-    return render(load(SPECS / "hybrid.json"), ["svg", "drawio", "drawio.svg"], Settings(name="h"))
+    return render(SPECS / "hybrid.json", ["svg", "drawio", "drawio.svg"], Settings(name="h"))
 
 
 def test_the_formats_table_has_the_draw_io_rows() -> None:
@@ -146,6 +147,8 @@ def test_the_figures_are_attributes_of_the_cells(hybrid: dict[str, bytes]) -> No
     assert cells["c-kvm1:host-os"].get("data:uses_memory") == "512 MiB"
     assert cells["c-dh1:engine"].get("data:name") == "Docker Engine 20.10"
     assert cells["totals"].get("data:containers") == "8"
+    # Where it came from, as every picture says it (spec path, commit, digest, version).
+    assert (cells["totals"].get("data:source") or "").startswith("from specs/hybrid.json")
     # The label is the text the SVG shows, as draw.io's HTML.
     label = html.unescape(re.sub("<[^>]+>", "\n", vm.get("data:label", "")))
     assert [line for line in label.splitlines() if line] == [
@@ -264,6 +267,10 @@ def test_a_comparison_in_draw_io(tmp_path: Path) -> None:
     assert "totals:table" in cells
     assert comparison_base(first, second, "out/cmp.drawio.svg") == Path("out/cmp")
     assert comparison_base(first, second, "out/cmp.drawio") == Path("out/cmp")
+    assert diff_base(second, "out/d.drawio.svg") == Path("out/d")
+    assert diff_base(second, "out/d.svg") == Path("out/d")
+    assert format_of("a/b.drawio.svg") is FORMATS["drawio.svg"]
+    assert format_of("b.svg") is FORMATS["svg"] and format_of("b.json") is None
 
 
 def test_the_key_of_draw_io_s_svg_is_the_svg_s() -> None:

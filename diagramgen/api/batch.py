@@ -37,7 +37,7 @@ from ..files.atomic import (
 from ..files.discover import Found, find_specs
 from ..files.manifest import MANIFEST, Manifest, digest
 from ..files.origin import Origin, origin_of
-from ..formats import FORMATS, verify_formats
+from ..formats import FORMATS, format_of, verify_formats
 from ..reading import read_regular
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import load_text, read_spec_file, syntax_of
@@ -424,13 +424,11 @@ def _orphans(folder: Path, specs: list[Found], formats: list[str]) -> list[str]:
     if not folder.is_dir():
         return []
     expected = {f"{spec.name}.{output}" for spec in specs for output in formats}
-    # The longest suffix first: x.drawio.svg is draw.io's SVG, not an SVG.
-    suffixes = sorted((form.suffix for form in FORMATS.values()), key=len, reverse=True)
     found = []
     for path in walk_files(folder):
         name = path.relative_to(folder).as_posix()
-        kind = next((suffix for suffix in suffixes if name.endswith(suffix)), None)
-        ours = kind is not None and any(FORMATS[output].suffix == kind for output in formats)
+        form = format_of(name)  # x.drawio.svg is draw.io's SVG, not an SVG
+        ours = form is not None and form.name in formats
         if ours and name not in expected and not _elsewhere(path, folder):
             found.append(str(path))
     return found

@@ -17,7 +17,7 @@ from ..accounting import compute
 from ..accounting.compare import Side, combine, comparison_data, measure
 from ..draw.comparison import comparison_label
 from ..files.atomic import write_file
-from ..formats import FORMATS, verify_formats
+from ..formats import FORMATS, format_of, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
 from .picture import Drawing, SpecLike, load_spec, name_of
 
@@ -87,10 +87,9 @@ def comparison_base(first: Path_, second: Path_, output: Path_ | None = None) ->
     if output is None:
         return Path("output") / f"{Path(first).stem}-vs-{Path(second).stem}"
     base = Path(output)
-    # The longest suffix first: cmp.drawio.svg is cmp.
-    for suffix in sorted((form.suffix for form in FORMATS.values()), key=len, reverse=True):
-        if base.name.endswith(suffix) and base.name != suffix:
-            return base.with_name(base.name.removesuffix(suffix))
+    form = format_of(base.name)
+    if form is not None and base.name != form.suffix:
+        return base.with_name(base.name.removesuffix(form.suffix))
     return base
 
 

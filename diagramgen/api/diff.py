@@ -25,7 +25,7 @@ from ..draw.difference import difference_label, figure_rows
 from ..draw.layout import Marking
 from ..errors import InvalidArgument
 from ..files.atomic import write_file
-from ..formats import FORMATS, verify_formats
+from ..formats import FORMATS, format_of, verify_formats
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..spec import Limits, Spec, load_text
 from ..spec.model import VM, App, Host, display_name
@@ -277,8 +277,9 @@ def diff_base(new: Path_, output: Path_ | None = None) -> Path:
     if output is None:
         return Path("output") / f"{Path(new).stem}-diff"
     base = Path(output)
-    if base.suffix in {form.suffix for form in FORMATS.values()}:
-        base = base.with_suffix("")
+    form = format_of(base.name)  # d.drawio.svg is d
+    if form is not None and base.name != form.suffix:
+        return base.with_name(base.name.removesuffix(form.suffix))
     return base
 
 
@@ -296,7 +297,7 @@ def diff_files(
     )
     written = []
     for kind, data in difference.pictures.items():
-        target = base.with_name(f"{base.name}.{kind}")
+        target = base.with_name(base.name + FORMATS[kind].suffix)
         write_file(target, data)
         written.append(target)
     return difference, written

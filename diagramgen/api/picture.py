@@ -204,7 +204,13 @@ class Drawing:
                 raise EngineError(f"Graphviz's svg output cannot be read ({error})") from None
             theme = drawn_theme(self.settings.theme, False)
             self._drawio = drawio_file(
-                self.caption.title, placed, frame, self.spec, self.totals, theme
+                self.caption.title,
+                placed,
+                frame,
+                self.spec,
+                self.totals,
+                theme,
+                self.caption.origin,
             )
         return self._drawio
 

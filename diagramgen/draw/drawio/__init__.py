@@ -59,10 +59,17 @@ def svg_frame(svg: bytes) -> Frame:
 
 
 def drawio_file(
-    name: str, placement: Placement, frame: Frame, spec: Spec, totals: Totals, theme: Theme
+    name: str,
+    placement: Placement,
+    frame: Frame,
+    spec: Spec,
+    totals: Totals,
+    theme: Theme,
+    origin: str | None = None,
 ) -> bytes:
     """Return the draw.io file of a page placed in the placeholder colours of theme ``auto``,
-    drawn in ``theme``'s colours where ``frame`` says the SVG draws it; its page is ``name``."""
+    drawn in ``theme``'s colours where ``frame`` says the SVG draws it; its page is ``name``,
+    and ``origin`` (where the picture came from) the panel's ``source``."""
     palette = Palette(theme)
     sheet = Sheet(spec, totals, palette, frame.dx, frame.dy - placement.bottom)
     *hosts, panel = placement.blocks
@@ -73,10 +80,14 @@ def drawio_file(
         sheet.add(Vertex("title", LAYER, rect, text_style(palette, 17.0, True), text))
     for block in hosts:
         sheet.host(block)
-    for cell in panel_cells(panel, palette, sheet.page(panel.rect), totals_data(totals)):
+    data = totals_data(totals) + ([("source", origin)] if origin else [])
+    for cell in panel_cells(panel, palette, sheet.page(panel.rect), data):
         sheet.add(cell)
     edges = _edges(sheet, placement, spec, palette)
-    layers = [Layer(NUMBERED, "Links shown by number (no line)", False)]
+    # Draw.io lists a file's layers when it has more than one: only a page with links
+    # without a line has the second.
+    hidden = any(edge.parent == NUMBERED for edge in edges)
+    layers = [Layer(NUMBERED, "Links shown by number (no line)", False)] if hidden else []
     cells: list[Vertex | Edge] = [*sheet.cells, *edges]
     return mxfile(name, (frame.width, frame.height), theme.background, cells, layers)
 
