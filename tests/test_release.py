@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,7 +21,8 @@ from ruamel.yaml import YAML
 import diagramgen
 
 from .checkout import copy_checkout
-from .conftest import ROOT
+from .conftest import ROOT, SPECS, cli
+from .sites.tools import doc_blocks, run, tool
 
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 
@@ -64,6 +67,21 @@ def test_the_version_comes_from_one_place() -> None:
     assert 'dynamic = ["version"]' in pyproject
     assert 'version = {attr = "diagramgen.__version__"}' in pyproject
     assert 'name = "diagramgen-stacks"' in pyproject
+
+
+_PINNED = {
+    "docs/integrations/pre-commit.md": [r"rev: v([\d.]+)", r"diagramgen-stacks==([\d.]+)"],
+    "docs/ci-action.md": [r"diagramgen/diagramgen@v([\d.]+)", r"diagramgen-stacks==([\d.]+)"],
+}
+
+
+@pytest.mark.parametrize("page", sorted(_PINNED))
+def test_the_docs_pin_this_version(page: str) -> None:
+    """A release bumps ``__version__``; the pages that pin a version follow it."""
+    text = (ROOT / page).read_text("utf-8")
+    for pattern in _PINNED[page]:
+        found = re.findall(pattern, text)
+        assert found and set(found) == {diagramgen.__version__}, (page, pattern, found)
 
 
 def _archives(folder: Path, files: dict[str, bytes], tests: bool = False) -> Path:
@@ -123,3 +141,44 @@ def test_the_build_jobs_steps_make_a_wheel_that_renders_every_example(tmp_path: 
     assert "wheel and sdist are ready to publish" in done.stdout
     wheel = next((source / "dist").glob("*.whl"))
     print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB")
+
+
+GIT = ["git", "-c", "user.email=test@example.com", "-c", "user.name=test"]
+
+
+@pytest.mark.dist
+def test_the_pre_commit_hook_pinned_from_pypi_installs_the_distribution(tmp_path: Path) -> None:
+    """The docs page's local hook: pre-commit pip-installs diagramgen-stacks==VERSION (from a
+    folder holding the wheel built here, as it would from PyPI) and runs its command."""
+    source = copy_checkout(tmp_path / "checkout")
+    wheels = tmp_path / "wheels"
+    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(wheels), str(source)]
+    subprocess.run(build, check=True, capture_output=True, timeout=600)
+    project = tmp_path / "project"
+    (project / "specs").mkdir(parents=True)
+    shutil.copy(SPECS / "vm.json", project / "specs" / "vm.json")
+
+    def git(*args: str) -> None:
+        subprocess.run([*GIT, *args], cwd=project, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "a spec")  # before rendering: a picture names its spec's commit
+    assert cli("render", "specs", "-o", "output", "-f", "svg", "-q", cwd=project).returncode == 0
+    (project / ".pre-commit-config.yaml").write_text(
+        doc_blocks("pre-commit.md")["pypi.pre-commit-config.yaml"]
+    )
+    git("add", "-A")
+    git("commit", "-q", "-m", "its picture")
+    links = f"{os.environ.get('PIP_FIND_LINKS', '')} {wheels}".strip()
+    env = {"PRE_COMMIT_HOME": str(tmp_path / "home"), "PIP_FIND_LINKS": links}
+    done = run([tool("pre-commit"), "run", "--all-files"], project, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    installed = list((tmp_path / "home").rglob("diagramgen_stacks-*.dist-info"))
+    assert [path.name for path in installed] == [
+        f"diagramgen_stacks-{diagramgen.__version__}.dist-info"
+    ]
+    spec = project / "specs" / "vm.json"
+    spec.write_text(spec.read_text().replace("Three VMs on ESXi", "Three VMs, edited"))
+    stale = run([tool("pre-commit"), "run", "--all-files"], project, env=env)
+    assert stale.returncode == 1 and "output/vm.svg: differs" in stale.stdout
