@@ -169,6 +169,18 @@ def test_warnings_are_on_the_cells_they_are_about() -> None:
     assert all("\n" not in ident for ident in warned)
 
 
+def test_the_footer_is_under_the_picture_as_in_the_svg() -> None:
+    pictures = render(SPECS / "vm.json", ["svg", "drawio"], Settings(name="v", footer=True))
+    cells = _cells(pictures["drawio"])
+    footer = cells["footer"]
+    assert "from specs/vm.json" in footer.get("data:label", "")
+    geometry = footer.find("mxGeometry")
+    assert geometry is not None
+    size = re.search(rb'<svg width="[0-9.]+px" height="([0-9.]+)px"', pictures["svg"])
+    assert size and float(geometry.get("y", "0")) + 12 < float(size.group(1))
+    assert "footer" not in _cells(render(SPECS / "vm.json", ["drawio"])["drawio"])
+
+
 def test_the_panel_is_a_table(hybrid: dict[str, bytes]) -> None:
     cells = _cells(hybrid["drawio"])
     table = cells["totals:table"]

@@ -157,13 +157,21 @@ def _specs() -> list[Path]:
     return [*example_specs(), *(DATA / name for name in more)]
 
 
-@pytest.mark.parametrize("path", _specs(), ids=lambda p: p.stem)
-def test_draw_io_draws_every_box_where_the_svg_does(path: Path, client: DrawioClient) -> None:
+@pytest.mark.parametrize(
+    ("path", "footer"),
+    [*((path, False) for path in _specs()), (SPECS / "vm.json", True)],
+    ids=lambda value: value.stem if isinstance(value, Path) else ("footer" if value else ""),
+)
+def test_draw_io_draws_every_box_where_the_svg_does(
+    path: Path, footer: bool, client: DrawioClient
+) -> None:
     spec = load(path)
-    pictures = render(spec, ["svg", "drawio"], Settings(name=path.stem))
+    # A footer under the picture moves Graphviz's whole drawing: the boxes stay where it is.
+    pictures = render(path, ["svg", "drawio"], Settings(name=path.stem, footer=footer))
     drawn = Drawn(pictures["svg"].decode())
     cells = {cell["id"]: cell for cell in client.open(pictures["drawio"])}
-    vertices = [c for c in cells.values() if c["vertex"] and c["shown"] and c["id"] != "title"]
+    texts = ("title", "footer")  # free text: no box of their own
+    vertices = [c for c in cells.values() if c["vertex"] and c["shown"] and c["id"] not in texts]
     assert len(vertices) > 10
     for cell in vertices:
         # The view drew each shape where it placed it.
@@ -257,3 +265,11 @@ def test_draw_io_keeps_the_figures_on_the_cells(client: DrawioClient) -> None:
         "label": "TCP 5432 \N{MULTIPLICATION SIGN} 2",
     }
     assert cells["totals"]["data"]["os_copies"] == "4"
+
+
+def test_draw_io_reads_the_file_back_out_of_the_svg(client: DrawioClient) -> None:
+    pictures = render(SPECS / "proxmox.json", ["drawio", "drawio.svg"], Settings(name="p"))
+    cells = client.open(pictures["drawio"])
+    carried = client.open(pictures["drawio.svg"])
+    assert len(cells) > 30
+    assert carried == cells

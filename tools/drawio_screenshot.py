@@ -21,9 +21,10 @@ from diagramgen import Settings, load  # noqa: E402
 from diagramgen.api import render  # noqa: E402
 from tests.drawio_client import DrawioClient  # noqa: E402
 
-#: draw.io's app, opened on a file without a storage to choose and nothing online.
+#: draw.io's app in its minimal look, opened on a file, with no storage to choose and nothing
+#: online.
 _APP = (
-    "index.html?offline=1&splash=0&sync=none&stealth=1&lang=en&picker=0&gapi=0&db=0&od=0"
+    "index.html?ui=min&offline=1&splash=0&sync=none&stealth=1&lang=en&picker=0&gapi=0&db=0&od=0"
     "&gh=0&gl=0&tr=0&mode=device#R"
 )
 #: The middle of the first HTML label that starts with a text, on the screen.
@@ -57,7 +58,7 @@ def main() -> None:
         browser.navigate(f"http://127.0.0.1:{port}/{_APP}" + urllib.parse.quote(drawio.decode()))
         at = browser.wait_for(_FIND % "db-vm", 60)
         time.sleep(1)
-        _cropped(client.screenshot(images / "drawio-opened.png"), (0, 0, 1040, 700))
+        _cropped(client.screenshot(images / "drawio-opened.png"), (228, 0, 1028, 680))
         for kind in ("mousePressed", "mouseReleased"):
             browser.call(
                 "Input.dispatchMouseEvent", type=kind, x=at[0], y=at[1], button="left", clickCount=1
@@ -73,7 +74,7 @@ def main() -> None:
                 windowsVirtualKeyCode=77,
             )
         time.sleep(1)
-        _cropped(client.screenshot(images / "drawio-edit-data.png"), (250, 60, 1040, 700))
+        _cropped(client.screenshot(images / "drawio-edit-data.png"), (340, 110, 940, 630))
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ class Drawing:
                 self.spec, self.totals, tokens, label, self.settings.width, self.marking
             )
             try:
-                frame = svg_frame(svg)
+                frame = svg_frame(svg, placed.blocks[-1].rect)
             except ValueError as error:  # a broken system `dot`
                 raise EngineError(f"Graphviz's svg output cannot be read ({error})") from None
             theme = drawn_theme(self.settings.theme, False)
@@ -211,6 +211,7 @@ class Drawing:
                 self.totals,
                 theme,
                 self.caption.origin,
+                self.footer,
             )
         return self._drawio
 

@@ -18,9 +18,12 @@ from msgspec import Struct
 
 from ...accounting.compute import Totals
 from ...spec.model import Spec
+from ..cells import HINTING, line_height
 from ..geometry import Rect
 from ..labels import LABEL_SIZE
-from ..layout import PAD, Placement
+from ..layout import FOOTER_GAP, PAD, Placement
+from ..metrics import text_width
+from ..style import DETAIL_SIZE
 from ..themes import Theme
 from ..tracks import ARROW
 from .data import link_data
@@ -37,10 +40,14 @@ _SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 _MOVE = re.compile(
     rb'class="graph" transform="scale\(1 1\) rotate\(0\) translate\(([-0-9.]+) ([-0-9.]+)\)"'
 )
+_PANEL = re.compile(
+    rb'<g id="totals" class="node">\s*(?:<title>[^<]*</title>\s*)?<polygon [^>]*points="([^"]+)"'
+)
 
 
 class Frame(Struct, frozen=True):
-    """Where Graphviz's SVG puts the page: its size and the move from Graphviz's points."""
+    """Where Graphviz's SVG puts the page: its size, and the move from the layout's points
+    (``y`` downwards from the hosts' top) to the SVG's."""
 
     width: float
     height: float
@@ -48,14 +55,18 @@ class Frame(Struct, frozen=True):
     dy: float
 
 
-def svg_frame(svg: bytes) -> Frame:
-    """Return the frame of an SVG as Graphviz draws it (before it is finished)."""
-    size, move = _SIZE.search(svg), _MOVE.search(svg)
-    if size is None or move is None:
+def svg_frame(svg: bytes, panel: Rect) -> Frame:
+    """Return the frame of an SVG as Graphviz draws it (before it is finished), from where it
+    draws the panel (placed at ``panel``): Graphviz moves the whole drawing when something
+    stands below the layout's baseline (a footer)."""
+    size, move, box = _SIZE.search(svg), _MOVE.search(svg), _PANEL.search(svg)
+    if size is None or move is None or box is None:
         raise ValueError("not an SVG drawn by Graphviz")
     width, height = (float(value) for value in size.groups())
-    dx, dy = (float(value) for value in move.groups())
-    return Frame(width, height, dx, dy)
+    tx, ty = (float(value) for value in move.groups())
+    values = [float(value) for value in re.findall(rb"-?[0-9.]+", box.group(1))]
+    left, top = min(values[0::2]) + tx, min(values[1::2]) + ty
+    return Frame(width, height, left - panel.left, top - panel.top)
 
 
 def drawio_file(
@@ -66,14 +77,16 @@ def drawio_file(
     totals: Totals,
     theme: Theme,
     origin: str | None = None,
+    footer: str | None = None,
 ) -> bytes:
     """Return the draw.io file of a page placed in the placeholder colours of theme ``auto``,
     drawn in ``theme``'s colours where ``frame`` says the SVG draws it; its page is ``name``,
-    and ``origin`` (where the picture came from) the panel's ``source``."""
+    ``origin`` (where the picture came from) the panel's ``source``, and ``footer`` the line
+    under the picture."""
     palette = Palette(theme)
-    sheet = Sheet(spec, totals, palette, frame.dx, frame.dy - placement.bottom)
+    sheet = Sheet(spec, totals, palette, frame.dx, frame.dy)
     *hosts, panel = placement.blocks
-    top = frame.dy - placement.bottom  # the hosts' top edge on the page
+    top = frame.dy  # the hosts' top edge on the page
     if spec.title:
         text = f"<b>{html.escape(spec.title, quote=False)}</b>"
         rect = Rect(PAD, PAD, frame.width - PAD, top)
@@ -83,6 +96,25 @@ def drawio_file(
     data = totals_data(totals) + ([("source", origin)] if origin else [])
     for cell in panel_cells(panel, palette, sheet.page(panel.rect), data):
         sheet.add(cell)
+    if footer:  # as the DOT writes it: at the left, FOOTER_GAP under everything
+        top = placement.bottom + FOOTER_GAP + frame.dy
+        rect = Rect(
+            frame.dx,
+            top,
+            frame.dx + text_width(footer, DETAIL_SIZE) * HINTING,
+            top + line_height(DETAIL_SIZE),
+        )
+        look = text_style(palette, DETAIL_SIZE, False).replace("align=center", "align=left")
+        label = f'<font color="{theme.detail}">{html.escape(footer, quote=False)}</font>'
+        sheet.add(
+            Vertex(
+                "footer",
+                LAYER,
+                rect,
+                look.replace("verticalAlign=top", "verticalAlign=middle"),
+                label,
+            )
+        )
     edges = _edges(sheet, placement, spec, palette)
     # Draw.io lists a file's layers when it has more than one: only a page with links
     # without a line has the second.
