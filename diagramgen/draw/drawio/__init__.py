@@ -28,8 +28,8 @@ from ..themes import Theme
 from ..tracks import ARROW
 from .data import link_data
 from .mxfile import LAYER, Edge, Layer, Vertex, mxfile
-from .sheet import Sheet, text_style
-from .styles import FONT, Palette, style
+from .sheet import Sheet
+from .styles import FONT, Palette, style, text_style
 from .table import panel_cells, totals_data
 
 __all__ = ["Frame", "drawio_file", "embed_drawio", "svg_frame"]

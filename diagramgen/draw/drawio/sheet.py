@@ -17,9 +17,9 @@ from ..geometry import Rect, table_cells
 from ..layout import Block
 from .data import component_data, layer_data
 from .mxfile import Vertex
-from .styles import FONT, Palette, style
+from .styles import Palette
 
-__all__ = ["Sheet", "text_style"]
+__all__ = ["Sheet"]
 
 #: The layers drawn as cells of their own, by placeholder role: the id each gets after its
 #: owner's, and the kind its data names.
@@ -205,21 +205,4 @@ def _items(row: list[Cell], below: list[Cell]) -> bool:
         len(row) == len(below)
         and all(cell.ident and not cell.inner for cell in row)
         and not any(cell.ident or cell.inner for cell in below)
-    )
-
-
-def text_style(palette: Palette, size: float, bold: bool) -> str:
-    """Return the style of a free text (the page's title)."""
-    return style(
-        html=1,
-        whiteSpace="wrap",
-        align="center",
-        verticalAlign="top",
-        fontFamily=FONT,
-        fontSize=size,
-        fontStyle=1 if bold else 0,
-        fontColor=palette.theme.text,
-        strokeColor="none",
-        fillColor="none",
-        connectable=0,
     )

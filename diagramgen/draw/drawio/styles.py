@@ -15,7 +15,7 @@ from ...assets import FAMILY
 from ..cells import Cell, Line, text_room
 from ..themes import Theme, auto_colours
 
-__all__ = ["FONT", "Palette", "style"]
+__all__ = ["FONT", "Palette", "style", "text_style"]
 
 _SPACES = re.compile(r"(?<![^ ]) ")
 
@@ -90,3 +90,20 @@ class Palette:
 
     def cell_label(self, cell: Cell) -> str:
         return self.label(cell.lines, text_room(cell.width, cell.pad))
+
+
+def text_style(palette: Palette, size: float, bold: bool) -> str:
+    """Return the style of a free text (the page's title)."""
+    return style(
+        html=1,
+        whiteSpace="wrap",
+        align="center",
+        verticalAlign="top",
+        fontFamily=FONT,
+        fontSize=size,
+        fontStyle=1 if bold else 0,
+        fontColor=palette.theme.text,
+        strokeColor="none",
+        fillColor="none",
+        connectable=0,
+    )
