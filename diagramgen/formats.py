@@ -21,6 +21,7 @@ from .errors import InvalidArgument
 from .settings import Settings
 
 __all__ = [
+    "DECLARED_DPI",
     "DOT",
     "FORMATS",
     "GRAPHVIZ",
@@ -34,6 +35,10 @@ __all__ = [
 
 #: PNG resolution: 2x the 96 dpi of a screen (Graphviz measures in points, 72 per inch).
 RASTER_DPI = 192
+#: The resolution a PNG declares: Graphviz draws RASTER_DPI pixels per inch of its points, and
+#: the SVG reads a point as a CSS px (96 an inch), so the PNG declares 96/72 as many pixels an
+#: inch (256) to be placed at the SVG's size in Word, LaTeX or a browser.
+DECLARED_DPI = RASTER_DPI * 96 // 72
 
 
 class Caption(Struct, frozen=True):
@@ -86,7 +91,7 @@ def _png(data: bytes, caption: Caption, settings: Settings) -> bytes:
         if caption.origin:  # where it came from, in a text chunk (iTXt: any text)
             info.add_itxt("Source", caption.origin)
         ground.convert("RGB").save(
-            out, format="PNG", dpi=(RASTER_DPI, RASTER_DPI), optimize=False, pnginfo=info
+            out, format="PNG", dpi=(DECLARED_DPI, DECLARED_DPI), optimize=False, pnginfo=info
         )
     return out.getvalue()
 

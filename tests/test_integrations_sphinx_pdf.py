@@ -171,11 +171,6 @@ def _png_size(spec: str) -> tuple[float, float]:
         return float(found.group(1)) / 96, image.width / dpi
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formats.py declares the PNG at 192 dpi for 192/72 pixels per CSS px: Word and "
-    "LaTeX place it a third larger than the SVG (the fix: declare 256 dpi, see #30)",
-)
 def test_the_png_declares_the_resolution_of_its_scale_to_the_svg() -> None:
     svg, png = _png_size("vm.json")
     assert png == pytest.approx(svg, rel=0.005)

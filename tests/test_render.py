@@ -79,7 +79,8 @@ def test_svg_text_is_the_spec_and_the_totals(hybrid: dict[str, bytes]) -> None:
 def test_png_is_2x_with_dpi_and_not_blank(hybrid: dict[str, bytes]) -> None:
     with Image.open(io.BytesIO(hybrid["png"])) as image:
         assert image.format == "PNG"
-        assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
+        # 192/72 pixels a point, a point a CSS px: declared at 256 dpi, placed at the SVG's size.
+        assert image.info["dpi"] == pytest.approx((256, 256), abs=0.01)
         svg = ET.fromstring(hybrid["svg"])
         width_pt = float(svg.get("width", "0").removesuffix("px"))  # 1 px per point
         assert image.width == pytest.approx(width_pt * 192 / 72, abs=2)

@@ -51,14 +51,14 @@ __all__ = ["WORKER_MEMORY", "Outcome", "Summary", "render_files", "source_key", 
 
 def source_key(spec: bytes, output: str, settings: Settings, origin: Origin | None = None) -> str:
     """Return the key of a spec's bytes drawn in format ``output`` with ``settings``, from
-    the spec file ``origin`` says (its path and last commit are in the picture's metadata).
+    the spec file ``origin`` says (its path is in the picture's metadata).
 
     The same key means the same picture for one version of diagramgen; after changing
     diagramgen's own code in a checkout, ``force`` draws again.
     """
     inputs: dict[str, object] = {"spec": digest(spec), "diagramgen": __version__, "format": output}
     if origin is not None:
-        inputs["origin"] = [origin.path, origin.commit, origin.modified]
+        inputs["origin"] = origin.path  # its content is the spec digest above
     inputs.update(settings.affecting(output))
     return digest(json.dumps(inputs, sort_keys=True).encode())
 

@@ -1,5 +1,11 @@
-"""Where a picture came from: its spec's path, digest and, in a git repository, the last
-commit that changed the spec file (not HEAD: an unchanged spec keeps an unchanged picture)."""
+"""Where a picture came from: its spec's path, and the spec's content named as git names it.
+
+The content is named by its git blob id (``git hash-object``), not by a commit: it depends on
+the spec's bytes alone, so a picture rendered before its spec is committed is the picture
+after, a rebase or a squash changes nothing, and a shallow clone renders the same bytes. Git
+finds the spec from it: ``git show 3f2a1c9`` prints it, ``git log --find-object=3f2a1c9`` lists
+the commits that hold it.
+"""
 
 from __future__ import annotations
 
@@ -12,44 +18,36 @@ from msgspec import Struct
 
 __all__ = ["Origin", "origin_of"]
 
-#: How long one git question may take (seconds): a hung git is no reason to stop a render.
+#: How long asking git for the repository's top may take (seconds).
 GIT_TIMEOUT = 10
 
 
 class Origin(Struct, frozen=True):
-    """A spec's provenance: its path (from the repository's top, else the working folder,
-    with ``/``), its SHA-256, and the last commit that changed it (None outside git, or for
-    a file git does not track); ``modified`` when the file differs from that commit."""
+    """A spec's provenance: its path (from its git repository's top, else from the working
+    folder, with ``/``), its git blob id and its SHA-256."""
 
     path: str
+    blob: str
     sha256: str
-    commit: str | None = None
-    modified: bool = False
 
     def line(self, version: str) -> str:
         """Return the provenance as one line: "from docs/stack.yaml @ 3f2a1c9 · diagramgen 0.1"."""
-        at = f" @ {self.commit[:7]}{' (modified)' if self.modified else ''}" if self.commit else ""
-        return f"from {self.path}{at} · diagramgen {version}"
+        return f"from {self.path} @ {self.blob[:7]} · diagramgen {version}"
 
     def text(self, version: str) -> str:
-        """Return the provenance as a file's metadata says it, the digest included."""
-        return f"{self.line(version)} · sha256 {self.sha256}"
+        """Return the provenance as a file's metadata says it: the ids in full."""
+        return (
+            f"from {self.path} · git blob {self.blob} · sha256 {self.sha256} · diagramgen {version}"
+        )
 
 
 def origin_of(path: str | os.PathLike[str], data: bytes) -> Origin:
     """Return the provenance of the spec file at ``path`` whose bytes are ``data``."""
+    blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
     digest = hashlib.sha256(data).hexdigest()
     file = Path(path)
-    top = _git(file.parent if str(file.parent) else Path("."), "rev-parse", "--show-toplevel")
-    if top is None:
-        return Origin(_relative(file, Path.cwd()), digest)
-    root = Path(top)
-    inside = _relative(file, root)
-    commit = _git(root, "log", "-1", "--format=%H", "--", inside) or None
-    if commit is None:
-        return Origin(inside, digest)
-    changed = _git(root, "status", "--porcelain", "--", inside)
-    return Origin(inside, digest, commit, bool(changed))
+    top = _top(file.parent if str(file.parent) else Path("."))
+    return Origin(_relative(file, top or Path.cwd()), blob, digest)
 
 
 def _relative(file: Path, folder: Path) -> str:
@@ -59,11 +57,11 @@ def _relative(file: Path, folder: Path) -> str:
         return Path(os.path.relpath(file.resolve(), folder.resolve())).as_posix()
 
 
-def _git(folder: Path, *arguments: str) -> str | None:
-    """Return what ``git -C folder ARGUMENTS`` prints, stripped; None when it cannot say."""
+def _top(folder: Path) -> Path | None:
+    """Return the top of the git repository ``folder`` is in, or None."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(folder), *arguments],
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
             capture_output=True,
             text=True,
             timeout=GIT_TIMEOUT,
@@ -71,4 +69,4 @@ def _git(folder: Path, *arguments: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
