@@ -54,13 +54,16 @@ _READ = """(() => {
   graph.sizeDidChange();
   const scale = view.scale, tx = view.translate.x, ty = view.translate.y;
   const box = (x, y, w, h) => [x / scale - tx, y / scale - ty, w / scale, h / scale];
+  // Shown: the cell and every cell it stands in (its layer too) are visible.
+  const shown = cell =>
+    cell == null || cell == model.root || (model.isVisible(cell) && shown(cell.parent));
   const cells = [];
   for (const id in model.cells) {
     const cell = model.cells[id];
     if (cell.parent == null || cell.parent == model.root) continue;
     const state = view.getState(cell);
     const item = {id: cell.id, parent: cell.parent.id, vertex: model.isVertex(cell),
-      edge: model.isEdge(cell), shown: graph.isCellVisible(cell), data: {},
+      edge: model.isEdge(cell), shown: shown(cell), data: {},
       label: graph.convertValueToString(cell)};
     if (cell.value != null && cell.value.nodeType == 1)
       for (const attribute of cell.value.attributes) item.data[attribute.name] = attribute.value;

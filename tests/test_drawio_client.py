@@ -13,9 +13,10 @@ import pytest
 
 from diagramgen import Settings, load
 from diagramgen.api import render
+from diagramgen.spec import build
 from diagramgen.spec.model import VM, Host, Spec
 
-from .conftest import DATA, SPECS, example_specs
+from .conftest import DATA, SPECS, container_spec, example_specs
 from .drawio_client import DrawioClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.drawio]
@@ -274,3 +275,18 @@ def test_draw_io_reads_the_file_back_out_of_the_svg(client: DrawioClient) -> Non
     carried = client.open(pictures["drawio.svg"])
     assert len(cells) > 30
     assert carried == cells
+
+
+def test_links_shown_by_number_are_attached_edges_on_a_hidden_layer(client: DrawioClient) -> None:
+    containers = [{"id": f"c{n}", "limits": {"cpu": 1, "memory": "1GiB"}} for n in range(9)]
+    links = [{"from": "c0", "to": f"c{n}", "label": f"port {n}"} for n in range(1, 9)]
+    spec = build(container_spec(containers, links))
+    cells = {
+        c["id"]: c for c in client.open(render(spec, ["drawio"], Settings(name="n"))["drawio"])
+    }
+    edges = [cell for cell in cells.values() if cell["edge"]]
+    assert len(edges) == len(links)
+    hidden = [edge for edge in edges if edge["parent"] == "numbered-links"]
+    assert hidden and all(not edge["shown"] for edge in hidden)
+    for edge in edges:
+        assert edge["source"] == "c-c0" and edge["target"] in cells
