@@ -51,7 +51,8 @@ SpecsArgument = Annotated[
     ),
 ]
 FormatsOption = Annotated[
-    str, typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot.")
+    str,
+    typer.Option("--format", "-f", help="Comma-separated: svg, png, pdf, dot, drawio, drawio.svg."),
 ]
 ThemeOption = Annotated[
     str,
@@ -425,7 +426,9 @@ def diff(
     formats: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="Draw the change too: svg, png, pdf or dot (comma-separated)."
+            "--format",
+            "-f",
+            help="Draw the change too: svg, png, pdf, dot, drawio or drawio.svg (comma-separated).",
         ),
     ] = None,
     theme: ThemeOption = "light",
