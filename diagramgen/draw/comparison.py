@@ -8,7 +8,7 @@ from .cells import Cell, Label, Line
 from .panel import NOT_GIVEN, PANEL_PAD, compact_height, compact_width, framed, link_lines
 from .themes import Theme
 
-__all__ = ["comparison_label"]
+__all__ = ["comparison_label", "side_by_side"]
 
 
 def _rows(side: Side) -> list[str]:
@@ -63,11 +63,20 @@ def comparison_label(
         [line(first.label, True), *(line(value) for value in _rows(first))],
         [line(second.label, True), *(line(value) for value in _rows(second))],
     ]
-    widths = [max(compact_width([cell]) for cell in column) for column in columns]
     listed = link_lines(both, numbered or {}) if both is not None else []
-    notes = [line(text) for text, _ in listed]
+    table, notes, width = side_by_side(columns, [line(text) for text, _ in listed], fill)
+    return framed([*table, *notes], width, theme)
+
+
+def side_by_side(
+    columns: list[list[Line]], notes: list[Line], fill: str
+) -> tuple[list[list[Cell]], list[list[Cell]], int]:
+    """Return columns of lines as the compact rows of a panel's table (the first column to the
+    left, the others to the right), the notes as full-width rows to go under it, and its
+    width; a note wider than the columns widens the first."""
+    widths = [max(compact_width([cell]) for cell in column) for column in columns]
     spare = max((compact_width([note]) for note in notes), default=0) - sum(widths)
-    if spare > 0:  # a long link line widens the first column
+    if spare > 0:
         widths[0] += spare
     rows = []
     for index in range(len(columns[0])):
@@ -87,19 +96,20 @@ def comparison_label(
                 for number, cell in enumerate(cells)
             ]
         )
-    for note in notes:
-        rows.append(
-            [
-                Cell(
-                    [note],
-                    sum(widths),
-                    compact_height([note]),
-                    fill,
-                    border=0,
-                    colspan=3,
-                    align="LEFT",
-                    pad=PANEL_PAD,
-                )
-            ]
-        )
-    return framed(rows, sum(widths), theme)
+    width = sum(widths)
+    below = [
+        [
+            Cell(
+                [note],
+                width,
+                compact_height([note]),
+                fill,
+                border=0,
+                colspan=len(columns),
+                align="LEFT",
+                pad=PANEL_PAD,
+            )
+        ]
+        for note in notes
+    ]
+    return rows, below, width

@@ -7,8 +7,9 @@ from ..accounting.changes import Changes
 from ..accounting.compute import Totals
 from ..accounting.figures import RESOURCES, Sum, percent
 from ..spec.model import Spec, display_name, reserving
-from .cells import Cell, Label, Line, wrap
-from .panel import NOT_GIVEN, PANEL_PAD, compact_height, compact_width, framed, link_lines
+from .cells import Label, Line, wrap
+from .comparison import side_by_side
+from .panel import NOT_GIVEN, framed, link_lines
 from .themes import Theme
 
 __all__ = ["difference_label", "figure_rows"]
@@ -83,8 +84,7 @@ def difference_label(
         [line(labels[0], True), *(line(old) for _, old, _ in rows)],
         [line(labels[1], True), *(line(new) for _, _, new in rows)],
     ]
-    widths = [max(compact_width([cell]) for cell in column) for column in columns]
-    notes: list[Line] = [line(part, True) for part in wrap(summary, size, LINE_ROOM, bold=True)]
+    notes: list[Line] = [line(part, True) for part in _lines(summary)]
     for sign, alerts in (("+", changes.appeared), ("\N{MINUS SIGN}", changes.resolved)):
         for alert in alerts:
             text = f"{sign} warning: {alert.message}"
@@ -92,46 +92,13 @@ def difference_label(
             notes += [line(part, colour=colour) for part in wrap(text, size, LINE_ROOM)]
     if spec is not None:
         notes += [line(text) for text, _ in link_lines(spec, numbered or {})]
-    spare = max((compact_width([note]) for note in notes), default=0) - sum(widths)
-    if spare > 0:
-        widths[0] += spare
-    table: list[list[Cell]] = []
-    for index in range(len(columns[0])):
-        cells = [column[index] for column in columns]
-        height = compact_height(cells[:1])
-        table.append(
-            [
-                Cell(
-                    [cell],
-                    widths[number],
-                    height,
-                    fill,
-                    border=0,
-                    align="LEFT" if number == 0 else "RIGHT",
-                    pad=PANEL_PAD,
-                )
-                for number, cell in enumerate(cells)
-            ]
-        )
-    summary_rows = [_full(note, sum(widths), fill) for note in notes[: len(_lines(summary))]]
-    rest = [_full(note, sum(widths), fill) for note in notes[len(summary_rows) :]]
-    return framed([table[0], *summary_rows, *table[1:], *rest], sum(widths), theme)
+    table, below, width = side_by_side(columns, notes, fill)
+    # The summary under the heading, the figures, then the warnings and the links.
+    summary_rows = len(_lines(summary))
+    return framed(
+        [table[0], *below[:summary_rows], *table[1:], *below[summary_rows:]], width, theme
+    )
 
 
 def _lines(summary: str) -> list[str]:
     return list(wrap(summary, 9.0, LINE_ROOM, bold=True))
-
-
-def _full(note: Line, width: int, fill: str) -> list[Cell]:
-    return [
-        Cell(
-            [note],
-            width,
-            compact_height([note]),
-            fill,
-            border=0,
-            colspan=3,
-            align="LEFT",
-            pad=PANEL_PAD,
-        )
-    ]
