@@ -9,6 +9,7 @@ the commits that hold it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -46,7 +47,7 @@ def origin_of(path: str | os.PathLike[str], data: bytes) -> Origin:
     blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
     digest = hashlib.sha256(data).hexdigest()
     file = Path(path)
-    top = _top(file.parent if str(file.parent) else Path("."))
+    top = _top(str(file.resolve().parent))
     return Origin(_relative(file, top or Path.cwd()), blob, digest)
 
 
@@ -57,11 +58,13 @@ def _relative(file: Path, folder: Path) -> str:
         return Path(os.path.relpath(file.resolve(), folder.resolve())).as_posix()
 
 
-def _top(folder: Path) -> Path | None:
-    """Return the top of the git repository ``folder`` is in, or None."""
+@functools.lru_cache(maxsize=256)
+def _top(folder: str) -> Path | None:
+    """Return the top of the git repository ``folder`` is in, or None: asked once a folder (a
+    batch of a thousand specs in a few folders asks git a few times, not a thousand)."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            ["git", "-C", folder, "rev-parse", "--show-toplevel"],
             capture_output=True,
             text=True,
             timeout=GIT_TIMEOUT,
