@@ -44,7 +44,7 @@ from .proxmox_configs import (
 from .proxmox_dump import Dump, Guest, Node, read_dump
 from .proxmox_storage import note_storage
 from .sources import STDIN_NAME
-from .specparts import Ids, resources, spec
+from .specparts import Ids, resources, spec, system_container, vm
 
 __all__ = ["import_proxmox"]
 
@@ -351,42 +351,6 @@ def host(
     if containers:
         result["engine"] = {"name": ENGINE}
         result["containers"] = containers
-    return result
-
-
-def vm(
-    id_: str,
-    name: str,
-    comment: str,
-    stopped: bool,
-    allocated: dict[str, Any] | None,
-    guest_os: str,
-) -> dict[str, Any]:
-    """Return a spec VM with its guest OS."""
-    result: dict[str, Any] = {"id": id_, "name": name, "$comment": comment}
-    if stopped:
-        result["state"] = "stopped"
-    if allocated is not None:
-        result["allocated"] = allocated
-    result["guest_os"] = {"name": guest_os}
-    return result
-
-
-def system_container(
-    id_: str,
-    name: str,
-    comment: str,
-    stopped: bool,
-    allocated: dict[str, Any] | None,
-    userland: str,
-) -> dict[str, Any]:
-    """Return a spec system container: a userland on the host's kernel, given ``allocated``."""
-    result: dict[str, Any] = {"id": id_, "name": name, "$comment": comment}
-    if stopped:
-        result["state"] = "stopped"
-    result["userland"] = {"name": userland}
-    if allocated is not None:
-        result["allocated"] = allocated
     return result
 
 

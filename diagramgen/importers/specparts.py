@@ -8,7 +8,7 @@ from typing import Any
 
 from .quantities import spec_bytes, spec_cpu
 
-__all__ = ["Ids", "container", "host", "link", "resources", "spec"]
+__all__ = ["Ids", "container", "host", "link", "resources", "spec", "system_container", "vm"]
 
 _INVALID = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_ID = 100
@@ -74,6 +74,44 @@ def container(
     _put(result, "reservations", reservations)
     if replicas != 1:
         result["replicas"] = replicas
+    return result
+
+
+def _guest(id_: str, name: str, comment: str, stopped: bool) -> dict[str, Any]:
+    """Return the head of a guest (a VM, a system container): its id, name, comment, state."""
+    result: dict[str, Any] = {"id": id_, "name": name, "$comment": comment}
+    if stopped:
+        result["state"] = "stopped"
+    return result
+
+
+def vm(
+    id_: str,
+    name: str,
+    comment: str,
+    stopped: bool,
+    allocated: dict[str, Any] | None,
+    guest_os: str,
+) -> dict[str, Any]:
+    """Return a spec VM with its guest OS."""
+    result = _guest(id_, name, comment, stopped)
+    _put(result, "allocated", allocated)
+    result["guest_os"] = {"name": guest_os}
+    return result
+
+
+def system_container(
+    id_: str,
+    name: str,
+    comment: str,
+    stopped: bool,
+    allocated: dict[str, Any] | None,
+    userland: str,
+) -> dict[str, Any]:
+    """Return a spec system container: a userland on the host's kernel, given ``allocated``."""
+    result = _guest(id_, name, comment, stopped)
+    result["userland"] = {"name": userland}
+    _put(result, "allocated", allocated)
     return result
 
 
